@@ -1,0 +1,43 @@
+import { exitCodeForOutcome } from '../../errors/exit-codes.js';
+import type { Operation, StackResult } from '../../engine/result.js';
+import { buildPlan } from '../../plan/plan.js';
+import { selectStacks } from '../../plan/select.js';
+import { describeResult, hasChanges } from '../../report/console-progress.js';
+import { operationJson } from '../../report/json-report.js';
+import { runPlan } from '../../run/run-stacks.js';
+import { consoleSink, openEngine, openRepo } from '../context.js';
+import type { CliEnv } from '../io.js';
+import type { SelectionArgs } from '../options.js';
+
+export interface OperateArgs extends SelectionArgs {
+  detailedExitcode?: boolean;
+  message?: string;
+}
+
+/** The summary printed to stderr after a run. */
+export function summarize(results: readonly StackResult[]): string {
+  return results.map((r) => `  ${r.name}: ${describeResult(r)}`).join('\n');
+}
+
+/**
+ * `gitops preview` and `gitops deploy`: select, plan, run in dependency order, report.
+ * Deploy runs only the selected stacks (not their dependencies), ordered by `dependsOn`.
+ */
+export async function operateCommand(command: 'preview' | 'deploy', args: OperateArgs, cli: CliEnv): Promise<number> {
+  const { layout, catalog } = await openRepo(cli, args.cwd);
+  const operation: Operation = command === 'preview' ? 'preview' : 'up';
+  const plan = buildPlan(catalog, selectStacks(catalog, { names: args.stack, all: args.all }), operation);
+  if (args.plan) {
+    cli.io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+    return 0;
+  }
+  const engine = await openEngine(cli, layout);
+  const results = await runPlan(plan, { engine, catalog, sink: consoleSink(cli, args.quiet), concurrency: args.concurrency, signal: cli.signal, message: args.message });
+  cli.io.stderr(`${command} summary:\n${summarize(results)}\n`);
+  if (args.json) cli.io.stdout(operationJson(command, results));
+  return exitCodeForOutcome({
+    cancelled: cli.signal.aborted || results.some((r) => r.status === 'cancelled'),
+    failed: results.some((r) => r.status === 'failed' || r.status === 'skipped'),
+    changesLeft: command === 'preview' && Boolean(args.detailedExitcode) && hasChanges(results),
+  });
+}

@@ -1,0 +1,23 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { findLayout } from '../../repo/layout.js';
+import { stackJsonSchema } from '../../stacks/json-schema.js';
+import type { CliEnv } from '../io.js';
+import type { GlobalArgs } from '../options.js';
+
+export interface SchemaArgs extends GlobalArgs {
+  write: boolean;
+}
+
+/** `gitops schema`: prints, or writes to stacks/stack.schema.json, the generated JSON Schema. */
+export async function schemaCommand(args: SchemaArgs, cli: CliEnv): Promise<number> {
+  const text = `${JSON.stringify(stackJsonSchema(), null, 2)}\n`;
+  if (!args.write) {
+    cli.io.stdout(text);
+    return 0;
+  }
+  const file = path.join(findLayout(args.cwd ?? cli.cwd).stacksDir, 'stack.schema.json');
+  await writeFile(file, text);
+  cli.io.stderr(`wrote ${file}\n`);
+  return 0;
+}

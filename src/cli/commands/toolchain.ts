@@ -1,0 +1,12 @@
+import { ensurePulumi } from '../../toolchain/pulumi-cli.js';
+import type { CliEnv } from '../io.js';
+import type { GlobalArgs } from '../options.js';
+
+/** `gitops toolchain`: installs (or finds) the Pulumi CLI and says where it is. */
+export async function toolchainCommand(args: GlobalArgs, cli: CliEnv): Promise<number> {
+  const t = await ensurePulumi(cli.env, (line) => cli.io.stderr(`[toolchain] ${line}\n`));
+  const info = { pulumi: { version: t.version, binDir: t.binDir, source: t.source } };
+  if (args.json) cli.io.stdout(`${JSON.stringify(info, null, 2)}\n`);
+  else cli.io.stderr(`Pulumi CLI ${t.version} (${t.source}) in ${t.binDir}\n`);
+  return 0;
+}

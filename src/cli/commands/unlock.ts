@@ -1,0 +1,16 @@
+import { selectStacks } from '../../plan/select.js';
+import { openEngine, openRepo } from '../context.js';
+import type { CliEnv } from '../io.js';
+import type { SelectionArgs } from '../options.js';
+
+/** `gitops unlock`: removes locks left behind by killed runs (`pulumi cancel`). */
+export async function unlockCommand(args: SelectionArgs, cli: CliEnv): Promise<number> {
+  const { layout, catalog } = await openRepo(cli, args.cwd);
+  const names = selectStacks(catalog, { names: args.stack, all: args.all });
+  const engine = await openEngine(cli, layout);
+  for (const name of names) {
+    await engine.unlock(catalog.byName.get(name)!);
+    cli.io.stderr(`[${name}] unlocked\n`);
+  }
+  return 0;
+}

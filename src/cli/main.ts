@@ -1,0 +1,84 @@
+import yargs, { type Argv } from 'yargs';
+import { exitCodeFor } from '../errors/exit-codes.js';
+import { asGitopsError, userError } from '../errors/gitops-error.js';
+import { driftCommand, type DriftArgs } from './commands/drift.js';
+import { listCommand } from './commands/list.js';
+import { operateCommand, type OperateArgs } from './commands/operate.js';
+import { schemaCommand, type SchemaArgs } from './commands/schema.js';
+import { toolchainCommand } from './commands/toolchain.js';
+import { unlockCommand } from './commands/unlock.js';
+import { validateCommand } from './commands/validate.js';
+import type { CliEnv } from './io.js';
+import { selectionOptions, type GlobalArgs, type SelectionArgs } from './options.js';
+
+/** Prints an error with its details and hint; returns the exit code (the one mapping lives in exitCodeFor). */
+function report(err: unknown, cli: CliEnv): number {
+  const error = asGitopsError(err);
+  const lines = [`error: ${error.message}`, ...error.details.map((d) => `  ${d}`)];
+  if (error.hint) lines.push(`hint: ${error.hint}`);
+  if (error.kind === 'internal' && error.cause instanceof Error && error.cause.stack) lines.push(error.cause.stack);
+  cli.io.stderr(`${lines.join('\n')}\n`);
+  return exitCodeFor(error);
+}
+
+/**
+ * The CLI: parses argv, calls the library, returns an exit code. Only bin/gitops.js touches
+ * `process`.
+ */
+export async function main(argv: readonly string[], cli: CliEnv): Promise<number> {
+  let exit = 0;
+  const run = (fn: () => Promise<number>) => async () => {
+    exit = await fn();
+  };
+  const parser = yargs([...argv])
+    .scriptName('gitops')
+    .usage('$0 <command> [options]\n\nGitOps for Pulumi: stacks in stacks/, programs in programs/.')
+    .option('cwd', { type: 'string', describe: 'Run in this repository instead of the current folder' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No live progress on stderr' })
+    .command('validate', 'Check every stack file; report every problem', {}, (a) => run(() => validateCommand(a as unknown as GlobalArgs, cli))())
+    .command('list', 'List the stacks', {}, (a) => run(() => listCommand(a as unknown as GlobalArgs, cli))())
+    .command(
+      'preview',
+      'Preview stacks (dependency order, independents in parallel)',
+      (y: Argv) => selectionOptions(y).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' }),
+      (a) => run(() => operateCommand('preview', a as unknown as OperateArgs, cli))(),
+    )
+    .command(
+      'deploy',
+      'Deploy stacks (up) in dependency order',
+      (y: Argv) => selectionOptions(y).option('message', { alias: 'm', type: 'string', describe: 'Update message for the stack history' }),
+      (a) => run(() => operateCommand('deploy', a as unknown as OperateArgs, cli))(),
+    )
+    .command(
+      'drift',
+      'Detect drift (refresh preview); with --remediate or a remediate policy, converge back on Git',
+      (y: Argv) =>
+        selectionOptions(y)
+          .option('remediate', { type: 'boolean', default: false, describe: 'Refresh then up, for every selected stack' })
+          .option('allow-destroy', { type: 'boolean', default: false, describe: 'Let remediation delete or replace resources' }),
+      (a) => run(() => driftCommand(a as unknown as DriftArgs, cli))(),
+    )
+    .command('unlock', 'Remove the lock a killed run left on a stack', (y: Argv) => selectionOptions(y), (a) => run(() => unlockCommand(a as unknown as SelectionArgs, cli))())
+    .command(
+      'schema',
+      'Print the JSON Schema of stack files (--write: to stacks/stack.schema.json)',
+      (y: Argv) => y.option('write', { type: 'boolean', default: false }),
+      (a) => run(() => schemaCommand(a as unknown as SchemaArgs, cli))(),
+    )
+    .command('toolchain', 'Install the Pulumi CLI the driver needs (runs automatically when needed)', {}, (a) => run(() => toolchainCommand(a as unknown as GlobalArgs, cli))())
+    .demandCommand(1, 'name a command')
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? userError('USAGE', msg);
+    });
+  try {
+    await parser.parseAsync();
+    return exit;
+  } catch (err) {
+    return report(err, cli);
+  }
+}

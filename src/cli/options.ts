@@ -1,0 +1,24 @@
+import type { Argv } from 'yargs';
+
+/** Options every command shares. */
+export interface GlobalArgs {
+  cwd?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** `--stack NAME...` / `--all`, and how many stacks run at once. */
+export interface SelectionArgs extends GlobalArgs {
+  stack?: string[];
+  all: boolean;
+  concurrency: number;
+  plan: boolean;
+}
+
+export function selectionOptions<T>(y: Argv<T>): Argv<T & SelectionArgs> {
+  return y
+    .option('stack', { alias: 's', type: 'string', array: true, describe: 'Stack id (file name in stacks/); repeatable' })
+    .option('all', { type: 'boolean', default: false, describe: 'Every stack' })
+    .option('concurrency', { type: 'number', default: 4, describe: 'How many independent stacks run at once' })
+    .option('plan', { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' }) as unknown as Argv<T & SelectionArgs>;
+}

@@ -1,0 +1,133 @@
+import type { EngineEvent, StepEventMetadata } from '@pulumi/pulumi/automation/index.js';
+import type { ProgressSink } from './progress.js';
+import type { PropertyChange, ResourceChange } from './result.js';
+
+/** Steps of one replacement collapse into one `replace` entry per resource. */
+const replaceSteps = new Set(['replace', 'create-replacement', 'delete-replaced', 'discard-replaced', 'import-replacement']);
+const maxValueLength = 240;
+
+export function resourceName(urn: string): string {
+  const i = urn.lastIndexOf('::');
+  return i < 0 ? urn : urn.slice(i + 2);
+}
+
+/** Default providers are the engine's bookkeeping, not resources a user declared. */
+function isDefaultProvider(urn: string, type: string): boolean {
+  const name = resourceName(urn);
+  return type.startsWith('pulumi:providers:') && (name === 'default' || name.startsWith('default_'));
+}
+
+function valueAt(obj: unknown, path: string): unknown {
+  let current: unknown = obj;
+  for (const part of path.split(/\.|\[|\]/).filter(Boolean)) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part.replace(/^"|"$/g, '')];
+  }
+  return current;
+}
+
+/** Renders a value for reports: strings as-is, the rest as compact JSON, long values cut. */
+export function renderValue(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (isSecret(value)) return '[secret]';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > maxValueLength ? `${text.slice(0, maxValueLength)}…` : text;
+}
+
+/** Pulumi's marker for a secret value in engine events. */
+const secretSig = '4dabf18193072939515e22adb298388d';
+
+function isSecret(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && secretSig in value;
+}
+
+/**
+ * Paths whose values differ between two property bags. A refresh reports no diff of its own,
+ * so drift is found by comparing the outputs in state with the outputs read live.
+ */
+export function diffPaths(before: unknown, after: unknown, prefix = ''): string[] {
+  if (isSecret(before) || isSecret(after)) return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix];
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(before) && isObj(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== '__provider').sort();
+    return keys.flatMap((k) => diffPaths(before[k], after[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix];
+}
+
+function propertyChanges(meta: StepEventMetadata, refresh: boolean): PropertyChange[] {
+  const detailed = meta.detailedDiff ?? {};
+  // For a refresh, old is the state (what Git last deployed) and new is what was read live.
+  const before = meta.old?.outputs ?? meta.old?.inputs;
+  const after = refresh ? meta.new?.outputs ?? meta.new?.inputs : meta.new?.inputs ?? meta.new?.outputs;
+  let paths = Object.keys(detailed).length > 0 ? Object.keys(detailed) : meta.diffs ?? [];
+  if (paths.length === 0 && refresh && meta.op === 'update' && before && after) paths = diffPaths(before, after);
+  return paths.sort().map((p) => {
+    const kind = detailed[p]?.diffKind ?? 'update';
+    return {
+      path: p,
+      kind: String(kind),
+      old: renderValue(valueAt(before, p)),
+      new: renderValue(valueAt(after, p)),
+    };
+  });
+}
+
+/**
+ * Folds the engine's event stream into resource changes, and forwards typed progress events.
+ * One collector serves one operation on one stack.
+ */
+export class EventCollector {
+  readonly resources = new Map<string, ResourceChange>();
+  readonly errors: { urn?: string; message: string }[] = [];
+  readonly failedResources: { urn: string; message: string }[] = [];
+  summary?: Record<string, number>;
+
+  constructor(
+    private readonly stack: string,
+    private readonly sink: ProgressSink,
+    private readonly refresh: boolean,
+  ) {}
+
+  readonly handle = (event: EngineEvent): void => {
+    if (event.resourcePreEvent) this.onStep(event.resourcePreEvent.metadata, 'start');
+    else if (event.resOutputsEvent) this.onStep(event.resOutputsEvent.metadata, 'done');
+    else if (event.resOpFailedEvent) {
+      const meta = event.resOpFailedEvent.metadata;
+      this.failedResources.push({ urn: meta.urn, message: `${meta.op} failed` });
+      this.sink({ type: 'resource-failed', stack: this.stack, urn: meta.urn, name: resourceName(meta.urn), message: `${meta.op} failed` });
+    } else if (event.diagnosticEvent) {
+      const d = event.diagnosticEvent;
+      const severity = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
+      const message = d.message.trim();
+      if (severity === 'error') this.errors.push({ urn: d.urn, message });
+      if (severity !== 'info' || !d.ephemeral) this.sink({ type: 'diagnostic', stack: this.stack, severity, message, urn: d.urn });
+    } else if (event.summaryEvent) {
+      this.summary = { ...event.summaryEvent.resourceChanges } as Record<string, number>;
+    }
+  };
+
+  private onStep(meta: StepEventMetadata, phase: 'start' | 'done'): void {
+    if (meta.type === 'pulumi:pulumi:Stack' && meta.op === 'same') return;
+    if (isDefaultProvider(meta.urn, meta.type)) return;
+    const op = replaceSteps.has(meta.op) ? 'replace' : meta.op;
+    const name = resourceName(meta.urn);
+    const existing = this.resources.get(meta.urn);
+    const properties = propertyChanges(meta, this.refresh);
+    const entry: ResourceChange = {
+      urn: meta.urn,
+      type: meta.type,
+      name,
+      op: existing && existing.op === 'replace' ? 'replace' : op,
+      changedProperties: [...new Set([...(existing?.changedProperties ?? []), ...properties.map((p) => p.path.split(/[.[]/)[0]!)])].sort(),
+      properties: properties.length > 0 ? properties : existing?.properties ?? [],
+      protected: meta.old?.protect ?? meta.new?.protect,
+    };
+    this.resources.set(meta.urn, entry);
+    this.sink({ type: phase === 'start' ? 'resource-start' : 'resource-done', stack: this.stack, op: entry.op, urn: meta.urn, resourceType: meta.type, name });
+  }
+
+  resourceList(): ResourceChange[] {
+    return [...this.resources.values()];
+  }
+}

@@ -1,0 +1,69 @@
+/** The result model of an engine operation on one stack. Reporters are pure functions of it. */
+
+/** What the driver asks the engine to do. */
+export type Operation =
+  | 'preview'
+  | 'up'
+  | 'refresh-preview'
+  | 'refresh'
+  /** Preview of `up --refresh`: what remediation would do. Writes nothing. */
+  | 'remediate-preview'
+  | 'destroy'
+  | 'destroy-preview';
+
+/** A resource-level operation, as the engine names it (`create`, `update`, `replace`, `delete`, `same`, ...). */
+export type ResourceOp = string;
+
+/** One property that differs, with the old (Git or last-known) and new (desired or live) values. */
+export interface PropertyChange {
+  path: string;
+  kind: 'add' | 'update' | 'delete' | 'replace' | string;
+  /** Rendered values; secrets appear as "[secret]". Undefined when the engine gave none. */
+  old?: string;
+  new?: string;
+}
+
+export interface ResourceChange {
+  urn: string;
+  type: string;
+  name: string;
+  op: ResourceOp;
+  /** Names of the changed top-level properties. */
+  changedProperties: string[];
+  /** Per-property detail, where the engine reports it. */
+  properties: PropertyChange[];
+  /** True when the resource is `protect`ed in state. */
+  protected?: boolean;
+}
+
+export type StackStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+
+export interface StackError {
+  code: string;
+  message: string;
+}
+
+export interface StackResult {
+  /** The stack id (the file name in stacks/). */
+  name: string;
+  operation: Operation;
+  status: StackStatus;
+  /** Counts by resource operation, e.g. `{create: 2, same: 1}`. */
+  changes: Record<ResourceOp, number>;
+  /** Every resource the operation visited, with its operation. */
+  resources: ResourceChange[];
+  durationMs: number;
+  error?: StackError;
+  /** Why a stack was skipped (a dependency failed, deploy refused, ...). */
+  skipReason?: string;
+  /** Stack outputs after `up`; secret outputs appear as "[secret]". */
+  outputs?: Record<string, unknown>;
+}
+
+/** Operations that change nothing. */
+export const noChangeOps = new Set(['same', 'read', 'refresh']);
+
+/** Sum of counts for operations that change something. */
+export function changeCount(changes: Record<string, number>): number {
+  return Object.entries(changes).reduce((n, [op, c]) => (noChangeOps.has(op) ? n : n + c), 0);
+}

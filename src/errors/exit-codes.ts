@@ -1,0 +1,42 @@
+import type { ErrorCode } from './gitops-error.js';
+import { asGitopsError } from './gitops-error.js';
+
+/** The CLI's exit codes. Documented in the README's CLI reference. */
+export const ExitCode = {
+  /** Everything succeeded. */
+  Ok: 0,
+  /** An operation failed (a program threw, a provider failed, the stack was locked...). */
+  Failed: 1,
+  /** Bad usage or invalid stack definitions: nothing ran. */
+  Usage: 2,
+  /** Drift left unremediated, or changes pending under `preview --detailed-exitcode`. */
+  Changes: 3,
+  /** Interrupted by SIGINT/SIGTERM. */
+  Cancelled: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const usageCodes = new Set<ErrorCode>([
+  'USAGE',
+  'STACK_INVALID',
+  'STACK_UNKNOWN',
+  'PROGRAM_UNKNOWN',
+  'DEPENDENCY_CYCLE',
+  'PASSPHRASE_MISSING',
+  'PASSPHRASE_INVALID',
+  'HISTORY_MISSING',
+]);
+
+/** The one place where errors become exit codes. */
+export function exitCodeFor(err: unknown): ExitCode {
+  const error = asGitopsError(err);
+  if (error.code === 'CANCELLED') return ExitCode.Cancelled;
+  return usageCodes.has(error.code) ? ExitCode.Usage : ExitCode.Failed;
+}
+
+/** The exit code of a run from its per-stack outcomes: cancelled, then failed, then pending changes. */
+export function exitCodeForOutcome(outcome: { cancelled: boolean; failed: boolean; changesLeft: boolean }): ExitCode {
+  if (outcome.cancelled) return ExitCode.Cancelled;
+  if (outcome.failed) return ExitCode.Failed;
+  return outcome.changesLeft ? ExitCode.Changes : ExitCode.Ok;
+}

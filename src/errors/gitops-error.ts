@@ -1,0 +1,68 @@
+/**
+ * The one error type of the framework. Every failure that reaches the CLI is a
+ * GitopsError (or is wrapped into one), so the exit code is decided in one place:
+ * {@link exitCodeFor}.
+ */
+
+/** Who is at fault: the user's input, something outside us (Pulumi, git, a forge), or us. */
+export type ErrorKind = 'user' | 'external' | 'internal';
+
+/** Stable codes. Tests and callers match on these, never on message text. */
+export type ErrorCode =
+  | 'USAGE'
+  | 'STACK_INVALID'
+  | 'STACK_UNKNOWN'
+  | 'PROGRAM_UNKNOWN'
+  | 'DEPENDENCY_CYCLE'
+  | 'PASSPHRASE_MISSING'
+  | 'PASSPHRASE_INVALID'
+  | 'STACK_LOCKED'
+  | 'PROGRAM_ERROR'
+  | 'PROVIDER_ERROR'
+  | 'ENGINE_ERROR'
+  | 'CANCELLED'
+  | 'TOOLCHAIN_MISSING'
+  | 'GIT_ERROR'
+  | 'HISTORY_MISSING'
+  | 'FORGE_ERROR'
+  | 'DEPLOY_REFUSED'
+  | 'INTERNAL';
+
+export interface GitopsErrorOptions {
+  code: ErrorCode;
+  kind: ErrorKind;
+  message: string;
+  cause?: unknown;
+  /** A hint printed after the message: how to fix it. */
+  hint?: string;
+  /** One line per problem when there are several (e.g. every invalid field of every stack file). */
+  details?: readonly string[];
+}
+
+export class GitopsError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly hint?: string;
+  readonly details: readonly string[];
+
+  constructor(options: GitopsErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GitopsError';
+    this.code = options.code;
+    this.kind = options.kind;
+    this.hint = options.hint;
+    this.details = options.details ?? [];
+  }
+}
+
+/** Shorthand for the most common case: the user's input was wrong. */
+export function userError(code: ErrorCode, message: string, hint?: string): GitopsError {
+  return new GitopsError({ code, kind: 'user', message, hint });
+}
+
+/** Wraps anything thrown into a GitopsError without losing it. */
+export function asGitopsError(err: unknown): GitopsError {
+  if (err instanceof GitopsError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new GitopsError({ code: 'INTERNAL', kind: 'internal', message, cause: err });
+}

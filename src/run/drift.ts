@@ -1,0 +1,109 @@
+import type { Engine } from '../engine/engine.js';
+import type { ProgressSink } from '../engine/progress.js';
+import type { ResourceChange, StackResult, StackStatus } from '../engine/result.js';
+import type { StackCatalog } from '../stacks/load.js';
+import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
+import { schedule } from './scheduler.js';
+
+/** What the drift job did about a stack's drift. */
+export type DriftAction = 'none' | 'reported' | 'remediated' | 'blocked' | 'failed';
+
+export interface DriftReport {
+  name: string;
+  status: StackStatus;
+  policy: DriftPolicy;
+  /** Resources whose live properties differ from the state Git last deployed. */
+  drifted: ResourceChange[];
+  /** Resources deleted out of band. */
+  deleted: ResourceChange[];
+  unchanged: number;
+  action: DriftAction;
+  /** Why remediation waits for a person. */
+  blockedReason?: string;
+  /** The `up` that converged the stack back on Git. */
+  remediation?: StackResult;
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
+export interface DriftOptions {
+  engine: Engine;
+  catalog: StackCatalog;
+  sink: ProgressSink;
+  concurrency: number;
+  signal?: AbortSignal;
+  /** Remediate every selected stack, whatever its policy. */
+  remediate: boolean;
+  /** Let remediation delete or replace resources. */
+  allowDestroy: boolean;
+  message?: string;
+}
+
+/** True when the report leaves drift in place. */
+export function driftLeft(r: DriftReport): boolean {
+  return r.action === 'reported' || r.action === 'blocked' || r.action === 'failed';
+}
+
+/**
+ * Why remediation must not run unattended, or undefined when it may: it would delete or
+ * replace a resource (unless allowed; never a protected one), or change more resources than
+ * the stack's limit.
+ */
+export function remediationGuard(preview: StackResult, def: StackDefinition, allowDestroy: boolean): string | undefined {
+  const destructive = preview.resources.filter((r) => r.op === 'delete' || r.op === 'replace');
+  const protectedHit = destructive.filter((r) => r.protected);
+  if (protectedHit.length > 0) return `would ${protectedHit[0]!.op} protected resource ${protectedHit[0]!.name}`;
+  if (destructive.length > 0 && !allowDestroy) {
+    return `would ${destructive.map((r) => `${r.op} ${r.name}`).join(', ')}; rerun with --allow-destroy to let it`;
+  }
+  const changing = preview.resources.filter((r) => r.op !== 'same' && r.op !== 'read' && r.op !== 'refresh' && r.type !== 'pulumi:pulumi:Stack');
+  const limit = def.drift.maxChanges;
+  if (limit !== undefined && changing.length > limit) return `would change ${changing.length} resources, more than drift.maxChanges (${limit})`;
+  return undefined;
+}
+
+async function driftOne(def: StackDefinition, options: DriftOptions): Promise<DriftReport> {
+  const { engine, sink, signal, message } = options;
+  const started = Date.now();
+  const base = { name: def.name, policy: def.drift.policy, drifted: [] as ResourceChange[], deleted: [] as ResourceChange[], unchanged: 0 };
+  const detection = await engine.run({ stack: def, operation: 'refresh-preview', signal }, sink);
+  const done = (rest: Partial<DriftReport> & Pick<DriftReport, 'status' | 'action'>): DriftReport => ({ ...base, ...rest, durationMs: Date.now() - started });
+  if (detection.status !== 'succeeded') return done({ status: detection.status, action: 'failed', error: detection.error });
+  base.drifted = detection.resources.filter((r) => r.op === 'update');
+  base.deleted = detection.resources.filter((r) => r.op === 'delete');
+  base.unchanged = detection.changes.same ?? 0;
+  if (base.drifted.length + base.deleted.length === 0) return done({ status: 'succeeded', action: 'none' });
+  if (!options.remediate && def.drift.policy !== 'remediate') return done({ status: 'succeeded', action: 'reported' });
+
+  const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal }, sink);
+  if (preview.status !== 'succeeded') return done({ status: preview.status, action: 'failed', error: preview.error });
+  const blockedReason = remediationGuard(preview, def, options.allowDestroy);
+  if (blockedReason) return done({ status: 'succeeded', action: 'blocked', blockedReason });
+
+  const refresh = await engine.run({ stack: def, operation: 'refresh', signal, message }, sink);
+  if (refresh.status !== 'succeeded') return done({ status: refresh.status, action: 'failed', error: refresh.error, remediation: refresh });
+  const up = await engine.run({ stack: def, operation: 'up', signal, message }, sink);
+  if (up.status !== 'succeeded') return done({ status: up.status, action: 'failed', error: up.error, remediation: up });
+  return done({ status: 'succeeded', action: 'remediated', remediation: up });
+}
+
+/**
+ * Drift over many stacks: each check is a refresh preview (writes no state); stacks are
+ * independent, so they all run in parallel under the concurrency limit, and a failing stack
+ * does not stop the others.
+ */
+export async function detectDrift(names: readonly string[], options: DriftOptions): Promise<DriftReport[]> {
+  const reports = new Map<string, DriftReport>();
+  const results = await schedule(
+    names.map((name) => ({ name, after: [], reasons: ['selected'] })),
+    async (name) => {
+      const report = await driftOne(options.catalog.byName.get(name)!, options);
+      reports.set(name, report);
+      return { name, operation: 'refresh-preview', status: report.status, changes: {}, resources: [], durationMs: report.durationMs };
+    },
+    { operation: 'refresh-preview', concurrency: options.concurrency, signal: options.signal },
+  );
+  return results.map(
+    (r) => reports.get(r.name) ?? { name: r.name, status: r.status, policy: options.catalog.byName.get(r.name)!.drift.policy, drifted: [], deleted: [], unchanged: 0, action: 'failed', error: { code: 'CANCELLED', message: r.skipReason ?? 'skipped' }, durationMs: 0 },
+  );
+}

@@ -1,0 +1,39 @@
+import type { StackDiagnostic } from './diagnostic.js';
+import { findCycles } from './graph.js';
+import { isSecureValue, type StackDefinition } from './schema.js';
+
+/**
+ * Rules across files, after each file passed its schema: programs exist, dependencies exist,
+ * no cycles, no two files claim the same Pulumi stack, secure values have their salt.
+ */
+export function validateCatalog(stacks: readonly StackDefinition[], programs: ReadonlySet<string>): StackDiagnostic[] {
+  const diagnostics: StackDiagnostic[] = [];
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const owners = new Map<string, string>();
+  for (const s of stacks) {
+    if (!programs.has(s.program)) {
+      diagnostics.push({ file: s.file, field: 'program', message: `unknown program "${s.program}": there is no programs/${s.program}/index.ts` });
+    }
+    s.dependsOn.forEach((dep, i) => {
+      if (dep === s.name) diagnostics.push({ file: s.file, field: `dependsOn[${i}]`, message: 'a stack cannot depend on itself' });
+      else if (!byName.has(dep)) diagnostics.push({ file: s.file, field: `dependsOn[${i}]`, message: `unknown stack "${dep}": there is no stacks/${dep}.yaml` });
+    });
+    const pulumiId = `${s.project}/${s.stack}`;
+    const owner = owners.get(pulumiId);
+    if (owner) diagnostics.push({ file: s.file, message: `Pulumi stack ${pulumiId} is also declared by ${owner}` });
+    else owners.set(pulumiId, s.file);
+    const secureKeys = Object.entries(s.config).filter(([, v]) => isSecureValue(v)).map(([k]) => k);
+    if (secureKeys.length > 0 && !s.encryptionSalt) {
+      diagnostics.push({
+        file: s.file,
+        field: 'encryptionSalt',
+        message: `config ${secureKeys.join(', ')} is encrypted, so encryptionSalt is required (copy encryptionsalt from the Pulumi.<stack>.yaml that encrypted it)`,
+      });
+    }
+  }
+  for (const cycle of findCycles(stacks.map((s) => ({ name: s.name, dependsOn: s.dependsOn.filter((d) => byName.has(d) && d !== s.name) })))) {
+    const first = byName.get(cycle[0]!)!;
+    diagnostics.push({ file: first.file, field: 'dependsOn', message: `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}` });
+  }
+  return diagnostics;
+}
