@@ -1,13 +1,9 @@
 import yargs, { type Argv } from 'yargs';
 import { exitCodeFor } from '../errors/exit-codes.js';
 import { asGitopsError, userError } from '../errors/gitops-error.js';
-import { driftCommand, type DriftArgs } from './commands/drift.js';
-import { listCommand } from './commands/list.js';
-import { operateCommand, type OperateArgs } from './commands/operate.js';
-import { schemaCommand, type SchemaArgs } from './commands/schema.js';
-import { toolchainCommand } from './commands/toolchain.js';
-import { unlockCommand } from './commands/unlock.js';
-import { validateCommand } from './commands/validate.js';
+import type { DriftArgs } from './commands/drift.js';
+import type { OperateArgs } from './commands/operate.js';
+import type { SchemaArgs } from './commands/schema.js';
 import type { CliEnv } from './io.js';
 import { selectionOptions, type GlobalArgs, type SelectionArgs } from './options.js';
 
@@ -30,25 +26,35 @@ export async function main(argv: readonly string[], cli: CliEnv): Promise<number
   const run = (fn: () => Promise<number>) => async () => {
     exit = await fn();
   };
+  // Commands load lazily: `validate` must not pay for loading the Pulumi SDK.
+  const commands = {
+    validate: async () => (await import('./commands/validate.js')).validateCommand,
+    list: async () => (await import('./commands/list.js')).listCommand,
+    operate: async () => (await import('./commands/operate.js')).operateCommand,
+    drift: async () => (await import('./commands/drift.js')).driftCommand,
+    unlock: async () => (await import('./commands/unlock.js')).unlockCommand,
+    schema: async () => (await import('./commands/schema.js')).schemaCommand,
+    toolchain: async () => (await import('./commands/toolchain.js')).toolchainCommand,
+  };
   const parser = yargs([...argv])
     .scriptName('gitops')
     .usage('$0 <command> [options]\n\nGitOps for Pulumi: stacks in stacks/, programs in programs/.')
     .option('cwd', { type: 'string', describe: 'Run in this repository instead of the current folder' })
     .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No live progress on stderr' })
-    .command('validate', 'Check every stack file; report every problem', {}, (a) => run(() => validateCommand(a as unknown as GlobalArgs, cli))())
-    .command('list', 'List the stacks', {}, (a) => run(() => listCommand(a as unknown as GlobalArgs, cli))())
+    .command('validate', 'Check every stack file; report every problem', {}, (a) => run(async () => (await commands.validate())(a as unknown as GlobalArgs, cli))())
+    .command('list', 'List the stacks', {}, (a) => run(async () => (await commands.list())(a as unknown as GlobalArgs, cli))())
     .command(
       'preview',
       'Preview stacks (dependency order, independents in parallel)',
       (y: Argv) => selectionOptions(y).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' }),
-      (a) => run(() => operateCommand('preview', a as unknown as OperateArgs, cli))(),
+      (a) => run(async () => (await commands.operate())('preview', a as unknown as OperateArgs, cli))(),
     )
     .command(
       'deploy',
       'Deploy stacks (up) in dependency order',
       (y: Argv) => selectionOptions(y).option('message', { alias: 'm', type: 'string', describe: 'Update message for the stack history' }),
-      (a) => run(() => operateCommand('deploy', a as unknown as OperateArgs, cli))(),
+      (a) => run(async () => (await commands.operate())('deploy', a as unknown as OperateArgs, cli))(),
     )
     .command(
       'drift',
@@ -57,16 +63,16 @@ export async function main(argv: readonly string[], cli: CliEnv): Promise<number
         selectionOptions(y)
           .option('remediate', { type: 'boolean', default: false, describe: 'Refresh then up, for every selected stack' })
           .option('allow-destroy', { type: 'boolean', default: false, describe: 'Let remediation delete or replace resources' }),
-      (a) => run(() => driftCommand(a as unknown as DriftArgs, cli))(),
+      (a) => run(async () => (await commands.drift())(a as unknown as DriftArgs, cli))(),
     )
-    .command('unlock', 'Remove the lock a killed run left on a stack', (y: Argv) => selectionOptions(y), (a) => run(() => unlockCommand(a as unknown as SelectionArgs, cli))())
+    .command('unlock', 'Remove the lock a killed run left on a stack', (y: Argv) => selectionOptions(y), (a) => run(async () => (await commands.unlock())(a as unknown as SelectionArgs, cli))())
     .command(
       'schema',
       'Print the JSON Schema of stack files (--write: to stacks/stack.schema.json)',
       (y: Argv) => y.option('write', { type: 'boolean', default: false }),
-      (a) => run(() => schemaCommand(a as unknown as SchemaArgs, cli))(),
+      (a) => run(async () => (await commands.schema())(a as unknown as SchemaArgs, cli))(),
     )
-    .command('toolchain', 'Install the Pulumi CLI the driver needs (runs automatically when needed)', {}, (a) => run(() => toolchainCommand(a as unknown as GlobalArgs, cli))())
+    .command('toolchain', 'Install the Pulumi CLI the driver needs (runs automatically when needed)', {}, (a) => run(async () => (await commands.toolchain())(a as unknown as GlobalArgs, cli))())
     .demandCommand(1, 'name a command')
     .strict()
     .help()

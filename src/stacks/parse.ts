@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { z } from 'zod';
 import type { StackDiagnostic } from './diagnostic.js';
 import { stackFileSchema, stackIdPattern, type StackDefinition } from './schema.js';
 
@@ -11,6 +12,19 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
     .join('');
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union (config values) fails as a whole; the branch that got furthest into the value
+ * says best what is wrong with it.
+ */
+function specific(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const best = [...issue.errors].sort((a, b) => (b[0]?.path.length ?? 0) - (a[0]?.path.length ?? 0))[0]!;
+  const inner = best[0];
+  return inner ? specific({ ...inner, path: [...issue.path, ...inner.path] } as Issue) : issue;
 }
 
 /**
@@ -33,7 +47,7 @@ export function parseStackFile(file: string, name: string, text: string): Parsed
   const raw: unknown = doc.toJS() ?? {};
   const result = stackFileSchema.safeParse(raw);
   if (!result.success) {
-    for (const issue of result.error.issues) {
+    for (const issue of result.error.issues.map(specific)) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
       // Point at the offending key itself for unknown keys, else at the value.
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];

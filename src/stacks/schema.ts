@@ -17,7 +17,14 @@ const secureValue = z
   .describe('An encrypted value, exactly as `pulumi config set --secret` writes it.');
 
 const plainValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.array(plainValue), z.record(z.string(), plainValue)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.array(plainValue),
+    // Pulumi reads any {secure: ...} as ciphertext, so a plain object may not be one.
+    z.record(z.string(), plainValue).refine((o) => !('secure' in o), 'a "secure" value must be ciphertext starting with "v1:"'),
+  ]),
 );
 
 export const configValueSchema = z.union([secureValue, plainValue]);

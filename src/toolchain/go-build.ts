@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { GitopsError } from '../errors/gitops-error.js';
 
 /** A Go binary to build from the module proxy, inside a small wrapper module of our own. */
@@ -15,6 +16,11 @@ export interface GoBuildSpec {
   tags?: string;
   /** Where the binary goes. Written atomically: a half-built binary never appears here. */
   output: string;
+  /**
+   * Runs in the wrapper module after its go.mod is written, before `go build`: to add a
+   * main.go, or to place a patched copy of a dependency there (with a `replaces` entry to it).
+   */
+  prepare?: (workDir: string, go: string) => Promise<void>;
 }
 
 export type Log = (line: string) => void;
@@ -32,6 +38,28 @@ export function wrapperGoMod(spec: GoBuildSpec): string {
   const requires = Object.entries(spec.requires).map(([m, v]) => `\t${m} ${v}`).join('\n');
   const replaces = Object.entries(spec.replaces ?? {}).map(([m, to]) => `replace ${m} => ${to}`).join('\n');
   return `module gitops.local/build\n\ngo 1.25\n\nrequire (\n${requires}\n)\n\n${replaces}\n`;
+}
+
+/** Where `go mod download` put a module: its extracted folder (read-only) and its go.mod. */
+export interface DownloadedModule {
+  Dir: string;
+  GoMod: string;
+}
+
+/** Downloads `module@version` through the module proxy, for a `prepare` step to read or copy. */
+export async function goModDownload(go: string, module: string, version: string, env: NodeJS.ProcessEnv): Promise<DownloadedModule> {
+  try {
+    const { stdout } = await promisify(execFile)(go, ['mod', 'download', '-json', `${module}@${version}`], { env: { ...env, GOFLAGS: '-mod=mod' }, maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as DownloadedModule;
+  } catch (err) {
+    throw new GitopsError({
+      code: 'TOOLCHAIN_MISSING',
+      kind: 'external',
+      message: `cannot download Go module ${module}@${version}: ${(err as { stdout?: string }).stdout || String(err)}`,
+      hint: 'check that the Go module proxy is reachable (GOPROXY)',
+      cause: err,
+    });
+  }
 }
 
 /**
@@ -53,6 +81,7 @@ export async function goBuild(spec: GoBuildSpec, env: NodeJS.ProcessEnv, log: Lo
   const tmpOut = path.join(workDir, path.basename(spec.output));
   try {
     await writeFile(path.join(workDir, 'go.mod'), wrapperGoMod(spec));
+    if (spec.prepare) await spec.prepare(workDir, go);
     const args = ['build', '-v', '-mod=mod', '-trimpath', '-o', tmpOut];
     if (spec.tags) args.push('-tags', spec.tags);
     if (spec.ldflags) args.push('-ldflags', spec.ldflags);

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import type { ChangedFile } from '../git/name-status.js';
+import type { RepoLayout } from '../repo/layout.js';
+import { withDependents, type GraphNode } from '../stacks/graph.js';
+import type { StackCatalog } from '../stacks/load.js';
+import { ImportGraph, mayAffectImports, type ImportHit } from './import-graph.js';
+import { defaultRootFiles, locateAffected, segmentsBelow } from './locators.js';
+import { sortReasons, type AffectedReason, type AffectedStack } from './model.js';
+import { fileSource, type ModuleSource } from './module-source.js';
+
+export interface ChangesInput {
+  changes: readonly ChangedFile[];
+  catalog: StackCatalog;
+  layout: RepoLayout;
+  /** Default: {@link defaultRootFiles}. */
+  rootFiles?: readonly string[];
+  /** The dependency graph, e.g. with inferred StackReference edges merged in. Default: the catalogue's `dependsOn`. */
+  nodes?: readonly GraphNode[];
+  /** Where program sources are read. Default: the working tree at `layout.root`. */
+  source?: ModuleSource;
+  /** An import graph already started with {@link programEntries}; it is finished here if needed. */
+  graph?: ImportGraph;
+}
+
+/** A folder of the layout relative to its root, with `/` separators. */
+export function relativeDir(layout: RepoLayout, dir: string): string {
+  return path.relative(layout.root, dir).split(path.sep).join('/');
+}
+
+/** The entry file of every program some stack runs, mapped to the program's name. */
+export function programEntries(catalog: StackCatalog, layout: RepoLayout): Map<string, string> {
+  const programsDir = relativeDir(layout, layout.programsDir);
+  return new Map(catalog.stacks.map((s) => [`${programsDir}/${s.program}/index.ts`, s.program]));
+}
+
+/** Import hits per program name; the graph is only built when a changed file could be imported. */
+function importHitsByProgram(input: ChangesInput, stacksDir: string): Map<string, ImportHit[]> {
+  const changed = input.changes.flatMap((c) => (c.oldPath === undefined ? [c.path] : [c.oldPath, c.path])).filter((f) => !segmentsBelow(f, stacksDir));
+  if (!mayAffectImports(changed)) return new Map();
+  const entries = programEntries(input.catalog, input.layout);
+  const graph = input.graph ?? new ImportGraph(input.source ?? fileSource(input.layout.root));
+  graph.addEntries(entries.keys()).step();
+  const byEntry = graph.hits([...entries.keys()], changed);
+  return new Map([...byEntry].map(([entry, hits]) => [entries.get(entry)!, hits]));
+}
+
+/** Adds a `dependency` reason to every stack downstream of one being updated. */
+function addDependents(found: Map<string, AffectedReason[]>, nodes: readonly GraphNode[]): void {
+  const updated = [...found].filter(([, reasons]) => !reasons.some((r) => r.kind === 'deleted')).map(([name]) => name);
+  const all = withDependents(nodes, updated);
+  for (const node of nodes) {
+    if (!all.has(node.name)) continue;
+    for (const dep of node.dependsOn) {
+      if (!all.has(dep)) continue;
+      const list = found.get(node.name);
+      if (list) list.push({ kind: 'dependency', stack: dep });
+      else found.set(node.name, [{ kind: 'dependency', stack: dep }]);
+    }
+  }
+}
+
+/**
+ * The affected stacks for a list of changed files: every locator, then the stacks that
+ * depend on an affected one. Sorted by name; a stack whose file is gone is to be destroyed.
+ */
+export function affectedFromChanges(input: ChangesInput): AffectedStack[] {
+  const stacksDir = relativeDir(input.layout, input.layout.stacksDir);
+  const found = locateAffected({
+    changes: input.changes,
+    stacks: input.catalog.stacks,
+    stacksDir,
+    programsDir: relativeDir(input.layout, input.layout.programsDir),
+    rootFiles: input.rootFiles ?? defaultRootFiles,
+    importHits: importHitsByProgram(input, stacksDir),
+  });
+  addDependents(found, input.nodes ?? input.catalog.stacks);
+  return [...found]
+    .map(([name, reasons]): AffectedStack => ({ name, action: reasons.some((r) => r.kind === 'deleted') ? 'destroy' : 'update', reasons: sortReasons(reasons) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every stack of the catalogue, for one reason that applies to all (history missing). */
+export function everyStack(catalog: StackCatalog, reason: AffectedReason): AffectedStack[] {
+  return catalog.stacks.map((s) => ({ name: s.name, action: 'update' as const, reasons: [reason] })).sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,69 @@
+import { GitopsError } from '../errors/gitops-error.js';
+import type { GitReader, RefFacts } from '../git/git.js';
+
+/** Progress of the history search, for the host to print. */
+export type HistoryEvent =
+  | { type: 'deepen'; by: number }
+  | { type: 'unshallow' }
+  | { type: 'history-missing'; message: string };
+
+export interface HistoryOptions {
+  /**
+   * How many commits each `git fetch --deepen` adds while the merge-base is not found in a
+   * shallow clone; after the last step comes `git fetch --unshallow`. Default: 50, 200, 1000.
+   */
+  deepenSteps?: readonly number[];
+  onEvent?: (event: HistoryEvent) => void;
+}
+
+export interface History {
+  base: string;
+  head: string;
+  mergeBase: string;
+}
+
+export const defaultDeepenSteps: readonly number[] = [50, 200, 1000];
+
+function missing(message: string, hint: string, cause?: unknown): GitopsError {
+  return new GitopsError({ code: 'HISTORY_MISSING', kind: 'user', message, hint, cause });
+}
+
+/**
+ * Resolves base and head and finds their merge-base. In a shallow clone (the CI default)
+ * it fetches more history step by step until both refs resolve and share an ancestor.
+ * Throws HISTORY_MISSING when they never do, so that "no history" is never mistaken for
+ * "nothing changed"; GIT_ERROR for a ref unknown in a complete clone.
+ */
+export async function findMergeBase(git: GitReader, base: string, head: string, options: HistoryOptions = {}, known?: RefFacts): Promise<History> {
+  const steps = options.deepenSteps ?? defaultDeepenSteps;
+  let facts = known ?? (await git.inspect([base, head]));
+  let fetched = 0;
+  for (;;) {
+    const [baseSha, headSha] = facts.commits;
+    if (baseSha && headSha) {
+      const mergeBase = await git.mergeBase(baseSha, headSha);
+      if (mergeBase) return { base: baseSha, head: headSha, mergeBase };
+    }
+    const unknownRef = !baseSha ? base : !headSha ? head : undefined;
+    if (!facts.shallow || fetched > steps.length) {
+      if (unknownRef && fetched === 0) await git.revParse(unknownRef); // throws GIT_ERROR naming the ref
+      const why = unknownRef
+        ? `"${unknownRef}" was not found, even after fetching the whole history`
+        : `${base} and ${head} have no common ancestor${fetched > 0 ? ', even after fetching the whole history' : ''}`;
+      throw missing(`cannot tell which stacks changed: ${why}`, 'fetch the base branch with its history (git fetch origin <base>), or pass --all-on-missing-history to treat every stack as affected');
+    }
+    const by = steps[fetched];
+    options.onEvent?.(by === undefined ? { type: 'unshallow' } : { type: 'deepen', by });
+    try {
+      await (by === undefined ? git.unshallow() : git.deepen(by));
+    } catch (err) {
+      throw missing(
+        `cannot tell which stacks changed: the clone is shallow and fetching more history failed (${err instanceof Error ? err.message : String(err)})`,
+        'fetch more history before running (GIT_DEPTH: 0 in GitLab CI, fetch-depth: 0 in GitHub Actions), or pass --all-on-missing-history',
+        err,
+      );
+    }
+    fetched++;
+    facts = await git.inspect([base, head]);
+  }
+}

@@ -1,0 +1,114 @@
+import type { ChangedFile } from '../git/name-status.js';
+import type { StackDefinition } from '../stacks/schema.js';
+import type { ImportHit } from './import-graph.js';
+import type { AffectedReason } from './model.js';
+
+/** Files every stack depends on: a change to any of them affects every stack. */
+export const defaultRootFiles: readonly string[] = ['package.json', 'package-lock.json', 'Pulumi.yaml', 'tsconfig.json'];
+
+/** What the locators look at. Every path is repository-relative with `/` separators. */
+export interface LocatorInput {
+  changes: readonly ChangedFile[];
+  /** The catalogue at head. */
+  stacks: readonly StackDefinition[];
+  /** Folder of the stack files, e.g. `stacks`. */
+  stacksDir: string;
+  /** Folder of the programs, e.g. `programs`. */
+  programsDir: string;
+  rootFiles: readonly string[];
+  /** Per program name: the changed modules its entry file reaches through imports. */
+  importHits: ReadonlyMap<string, readonly ImportHit[]>;
+}
+
+/** One stack a locator found, and why. */
+export interface LocatorHit {
+  stack: string;
+  reason: AffectedReason;
+}
+
+/** A pure function from the changes and the catalogue to the stacks they affect. */
+export type Locator = (input: LocatorInput) => LocatorHit[];
+
+/**
+ * The path below `dir` as segments, or undefined when `file` is not inside it. Matching on
+ * whole segments is what keeps `programs/app` from claiming `programs/app-v2/index.ts`.
+ */
+export function segmentsBelow(file: string, dir: string): string[] | undefined {
+  return file.startsWith(`${dir}/`) ? file.slice(dir.length + 1).split('/') : undefined;
+}
+
+/** Every path a change touches: a rename touches its old path too. */
+function touched(changes: readonly ChangedFile[]): string[] {
+  return changes.flatMap((c) => (c.oldPath === undefined ? [c.path] : [c.oldPath, c.path]));
+}
+
+/** The stack id of a stack file path (`stacks/web.yaml` -> `web`), or undefined. */
+function stackIdOf(file: string, stacksDir: string): string | undefined {
+  const rest = segmentsBelow(file, stacksDir);
+  return rest?.length === 1 && rest[0]!.endsWith('.yaml') ? rest[0]!.slice(0, -'.yaml'.length) : undefined;
+}
+
+/**
+ * Stack files that changed. A stack file that is gone at head (deleted, renamed away, or
+ * named in `--files` but absent from the catalogue) marks that stack for destruction.
+ */
+export const stackFileLocator: Locator = ({ changes, stacks, stacksDir }) => {
+  const known = new Set(stacks.map((s) => s.name));
+  const hits: LocatorHit[] = [];
+  for (const c of changes) {
+    const gone = c.status === 'D' ? c.path : c.status === 'R' ? c.oldPath : undefined;
+    for (const file of touched([c])) {
+      const id = stackIdOf(file, stacksDir);
+      if (id === undefined) continue;
+      const deleted = file === gone || !known.has(id);
+      hits.push({ stack: id, reason: { kind: deleted ? 'deleted' : 'stack-file', path: file } });
+    }
+  }
+  return hits;
+};
+
+/** Any file inside a program's folder affects every stack running that program. */
+export const programLocator: Locator = ({ changes, stacks, programsDir }) => {
+  const byProgram = new Map<string, string[]>();
+  for (const s of stacks) {
+    const users = byProgram.get(s.program);
+    if (users) users.push(s.name);
+    else byProgram.set(s.program, [s.name]);
+  }
+  return touched(changes).flatMap((file) => {
+    const program = segmentsBelow(file, programsDir)?.[0];
+    const users = program === undefined ? undefined : byProgram.get(program);
+    return (users ?? []).map((stack) => ({ stack, reason: { kind: 'program' as const, path: file } }));
+  });
+};
+
+/** Modules a program imports from outside its own folder (shared libraries, other programs). */
+export const importLocator: Locator = ({ stacks, programsDir, importHits }) =>
+  stacks.flatMap((s) =>
+    (importHits.get(s.program) ?? [])
+      .filter((hit) => segmentsBelow(hit.path, programsDir)?.[0] !== s.program)
+      .map((hit) => ({ stack: s.name, reason: { kind: 'import' as const, path: hit.path, via: hit.via } })),
+  );
+
+/** A root file changed: when unsure, every stack is affected. */
+export const rootFileLocator: Locator = ({ changes, stacks, rootFiles }) => {
+  const roots = new Set(rootFiles);
+  return touched(changes)
+    .filter((file) => roots.has(file))
+    .flatMap((file) => stacks.map((s) => ({ stack: s.name, reason: { kind: 'root-file' as const, path: file } })));
+};
+
+export const locators: readonly Locator[] = [stackFileLocator, programLocator, importLocator, rootFileLocator];
+
+/** Runs every locator; the reasons found for each stack, in locator order. */
+export function locateAffected(input: LocatorInput, use: readonly Locator[] = locators): Map<string, AffectedReason[]> {
+  const found = new Map<string, AffectedReason[]>();
+  for (const locate of use) {
+    for (const hit of locate(input)) {
+      const list = found.get(hit.stack);
+      if (list) list.push(hit.reason);
+      else found.set(hit.stack, [hit.reason]);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,73 @@
+import type { ChangedFile } from '../git/name-status.js';
+import type { StackDefinition } from '../stacks/schema.js';
+
+/** Why a stack is affected. */
+export type ReasonKind = 'stack-file' | 'program' | 'import' | 'root-file' | 'dependency' | 'deleted' | 'history-missing';
+
+export interface AffectedReason {
+  kind: ReasonKind;
+  /** The changed file, for every kind but `dependency` and `history-missing`. */
+  path?: string;
+  /** For `dependency`: the stack this one depends on, which is affected. */
+  stack?: string;
+  /** For `import`: the import chain from the program's entry file to the changed file. */
+  via?: readonly string[];
+}
+
+/** `update`: preview or deploy it. `destroy`: its stack file was deleted. */
+export type AffectedAction = 'update' | 'destroy';
+
+/** The last committed definition of a deleted stack, read at the merge-base. */
+export interface PreviousDefinition {
+  /** The stack file's path at the merge-base. */
+  file: string;
+  /** Its raw text, or undefined when it could not be read (`--files` mode). */
+  text?: string;
+  /** The parsed definition, when the text is still a valid stack file on its own. */
+  definition?: StackDefinition;
+  /** Why the text did not parse, one line per problem. */
+  problems: string[];
+}
+
+export interface AffectedStack {
+  name: string;
+  action: AffectedAction;
+  /** Sorted: direct causes first (stack file, program, imports, root files), then dependencies. */
+  reasons: AffectedReason[];
+  /** For `destroy`: what the stack was, so the caller can check `allowDestroy`. */
+  previous?: PreviousDefinition;
+}
+
+export interface AffectedResult {
+  /** The base ref's commit; null in `--files` mode. */
+  base: string | null;
+  /** The head ref's commit; null in `--files` mode. */
+  head: string | null;
+  /** Where the diff started; null in `--files` mode and when history was missing. */
+  mergeBase: string | null;
+  /** The changed files the stacks were located from. */
+  changes: ChangedFile[];
+  /** Affected stacks, sorted by name. */
+  stacks: AffectedStack[];
+  /** Things the caller should print, e.g. that head is not the checked-out commit. */
+  warnings: string[];
+}
+
+const kindOrder: readonly ReasonKind[] = ['deleted', 'history-missing', 'stack-file', 'program', 'import', 'root-file', 'dependency'];
+
+/** Reasons in a stable order, duplicates removed. */
+export function sortReasons(reasons: readonly AffectedReason[]): AffectedReason[] {
+  const seen = new Set<string>();
+  const unique = reasons.filter((r) => {
+    const key = `${r.kind}\0${r.path ?? ''}\0${r.stack ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort(
+    (a, b) =>
+      kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
+      (a.path ?? '').localeCompare(b.path ?? '') ||
+      (a.stack ?? '').localeCompare(b.stack ?? ''),
+  );
+}

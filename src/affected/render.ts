@@ -1,0 +1,83 @@
+import type { AffectedReason, AffectedResult, AffectedStack } from './model.js';
+
+/** The `--json` document of `gitops affected`. */
+export interface AffectedJson {
+  base: string | null;
+  head: string | null;
+  mergeBase: string | null;
+  stacks: {
+    name: string;
+    action: 'update' | 'destroy';
+    /** For `destroy`: the deleted file's `allowDestroy`, when its last definition parsed. */
+    allowDestroy?: boolean;
+    reasons: { kind: AffectedReason['kind']; path?: string; stack?: string }[];
+  }[];
+  warnings?: string[];
+}
+
+/** The JSON object of a result. Pure; the import chains stay out of it (see {@link renderExplain}). */
+export function affectedJson(result: AffectedResult): AffectedJson {
+  return {
+    base: result.base,
+    head: result.head,
+    mergeBase: result.mergeBase,
+    stacks: result.stacks.map((s) => ({
+      name: s.name,
+      action: s.action,
+      ...(s.previous?.definition ? { allowDestroy: s.previous.definition.allowDestroy } : {}),
+      reasons: s.reasons.map((r) => ({ kind: r.kind, ...(r.path !== undefined ? { path: r.path } : {}), ...(r.stack !== undefined ? { stack: r.stack } : {}) })),
+    })),
+    ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
+  };
+}
+
+/** One human line per reason. */
+export function describeReason(reason: AffectedReason): string {
+  switch (reason.kind) {
+    case 'stack-file':
+      return `stack file ${reason.path} changed`;
+    case 'program':
+      return `program file ${reason.path} changed`;
+    case 'import':
+      return `imports ${reason.path}, which changed${reason.via && reason.via.length > 1 ? ` (${reason.via.join(' -> ')})` : ''}`;
+    case 'root-file':
+      return `root file ${reason.path} changed, which every stack depends on`;
+    case 'dependency':
+      return `depends on ${reason.stack}, which is affected`;
+    case 'deleted':
+      return `stack file ${reason.path} was deleted`;
+    case 'history-missing':
+      return 'the merge-base could not be found, so every stack is treated as affected';
+  }
+}
+
+function destroyNote(stack: AffectedStack): string {
+  const def = stack.previous?.definition;
+  if (def) return def.allowDestroy ? ' (allowDestroy: true)' : ' (allowDestroy: false: deploy will refuse)';
+  return stack.previous ? ' (last definition unreadable)' : '';
+}
+
+function header(result: AffectedResult): string {
+  const n = result.stacks.length;
+  const count = `${n} stack${n === 1 ? '' : 's'} affected`;
+  if (result.base === null && result.head === null) return `${count} by ${result.changes.length} listed file${result.changes.length === 1 ? '' : 's'}`;
+  const short = (sha: string | null) => (sha ?? '?').slice(0, 12);
+  const from = result.mergeBase ? `merge-base ${short(result.mergeBase)}` : `base ${short(result.base)}, no merge-base`;
+  return `${count}: ${result.changes.length} changed file${result.changes.length === 1 ? '' : 's'} from ${from} to ${short(result.head)}`;
+}
+
+/** `--explain`: every affected stack with its action and every reason. Pure. */
+export function renderExplain(result: AffectedResult): string {
+  const lines = [header(result)];
+  for (const w of result.warnings) lines.push(`warning: ${w}`);
+  for (const s of result.stacks) {
+    lines.push(`${s.name}: ${s.action}${s.action === 'destroy' ? destroyNote(s) : ''}`);
+    for (const r of s.reasons) lines.push(`  - ${describeReason(r)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The default text output: one `name<TAB>action` line per affected stack. Pure. */
+export function renderAffectedList(result: AffectedResult): string {
+  return result.stacks.map((s) => `${s.name}\t${s.action}\n`).join('');
+}

@@ -1,0 +1,63 @@
+import { GitopsError } from '../errors/gitops-error.js';
+import { platformName, type ForgePlatform } from './forge.js';
+import { redact, type SecretToken } from './secret.js';
+
+/** One REST call, as named in error messages (the path never carries the token). */
+export interface ApiCall {
+  platform: ForgePlatform;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  path: string;
+}
+
+interface ClientError {
+  message?: string;
+  /** @octokit/request-error */
+  status?: number;
+  response?: { status?: number; data?: { message?: unknown } };
+  /** @gitbeaker: `cause.response` is the fetch Response; undici puts the socket error in `cause.code`. */
+  cause?: { response?: { status?: number }; code?: string; description?: unknown };
+}
+
+function statusOf(err: ClientError): number | undefined {
+  return err.status ?? err.response?.status ?? err.cause?.response?.status;
+}
+
+function detailOf(err: ClientError): string {
+  const fromBody = err.response?.data?.message ?? err.cause?.description;
+  const text = typeof fromBody === 'string' && fromBody ? fromBody : fromBody !== undefined && fromBody !== '' ? JSON.stringify(fromBody) : (err.message ?? String(err));
+  return err.cause?.code ? `${text} (${err.cause.code})` : text;
+}
+
+const hints: Record<number, (tokenVariable: string) => string> = {
+  401: (v) => `the token in ${v} was rejected: check it is set, unexpired and not revoked`,
+  403: (v) => `the token in ${v} lacks permission: it needs to write merge request comments and issues`,
+  404: (v) => `check the project and merge request number; a token without access to the project also gets 404 (${v})`,
+};
+
+/**
+ * A failed API call as a FORGE_ERROR naming the method, path and status. Rejected
+ * credentials, permissions and unknown objects are the user's to fix; the rest is external.
+ * The client's own error is not kept as cause: it holds the request, headers included.
+ */
+export function forgeHttpError(call: ApiCall, err: unknown, token: SecretToken, tokenVariable: string): GitopsError {
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ClientError;
+  const status = statusOf(e);
+  const detail = redact(detailOf(e), token);
+  const what = `${platformName[call.platform]} API ${call.method} ${call.path}`;
+  return new GitopsError({
+    code: 'FORGE_ERROR',
+    kind: status !== undefined && status in hints ? 'user' : 'external',
+    message: status === undefined ? `${what} failed: ${detail}` : `${what} failed: HTTP ${status}: ${detail}`,
+    hint: status !== undefined ? hints[status]?.(tokenVariable) : undefined,
+    cause: new Error(detail),
+  });
+}
+
+/** Runs one client call, turning its failure into {@link forgeHttpError}. */
+export async function apiCall<T>(call: ApiCall, token: SecretToken, tokenVariable: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw forgeHttpError(call, err, token, tokenVariable);
+  }
+}

@@ -1,0 +1,130 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { GitopsError, userError } from '../errors/gitops-error.js';
+import { parseNameStatus, type ChangedFile } from './name-status.js';
+
+export type { ChangedFile } from './name-status.js';
+
+/** Commits of several refs and the repository's shallowness, read in one git call. */
+export interface RefFacts {
+  /** One entry per ref asked for: its commit sha, or undefined when it does not resolve. */
+  commits: (string | undefined)[];
+  shallow: boolean;
+}
+
+/**
+ * What the affected-stacks engine reads from git. Paths are relative to the folder the
+ * reader works in (the GitOps repository root, which may be below the git top level).
+ */
+export interface GitReader {
+  inspect(refs: readonly string[]): Promise<RefFacts>;
+  revParse(ref: string): Promise<string>;
+  mergeBase(a: string, b: string): Promise<string | undefined>;
+  isShallow(): Promise<boolean>;
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  deepen(by: number): Promise<void>;
+  unshallow(): Promise<void>;
+  /** Files that differ from `from` to `to`; with `fromMergeBase`, from their merge-base (`from...to`). */
+  changedFiles(from: string, to: string, options?: { fromMergeBase?: boolean }): Promise<ChangedFile[]>;
+  /** A file's content at a commit, or undefined when the path does not exist there. */
+  show(ref: string, path: string): Promise<string | undefined>;
+  /** The checked-out branch, or undefined on a detached HEAD. */
+  currentBranch(): Promise<string | undefined>;
+}
+
+/** Refs come from the command line: one starting with "-" would be read by git as an option. */
+function checkRef(ref: string): string {
+  if (ref === '' || ref.startsWith('-')) throw userError('USAGE', `"${ref}" is not a git ref`);
+  return ref;
+}
+
+/** The git wrapper over simple-git. Every failure becomes a GIT_ERROR naming the command and folder. */
+export class Git implements GitReader {
+  private readonly git: SimpleGit;
+
+  /** `env` replaces the environment git runs with (default: inherited). */
+  constructor(
+    readonly cwd: string,
+    env?: NodeJS.ProcessEnv,
+  ) {
+    this.git = simpleGit({ baseDir: cwd });
+    if (env) this.git.env({ ...env, GIT_TERMINAL_PROMPT: '0' });
+  }
+
+  private async run(args: readonly string[]): Promise<string> {
+    try {
+      return await this.git.raw([...args]);
+    } catch (err) {
+      const detail = (err instanceof Error ? err.message : String(err)).trim().split('\n')[0];
+      throw new GitopsError({ code: 'GIT_ERROR', kind: 'external', message: `git ${args.join(' ')} failed in ${this.cwd}: ${detail}`, cause: err });
+    }
+  }
+
+  async inspect(refs: readonly string[]): Promise<RefFacts> {
+    try {
+      const lines = (await this.run(['rev-parse', '--is-shallow-repository', ...refs.map((r) => `${checkRef(r)}^{commit}`)])).trim().split('\n');
+      return { shallow: lines[0] === 'true', commits: lines.slice(1) };
+    } catch (err) {
+      if (err instanceof GitopsError && err.code !== 'GIT_ERROR') throw err;
+      // One of the refs is unknown: ask again ref by ref to tell which.
+      const [shallow, ...commits] = await Promise.all([this.isShallow(), ...refs.map((r) => this.tryRevParse(r))]);
+      return { shallow: shallow as boolean, commits: commits as (string | undefined)[] };
+    }
+  }
+
+  private async tryRevParse(ref: string): Promise<string | undefined> {
+    const out = (await this.run(['rev-parse', '--verify', '--quiet', `${checkRef(ref)}^{commit}`]).catch(() => '')).trim();
+    return out || undefined;
+  }
+
+  async revParse(ref: string): Promise<string> {
+    const sha = await this.tryRevParse(ref);
+    if (!sha) throw new GitopsError({ code: 'GIT_ERROR', kind: 'user', message: `unknown git ref "${ref}" in ${this.cwd}`, hint: 'fetch it first (git fetch origin <branch>) or pass a commit sha' });
+    return sha;
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    // merge-base exits 1 with no output when the commits share no history.
+    const out = (await this.run(['merge-base', checkRef(a), checkRef(b)]).catch(() => '')).trim();
+    return out || undefined;
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    // `merge-base --is-ancestor` answers by exit code only, which simple-git does not expose.
+    return (await this.run(['rev-list', '-1', checkRef(ancestor), '--not', checkRef(descendant)])).trim() === '';
+  }
+
+  async deepen(by: number): Promise<void> {
+    if (!Number.isInteger(by) || by < 1) throw new GitopsError({ code: 'INTERNAL', kind: 'internal', message: `cannot deepen by ${by} commits` });
+    await this.run(['fetch', `--deepen=${by}`]);
+  }
+
+  async unshallow(): Promise<void> {
+    await this.run(['fetch', '--unshallow']);
+  }
+
+  async changedFiles(from: string, to: string, options: { fromMergeBase?: boolean } = {}): Promise<ChangedFile[]> {
+    const range = `${checkRef(from)}${options.fromMergeBase ? '...' : '..'}${checkRef(to)}`;
+    // --relative: paths relative to (and limited to) the GitOps root, even when it sits below the git top level.
+    const out = await this.run(['diff', '--name-status', '-z', '-M', '--relative', '--no-ext-diff', range, '--']);
+    return parseNameStatus(out);
+  }
+
+  async show(ref: string, path: string): Promise<string | undefined> {
+    try {
+      // cat-file, not show: the blob as committed, without textconv filters. "./" makes the path relative to cwd.
+      return await this.git.raw(['cat-file', 'blob', `${checkRef(ref)}:./${path}`]);
+    } catch (err) {
+      if (err instanceof Error && /does not exist|not a valid object name|exists on disk, but not in/i.test(err.message)) return undefined;
+      throw new GitopsError({ code: 'GIT_ERROR', kind: 'external', message: `cannot read ${path} at ${ref} in ${this.cwd}`, cause: err });
+    }
+  }
+
+  async currentBranch(): Promise<string | undefined> {
+    const out = (await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
+    return out || undefined;
+  }
+}

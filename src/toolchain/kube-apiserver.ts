@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GitopsError } from '../errors/gitops-error.js';
+import { goBuild, goModDownload, type Log } from './go-build.js';
+import {
+  ETCD_MIN_VERSION,
+  ETCD_VERSION,
+  KUBERNETES_VERSION,
+  ensureCachedBinary,
+  kubeApiServerBuild,
+  toolCacheDir,
+} from './kubernetes-versions.js';
+
+const run = promisify(execFile);
+
+/** A server binary for tests, and where it came from. */
+export interface ServerBinary {
+  binary: string;
+  version: string;
+  source: 'system' | 'apt' | 'cache' | 'built';
+}
+
+/**
+ * k8s.io/kubernetes replaces its staging modules (k8s.io/api, ...) with local folders that a
+ * module zip cannot use: pin each one it requires to its release instead.
+ */
+export function stagingReplaces(goMod: string, stagingVersion: string): string[] {
+  const required = new Set([...goMod.matchAll(/^\s*(?:require\s+)?(k8s\.io\/[\w.-]+)\s+v\S+/gm)].map((m) => m[1]));
+  return [...goMod.matchAll(/^\s*(?:replace\s+)?(k8s\.io\/[\w.-]+)\s+=>\s+\.\/staging\//gm)]
+    .map((m) => m[1]!)
+    .filter((module) => required.has(module))
+    .map((module) => `replace ${module} => ${module} ${stagingVersion}`);
+}
+
+/** The version flags of Kubernetes' own build (hack/lib/version.sh), so clients see a real version. */
+function kubeVersionLdflags(version: string): string {
+  const [major, minor] = version.split('.');
+  const vars = { gitVersion: `v${version}`, gitMajor: major, gitMinor: minor, gitTreeState: 'clean' };
+  return ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version']
+    .flatMap((pkg) => Object.entries(vars).map(([k, v]) => `-X ${pkg}.${k}=${v}`))
+    .join(' ');
+}
+
+/** `kube-apiserver` of {@link KUBERNETES_VERSION}, built once from the Go module proxy and cached per version. */
+export async function ensureKubeApiServer(env: NodeJS.ProcessEnv, log: Log): Promise<ServerBinary> {
+  const binary = path.join(toolCacheDir(env, 'kube-apiserver', `v${KUBERNETES_VERSION}`), 'kube-apiserver');
+  const source = await ensureCachedBinary(binary, log, () =>
+    goBuild(
+      {
+        label: `kube-apiserver v${KUBERNETES_VERSION}`,
+        mainPackage: kubeApiServerBuild.mainPackage,
+        requires: { [kubeApiServerBuild.module]: `v${KUBERNETES_VERSION}` },
+        ldflags: kubeVersionLdflags(KUBERNETES_VERSION),
+        output: binary,
+        prepare: async (workDir, go) => {
+          const { GoMod } = await goModDownload(go, kubeApiServerBuild.module, `v${KUBERNETES_VERSION}`, env);
+          const replaces = stagingReplaces(await readFile(GoMod, 'utf8'), kubeApiServerBuild.stagingVersion);
+          await appendFile(path.join(workDir, 'go.mod'), `${replaces.join('\n')}\n`);
+        },
+      },
+      env,
+      log,
+    ),
+  );
+  return { binary, version: KUBERNETES_VERSION, source };
+}
+
+async function etcdVersion(binary: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(binary, ['--version'], { timeout: 30_000 });
+    return /etcd Version:\s*(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function atLeast(version: string, min: string): boolean {
+  const [a, b] = [version, min].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if (a![i]! !== b![i]!) return a![i]! > b![i]!;
+  return true;
+}
+
+async function systemEtcd(env: NodeJS.ProcessEnv): Promise<ServerBinary | undefined> {
+  const dirs = [...(env.PATH ?? '').split(path.delimiter), '/usr/bin'];
+  for (const dir of dirs) {
+    const binary = dir && path.join(dir, 'etcd');
+    if (!binary || !existsSync(binary)) continue;
+    const version = await etcdVersion(binary);
+    if (version && atLeast(version, ETCD_MIN_VERSION)) return { binary, version, source: 'system' };
+  }
+  return undefined;
+}
+
+/** Debian's etcd-server, when we may install packages (root with apt-get); false otherwise. */
+async function aptInstallEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<boolean> {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get') || env.GITOPS_NO_APT === '1') return false;
+  const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const steps of [[['install', '-y', 'etcd-server']], [['update'], ['install', '-y', 'etcd-server']]]) {
+    try {
+      for (const args of steps) {
+        log(`running apt-get ${args.join(' ')}`);
+        await run('apt-get', args, { env: aptEnv, timeout: 600_000 });
+      }
+      return true;
+    } catch (err) {
+      log(`  apt-get failed: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').pop()}`);
+    }
+  }
+  return false;
+}
+
+/**
+ * An etcd for the test API server. In order: `etcd` on PATH (at least {@link ETCD_MIN_VERSION});
+ * a build cached earlier; Debian's `etcd-server` via apt-get when running as root; a build of
+ * etcd {@link ETCD_VERSION} from the Go module proxy.
+ */
+export async function ensureEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<ServerBinary> {
+  const binary = path.join(toolCacheDir(env, 'etcd', `v${ETCD_VERSION}`), 'etcd');
+  const found = await systemEtcd(env);
+  if (found) return found;
+  if (!existsSync(binary) && (await aptInstallEtcd(env, log))) {
+    const installed = await systemEtcd(env);
+    if (installed) return { ...installed, source: 'apt' };
+  }
+  if (!existsSync(binary)) log('no etcd found; building it (`apt-get install etcd-server` as root would be faster)');
+  const source = await ensureCachedBinary(binary, log, () =>
+    goBuild(
+      {
+        label: `etcd v${ETCD_VERSION}`,
+        mainPackage: 'go.etcd.io/etcd/server/v3',
+        requires: { 'go.etcd.io/etcd/server/v3': `v${ETCD_VERSION}` },
+        output: binary,
+      },
+      env,
+      log,
+    ),
+  );
+  const version = await etcdVersion(binary);
+  if (!version) {
+    throw new GitopsError({
+      code: 'TOOLCHAIN_MISSING',
+      kind: 'external',
+      message: `the etcd at ${binary} does not run`,
+      hint: `delete ${path.dirname(binary)} and try again, or install etcd (Debian: apt-get install etcd-server)`,
+    });
+  }
+  return { binary, version, source };
+}

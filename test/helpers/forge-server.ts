@@ -1,0 +1,455 @@
+/**
+ * A real HTTP server on 127.0.0.1 that answers the subset of the GitLab v4 and GitHub REST
+ * APIs the forge layer uses, with in-memory state, token checks, real pagination headers
+ * and a log of every request. GitLab lives under `/api/v4`, GitHub under `/api/v3` (the
+ * GitHub Enterprise layout), so the real clients talk to it unchanged.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakePlatform = 'gitlab' | 'github';
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  author: string;
+  /** GitLab system notes ("added 1 commit"). */
+  system: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: 'open' | 'closed';
+  stateReason?: string;
+  comments: FakeComment[];
+  createdAt: string;
+}
+
+export interface FakeReview {
+  id: number;
+  user: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  submittedAt?: string;
+}
+
+/** A GitLab merge request or GitHub pull request; each platform reads its own fields. */
+export interface FakeMergeRequest {
+  number: number;
+  title: string;
+  state: 'open' | 'merged' | 'closed';
+  sourceBranch: string;
+  targetBranch: string;
+  mergeCommitSha?: string;
+  comments: FakeComment[];
+  /** GitLab approvals. */
+  approvedBy: string[];
+  approvalsRequired: number;
+  /** GitHub reviews, oldest first. */
+  reviews: FakeReview[];
+  createdAt: string;
+}
+
+export interface FakeProject {
+  issues: FakeIssue[];
+  mergeRequests: FakeMergeRequest[];
+  /** Commit SHA -> numbers of the merge requests that contain it. */
+  commits: Map<string, number[]>;
+}
+
+export interface ForgeServerState {
+  tokens: Record<FakePlatform, string>;
+  /** GitLab projects by ID as the client sent it (decoded); GitHub repositories by `owner/repo`. */
+  projects: Record<FakePlatform, Map<string, FakeProject>>;
+  /** The project, created empty on first use. */
+  project(platform: FakePlatform, id: string): FakeProject;
+  addMergeRequest(platform: FakePlatform, project: string, mr: Partial<FakeMergeRequest> & { number: number }): FakeMergeRequest;
+  /** Seeds a comment (e.g. someone else's, to fill pages); returns it. */
+  addComment(platform: FakePlatform, project: string, mr: number, body: string, options?: { author?: string; system?: boolean }): FakeComment;
+  addReview(project: string, pr: number, user: string, state: FakeReview['state']): FakeReview;
+  linkCommit(platform: FakePlatform, project: string, sha: string, mr: number): void;
+}
+
+export interface RecordedRequest {
+  platform: FakePlatform | 'unknown';
+  method: string;
+  /** Path below the API root, e.g. `/projects/42/issues`. */
+  path: string;
+  query: Record<string, string>;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+  status: number;
+}
+
+export interface ForgeServer {
+  url: string;
+  gitlabApiUrl: string;
+  githubApiUrl: string;
+  state: ForgeServerState;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Call {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  project: FakeProject;
+  /** `http://127.0.0.1:PORT/api/vN/<path>`, for pagination links. */
+  selfUrl: URL;
+}
+
+type Handler = (call: Call) => Reply;
+interface Route {
+  method: string;
+  pattern: string[];
+  handle: Handler;
+}
+
+const GITLAB_NOTE_MAX = 1_000_000;
+const GITHUB_BODY_MAX = 65_536;
+
+function createState(): ForgeServerState & { nextId(): number; now(): string } {
+  let id = 1000;
+  let tick = 0;
+  const now = () => new Date(Date.UTC(2024, 0, 1) + tick++ * 1000).toISOString();
+  const state = {
+    tokens: { gitlab: 'glpat-test-0123456789abcdef', github: 'ghs_test0123456789abcdef' },
+    projects: { gitlab: new Map<string, FakeProject>(), github: new Map<string, FakeProject>() },
+    nextId: () => ++id,
+    now,
+    project(platform: FakePlatform, key: string): FakeProject {
+      let p = state.projects[platform].get(key);
+      if (!p) state.projects[platform].set(key, (p = { issues: [], mergeRequests: [], commits: new Map() }));
+      return p;
+    },
+    addMergeRequest(platform: FakePlatform, project: string, mr: Partial<FakeMergeRequest> & { number: number }): FakeMergeRequest {
+      const full: FakeMergeRequest = { title: `MR ${mr.number}`, state: 'open', sourceBranch: `feature-${mr.number}`, targetBranch: 'main', comments: [], approvedBy: [], approvalsRequired: 0, reviews: [], createdAt: now(), ...mr };
+      state.project(platform, project).mergeRequests.push(full);
+      return full;
+    },
+    addComment(platform: FakePlatform, project: string, mr: number, body: string, options: { author?: string; system?: boolean } = {}): FakeComment {
+      const target = state.project(platform, project).mergeRequests.find((m) => m.number === mr);
+      if (!target) throw new Error(`seed the merge request ${mr} first`);
+      const at = now();
+      const comment = { id: id++, body, author: options.author ?? 'someone', system: options.system ?? false, createdAt: at, updatedAt: at };
+      target.comments.push(comment);
+      return comment;
+    },
+    addReview(project: string, pr: number, user: string, reviewState: FakeReview['state']): FakeReview {
+      const target = state.project('github', project).mergeRequests.find((m) => m.number === pr);
+      if (!target) throw new Error(`seed the pull request ${pr} first`);
+      const review = { id: id++, user, state: reviewState, submittedAt: reviewState === 'PENDING' ? undefined : now() };
+      target.reviews.push(review);
+      return review;
+    },
+    linkCommit(platform: FakePlatform, project: string, sha: string, mr: number): void {
+      const commits = state.project(platform, project).commits;
+      commits.set(sha, [...(commits.get(sha) ?? []), mr]);
+    },
+  };
+  return state;
+}
+
+function nextNumber(p: FakeProject): number {
+  return Math.max(0, ...p.issues.map((i) => i.number), ...p.mergeRequests.map((m) => m.number)) + 1;
+}
+
+/** One page of `items`, with each platform's pagination headers (GitLab: x-* and Link; GitHub: Link). */
+function page(platform: FakePlatform, items: readonly unknown[], call: Call): Reply {
+  const perPage = Math.min(100, Math.max(1, Number(call.query.get('per_page')) || (platform === 'gitlab' ? 20 : 30)));
+  const current = Math.max(1, Number(call.query.get('page')) || 1);
+  const totalPages = Math.max(1, Math.ceil(items.length / perPage));
+  const link = (n: number) => {
+    const u = new URL(call.selfUrl);
+    u.searchParams.set('page', String(n));
+    u.searchParams.set('per_page', String(perPage));
+    return u.toString();
+  };
+  const rels: string[] = [];
+  if (current > 1) rels.push(`<${link(current - 1)}>; rel="prev"`);
+  if (current < totalPages) rels.push(`<${link(current + 1)}>; rel="next"`);
+  rels.push(`<${link(1)}>; rel="first"`, `<${link(totalPages)}>; rel="last"`);
+  const headers: Record<string, string> =
+    platform === 'gitlab'
+      ? {
+          'x-page': String(current),
+          'x-per-page': String(perPage),
+          'x-total': String(items.length),
+          'x-total-pages': String(totalPages),
+          'x-next-page': current < totalPages ? String(current + 1) : '',
+          'x-prev-page': current > 1 ? String(current - 1) : '',
+          link: rels.join(', '),
+        }
+      : totalPages > 1
+        ? { link: rels.join(', ') }
+        : {};
+  return { status: 200, body: items.slice((current - 1) * perPage, current * perPage), headers };
+}
+
+const ok = (body: unknown, status = 200): Reply => ({ status, body });
+const gitlabError = (status: number, message: unknown): Reply => ({ status, body: { message } });
+const githubError = (status: number, message: string, extra: Record<string, unknown> = {}): Reply => ({ status, body: { message, documentation_url: 'https://docs.github.com/rest', ...extra } });
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+// GitLab says `sort=asc`; GitHub says `direction=asc` (its `sort` names the field). Both default to newest first.
+const ascending = (platform: FakePlatform, q: URLSearchParams) => q.get(platform === 'gitlab' ? 'sort' : 'direction') === 'asc';
+
+function ordered<T extends { createdAt: string }>(items: readonly T[], asc: boolean): T[] {
+  const sorted = [...items].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return asc ? sorted : sorted.reverse();
+}
+
+function withLabels(issues: readonly FakeIssue[], q: URLSearchParams): FakeIssue[] {
+  const wanted = (q.get('labels') ?? '').split(',').filter(Boolean);
+  return issues.filter((i) => wanted.every((l) => i.labels.includes(l)));
+}
+
+function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Route[] {
+  const mrOf = (c: Call) => c.project.mergeRequests.find((m) => m.number === Number(c.params.iid));
+  const issueOf = (c: Call) => c.project.issues.find((i) => i.number === Number(c.params.iid));
+  const note = (n: FakeComment, iid: number, type: string) => ({ id: n.id, body: n.body, author: { username: n.author }, system: n.system, created_at: n.createdAt, updated_at: n.updatedAt, noteable_type: type, noteable_iid: iid });
+  const issue = (c: Call, i: FakeIssue) => ({ id: i.number + 5000, iid: i.number, project_id: c.params.id, title: i.title, description: i.body, state: i.state === 'open' ? 'opened' : 'closed', labels: i.labels, web_url: `${base}/${c.params.id}/-/issues/${i.number}`, created_at: i.createdAt });
+  const mrState = { open: 'opened', merged: 'merged', closed: 'closed' } as const;
+  const newNote = (body: unknown): FakeComment | Reply => {
+    const text = str(body);
+    if (!text) return gitlabError(400, '400 Bad request - body is missing');
+    if (text.length > GITLAB_NOTE_MAX) return gitlabError(400, { note: [`is too long (maximum is ${GITLAB_NOTE_MAX} characters)`] });
+    const at = state.now();
+    return { id: state.nextId(), body: text, author: 'gitops-bot', system: false, createdAt: at, updatedAt: at };
+  };
+  const labelsOf = (v: unknown) => str(v).split(',').map((l) => l.trim()).filter(Boolean);
+  return [
+    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'], handle: (c) => {
+      const mr = mrOf(c);
+      if (!mr) return gitlabError(404, '404 Not found');
+      const sorted = c.query.get('order_by') === 'updated_at' ? [...mr.comments].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)) : ordered(mr.comments, true);
+      return page('gitlab', (ascending('gitlab', c.query) ? sorted : sorted.reverse()).map((n) => note(n, mr.number, 'MergeRequest')), c);
+    } },
+    { method: 'POST', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'], handle: (c) => {
+      const mr = mrOf(c);
+      if (!mr) return gitlabError(404, '404 Not found');
+      const n = newNote(c.body.body);
+      if ('status' in n) return n;
+      mr.comments.push(n);
+      return ok(note(n, mr.number, 'MergeRequest'), 201);
+    } },
+    { method: 'PUT', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes', ':note'], handle: (c) => {
+      const n = mrOf(c)?.comments.find((x) => x.id === Number(c.params.note));
+      if (!n) return gitlabError(404, '404 Not found');
+      const updated = newNote(c.body.body);
+      if ('status' in updated) return updated;
+      Object.assign(n, { body: updated.body, updatedAt: updated.updatedAt });
+      return ok(note(n, Number(c.params.iid), 'MergeRequest'));
+    } },
+    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'approvals'], handle: (c) => {
+      const mr = mrOf(c);
+      if (!mr) return gitlabError(404, '404 Not found');
+      const left = Math.max(0, mr.approvalsRequired - mr.approvedBy.length);
+      return ok({ id: mr.number + 9000, iid: mr.number, project_id: c.params.id, title: mr.title, state: mrState[mr.state], approved: left === 0, approvals_required: mr.approvalsRequired, approvals_left: left, approved_by: mr.approvedBy.map((u, i) => ({ user: { id: i + 1, username: u, name: u } })) });
+    } },
+    { method: 'GET', pattern: ['projects', ':id', 'repository', 'commits', ':sha', 'merge_requests'], handle: (c) => {
+      const numbers = c.project.commits.get(c.params.sha!) ?? [];
+      const mrs = c.project.mergeRequests.filter((m) => numbers.includes(m.number));
+      return ok(mrs.map((m) => ({ id: m.number + 9000, iid: m.number, title: m.title, state: mrState[m.state], source_branch: m.sourceBranch, target_branch: m.targetBranch, merge_commit_sha: m.mergeCommitSha ?? null, web_url: `${base}/${c.params.id}/-/merge_requests/${m.number}` })));
+    } },
+    { method: 'GET', pattern: ['projects', ':id', 'issues'], handle: (c) => {
+      const wanted = c.query.get('state') ?? 'all';
+      const issues = withLabels(c.project.issues, c.query).filter((i) => wanted === 'all' || (wanted === 'opened') === (i.state === 'open'));
+      return page('gitlab', ordered(issues, ascending('gitlab', c.query)).map((i) => issue(c, i)), c);
+    } },
+    { method: 'POST', pattern: ['projects', ':id', 'issues'], handle: (c) => {
+      if (!str(c.body.title)) return gitlabError(400, { title: ["can't be blank"] });
+      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.description), labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
+      c.project.issues.push(created);
+      return ok(issue(c, created), 201);
+    } },
+    { method: 'PUT', pattern: ['projects', ':id', 'issues', ':iid'], handle: (c) => {
+      const i = issueOf(c);
+      if (!i) return gitlabError(404, '404 Not found');
+      if (typeof c.body.title === 'string') i.title = c.body.title;
+      if (typeof c.body.description === 'string') i.body = c.body.description;
+      if (c.body.labels !== undefined) i.labels = labelsOf(c.body.labels);
+      i.labels = [...new Set([...i.labels, ...labelsOf(c.body.add_labels)])].filter((l) => !labelsOf(c.body.remove_labels).includes(l));
+      if (c.body.state_event === 'close') i.state = 'closed';
+      if (c.body.state_event === 'reopen') i.state = 'open';
+      return ok(issue(c, i));
+    } },
+    { method: 'POST', pattern: ['projects', ':id', 'issues', ':iid', 'notes'], handle: (c) => {
+      const i = issueOf(c);
+      if (!i) return gitlabError(404, '404 Not found');
+      const n = newNote(c.body.body);
+      if ('status' in n) return n;
+      i.comments.push(n);
+      return ok(note(n, i.number, 'Issue'), 201);
+    } },
+  ];
+}
+
+function githubRoutes(state: ReturnType<typeof createState>, base: string): Route[] {
+  const repoOf = (c: Call) => `${c.params.owner}/${c.params.repo}`;
+  const prOf = (c: Call, n = c.params.number) => c.project.mergeRequests.find((m) => m.number === Number(n));
+  const issueOf = (c: Call) => c.project.issues.find((i) => i.number === Number(c.params.number));
+  const comment = (c: Call, x: FakeComment, n: number, kind: 'issues' | 'pull') => ({ id: x.id, body: x.body, user: { login: x.author, type: 'Bot' }, html_url: `${base}/${repoOf(c)}/${kind}/${n}#issuecomment-${x.id}`, created_at: x.createdAt, updated_at: x.updatedAt });
+  const issue = (c: Call, i: FakeIssue) => ({ id: i.number + 5000, number: i.number, title: i.title, body: i.body, state: i.state, state_reason: i.stateReason ?? null, labels: i.labels.map((name) => ({ name })), html_url: `${base}/${repoOf(c)}/issues/${i.number}`, created_at: i.createdAt });
+  const prAsIssue = (c: Call, m: FakeMergeRequest) => ({ id: m.number + 9000, number: m.number, title: m.title, body: 'a pull request', state: m.state === 'open' ? 'open' : 'closed', labels: [], html_url: `${base}/${repoOf(c)}/pull/${m.number}`, created_at: m.createdAt, pull_request: { url: `${base}/api/v3/repos/${repoOf(c)}/pulls/${m.number}` } });
+  const tooLong = () => githubError(422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_MAX} characters)` }] });
+  const newComment = (body: unknown): FakeComment | Reply => {
+    const text = str(body);
+    if (!text) return githubError(422, 'Validation Failed');
+    if (text.length > GITHUB_BODY_MAX) return tooLong();
+    const at = state.now();
+    return { id: state.nextId(), body: text, author: 'github-actions[bot]', system: false, createdAt: at, updatedAt: at };
+  };
+  const allComments = (c: Call) => [...c.project.mergeRequests.flatMap((m) => m.comments.map((x) => ({ x, n: m.number, kind: 'pull' as const }))), ...c.project.issues.flatMap((i) => i.comments.map((x) => ({ x, n: i.number, kind: 'issues' as const })))];
+  const labelsOf = (v: unknown) => (Array.isArray(v) ? v.map((l) => (typeof l === 'string' ? l : str((l as { name?: unknown }).name))) : []);
+  return [
+    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'comments'], handle: (c) => {
+      const pr = prOf(c);
+      const target = pr ?? issueOf(c);
+      if (!target) return githubError(404, 'Not Found');
+      return page('github', ordered(target.comments, true).map((x) => comment(c, x, target.number, pr ? 'pull' : 'issues')), c);
+    } },
+    { method: 'POST', pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'comments'], handle: (c) => {
+      const pr = prOf(c);
+      const target = pr ?? issueOf(c);
+      if (!target) return githubError(404, 'Not Found');
+      const x = newComment(c.body.body);
+      if ('status' in x) return x;
+      target.comments.push(x);
+      return ok(comment(c, x, target.number, pr ? 'pull' : 'issues'), 201);
+    } },
+    { method: 'PATCH', pattern: ['repos', ':owner', ':repo', 'issues', 'comments', ':id'], handle: (c) => {
+      const found = allComments(c).find((e) => e.x.id === Number(c.params.id));
+      if (!found) return githubError(404, 'Not Found');
+      const updated = newComment(c.body.body);
+      if ('status' in updated) return updated;
+      Object.assign(found.x, { body: updated.body, updatedAt: updated.updatedAt });
+      return ok(comment(c, found.x, found.n, found.kind));
+    } },
+    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'pulls', ':number', 'reviews'], handle: (c) => {
+      const pr = prOf(c);
+      if (!pr) return githubError(404, 'Not Found');
+      return page('github', pr.reviews.map((r) => ({ id: r.id, user: { login: r.user }, body: '', state: r.state, submitted_at: r.submittedAt })), c);
+    } },
+    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'commits', ':sha', 'pulls'], handle: (c) => {
+      const numbers = c.project.commits.get(c.params.sha!) ?? [];
+      const prs = c.project.mergeRequests.filter((m) => numbers.includes(m.number));
+      return page('github', prs.map((m) => ({ id: m.number + 9000, number: m.number, title: m.title, state: m.state === 'open' ? 'open' : 'closed', merged_at: m.state === 'merged' ? m.createdAt : null, html_url: `${base}/${repoOf(c)}/pull/${m.number}`, head: { ref: m.sourceBranch }, base: { ref: m.targetBranch }, merge_commit_sha: m.mergeCommitSha ?? null })), c);
+    } },
+    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'issues'], handle: (c) => {
+      const wanted = c.query.get('state') ?? 'open';
+      const issues = withLabels(c.project.issues, c.query).filter((i) => wanted === 'all' || wanted === i.state).map((i) => ({ at: i.createdAt, json: issue(c, i) }));
+      const prs = c.query.get('labels') ? [] : c.project.mergeRequests.filter((m) => wanted === 'all' || (wanted === 'open') === (m.state === 'open')).map((m) => ({ at: m.createdAt, json: prAsIssue(c, m) }));
+      const all = [...issues, ...prs].sort((a, b) => a.at.localeCompare(b.at)).map((e) => e.json);
+      return page('github', ascending('github', c.query) ? all : all.reverse(), c);
+    } },
+    { method: 'POST', pattern: ['repos', ':owner', ':repo', 'issues'], handle: (c) => {
+      if (!str(c.body.title)) return githubError(422, 'Validation Failed');
+      if (str(c.body.body).length > GITHUB_BODY_MAX) return tooLong();
+      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.body), labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
+      c.project.issues.push(created);
+      return ok(issue(c, created), 201);
+    } },
+    { method: 'PATCH', pattern: ['repos', ':owner', ':repo', 'issues', ':number'], handle: (c) => {
+      const i = issueOf(c);
+      if (!i) return githubError(404, 'Not Found');
+      if (typeof c.body.body === 'string' && c.body.body.length > GITHUB_BODY_MAX) return tooLong();
+      if (typeof c.body.title === 'string') i.title = c.body.title;
+      if (typeof c.body.body === 'string') i.body = c.body.body;
+      if (c.body.labels !== undefined) i.labels = labelsOf(c.body.labels);
+      if (c.body.state === 'closed' || c.body.state === 'open') i.state = c.body.state;
+      if (typeof c.body.state_reason === 'string') i.stateReason = c.body.state_reason;
+      return ok(issue(c, i));
+    } },
+  ];
+}
+
+function match(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of pattern.entries()) {
+    if (part.startsWith(':')) params[part.slice(1)] = segments[i]!;
+    else if (part !== segments[i]) return undefined;
+  }
+  return params;
+}
+
+function authorized(platform: FakePlatform, headers: http.IncomingHttpHeaders, token: string): boolean {
+  const auth = headers.authorization;
+  if (platform === 'gitlab') return headers['private-token'] === token || auth === `Bearer ${token}`;
+  return auth === `token ${token}` || auth === `Bearer ${token}`;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  if (!text) return {};
+  if ((req.headers['content-type'] ?? '').includes('json')) return JSON.parse(text) as Record<string, unknown>;
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+/** Starts the server on 127.0.0.1 on a free port. Tokens are in `state.tokens`. */
+export async function startForgeServer(): Promise<ForgeServer> {
+  const state = createState();
+  const requests: RecordedRequest[] = [];
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const routes: Record<FakePlatform, Route[]> = { gitlab: gitlabRoutes(state, url), github: githubRoutes(state, url) };
+
+  server.on('request', (req, res) => {
+    void (async () => {
+      const selfUrl = new URL(req.url ?? '/', url);
+      const platform: FakePlatform | 'unknown' = selfUrl.pathname.startsWith('/api/v4/') ? 'gitlab' : selfUrl.pathname.startsWith('/api/v3/') ? 'github' : 'unknown';
+      const path = platform === 'unknown' ? selfUrl.pathname : selfUrl.pathname.slice('/api/v4'.length);
+      const record: RecordedRequest = { platform, method: req.method ?? 'GET', path, query: Object.fromEntries(selfUrl.searchParams), headers: req.headers, body: undefined, status: 0 };
+      requests.push(record);
+      let reply: Reply;
+      try {
+        const body = await readBody(req);
+        record.body = body;
+        if (platform === 'unknown') reply = { status: 404, body: { message: 'Not Found' } };
+        else if (!authorized(platform, req.headers, state.tokens[platform])) reply = platform === 'gitlab' ? gitlabError(401, '401 Unauthorized') : githubError(401, 'Bad credentials');
+        else reply = route(platform, record.method, path, { query: selfUrl.searchParams, body, selfUrl });
+      } catch (err) {
+        reply = { status: 500, body: { message: err instanceof Error ? err.message : String(err) } };
+      }
+      record.status = reply.status;
+      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+      res.end(JSON.stringify(reply.body));
+    })();
+  });
+
+  function route(platform: FakePlatform, method: string, path: string, call: Omit<Call, 'params' | 'project'>): Reply {
+    const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    for (const r of routes[platform]) {
+      const params = r.method === method ? match(r.pattern, segments) : undefined;
+      if (!params) continue;
+      const key = platform === 'gitlab' ? params.id! : `${params.owner}/${params.repo}`;
+      return r.handle({ ...call, params, project: state.project(platform, key) });
+    }
+    return platform === 'gitlab' ? gitlabError(404, '404 Not Found') : githubError(404, 'Not Found');
+  }
+
+  return {
+    url,
+    gitlabApiUrl: `${url}/api/v4`,
+    githubApiUrl: `${url}/api/v3`,
+    state,
+    requests,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
