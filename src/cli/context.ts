@@ -24,7 +24,7 @@ export async function openEngine(cli: CliEnv, layout: RepoLayout): Promise<Pulum
   const backendUrl = resolveBackendUrl(layout, cli.env);
   await ensureFileBackend(backendUrl);
   const toolchain = await ensurePulumi(cli.env, (line) => cli.io.stderr(`[toolchain] ${line}\n`));
-  return new PulumiEngine({ layout, toolchain, backendUrl, env: cli.env });
+  return new PulumiEngine({ layout, toolchain, backendUrl, env: cli.env, redactor: cli.redactor });
 }
 
 /** A progress sink that prints live per-stack progress to stderr. */

@@ -1,3 +1,5 @@
+import type { Redactor } from '../report/redact.js';
+
 /** Where the CLI writes. Only bin/ binds these to process streams; tests capture them. */
 export interface CliIo {
   /** Machine output: exactly one JSON document under --json. */
@@ -8,9 +10,16 @@ export interface CliIo {
 
 /** What the CLI reads from its environment, read once at the edge. */
 export interface CliEnv {
+  /** Every byte the CLI prints passes through it: known secrets never reach a log. */
+  redactor?: Redactor;
   cwd: string;
   env: NodeJS.ProcessEnv;
   io: CliIo;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+}
+
+/** Wraps both streams so that everything written is redacted (and free of ANSI codes). */
+export function redactingIo(io: CliIo, redactor: Redactor): CliIo {
+  return { stdout: (t) => io.stdout(redactor.redact(t)), stderr: (t) => io.stderr(redactor.redact(t)) };
 }

@@ -2,9 +2,11 @@ import yargs, { type Argv } from 'yargs';
 import { exitCodeFor } from '../errors/exit-codes.js';
 import { asGitopsError, userError } from '../errors/gitops-error.js';
 import type { DriftArgs } from './commands/drift.js';
+import type { DriftHistoryArgs } from './commands/drift-history.js';
 import type { OperateArgs } from './commands/operate.js';
 import type { SchemaArgs } from './commands/schema.js';
-import type { CliEnv } from './io.js';
+import { redactingIo, type CliEnv } from './io.js';
+import { Redactor } from '../report/redact.js';
 import { selectionOptions, type GlobalArgs, type SelectionArgs } from './options.js';
 
 /** Prints an error with its details and hint; returns the exit code (the one mapping lives in exitCodeFor). */
@@ -21,7 +23,9 @@ function report(err: unknown, cli: CliEnv): number {
  * The CLI: parses argv, calls the library, returns an exit code. Only bin/gitops.js touches
  * `process`.
  */
-export async function main(argv: readonly string[], cli: CliEnv): Promise<number> {
+export async function main(argv: readonly string[], rawCli: CliEnv): Promise<number> {
+  const redactor = rawCli.redactor ?? new Redactor();
+  const cli: CliEnv = { ...rawCli, redactor, io: redactingIo(rawCli.io, redactor) };
   let exit = 0;
   const run = (fn: () => Promise<number>) => async () => {
     exit = await fn();
@@ -32,6 +36,7 @@ export async function main(argv: readonly string[], cli: CliEnv): Promise<number
     list: async () => (await import('./commands/list.js')).listCommand,
     operate: async () => (await import('./commands/operate.js')).operateCommand,
     drift: async () => (await import('./commands/drift.js')).driftCommand,
+    driftHistory: async () => (await import('./commands/drift-history.js')).driftHistoryCommand,
     unlock: async () => (await import('./commands/unlock.js')).unlockCommand,
     schema: async () => (await import('./commands/schema.js')).schemaCommand,
     toolchain: async () => (await import('./commands/toolchain.js')).toolchainCommand,
@@ -62,7 +67,16 @@ export async function main(argv: readonly string[], cli: CliEnv): Promise<number
       (y: Argv) =>
         selectionOptions(y)
           .option('remediate', { type: 'boolean', default: false, describe: 'Refresh then up, for every selected stack' })
-          .option('allow-destroy', { type: 'boolean', default: false, describe: 'Let remediation delete or replace resources' }),
+          .option('allow-destroy', { type: 'boolean', default: false, describe: 'Let remediation delete or replace resources' })
+          .option('history', { type: 'string', describe: 'Append this run to a drift history file (JSON Lines)' })
+          .option('markdown', { type: 'string', describe: 'Write the report as Markdown to this file' })
+          .option('notify', { type: 'boolean', default: false, describe: 'Keep one GitLab/GitHub issue per drifted stack up to date' })
+          .command(
+            'history',
+            'When drift appeared on each stack, and when it was fixed',
+            (h: Argv) => h.option('file', { type: 'string', demandOption: true, describe: 'The file given to drift --history' }),
+            (a) => run(async () => (await commands.driftHistory())(a as unknown as DriftHistoryArgs, cli))(),
+          ),
       (a) => run(async () => (await commands.drift())(a as unknown as DriftArgs, cli))(),
     )
     .command('unlock', 'Remove the lock a killed run left on a stack', (y: Argv) => selectionOptions(y), (a) => run(async () => (await commands.unlock())(a as unknown as SelectionArgs, cli))())

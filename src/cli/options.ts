@@ -13,6 +13,7 @@ export interface SelectionArgs extends GlobalArgs {
   all: boolean;
   concurrency: number;
   plan: boolean;
+  shard?: string;
 }
 
 export function selectionOptions<T>(y: Argv<T>): Argv<T & SelectionArgs> {
@@ -20,5 +21,6 @@ export function selectionOptions<T>(y: Argv<T>): Argv<T & SelectionArgs> {
     .option('stack', { alias: 's', type: 'string', array: true, describe: 'Stack id (file name in stacks/); repeatable' })
     .option('all', { type: 'boolean', default: false, describe: 'Every stack' })
     .option('concurrency', { type: 'number', default: 4, describe: 'How many independent stacks run at once' })
+    .option('shard', { type: 'string', describe: 'Run only shard I of N (e.g. 2/4); stacks linked by dependsOn stay together' })
     .option('plan', { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' }) as unknown as Argv<T & SelectionArgs>;
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { LocalWorkspace, Stack, type OutputMap, type StackSettings } from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
-import type { StackDefinition } from '../stacks/schema.js';
+import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
+import type { Redactor } from '../report/redact.js';
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { classifyFailure } from './classify-failure.js';
 import type { Engine, RunRequest } from './engine.js';
@@ -18,6 +19,8 @@ export interface PulumiEngineOptions {
   toolchain: PulumiToolchain;
   backendUrl: string;
   env: NodeJS.ProcessEnv;
+  /** Learns the plaintext of secret config and outputs, so no report can print them. */
+  redactor?: Redactor;
 }
 
 const refreshOps = new Set<Operation>(['refresh', 'refresh-preview']);
@@ -60,7 +63,19 @@ export class PulumiEngine implements Engine {
       config: def.config as StackSettings['config'],
     };
     await workspace.saveStackSettings(def.stack, settings);
-    return Stack.createOrSelect(def.stack, workspace);
+    const stack = await Stack.createOrSelect(def.stack, workspace);
+    // Decrypting costs a CLI call, so only stacks with secure config pay for it.
+    if (this.options.redactor && Object.values(def.config).some(isSecureValue)) {
+      for (const v of Object.values(await stack.getAllConfig())) if (v.secret) this.learnSecret(v.value);
+    }
+    return stack;
+  }
+
+  private learnSecret(value: unknown): void {
+    if (value === undefined || value === null) return;
+    if (typeof value === 'string') this.options.redactor?.add(value);
+    else if (typeof value === 'object') for (const v of Object.values(value)) this.learnSecret(v);
+    else this.options.redactor?.add(String(value));
   }
 
   async run(request: RunRequest, sink: ProgressSink): Promise<StackResult> {
@@ -78,7 +93,11 @@ export class PulumiEngine implements Engine {
           await stack.preview({ ...common, diff: false });
           break;
         case 'up':
-          outputs = renderOutputs((await stack.up({ ...common, message: request.message })).outputs);
+          {
+            const up = await stack.up({ ...common, message: request.message });
+            for (const o of Object.values(up.outputs)) if (o.secret) this.learnSecret(o.value);
+            outputs = renderOutputs(up.outputs);
+          }
           break;
         case 'remediate-preview':
           await stack.preview({ ...common, refresh: true, diff: false });

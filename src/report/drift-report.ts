@@ -1,5 +1,5 @@
 import type { ResourceChange } from '../engine/result.js';
-import type { DriftReport } from '../run/drift.js';
+import type { DriftReport } from '../drift/detect.js';
 import { describeChanges } from './console-progress.js';
 
 const actionText: Record<DriftReport['action'], string> = {

@@ -2,6 +2,7 @@ import { exitCodeForOutcome } from '../../errors/exit-codes.js';
 import type { Operation, StackResult } from '../../engine/result.js';
 import { buildPlan } from '../../plan/plan.js';
 import { selectStacks } from '../../plan/select.js';
+import { parseShard, shardStacks } from '../../plan/shard.js';
 import { describeResult, hasChanges } from '../../report/console-progress.js';
 import { operationJson } from '../../report/json-report.js';
 import { runPlan } from '../../run/run-stacks.js';
@@ -26,7 +27,9 @@ export function summarize(results: readonly StackResult[]): string {
 export async function operateCommand(command: 'preview' | 'deploy', args: OperateArgs, cli: CliEnv): Promise<number> {
   const { layout, catalog } = await openRepo(cli, args.cwd);
   const operation: Operation = command === 'preview' ? 'preview' : 'up';
-  const plan = buildPlan(catalog, selectStacks(catalog, { names: args.stack, all: args.all }), operation);
+  let names = selectStacks(catalog, { names: args.stack, all: args.all });
+  if (args.shard) names = shardStacks(catalog.stacks, names, parseShard(args.shard));
+  const plan = buildPlan(catalog, names, operation);
   if (args.plan) {
     cli.io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
     return 0;

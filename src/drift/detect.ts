@@ -3,7 +3,8 @@ import type { ProgressSink } from '../engine/progress.js';
 import type { ResourceChange, StackResult, StackStatus } from '../engine/result.js';
 import type { StackCatalog } from '../stacks/load.js';
 import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
-import { schedule } from './scheduler.js';
+import { schedule } from '../run/scheduler.js';
+import { remediationGuard } from './guard.js';
 
 /** What the drift job did about a stack's drift. */
 export type DriftAction = 'none' | 'reported' | 'remediated' | 'blocked' | 'failed';
@@ -42,24 +43,6 @@ export interface DriftOptions {
 /** True when the report leaves drift in place. */
 export function driftLeft(r: DriftReport): boolean {
   return r.action === 'reported' || r.action === 'blocked' || r.action === 'failed';
-}
-
-/**
- * Why remediation must not run unattended, or undefined when it may: it would delete or
- * replace a resource (unless allowed; never a protected one), or change more resources than
- * the stack's limit.
- */
-export function remediationGuard(preview: StackResult, def: StackDefinition, allowDestroy: boolean): string | undefined {
-  const destructive = preview.resources.filter((r) => r.op === 'delete' || r.op === 'replace');
-  const protectedHit = destructive.filter((r) => r.protected);
-  if (protectedHit.length > 0) return `would ${protectedHit[0]!.op} protected resource ${protectedHit[0]!.name}`;
-  if (destructive.length > 0 && !allowDestroy) {
-    return `would ${destructive.map((r) => `${r.op} ${r.name}`).join(', ')}; rerun with --allow-destroy to let it`;
-  }
-  const changing = preview.resources.filter((r) => r.op !== 'same' && r.op !== 'read' && r.op !== 'refresh' && r.type !== 'pulumi:pulumi:Stack');
-  const limit = def.drift.maxChanges;
-  if (limit !== undefined && changing.length > limit) return `would change ${changing.length} resources, more than drift.maxChanges (${limit})`;
-  return undefined;
 }
 
 async function driftOne(def: StackDefinition, options: DriftOptions): Promise<DriftReport> {

@@ -1,0 +1,41 @@
+/** Small pure helpers for Markdown reports (MR comments, drift issues, job summaries). */
+
+/** Escapes text for a table cell. */
+export function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+export function details(summary: string, body: string): string {
+  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+
+export function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/**
+ * Joins a report's parts within `limit` characters. The head and tail always stay; sections
+ * (one per stack) are kept in order while they fit, and a note says how many were left out.
+ */
+export function fitToLimit(head: string, sections: readonly string[], tail: string, limit: number): string {
+  const join = (parts: readonly string[]) => parts.filter((p) => p !== '').join('\n\n');
+  const full = join([head, ...sections, tail]);
+  if (full.length <= limit) return full;
+  const kept: string[] = [];
+  for (const s of sections) {
+    const note = cutNote(sections.length - kept.length - 1, limit);
+    if (join([head, ...kept, s, note, tail]).length > limit) break;
+    kept.push(s);
+  }
+  const result = join([head, ...kept, cutNote(sections.length - kept.length, limit), tail]);
+  // Even the head and tail are too long: hard cut, still with the note.
+  return result.length <= limit ? result : `${result.slice(0, Math.max(0, limit - 120))}\n\n${cutNote(sections.length - kept.length, limit)}`;
+}
+
+function cutNote(omitted: number, limit: number): string {
+  return `> **Report cut to fit the platform's ${limit.toLocaleString('en-US')}-character limit:** ${omitted} section${omitted === 1 ? '' : 's'} left out. The job log has the full report.`;
+}
