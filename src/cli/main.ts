@@ -7,7 +7,8 @@ import type { OperateArgs } from './commands/operate.js';
 import type { SchemaArgs } from './commands/schema.js';
 import { redactingIo, type CliEnv } from './io.js';
 import { Redactor } from '../report/redact.js';
-import { selectionOptions, type GlobalArgs, type SelectionArgs } from './options.js';
+import { mergeRequestOptions, selectionOptions, type GlobalArgs, type SelectionArgs } from './options.js';
+import type { AffectedArgs } from './commands/affected.js';
 
 /** Prints an error with its details and hint; returns the exit code (the one mapping lives in exitCodeFor). */
 function report(err: unknown, cli: CliEnv): number {
@@ -37,6 +38,8 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
     operate: async () => (await import('./commands/operate.js')).operateCommand,
     drift: async () => (await import('./commands/drift.js')).driftCommand,
     driftHistory: async () => (await import('./commands/drift-history.js')).driftHistoryCommand,
+    affected: async () => (await import('./commands/affected.js')).affectedCommand,
+    graph: async () => (await import('./commands/graph.js')).graphCommand,
     unlock: async () => (await import('./commands/unlock.js')).unlockCommand,
     schema: async () => (await import('./commands/schema.js')).schemaCommand,
     toolchain: async () => (await import('./commands/toolchain.js')).toolchainCommand,
@@ -52,13 +55,22 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
     .command(
       'preview',
       'Preview stacks (dependency order, independents in parallel)',
-      (y: Argv) => selectionOptions(y).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' }),
+      (y: Argv) =>
+        mergeRequestOptions(selectionOptions(y))
+          .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' })
+          .option('markdown', { type: 'string', describe: 'With --base: write the merge request report (Markdown) to this file' })
+          .option('comment', { type: 'boolean', default: false, describe: 'With --base: post the report as the one MR comment (updated in place)' }),
       (a) => run(async () => (await commands.operate())('preview', a as unknown as OperateArgs, cli))(),
     )
     .command(
       'deploy',
       'Deploy stacks (up) in dependency order',
-      (y: Argv) => selectionOptions(y).option('message', { alias: 'm', type: 'string', describe: 'Update message for the stack history' }),
+      (y: Argv) =>
+        mergeRequestOptions(selectionOptions(y))
+          .option('message', { alias: 'm', type: 'string', describe: 'Update message for the stack history' })
+          .option('force', { type: 'boolean', default: false, describe: 'With --base: deploy even off the default branch' })
+          .option('allow-destroy', { type: 'boolean', default: false, describe: 'With --base: destroy deleted stacks even if their last definition did not allow it' })
+          .option('default-branch', { type: 'string', describe: 'With --base: the default branch (default: the CI\'s, else main)' }),
       (a) => run(async () => (await commands.operate())('deploy', a as unknown as OperateArgs, cli))(),
     )
     .command(
@@ -78,6 +90,24 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
             (a) => run(async () => (await commands.driftHistory())(a as unknown as DriftHistoryArgs, cli))(),
           ),
       (a) => run(async () => (await commands.drift())(a as unknown as DriftArgs, cli))(),
+    )
+    .command(
+      'affected',
+      'The stacks a change affects, from Git (merge-base of --base and --head), with reasons',
+      (y: Argv) =>
+        y
+          .option('base', { type: 'string', describe: 'The target branch or commit of the merge request' })
+          .option('head', { type: 'string', default: 'HEAD', describe: 'The change' })
+          .option('files', { type: 'string', describe: 'Changed files, comma-separated ("-" reads them from stdin); skips git' })
+          .option('explain', { type: 'boolean', default: false, describe: 'Print why each stack is affected' })
+          .option('all-on-missing-history', { type: 'boolean', default: false, describe: 'When the merge-base cannot be found, treat every stack as affected' }),
+      (a) => run(async () => (await commands.affected())(a as unknown as AffectedArgs, cli))(),
+    )
+    .command(
+      'graph',
+      'The stack dependency graph (dependsOn and StackReferences), as text or Mermaid',
+      (y: Argv) => y.option('mermaid', { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' }),
+      (a) => run(async () => (await commands.graph())(a as unknown as GlobalArgs & { mermaid: boolean }, cli))(),
     )
     .command('unlock', 'Remove the lock a killed run left on a stack', (y: Argv) => selectionOptions(y), (a) => run(async () => (await commands.unlock())(a as unknown as SelectionArgs, cli))())
     .command(

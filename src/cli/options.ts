@@ -24,3 +24,11 @@ export function selectionOptions<T>(y: Argv<T>): Argv<T & SelectionArgs> {
     .option('shard', { type: 'string', describe: 'Run only shard I of N (e.g. 2/4); stacks linked by dependsOn stay together' })
     .option('plan', { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' }) as unknown as Argv<T & SelectionArgs>;
 }
+
+/** `--base` and friends: merge request mode for preview and deploy. */
+export function mergeRequestOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('base', { type: 'string', describe: 'Merge request mode: act on the stacks affected since the merge-base with this ref' })
+    .option('head', { type: 'string', describe: 'With --base: the change (default HEAD)' })
+    .option('all-on-missing-history', { type: 'boolean', default: false, describe: 'With --base: when the merge-base cannot be found, treat every stack as affected' }) as unknown as Argv<T>;
+}

@@ -24,6 +24,7 @@ export interface PulumiEngineOptions {
 }
 
 const refreshOps = new Set<Operation>(['refresh', 'refresh-preview']);
+const destroyOps = new Set<Operation>(['destroy', 'destroy-preview']);
 
 /** The Engine over the Pulumi Automation API: one local workspace per stack, inline programs. */
 export class PulumiEngine implements Engine {
@@ -45,11 +46,12 @@ export class PulumiEngine implements Engine {
   }
 
   /** Creates or selects the stack, with its config written in one step (the stack settings file). */
-  private async open(def: StackDefinition): Promise<Stack> {
+  private async open(def: StackDefinition, operation: Operation): Promise<Stack> {
     const { layout, toolchain, backendUrl } = this.options;
     const workDir = this.workDir(def);
     await mkdir(workDir, { recursive: true });
-    const program = await loadProgram(layout, def.program);
+    // Destroy does not run the program; a deleted stack's program may be gone too.
+    const program = destroyOps.has(operation) ? async () => undefined : await loadProgram(layout, def.program);
     const workspace = await LocalWorkspace.create({
       workDir,
       program,
@@ -86,7 +88,7 @@ export class PulumiEngine implements Engine {
     let outputs: Record<string, unknown> | undefined;
     let result: StackResult;
     try {
-      const stack = await this.open(def);
+      const stack = await this.open(def, operation);
       const common = { onEvent: events.handle, signal, color: 'never' as const };
       switch (operation) {
         case 'preview':
@@ -133,7 +135,7 @@ export class PulumiEngine implements Engine {
   }
 
   async unlock(def: StackDefinition): Promise<void> {
-    const stack = await this.open(def);
+    const stack = await this.open(def, 'destroy-preview');
     await stack.cancel();
   }
 }

@@ -56,6 +56,8 @@ export interface StackResult {
   error?: StackError;
   /** Why a stack was skipped (a dependency failed, deploy refused, ...). */
   skipReason?: string;
+  /** Skipped by design (a deleted stack left alone), not because something went wrong. */
+  benign?: boolean;
   /** Stack outputs after `up`; secret outputs appear as "[secret]". */
   outputs?: Record<string, unknown>;
 }

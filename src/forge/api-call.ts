@@ -11,27 +11,42 @@ export interface ApiCall {
 
 interface ClientError {
   message?: string;
-  /** @octokit/request-error */
-  status?: number;
-  response?: { status?: number; data?: { message?: unknown } };
-  /** @gitbeaker: `cause.response` is the fetch Response; undici puts the socket error in `cause.code`. */
-  cause?: { response?: { status?: number }; code?: string; description?: unknown };
+  /** @octokit/request-error: set only when the server answered. */
+  response?: { status?: number; data?: { message?: unknown; errors?: { message?: string }[] } };
+  /** @gitbeaker: `cause.response` is the fetch Response; network failures chain Errors here. */
+  cause?: unknown;
+}
+
+interface GitbeakerCause {
+  response?: { status?: number };
+  description?: unknown;
 }
 
 function statusOf(err: ClientError): number | undefined {
-  return err.status ?? err.response?.status ?? err.cause?.response?.status;
+  // Not `err.status`: octokit reports a refused connection as status 500 with no response.
+  return err.response?.status ?? (err.cause as GitbeakerCause | undefined)?.response?.status;
 }
 
+/** The server's own message if it sent one, else the error chain ("connect ECONNREFUSED 10.0.0.1:443"). */
 function detailOf(err: ClientError): string {
-  const fromBody = err.response?.data?.message ?? err.cause?.description;
-  const text = typeof fromBody === 'string' && fromBody ? fromBody : fromBody !== undefined && fromBody !== '' ? JSON.stringify(fromBody) : (err.message ?? String(err));
-  return err.cause?.code ? `${text} (${err.cause.code})` : text;
+  const fromBody = err.response?.data?.message ?? (err.cause as GitbeakerCause | undefined)?.description;
+  // GitHub puts the useful part of a 422 ("body is too long ...") in `errors`.
+  const details = (err.response?.data?.errors ?? []).map((e) => e.message).filter(Boolean);
+  if (typeof fromBody === 'string' && fromBody) return [fromBody, ...details].join(': ');
+  if (fromBody !== undefined && fromBody !== '' && fromBody !== null) return JSON.stringify(fromBody);
+  const chain: string[] = [];
+  for (let e: unknown = err; e instanceof Error && chain.length < 4; e = e.cause) {
+    if (!chain.includes(e.message)) chain.push(e.message);
+  }
+  // undici's "fetch failed" says less than the socket error under it.
+  const specific = chain.filter((m) => m !== 'fetch failed');
+  return (specific.length > 0 ? specific : chain).join(': ') || String(err);
 }
 
 const hints: Record<number, (tokenVariable: string) => string> = {
   401: (v) => `the token in ${v} was rejected: check it is set, unexpired and not revoked`,
   403: (v) => `the token in ${v} lacks permission: it needs to write merge request comments and issues`,
-  404: (v) => `check the project and merge request number; a token without access to the project also gets 404 (${v})`,
+  404: (v) => `check the project and the merge request or issue number; a token without access to the project also gets 404 (${v})`,
 };
 
 /**

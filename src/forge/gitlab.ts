@@ -30,13 +30,13 @@ export class GitlabForge implements Forge {
     this.#project = encodeURIComponent(ctx.project);
     // gitbeaker appends /api/v4 itself. The token is handed over as a function so the
     // client objects never hold its value.
-    const options_ = { host: ctx.apiUrl.replace(/\/api\/v4$/, ''), token: async () => ctx.token.reveal(), queryTimeout: options.timeoutMs ?? 60_000 };
+    const clientOptions = { host: ctx.apiUrl.replace(/\/api\/v4$/, ''), token: async () => ctx.token.reveal(), queryTimeout: options.timeoutMs ?? 60_000 };
     this.#api = {
-      notes: new MergeRequestNotes(options_),
-      approvals: new MergeRequestApprovals(options_),
-      commits: new Commits(options_),
-      issues: new Issues(options_),
-      issueNotes: new IssueNotes(options_),
+      notes: new MergeRequestNotes(clientOptions),
+      approvals: new MergeRequestApprovals(clientOptions),
+      commits: new Commits(clientOptions),
+      issues: new Issues(clientOptions),
+      issueNotes: new IssueNotes(clientOptions),
     };
   }
 

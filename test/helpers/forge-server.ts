@@ -41,6 +41,8 @@ export interface FakeReview {
 export interface FakeMergeRequest {
   number: number;
   title: string;
+  /** The MR description (GitHub also lists it among issues). */
+  body: string;
   state: 'open' | 'merged' | 'closed';
   sourceBranch: string;
   targetBranch: string;
@@ -134,7 +136,7 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
       return p;
     },
     addMergeRequest(platform: FakePlatform, project: string, mr: Partial<FakeMergeRequest> & { number: number }): FakeMergeRequest {
-      const full: FakeMergeRequest = { title: `MR ${mr.number}`, state: 'open', sourceBranch: `feature-${mr.number}`, targetBranch: 'main', comments: [], approvedBy: [], approvalsRequired: 0, reviews: [], createdAt: now(), ...mr };
+      const full: FakeMergeRequest = { title: `MR ${mr.number}`, body: '', state: 'open', sourceBranch: `feature-${mr.number}`, targetBranch: 'main', comments: [], approvedBy: [], approvalsRequired: 0, reviews: [], createdAt: now(), ...mr };
       state.project(platform, project).mergeRequests.push(full);
       return full;
     },
@@ -301,7 +303,7 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
   const issueOf = (c: Call) => c.project.issues.find((i) => i.number === Number(c.params.number));
   const comment = (c: Call, x: FakeComment, n: number, kind: 'issues' | 'pull') => ({ id: x.id, body: x.body, user: { login: x.author, type: 'Bot' }, html_url: `${base}/${repoOf(c)}/${kind}/${n}#issuecomment-${x.id}`, created_at: x.createdAt, updated_at: x.updatedAt });
   const issue = (c: Call, i: FakeIssue) => ({ id: i.number + 5000, number: i.number, title: i.title, body: i.body, state: i.state, state_reason: i.stateReason ?? null, labels: i.labels.map((name) => ({ name })), html_url: `${base}/${repoOf(c)}/issues/${i.number}`, created_at: i.createdAt });
-  const prAsIssue = (c: Call, m: FakeMergeRequest) => ({ id: m.number + 9000, number: m.number, title: m.title, body: 'a pull request', state: m.state === 'open' ? 'open' : 'closed', labels: [], html_url: `${base}/${repoOf(c)}/pull/${m.number}`, created_at: m.createdAt, pull_request: { url: `${base}/api/v3/repos/${repoOf(c)}/pulls/${m.number}` } });
+  const prAsIssue = (c: Call, m: FakeMergeRequest) => ({ id: m.number + 9000, number: m.number, title: m.title, body: m.body, state: m.state === 'open' ? 'open' : 'closed', labels: [], html_url: `${base}/${repoOf(c)}/pull/${m.number}`, created_at: m.createdAt, pull_request: { url: `${base}/api/v3/repos/${repoOf(c)}/pulls/${m.number}` } });
   const tooLong = () => githubError(422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_MAX} characters)` }] });
   const newComment = (body: unknown): FakeComment | Reply => {
     const text = str(body);
@@ -452,4 +454,19 @@ export async function startForgeServer(): Promise<ForgeServer> {
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/** The example project of each platform the tests use. */
+export const testProjects = { gitlab: '42', github: 'acme/infra' } as const;
+
+/**
+ * The predefined CI variables a pipeline of `platform` would have, pointing at this server
+ * with a valid token; `extra` adds or overrides (undefined removes).
+ */
+export function ciEnv(server: ForgeServer, platform: FakePlatform, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const base: Record<string, string | undefined> =
+    platform === 'gitlab'
+      ? { GITLAB_CI: 'true', CI_API_V4_URL: server.gitlabApiUrl, CI_PROJECT_ID: testProjects.gitlab, GITOPS_GITLAB_TOKEN: server.state.tokens.gitlab, CI_PIPELINE_URL: `${server.url}/42/-/pipelines/1`, CI_COMMIT_SHA: 'a'.repeat(40), CI_DEFAULT_BRANCH: 'main', CI_PROJECT_URL: `${server.url}/group/infra` }
+      : { GITHUB_ACTIONS: 'true', GITHUB_API_URL: server.githubApiUrl, GITHUB_REPOSITORY: testProjects.github, GITHUB_TOKEN: server.state.tokens.github, GITHUB_SERVER_URL: server.url, GITHUB_RUN_ID: '99', GITHUB_SHA: 'b'.repeat(40) };
+  return { ...base, ...extra };
 }

@@ -13,6 +13,15 @@ import type { SelectionArgs } from '../options.js';
 export interface OperateArgs extends SelectionArgs {
   detailedExitcode?: boolean;
   message?: string;
+  /** Merge request mode: act on the stacks affected since the merge-base with this ref. */
+  base?: string;
+  head?: string;
+  markdown?: string;
+  comment?: boolean;
+  force?: boolean;
+  allowDestroy?: boolean;
+  defaultBranch?: string;
+  allOnMissingHistory?: boolean;
 }
 
 /** The summary printed to stderr after a run. */
@@ -25,6 +34,10 @@ export function summarize(results: readonly StackResult[]): string {
  * Deploy runs only the selected stacks (not their dependencies), ordered by `dependsOn`.
  */
 export async function operateCommand(command: 'preview' | 'deploy', args: OperateArgs, cli: CliEnv): Promise<number> {
+  if (args.base) {
+    const { mergeRequestCommand } = await import('./merge-request.js');
+    return mergeRequestCommand(command, args, cli);
+  }
   const { layout, catalog } = await openRepo(cli, args.cwd);
   const operation: Operation = command === 'preview' ? 'preview' : 'up';
   let names = selectStacks(catalog, { names: args.stack, all: args.all });
@@ -40,7 +53,7 @@ export async function operateCommand(command: 'preview' | 'deploy', args: Operat
   if (args.json) cli.io.stdout(operationJson(command, results));
   return exitCodeForOutcome({
     cancelled: cli.signal.aborted || results.some((r) => r.status === 'cancelled'),
-    failed: results.some((r) => r.status === 'failed' || r.status === 'skipped'),
+    failed: results.some((r) => r.status === 'failed' || (r.status === 'skipped' && !r.benign)),
     changesLeft: command === 'preview' && Boolean(args.detailedExitcode) && hasChanges(results),
   });
 }
