@@ -5,6 +5,7 @@ import type { PropertyChange, ResourceChange } from './result.js';
 /** Steps of one replacement collapse into one `replace` entry per resource. */
 const replaceSteps = new Set(['replace', 'create-replacement', 'delete-replaced', 'discard-replaced', 'import-replacement']);
 const maxValueLength = 240;
+const changingOps = new Set(['update', 'replace', 'create-replacement', 'delete-replaced']);
 
 export function resourceName(urn: string): string {
   const i = urn.lastIndexOf('::');
@@ -61,7 +62,12 @@ function propertyChanges(meta: StepEventMetadata, refresh: boolean): PropertyCha
   const before = meta.old?.outputs ?? meta.old?.inputs;
   const after = refresh ? meta.new?.outputs ?? meta.new?.inputs : meta.new?.inputs ?? meta.new?.outputs;
   let paths = Object.keys(detailed).length > 0 ? Object.keys(detailed) : meta.diffs ?? [];
-  if (paths.length === 0 && refresh && meta.op === 'update' && before && after) paths = diffPaths(before, after);
+  // Some providers (dynamic ones among them) say only "changed", and a refresh reports no diff
+  // at all: then compare the two property bags ourselves, as Pulumi's own display does.
+  if (paths.length === 0 && changingOps.has(meta.op)) {
+    const [a, b] = refresh ? [before, after] : [meta.old?.inputs, meta.new?.inputs];
+    if (a && b) paths = diffPaths(a, b);
+  }
   return paths.sort().map((p) => {
     const kind = detailed[p]?.diffKind ?? 'update';
     return {
@@ -120,7 +126,8 @@ export class EventCollector {
       name,
       op: existing && existing.op === 'replace' ? 'replace' : op,
       changedProperties: [...new Set([...(existing?.changedProperties ?? []), ...properties.map((p) => p.path.split(/[.[]/)[0]!)])].sort(),
-      properties: properties.length > 0 ? properties : existing?.properties ?? [],
+      // The first step that knew the properties wins: a replacement's later steps know less.
+      properties: existing?.properties.length ? existing.properties : properties,
       protected: meta.old?.protect ?? meta.new?.protect,
     };
     this.resources.set(meta.urn, entry);
