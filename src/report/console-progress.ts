@@ -40,7 +40,7 @@ export function renderProgress(event: ProgressEvent): string | undefined {
     case 'resource-failed':
       return `[${event.stack}]   ! ${event.name}: ${event.message}`;
     case 'diagnostic':
-      return event.severity === 'info' ? undefined : `[${event.stack}]   ${event.severity}: ${event.message.split('\n')[0]}`;
+      return `[${event.stack}]   ${event.severity}: ${event.message.split('\n')[0]}`;
     case 'stack-done':
       return `[${event.stack}] ${describeResult(event.result)}`;
     case 'log':
