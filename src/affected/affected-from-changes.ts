@@ -8,6 +8,7 @@ import { defaultRootFiles, locateAffected, segmentsBelow } from './locators.js';
 import { sortReasons, type AffectedReason, type AffectedStack } from './model.js';
 import { fileSource, type ModuleSource } from './module-source.js';
 
+/** What {@link affectedFromChanges} works from. */
 export interface ChangesInput {
   changes: readonly ChangedFile[];
   catalog: StackCatalog;
@@ -31,6 +32,14 @@ export function relativeDir(layout: RepoLayout, dir: string): string {
 export function programEntries(catalog: StackCatalog, layout: RepoLayout): Map<string, string> {
   const programsDir = relativeDir(layout, layout.programsDir);
   return new Map(catalog.stacks.map((s) => [`${programsDir}/${s.program}/index.ts`, s.program]));
+}
+
+/**
+ * The import graph of every program some stack runs, not yet built. Share one between
+ * `detectStackReferences` and `computeAffected` so that each file is read once.
+ */
+export function programImportGraph(catalog: StackCatalog, layout: RepoLayout, source: ModuleSource = fileSource(layout.root)): ImportGraph {
+  return new ImportGraph(source).addEntries(programEntries(catalog, layout).keys());
 }
 
 /** Import hits per program name; the graph is only built when a changed file could be imported. */

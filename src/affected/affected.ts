@@ -4,13 +4,13 @@ import { Git, type GitReader } from '../git/git.js';
 import type { ChangedFile } from '../git/name-status.js';
 import { formatDiagnostic } from '../stacks/diagnostic.js';
 import { parseStackFile } from '../stacks/parse.js';
-import { affectedFromChanges, everyStack, programEntries, type ChangesInput } from './affected-from-changes.js';
+import { affectedFromChanges, everyStack, programEntries, programImportGraph, relativeDir, type ChangesInput } from './affected-from-changes.js';
 import { findMergeBase, type HistoryOptions } from './history.js';
-import { ImportGraph } from './import-graph.js';
-import type { AffectedResult, AffectedStack, PreviousDefinition } from './model.js';
-import { fileSource } from './module-source.js';
+import { removedPath, stackIdOf } from './locators.js';
+import type { AffectedResult, PreviousDefinition } from './model.js';
 
-export interface AffectedOptions extends Omit<ChangesInput, 'changes' | 'graph'>, HistoryOptions {
+/** What {@link computeAffected} needs: the repository, the range, and how to handle shallow clones. */
+export interface AffectedOptions extends Omit<ChangesInput, 'changes'>, HistoryOptions {
   /** The target branch (or commit) of the merge request. */
   base: string;
   /** Default: HEAD. */
@@ -22,13 +22,29 @@ export interface AffectedOptions extends Omit<ChangesInput, 'changes' | 'graph'>
 }
 
 /** What a deleted stack file said at the merge-base. */
-async function previousDefinition(git: GitReader, commit: string, stack: AffectedStack): Promise<PreviousDefinition | undefined> {
-  const file = stack.reasons.find((r) => r.kind === 'deleted')?.path;
-  if (file === undefined) return undefined;
+async function previousDefinition(git: GitReader, commit: string, file: string, name: string): Promise<PreviousDefinition> {
   const text = await git.show(commit, file);
   if (text === undefined) return { file, problems: [`${file} does not exist at ${commit}`] };
-  const parsed = parseStackFile(file, stack.name, text);
+  const parsed = parseStackFile(file, name, text);
   return { file, text, definition: parsed.definition, problems: parsed.diagnostics.map(formatDiagnostic) };
+}
+
+/**
+ * Starts reading the last definitions of the stacks to destroy as soon as the diff is known,
+ * so that the reads overlap the import graph's.
+ */
+function previousDefinitions(git: GitReader, commit: string, changes: readonly ChangedFile[], stacksDir: string): Map<string, Promise<PreviousDefinition>> {
+  const reads = new Map<string, Promise<PreviousDefinition>>();
+  for (const c of changes) {
+    const gone = removedPath(c);
+    const name = gone === undefined ? undefined : stackIdOf(gone, stacksDir);
+    if (name === undefined) continue;
+    const read = previousDefinition(git, commit, gone!, name);
+    // Awaited later; until then a failure must not count as unhandled.
+    read.catch(() => undefined);
+    reads.set(name, read);
+  }
+  return reads;
 }
 
 /**
@@ -39,37 +55,39 @@ async function previousDefinition(git: GitReader, commit: string, stack: Affecte
 export async function computeAffected(options: AffectedOptions): Promise<AffectedResult> {
   const git = options.git ?? new Git(options.layout.root);
   const head = options.head ?? 'HEAD';
-  // Three git calls at once: in the common case (full history) they are all it takes.
-  const facts = git.inspect([options.base, head, 'HEAD']);
+  // Two git processes, at once: with full history they are all it takes. Each git process
+  // costs more than anything else here, so the merge-base comes with the refs, from rev-parse.
   const quickDiff = git.changedFiles(options.base, head, { fromMergeBase: true }).catch(() => undefined);
-  const quickBase = git.mergeBase(options.base, head).catch(() => undefined);
+  const facts = git.inspectRange(options.base, head);
   // Meanwhile, read the programs' import graph: it is likely needed, and reading files overlaps the git processes.
-  const graph = new ImportGraph(options.source ?? fileSource(options.layout.root)).addEntries(programEntries(options.catalog, options.layout).keys());
+  const graph = options.graph?.addEntries(programEntries(options.catalog, options.layout).keys()) ?? programImportGraph(options.catalog, options.layout, options.source);
   const stopGraph = new AbortController();
   const building = graph.build(stopGraph.signal);
   try {
-    const [{ commits, shallow }, diff, mergeBase] = await Promise.all([facts, quickDiff, quickBase]);
-    const warnings: string[] = [];
-    let history = commits[0] && commits[1] && mergeBase && diff ? { base: commits[0], head: commits[1], mergeBase } : undefined;
-    let changes: ChangedFile[] | undefined = history ? diff : undefined;
+    const [range, diff] = await Promise.all([facts, quickDiff]);
+    let history = range.base && range.head && range.mergeBase && diff ? { base: range.base, head: range.head, mergeBase: range.mergeBase } : undefined;
+    let changes = history ? diff : undefined;
     if (!history) {
       try {
-        history = await findMergeBase(git, options.base, head, options, { commits: commits.slice(0, 2), shallow });
+        history = await findMergeBase(git, options.base, head, options, range);
       } catch (err) {
         const error = asGitopsError(err);
         if (error.code !== 'HISTORY_MISSING' || !options.allOnMissingHistory) throw error;
         options.onEvent?.({ type: 'history-missing', message: error.message });
         const stacks = everyStack(options.catalog, { kind: 'history-missing' });
-        return { base: commits[0] ?? null, head: commits[1] ?? null, mergeBase: null, changes: [], stacks, warnings: [error.message] };
+        return { base: range.base ?? null, head: range.head ?? null, mergeBase: null, changes: [], stacks, warnings: [error.message] };
       }
       changes = await git.changedFiles(history.mergeBase, history.head);
     }
-    if (commits[2] !== undefined && commits[2] !== history.head) {
-      warnings.push(`head ${head} (${history.head.slice(0, 12)}) is not the checked-out commit (${commits[2].slice(0, 12)}): stack files and programs were read from the working tree`);
+    const previous = previousDefinitions(git, history.mergeBase, changes!, relativeDir(options.layout, options.layout.stacksDir));
+    const warnings: string[] = [];
+    if (range.checkedOut !== undefined && range.checkedOut !== history.head) {
+      warnings.push(`head ${head} (${history.head.slice(0, 12)}) is not the checked-out commit (${range.checkedOut.slice(0, 12)}): stack files and programs were read from the working tree`);
     }
     await building;
     const stacks = affectedFromChanges({ ...options, changes: changes!, graph });
-    for (const s of stacks) if (s.action === 'destroy') s.previous = await previousDefinition(git, history.mergeBase, s);
+    for (const s of stacks) if (s.action === 'destroy') s.previous = await previous.get(s.name);
+    await Promise.all(previous.values());
     return { base: history.base, head: history.head, mergeBase: history.mergeBase, changes: changes!, stacks, warnings };
   } finally {
     stopGraph.abort();
@@ -105,7 +123,7 @@ export function toChangedFiles(files: readonly string[], root: string): ChangedF
  * without git. A listed stack file that is not in the catalogue counts as deleted; its last
  * definition is unknown here.
  */
-export function computeAffectedFromFiles(options: Omit<ChangesInput, 'changes' | 'graph'> & { files: readonly string[] }): AffectedResult {
+export function computeAffectedFromFiles(options: Omit<ChangesInput, 'changes'> & { files: readonly string[] }): AffectedResult {
   const changes = toChangedFiles(options.files, options.layout.root);
   return { base: null, head: null, mergeBase: null, changes, stacks: affectedFromChanges({ ...options, changes }), warnings: [] };
 }

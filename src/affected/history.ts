@@ -1,5 +1,5 @@
 import { GitopsError } from '../errors/gitops-error.js';
-import type { GitReader, RefFacts } from '../git/git.js';
+import type { GitReader, RangeFacts } from '../git/git.js';
 
 /** Progress of the history search, for the host to print. */
 export type HistoryEvent =
@@ -7,6 +7,7 @@ export type HistoryEvent =
   | { type: 'unshallow' }
   | { type: 'history-missing'; message: string };
 
+/** How to look for the merge-base in a shallow clone. */
 export interface HistoryOptions {
   /**
    * How many commits each `git fetch --deepen` adds while the merge-base is not found in a
@@ -16,12 +17,14 @@ export interface HistoryOptions {
   onEvent?: (event: HistoryEvent) => void;
 }
 
+/** Both ends of the range as commits, and where the diff starts. */
 export interface History {
   base: string;
   head: string;
   mergeBase: string;
 }
 
+/** Commits fetched per step: most merge requests need one step, long-lived branches a few. */
 export const defaultDeepenSteps: readonly number[] = [50, 200, 1000];
 
 function missing(message: string, hint: string, cause?: unknown): GitopsError {
@@ -34,17 +37,13 @@ function missing(message: string, hint: string, cause?: unknown): GitopsError {
  * Throws HISTORY_MISSING when they never do, so that "no history" is never mistaken for
  * "nothing changed"; GIT_ERROR for a ref unknown in a complete clone.
  */
-export async function findMergeBase(git: GitReader, base: string, head: string, options: HistoryOptions = {}, known?: RefFacts): Promise<History> {
+export async function findMergeBase(git: GitReader, base: string, head: string, options: HistoryOptions = {}, known?: RangeFacts): Promise<History> {
   const steps = options.deepenSteps ?? defaultDeepenSteps;
-  let facts = known ?? (await git.inspect([base, head]));
+  let facts = known ?? (await git.inspectRange(base, head));
   let fetched = 0;
   for (;;) {
-    const [baseSha, headSha] = facts.commits;
-    if (baseSha && headSha) {
-      const mergeBase = await git.mergeBase(baseSha, headSha);
-      if (mergeBase) return { base: baseSha, head: headSha, mergeBase };
-    }
-    const unknownRef = !baseSha ? base : !headSha ? head : undefined;
+    if (facts.base && facts.head && facts.mergeBase) return { base: facts.base, head: facts.head, mergeBase: facts.mergeBase };
+    const unknownRef = !facts.base ? base : !facts.head ? head : undefined;
     if (!facts.shallow || fetched > steps.length) {
       if (unknownRef && fetched === 0) await git.revParse(unknownRef); // throws GIT_ERROR naming the ref
       const why = unknownRef
@@ -64,6 +63,6 @@ export async function findMergeBase(git: GitReader, base: string, head: string, 
       );
     }
     fetched++;
-    facts = await git.inspect([base, head]);
+    facts = await git.inspectRange(base, head);
   }
 }

@@ -19,7 +19,7 @@ export class ImportGraph {
   private readonly queue: string[] = [];
   private reverse?: Map<string, string[]>;
 
-  constructor(private readonly source: ModuleSource) {}
+  constructor(readonly source: ModuleSource) {}
 
   /** Queues entry files (those that exist); call {@link build} or {@link step} to read them. */
   addEntries(entries: Iterable<string>): this {
@@ -55,10 +55,9 @@ export class ImportGraph {
    * processes whose output must be read) progresses meanwhile.
    */
   async build(signal?: AbortSignal): Promise<this> {
-    while (!this.step(8)) {
-      if (signal?.aborted) return this;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // Yield first: processes the caller just asked for are spawned on the next ticks.
+    do await new Promise((resolve) => setImmediate(resolve));
+    while (!signal?.aborted && !this.step(8));
     return this;
   }
 

@@ -13,6 +13,8 @@ const tokens =
 
 /** The module specifiers a TypeScript or JavaScript file imports, in order, without duplicates. */
 export function parseImports(text: string): string[] {
+  // Most files of a program import nothing; skip the scan for them. (Re-exports have only "from".)
+  if (!text.includes('import') && !text.includes('from') && !text.includes('require')) return [];
   const specs = new Set<string>();
   for (const m of text.matchAll(tokens)) {
     const spec = m[2] ?? m[4] ?? m[5];
@@ -24,6 +26,7 @@ export function parseImports(text: string): string[] {
 /** Extensions whose files are parsed for imports. Others (JSON, text) are leaves of the graph. */
 const sourceExtension = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 
+/** Files parsed for imports: JavaScript and TypeScript sources, not declaration files. */
 export function isSourceFile(file: string): boolean {
   return sourceExtension.test(file) && !file.endsWith('.d.ts');
 }

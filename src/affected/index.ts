@@ -1,6 +1,6 @@
 /** The affected-stacks engine: which stacks a merge request affects, and why. */
 export { computeAffected, computeAffectedFromFiles, parseFileList, toChangedFiles, type AffectedOptions } from './affected.js';
-export { affectedFromChanges, everyStack, programEntries, type ChangesInput } from './affected-from-changes.js';
+export { affectedFromChanges, everyStack, programEntries, programImportGraph, relativeDir, type ChangesInput } from './affected-from-changes.js';
 export { renderGraphMermaid, renderGraphText, type DrawnNode } from './graph-render.js';
 export { defaultDeepenSteps, findMergeBase, type HistoryEvent, type HistoryOptions } from './history.js';
 export { ImportGraph, type ImportHit } from './import-graph.js';

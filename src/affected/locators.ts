@@ -43,9 +43,14 @@ function touched(changes: readonly ChangedFile[]): string[] {
 }
 
 /** The stack id of a stack file path (`stacks/web.yaml` -> `web`), or undefined. */
-function stackIdOf(file: string, stacksDir: string): string | undefined {
+export function stackIdOf(file: string, stacksDir: string): string | undefined {
   const rest = segmentsBelow(file, stacksDir);
   return rest?.length === 1 && rest[0]!.endsWith('.yaml') ? rest[0]!.slice(0, -'.yaml'.length) : undefined;
+}
+
+/** The path a change removed: a deleted file, or where a renamed one was. */
+export function removedPath(change: ChangedFile): string | undefined {
+  return change.status === 'D' ? change.path : change.status === 'R' ? change.oldPath : undefined;
 }
 
 /**
@@ -56,7 +61,7 @@ export const stackFileLocator: Locator = ({ changes, stacks, stacksDir }) => {
   const known = new Set(stacks.map((s) => s.name));
   const hits: LocatorHit[] = [];
   for (const c of changes) {
-    const gone = c.status === 'D' ? c.path : c.status === 'R' ? c.oldPath : undefined;
+    const gone = removedPath(c);
     for (const file of touched([c])) {
       const id = stackIdOf(file, stacksDir);
       if (id === undefined) continue;
@@ -98,6 +103,7 @@ export const rootFileLocator: Locator = ({ changes, stacks, rootFiles }) => {
     .flatMap((file) => stacks.map((s) => ({ stack: s.name, reason: { kind: 'root-file' as const, path: file } })));
 };
 
+/** Every locator, in the order their reasons are listed. */
 export const locators: readonly Locator[] = [stackFileLocator, programLocator, importLocator, rootFileLocator];
 
 /** Runs every locator; the reasons found for each stack, in locator order. */

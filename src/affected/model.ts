@@ -4,6 +4,7 @@ import type { StackDefinition } from '../stacks/schema.js';
 /** Why a stack is affected. */
 export type ReasonKind = 'stack-file' | 'program' | 'import' | 'root-file' | 'dependency' | 'deleted' | 'history-missing';
 
+/** One cause; a stack usually has one, a shared library change can give it several. */
 export interface AffectedReason {
   kind: ReasonKind;
   /** The changed file, for every kind but `dependency` and `history-missing`. */
@@ -29,6 +30,7 @@ export interface PreviousDefinition {
   problems: string[];
 }
 
+/** One stack to preview or deploy (update), or to destroy. */
 export interface AffectedStack {
   name: string;
   action: AffectedAction;
@@ -38,6 +40,7 @@ export interface AffectedStack {
   previous?: PreviousDefinition;
 }
 
+/** The answer of `gitops affected`: a plain data model, rendered by render.ts. */
 export interface AffectedResult {
   /** The base ref's commit; null in `--files` mode. */
   base: string | null;

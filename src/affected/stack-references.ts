@@ -1,9 +1,9 @@
 import type { RepoLayout } from '../repo/layout.js';
 import type { GraphNode } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { programEntries } from './affected-from-changes.js';
-import { ImportGraph } from './import-graph.js';
-import { fileSource, type ModuleSource } from './module-source.js';
+import { programEntries, programImportGraph } from './affected-from-changes.js';
+import type { ImportGraph } from './import-graph.js';
+import type { ModuleSource } from './module-source.js';
 
 /** A `new StackReference(...)` in a source file. */
 export interface StackReferenceSite {
@@ -22,6 +22,7 @@ export interface InferredEdge {
   line: number;
 }
 
+/** What the StackReference scan found across every program. */
 export interface StackReferenceScan {
   edges: InferredEdge[];
   /** Literal references that name no stack of the catalogue (another repository's, or a typo). */
@@ -61,11 +62,13 @@ function reachable(graph: ImportGraph, entry: string): string[] {
 /**
  * Scans each program's sources, including every file it imports, for StackReferences with
  * literal names and maps them to stacks of the catalogue. Each file is read and scanned once.
+ * Pass the `graph` that `computeAffected` will use too, so the programs are read only once.
  */
-export function detectStackReferences(catalog: StackCatalog, layout: RepoLayout, source: ModuleSource = fileSource(layout.root)): StackReferenceScan {
+export function detectStackReferences(catalog: StackCatalog, layout: RepoLayout, options: { source?: ModuleSource; graph?: ImportGraph } = {}): StackReferenceScan {
   const entries = programEntries(catalog, layout);
-  const graph = new ImportGraph(source).addEntries(entries.keys());
+  const graph = options.graph?.addEntries(entries.keys()) ?? programImportGraph(catalog, layout, options.source);
   graph.step();
+  const source = graph.source;
   const sites = new Map<string, StackReferenceSite[]>();
   const sitesIn = (file: string) => sites.get(file) ?? sites.set(file, findStackReferences(source.read(file) ?? '')).get(file)!;
   const scan: StackReferenceScan = { edges: [], unresolved: [], dynamic: [] };

@@ -25,6 +25,7 @@ const usageCodes = new Set<ErrorCode>([
   'PASSPHRASE_MISSING',
   'PASSPHRASE_INVALID',
   'HISTORY_MISSING',
+  'DEPLOY_REFUSED',
 ]);
 
 /** The one place where errors become exit codes. */

@@ -11,12 +11,28 @@ export interface RefFacts {
   shallow: boolean;
 }
 
+/** What one `git rev-parse` tells about a range: both ends, the merge-base, the checkout, shallowness. */
+export interface RangeFacts {
+  /** The base's commit, or undefined when the ref does not resolve. */
+  base?: string;
+  /** The head's commit, or undefined when the ref does not resolve. */
+  head?: string;
+  /** Their merge-base (the first, as `git diff base...head` uses), or undefined when none is known. */
+  mergeBase?: string;
+  /** The checked-out commit (HEAD). */
+  checkedOut?: string;
+  shallow: boolean;
+}
+
 /**
  * What the affected-stacks engine reads from git. Paths are relative to the folder the
  * reader works in (the GitOps repository root, which may be below the git top level).
  */
 export interface GitReader {
+  /** Resolves refs (undefined for those that do not) and tells whether the clone is shallow. */
   inspect(refs: readonly string[]): Promise<RefFacts>;
+  /** Everything about `base...head` in one git process: git processes are the main cost of `affected`. */
+  inspectRange(base: string, head: string): Promise<RangeFacts>;
   revParse(ref: string): Promise<string>;
   mergeBase(a: string, b: string): Promise<string | undefined>;
   isShallow(): Promise<boolean>;
@@ -65,9 +81,24 @@ export class Git implements GitReader {
       return { shallow: lines[0] === 'true', commits: lines.slice(1) };
     } catch (err) {
       if (err instanceof GitopsError && err.code !== 'GIT_ERROR') throw err;
-      // One of the refs is unknown: ask again ref by ref to tell which.
       const [shallow, ...commits] = await Promise.all([this.isShallow(), ...refs.map((r) => this.tryRevParse(r))]);
       return { shallow: shallow as boolean, commits: commits as (string | undefined)[] };
+    }
+  }
+
+  async inspectRange(base: string, head: string): Promise<RangeFacts> {
+    const [b, h] = [`${checkRef(base)}^{commit}`, `${checkRef(head)}^{commit}`];
+    try {
+      // rev-parse expands A...B into "B A ^<merge-base>..." (no ^ line when there is none).
+      const lines = (await this.run(['rev-parse', '--is-shallow-repository', b, h, 'HEAD^{commit}', `${b}...${h}`])).trim().split('\n');
+      const mergeBase = lines.slice(4).find((l) => l.startsWith('^'))?.slice(1);
+      return { shallow: lines[0] === 'true', base: lines[1], head: lines[2], checkedOut: lines[3], mergeBase };
+    } catch (err) {
+      if (err instanceof GitopsError && err.code !== 'GIT_ERROR') throw err;
+      // A ref does not resolve: ask ref by ref to tell which.
+      const [shallow, baseSha, headSha, checkedOut] = await Promise.all([this.isShallow(), this.tryRevParse(base), this.tryRevParse(head), this.tryRevParse('HEAD')]);
+      const mergeBase = baseSha && headSha ? await this.mergeBase(baseSha, headSha) : undefined;
+      return { shallow, base: baseSha, head: headSha, checkedOut, mergeBase };
     }
   }
 

@@ -4,8 +4,6 @@ import { code, details, fitToLimit, table } from './markdown.js';
 
 export interface PreviewReportInput {
   results: readonly StackResult[];
-  /** Hidden marker that identifies the comment, so it is updated in place. */
-  marker: string;
   commit?: string;
   base?: string;
   pipelineUrl?: string;
@@ -53,7 +51,7 @@ export function previewMarkdown(input: PreviewReportInput): string {
     results.map((r) => [r.name, count(r, 'create'), count(r, 'update'), count(r, 'replace'), count(r, 'delete'), statusIcon[r.status], input.approvals[r.name] ? `🔒 ${input.approvals[r.name]}` : 'no']),
   );
   const destroys = (input.destroys ?? []).map((d) => `- **${d.name}**: stack file deleted; deploy will ${d.allowed ? '**destroy** it' : 'leave it alone (its last definition did not set `allowDestroy`)'}`);
-  const head = [input.marker, heading, meta, results.length > 0 ? summary : 'No stacks are affected by this change.', destroys.join('\n')].filter(Boolean).join('\n\n');
+  const head = [heading, meta, results.length > 0 ? summary : 'No stacks are affected by this change.', destroys.join('\n')].filter(Boolean).join('\n\n');
   const sections = results.map((r) => stackSection(r, input.reasons?.[r.name]));
   const tail = input.graphMermaid ? `<details><summary>Affected stacks graph</summary>\n\n\`\`\`mermaid\n${input.graphMermaid.trim()}\n\`\`\`\n\n</details>` : '';
   return `${fitToLimit(head, sections, tail, input.limit)}\n`;

@@ -83,8 +83,7 @@ function atLeast(version: string, min: string): boolean {
   return true;
 }
 
-async function systemEtcd(env: NodeJS.ProcessEnv): Promise<ServerBinary | undefined> {
-  const dirs = [...(env.PATH ?? '').split(path.delimiter), '/usr/bin'];
+async function systemEtcd(dirs: string[]): Promise<ServerBinary | undefined> {
   for (const dir of dirs) {
     const binary = dir && path.join(dir, 'etcd');
     if (!binary || !existsSync(binary)) continue;
@@ -119,10 +118,10 @@ async function aptInstallEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<boolean
  */
 export async function ensureEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<ServerBinary> {
   const binary = path.join(toolCacheDir(env, 'etcd', `v${ETCD_VERSION}`), 'etcd');
-  const found = await systemEtcd(env);
+  const found = await systemEtcd((env.PATH ?? '').split(path.delimiter));
   if (found) return found;
   if (!existsSync(binary) && (await aptInstallEtcd(env, log))) {
-    const installed = await systemEtcd(env);
+    const installed = await systemEtcd(['/usr/bin']);
     if (installed) return { ...installed, source: 'apt' };
   }
   if (!existsSync(binary)) log('no etcd found; building it (`apt-get install etcd-server` as root would be faster)');
