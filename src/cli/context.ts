@@ -6,6 +6,7 @@ import { loadStacks, type StackCatalog } from '../stacks/load.js';
 import { ensurePulumi } from '../toolchain/pulumi-cli.js';
 import { renderProgress } from '../report/console-progress.js';
 import type { CliEnv } from './io.js';
+import type { GlobalArgs } from './options.js';
 
 export interface Repo {
   layout: RepoLayout;
@@ -13,8 +14,8 @@ export interface Repo {
 }
 
 /** Finds the repository and loads every stack file; throws STACK_INVALID listing every problem. */
-export async function openRepo(cli: CliEnv, dir?: string): Promise<Repo> {
-  const layout = findLayout(dir ?? cli.cwd);
+export async function openRepo(cli: CliEnv, args: GlobalArgs): Promise<Repo> {
+  const layout = findLayout(args.cwd ?? cli.cwd, args.stacks);
   return { layout, catalog: await loadStacks(layout) };
 }
 

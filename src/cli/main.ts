@@ -48,6 +48,7 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
     .scriptName('gitops')
     .usage('$0 <command> [options]\n\nGitOps for Pulumi: stacks in stacks/, programs in programs/.')
     .option('cwd', { type: 'string', describe: 'Run in this repository instead of the current folder' })
+    .option('stacks', { type: 'string', describe: 'Use another stack catalogue folder (default: stacks), e.g. stacks/examples' })
     .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No live progress on stderr' })
     .command('validate', 'Check every stack file; report every problem', {}, (a) => run(async () => (await commands.validate())(a as unknown as GlobalArgs, cli))())

@@ -3,6 +3,8 @@ import type { Argv } from 'yargs';
 /** Options every command shares. */
 export interface GlobalArgs {
   cwd?: string;
+  /** Another stack catalogue folder (e.g. stacks/examples), relative to the repository root. */
+  stacks?: string;
   json: boolean;
   quiet: boolean;
 }

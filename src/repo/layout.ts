@@ -11,21 +11,22 @@ export interface RepoLayout {
   workDir: string;
 }
 
-export function layoutAt(root: string): RepoLayout {
+/** `stacksDir` (relative to the root) picks another catalogue, e.g. `stacks/examples`. */
+export function layoutAt(root: string, stacksDir = 'stacks'): RepoLayout {
   const abs = path.resolve(root);
   return {
     root: abs,
-    stacksDir: path.join(abs, 'stacks'),
+    stacksDir: path.resolve(abs, stacksDir),
     programsDir: path.join(abs, 'programs'),
     workDir: path.join(abs, '.gitops'),
   };
 }
 
 /** Finds the repository root: the nearest folder, from `start` up, holding `stacks/` and `Pulumi.yaml`. */
-export function findLayout(start: string): RepoLayout {
+export function findLayout(start: string, stacksDir?: string): RepoLayout {
   let dir = path.resolve(start);
   for (;;) {
-    if (existsSync(path.join(dir, 'stacks')) && existsSync(path.join(dir, 'Pulumi.yaml'))) return layoutAt(dir);
+    if (existsSync(path.join(dir, 'stacks')) && existsSync(path.join(dir, 'Pulumi.yaml'))) return layoutAt(dir, stacksDir);
     const parent = path.dirname(dir);
     if (parent === dir) {
       throw userError('USAGE', `no GitOps repository found from ${start}: no folder holds both stacks/ and Pulumi.yaml`, 'run gitops inside the repository, or pass --cwd');

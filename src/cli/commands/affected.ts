@@ -17,7 +17,7 @@ export interface AffectedArgs extends GlobalArgs {
 
 /** `gitops affected`: which stacks a change affects, and why. Prints names (or JSON) on stdout. */
 export async function affectedCommand(args: AffectedArgs, cli: CliEnv): Promise<number> {
-  const { layout, catalog } = await openRepo(cli, args.cwd);
+  const { layout, catalog } = await openRepo(cli, args);
   const nodes = stackGraph(catalog, layout);
   let result;
   if (args.files !== undefined) {

@@ -24,7 +24,7 @@ const markdownLimit = 65_536;
 
 /** `gitops drift`: exit 0 when nothing is left drifted, 3 when drift is left, 1 when a stack failed. */
 export async function driftCommand(args: DriftArgs, cli: CliEnv): Promise<number> {
-  const { layout, catalog } = await openRepo(cli, args.cwd);
+  const { layout, catalog } = await openRepo(cli, args);
   let names = selectStacks(catalog, { names: args.stack, all: args.all });
   if (args.shard) names = shardStacks(catalog.stacks, names, parseShard(args.shard));
   if (args.plan) {

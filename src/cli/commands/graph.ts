@@ -6,7 +6,7 @@ import type { GlobalArgs } from '../options.js';
 
 /** `gitops graph`: the dependency graph, with StackReference edges marked. */
 export async function graphCommand(args: GlobalArgs & { mermaid: boolean }, cli: CliEnv): Promise<number> {
-  const { layout, catalog } = await openRepo(cli, args.cwd);
+  const { layout, catalog } = await openRepo(cli, args);
   const nodes = stackGraph(catalog, layout);
   if (args.json) cli.io.stdout(`${JSON.stringify({ stacks: nodes.map((n) => ({ name: n.name, dependsOn: n.dependsOn, inferred: n.inferred })) }, null, 2)}\n`);
   else cli.io.stdout(`${args.mermaid ? renderGraphMermaid(nodes) : renderGraphText(nodes)}\n`);

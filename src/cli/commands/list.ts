@@ -4,7 +4,7 @@ import type { GlobalArgs } from '../options.js';
 
 /** `gitops list`: the stacks, their programs and dependencies. */
 export async function listCommand(args: GlobalArgs, cli: CliEnv): Promise<number> {
-  const { catalog } = await openRepo(cli, args.cwd);
+  const { catalog } = await openRepo(cli, args);
   const stacks = catalog.stacks.map((s) => ({ name: s.name, program: s.program, project: s.project, stack: s.stack, dependsOn: s.dependsOn }));
   if (args.json) {
     cli.io.stdout(`${JSON.stringify({ stacks }, null, 2)}\n`);

@@ -45,7 +45,7 @@ function optionalForge(cli: CliEnv): { forge?: Forge; why?: string } {
  * merge, in dependency order.
  */
 export async function mergeRequestCommand(command: 'preview' | 'deploy', args: OperateArgs, cli: CliEnv): Promise<number> {
-  const { layout, catalog: declared } = await openRepo(cli, args.cwd);
+  const { layout, catalog: declared } = await openRepo(cli, args);
   const nodes = stackGraph(declared, layout);
   const catalog = withInferredDependencies(declared, nodes);
   const git = new Git(layout.root);

@@ -38,7 +38,7 @@ export async function operateCommand(command: 'preview' | 'deploy', args: Operat
     const { mergeRequestCommand } = await import('./merge-request.js');
     return mergeRequestCommand(command, args, cli);
   }
-  const { layout, catalog } = await openRepo(cli, args.cwd);
+  const { layout, catalog } = await openRepo(cli, args);
   const operation: Operation = command === 'preview' ? 'preview' : 'up';
   let names = selectStacks(catalog, { names: args.stack, all: args.all });
   if (args.shard) names = shardStacks(catalog.stacks, names, parseShard(args.shard));

@@ -16,7 +16,7 @@ export async function schemaCommand(args: SchemaArgs, cli: CliEnv): Promise<numb
     cli.io.stdout(text);
     return 0;
   }
-  const file = path.join(findLayout(args.cwd ?? cli.cwd).stacksDir, 'stack.schema.json');
+  const file = path.join(findLayout(args.cwd ?? cli.cwd, args.stacks).stacksDir, 'stack.schema.json');
   await writeFile(file, text);
   cli.io.stderr(`wrote ${file}\n`);
   return 0;

@@ -5,7 +5,7 @@ import type { SelectionArgs } from '../options.js';
 
 /** `gitops unlock`: removes locks left behind by killed runs (`pulumi cancel`). */
 export async function unlockCommand(args: SelectionArgs, cli: CliEnv): Promise<number> {
-  const { layout, catalog } = await openRepo(cli, args.cwd);
+  const { layout, catalog } = await openRepo(cli, args);
   const names = selectStacks(catalog, { names: args.stack, all: args.all });
   const engine = await openEngine(cli, layout);
   for (const name of names) {

@@ -7,7 +7,7 @@ import type { GlobalArgs } from '../options.js';
 
 /** `gitops validate`: checks every stack file and reports every problem. */
 export async function validateCommand(args: GlobalArgs, cli: CliEnv): Promise<number> {
-  const layout = findLayout(args.cwd ?? cli.cwd);
+  const layout = findLayout(args.cwd ?? cli.cwd, args.stacks);
   const { stacks, diagnostics } = await inspectStacks(layout);
   if (args.json) cli.io.stdout(`${JSON.stringify({ valid: diagnostics.length === 0, stacks: stacks.map((s) => s.name), problems: diagnostics }, null, 2)}\n`);
   if (diagnostics.length > 0) {
