@@ -5,7 +5,8 @@ import * as pulumi from '@pulumi/pulumi';
  * A containerized app on Kubernetes: Namespace, ConfigMap (its environment), Deployment and
  * Service. Image, replicas, env and resources come from stack config.
  *
- * `k8s-app:skipAwait: true` adds `pulumi.com/skipAwait` so Pulumi does not wait for pods to
+ * Every object carries `pulumi.com/patchForce`, so drift remediation takes fields back from
+ * whoever changed them by hand. `k8s-app:skipAwait: true` adds `pulumi.com/skipAwait` so Pulumi does not wait for pods to
  * become ready (a cluster without nodes never runs them), and background deletion
  * (`pulumi.com/deletionPropagationPolicy`) for a control plane without the garbage collector.
  */
@@ -23,9 +24,12 @@ export default async function program(): Promise<Record<string, unknown>> {
   const port = config.getNumber('port') ?? 8080;
   const env = config.getObject<Record<string, string>>('env') ?? {};
   const resources = config.getObject<Resources>('resources') ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
-  const annotations: Record<string, string> = config.getBoolean('skipAwait')
-    ? { 'pulumi.com/skipAwait': 'true', 'pulumi.com/deletionPropagationPolicy': 'background' }
-    : {};
+  // Git wins: a field someone took over by hand (`kubectl scale` owns .spec.replicas under
+  // server-side apply) is forced back, instead of failing with a field conflict.
+  const annotations: Record<string, string> = {
+    'pulumi.com/patchForce': 'true',
+    ...(config.getBoolean('skipAwait') ? { 'pulumi.com/skipAwait': 'true', 'pulumi.com/deletionPropagationPolicy': 'background' } : {}),
+  };
   const labels = { 'app.kubernetes.io/name': app, 'app.kubernetes.io/managed-by': 'pulumi-gitops' };
 
   const ns = new k8s.core.v1.Namespace('namespace', { metadata: { name: namespaceName, labels, annotations } });

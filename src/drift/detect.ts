@@ -52,9 +52,10 @@ async function driftOne(def: StackDefinition, options: DriftOptions): Promise<Dr
   const detection = await engine.run({ stack: def, operation: 'refresh-preview', signal }, sink);
   const done = (rest: Partial<DriftReport> & Pick<DriftReport, 'status' | 'action'>): DriftReport => ({ ...base, ...rest, durationMs: Date.now() - started });
   if (detection.status !== 'succeeded') return done({ status: detection.status, action: 'failed', error: detection.error });
-  base.drifted = detection.resources.filter((r) => r.op === 'update');
+  // An update whose declared properties all match (only live-only fields moved) is not drift.
+  base.drifted = detection.resources.filter((r) => r.op === 'update' && r.properties.length > 0);
   base.deleted = detection.resources.filter((r) => r.op === 'delete');
-  base.unchanged = detection.changes.same ?? 0;
+  base.unchanged = (detection.changes.same ?? 0) + detection.resources.filter((r) => r.op === 'update' && r.properties.length === 0).length;
   if (base.drifted.length + base.deleted.length === 0) return done({ status: 'succeeded', action: 'none' });
   if (!options.remediate && def.drift.policy !== 'remediate') return done({ status: 'succeeded', action: 'reported' });
 

@@ -53,6 +53,10 @@ export function diffPaths(before: unknown, after: unknown, prefix = ''): string[
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== '__provider').sort();
     return keys.flatMap((k) => diffPaths(before[k], after[k], prefix ? `${prefix}.${k}` : k));
   }
+  // Lists of the same length (containers, ports) are compared item by item, so the path names the field.
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && prefix) {
+    return before.flatMap((b, i) => diffPaths(b, after[i], `${prefix}[${i}]`));
+  }
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix];
 }
 
@@ -67,6 +71,9 @@ function propertyChanges(meta: StepEventMetadata, refresh: boolean): PropertyCha
   if (paths.length === 0 && changingOps.has(meta.op)) {
     const [a, b] = refresh ? [before, after] : [meta.old?.inputs, meta.new?.inputs];
     if (a && b) paths = diffPaths(a, b);
+    // Drift is a difference in what Git declares: live-only fields (status, resourceVersion,
+    // generation, managed fields) change on their own and are not drift.
+    if (refresh && meta.old?.inputs) paths = paths.filter((p) => valueAt(meta.old!.inputs, p) !== undefined);
   }
   return paths.sort().map((p) => {
     const kind = detailed[p]?.diffKind ?? 'update';
@@ -104,6 +111,8 @@ export class EventCollector {
       this.sink({ type: 'resource-failed', stack: this.stack, urn: meta.urn, name: resourceName(meta.urn), message: `${meta.op} failed` });
     } else if (event.diagnosticEvent) {
       const d = event.diagnosticEvent;
+      // Debug diagnostics are the engine's and providers' tracing, not messages for people.
+      if ((d.severity as string) === 'debug') return;
       const severity = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
       const message = d.message.trim();
       if (severity === 'error') this.errors.push({ urn: d.urn, message });

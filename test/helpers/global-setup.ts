@@ -1,7 +1,20 @@
+import { ensureEtcd, ensureKubeApiServer } from '../../src/toolchain/kube-apiserver.js';
+import { ensureKubernetesProvider } from '../../src/toolchain/kubernetes-provider.js';
 import { ensurePulumi } from '../../src/toolchain/pulumi-cli.js';
 
-/** Installs the Pulumi CLI once before any test file runs; throws (failing the run) if it cannot. */
+/**
+ * Installs the whole toolchain once, before any test file runs: the Pulumi CLI, the Kubernetes
+ * provider plugin, kube-apiserver and etcd (built from the Go module proxy the first time,
+ * cached after). Throws, failing the run, if any piece cannot be had: no test skips for a
+ * missing tool. Done here rather than in hooks, because first builds take many minutes.
+ */
 export default async function setup(): Promise<void> {
-  const t = await ensurePulumi(process.env, (line) => process.stderr.write(`[toolchain] ${line}\n`));
-  process.stderr.write(`[toolchain] Pulumi CLI ${t.version} (${t.source}) in ${t.binDir}\n`);
+  const log = (line: string): void => void process.stderr.write(`[toolchain] ${line}\n`);
+  const started = Date.now();
+  const pulumi = await ensurePulumi(process.env, log);
+  log(`Pulumi CLI ${pulumi.version} (${pulumi.source}) in ${pulumi.binDir}`);
+  const provider = await ensureKubernetesProvider(process.env, log);
+  log(`Kubernetes provider ${provider.version} (${provider.source})`);
+  const [etcd, apiserver] = await Promise.all([ensureEtcd(process.env, log), ensureKubeApiServer(process.env, log)]);
+  log(`etcd ${etcd.version} (${etcd.source}), kube-apiserver ${apiserver.version} (${apiserver.source}); toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }

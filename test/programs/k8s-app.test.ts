@@ -43,9 +43,9 @@ describe('programs/k8s-app (Pulumi mocks)', () => {
     expect(await valueOf(outputs.namespace as never)).toBe('web-staging');
   });
 
-  it('skipAwait and background deletion are set when asked, on every object', () => {
+  it('patchForce always, skipAwait and background deletion when asked, on every object', () => {
     for (const r of resources) {
-      expect(r.inputs.metadata.annotations).toEqual({ 'pulumi.com/skipAwait': 'true', 'pulumi.com/deletionPropagationPolicy': 'background' });
+      expect(r.inputs.metadata.annotations).toEqual({ 'pulumi.com/patchForce': 'true', 'pulumi.com/skipAwait': 'true', 'pulumi.com/deletionPropagationPolicy': 'background' });
       expect(r.inputs.metadata.labels['app.kubernetes.io/managed-by']).toBe('pulumi-gitops');
     }
   });

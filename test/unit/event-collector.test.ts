@@ -48,3 +48,23 @@ describe('EventCollector', () => {
     expect(diffPaths({ a: { b: 1, c: 2 }, __provider: 'x' }, { a: { b: 1, c: 3 }, __provider: 'y', d: true })).toEqual(['a.c', 'd']);
   });
 });
+
+describe('drift noise', () => {
+  it('reports only declared properties, item by item in lists', () => {
+    const c = new EventCollector('k8s', () => undefined, true);
+    const declared = { spec: { replicas: 2, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } };
+    const old = { ...declared, metadata: { resourceVersion: '10', generation: 1 }, status: { replicas: 0 } };
+    const live = { spec: { replicas: 5, template: { spec: { containers: [{ name: 'web', image: 'nginx:evil' }] } } }, metadata: { resourceVersion: '17', generation: 3 }, status: { replicas: 5 } };
+    c.handle(step('resOutputsEvent', { urn: urn('dep'), op: 'update', old: { inputs: declared, outputs: old }, new: { outputs: live } }));
+    expect(c.resourceList()[0]!.properties).toEqual([
+      { path: 'spec.replicas', kind: 'update', old: '2', new: '5' },
+      { path: 'spec.template.spec.containers[0].image', kind: 'update', old: 'nginx:1.27', new: 'nginx:evil' },
+    ]);
+  });
+
+  it('a refresh that moved only live-only fields has no drifted properties', () => {
+    const c = new EventCollector('k8s', () => undefined, true);
+    c.handle(step('resOutputsEvent', { urn: urn('dep'), op: 'update', old: { inputs: { spec: { replicas: 2 } }, outputs: { spec: { replicas: 2 }, status: { ready: 0 } } }, new: { outputs: { spec: { replicas: 2 }, status: { ready: 2 } } } }));
+    expect(c.resourceList()[0]!.properties).toEqual([]);
+  });
+});

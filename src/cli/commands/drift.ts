@@ -32,7 +32,7 @@ export async function driftCommand(args: DriftArgs, cli: CliEnv): Promise<number
     cli.io.stdout(`${JSON.stringify({ operation: 'drift', stacks: plan }, null, 2)}\n`);
     return 0;
   }
-  const engine = await openEngine(cli, layout);
+  const engine = await openEngine(cli, layout, names.map((n) => catalog.byName.get(n)!));
   const reports = await detectDrift(names, {
     engine,
     catalog,

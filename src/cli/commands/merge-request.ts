@@ -73,7 +73,7 @@ export async function mergeRequestCommand(command: 'preview' | 'deploy', args: O
     cli.io.stdout(`${JSON.stringify(affectedJson(affected), null, 2)}\n`);
     return 0;
   }
-  const engine = await openEngine(cli, layout);
+  const engine = await openEngine(cli, layout, affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const common = { engine, catalog, affected, sink: consoleSink(cli, args.quiet), concurrency: args.concurrency, signal: cli.signal };
   const url = pipelineUrl(cli.env);
   let results: StackResult[];

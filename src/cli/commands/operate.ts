@@ -47,7 +47,7 @@ export async function operateCommand(command: 'preview' | 'deploy', args: Operat
     cli.io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
     return 0;
   }
-  const engine = await openEngine(cli, layout);
+  const engine = await openEngine(cli, layout, plan.stacks.map((s) => catalog.byName.get(s.name)!));
   const results = await runPlan(plan, { engine, catalog, sink: consoleSink(cli, args.quiet), concurrency: args.concurrency, signal: cli.signal, message: args.message });
   cli.io.stderr(`${command} summary:\n${summarize(results)}\n`);
   if (args.json) cli.io.stdout(operationJson(command, results));

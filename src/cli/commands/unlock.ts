@@ -7,7 +7,7 @@ import type { SelectionArgs } from '../options.js';
 export async function unlockCommand(args: SelectionArgs, cli: CliEnv): Promise<number> {
   const { layout, catalog } = await openRepo(cli, args);
   const names = selectStacks(catalog, { names: args.stack, all: args.all });
-  const engine = await openEngine(cli, layout);
+  const engine = await openEngine(cli, layout, names.map((n) => catalog.byName.get(n)!));
   for (const name of names) {
     await engine.unlock(catalog.byName.get(name)!);
     cli.io.stderr(`[${name}] unlocked\n`);
