@@ -34,6 +34,14 @@ export class PulumiEngine implements Engine {
     return path.join(this.options.layout.workDir, 'workspaces', def.name);
   }
 
+  /** The state file of a stack on a file backend; undefined for other backends. */
+  private stateFile(def: StackDefinition): string | undefined {
+    const url = this.options.backendUrl;
+    if (!url.startsWith('file://')) return undefined;
+    const dir = url.slice('file://'.length).split('?')[0]!;
+    return path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
+  }
+
   private envVars(): Record<string, string> {
     const { toolchain, backendUrl, env } = this.options;
     const vars: Record<string, string> = {
@@ -65,6 +73,9 @@ export class PulumiEngine implements Engine {
       config: def.config as StackSettings['config'],
     };
     await workspace.saveStackSettings(def.stack, settings);
+    // Every operation passes --stack, so once a file-backend stack exists, `pulumi stack select`
+    // (a CLI start, ~0.4 s) is redundant: skip it.
+    if (this.stateFile(def) && existsSync(this.stateFile(def)!)) workspace.selectStack = async () => undefined;
     const stack = await Stack.createOrSelect(def.stack, workspace);
     // Decrypting costs a CLI call, so only stacks with secure config pay for it.
     if (this.options.redactor && Object.values(def.config).some(isSecureValue)) {

@@ -129,6 +129,12 @@ export async function ensurePulumi(env: NodeJS.ProcessEnv, log: Log): Promise<Pu
     await writeFile(stampFile, await stamp());
   }
   if (!existsSync(plugin)) await placePlugin(binDir);
+  // Verified before and unchanged: skip the `pulumi version` run PulumiCommand.get always makes.
+  // Its constructor is private but only stores these two fields.
+  if (verified) {
+    const command = Object.assign(Object.create(PulumiCommand.prototype) as PulumiCommand, { command: cached, version: new SemVer(PULUMI_VERSION) });
+    return { command, binDir, source, version: PULUMI_VERSION, extraPath: [] };
+  }
   let command: PulumiCommand;
   try {
     command = await PulumiCommand.get({ root, version: new SemVer(PULUMI_VERSION) });
