@@ -16,8 +16,8 @@ import {
 
 const run = promisify(execFile);
 
-/** A server binary for tests, and where it came from. */
-export interface ServerBinary {
+/** A binary for the test cluster (server or client), and where it came from. */
+export interface ToolBinary {
   binary: string;
   version: string;
   source: 'system' | 'apt' | 'cache' | 'built';
@@ -44,14 +44,14 @@ function kubeVersionLdflags(version: string): string {
     .join(' ');
 }
 
-/** `kube-apiserver` of {@link KUBERNETES_VERSION}, built once from the Go module proxy and cached per version. */
-export async function ensureKubeApiServer(env: NodeJS.ProcessEnv, log: Log): Promise<ServerBinary> {
-  const binary = path.join(toolCacheDir(env, 'kube-apiserver', `v${KUBERNETES_VERSION}`), 'kube-apiserver');
+/** Builds a command of k8s.io/kubernetes (cmd/<name>) at {@link KUBERNETES_VERSION}, cached per version. */
+async function ensureKubernetesCommand(name: string, env: NodeJS.ProcessEnv, log: Log): Promise<ToolBinary> {
+  const binary = path.join(toolCacheDir(env, name, `v${KUBERNETES_VERSION}`), name);
   const source = await ensureCachedBinary(binary, log, () =>
     goBuild(
       {
-        label: `kube-apiserver v${KUBERNETES_VERSION}`,
-        mainPackage: kubeApiServerBuild.mainPackage,
+        label: `${name} v${KUBERNETES_VERSION}`,
+        mainPackage: `${kubeApiServerBuild.module}/cmd/${name}`,
         requires: { [kubeApiServerBuild.module]: `v${KUBERNETES_VERSION}` },
         ldflags: kubeVersionLdflags(KUBERNETES_VERSION),
         output: binary,
@@ -66,6 +66,18 @@ export async function ensureKubeApiServer(env: NodeJS.ProcessEnv, log: Log): Pro
     ),
   );
   return { binary, version: KUBERNETES_VERSION, source };
+}
+
+/** `kube-apiserver` of {@link KUBERNETES_VERSION}, built once from the Go module proxy and cached per version. */
+export function ensureKubeApiServer(env: NodeJS.ProcessEnv, log: Log): Promise<ToolBinary> {
+  return ensureKubernetesCommand('kube-apiserver', env, log);
+}
+
+/** `kubectl` on PATH (any version: Debian's 1.32 works with the 1.34 server), else built like kube-apiserver. */
+export async function ensureKubectl(env: NodeJS.ProcessEnv, log: Log): Promise<ToolBinary> {
+  const onPath = (env.PATH ?? '').split(path.delimiter).map((dir) => dir && path.join(dir, 'kubectl')).find((f) => f && existsSync(f));
+  if (onPath) return { binary: onPath, version: 'installed', source: 'system' };
+  return ensureKubernetesCommand('kubectl', env, log);
 }
 
 async function etcdVersion(binary: string): Promise<string | undefined> {
@@ -83,7 +95,7 @@ function atLeast(version: string, min: string): boolean {
   return true;
 }
 
-async function systemEtcd(dirs: string[]): Promise<ServerBinary | undefined> {
+async function systemEtcd(dirs: string[]): Promise<ToolBinary | undefined> {
   for (const dir of dirs) {
     const binary = dir && path.join(dir, 'etcd');
     if (!binary || !existsSync(binary)) continue;
@@ -116,7 +128,7 @@ async function aptInstallEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<boolean
  * a build cached earlier; Debian's `etcd-server` via apt-get when running as root; a build of
  * etcd {@link ETCD_VERSION} from the Go module proxy.
  */
-export async function ensureEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<ServerBinary> {
+export async function ensureEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<ToolBinary> {
   const binary = path.join(toolCacheDir(env, 'etcd', `v${ETCD_VERSION}`), 'etcd');
   const found = await systemEtcd((env.PATH ?? '').split(path.delimiter));
   if (found) return found;

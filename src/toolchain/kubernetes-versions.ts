@@ -30,16 +30,17 @@ export const kubernetesProviderBuild = {
  */
 export const KUBERNETES_VERSION = '1.34.4';
 
+/** kube-apiserver (and kubectl, when none is installed) come from the k8s.io/kubernetes module. */
 export const kubeApiServerBuild = {
   module: 'k8s.io/kubernetes',
-  mainPackage: 'k8s.io/kubernetes/cmd/kube-apiserver',
   /** The staging modules (k8s.io/api, ...) are released as v0.<minor>.<patch>. */
   stagingVersion: `v0.${KUBERNETES_VERSION.split('.').slice(1).join('.')}`,
 } as const;
 
-/** etcd: Debian's etcd-server when present, else this release built from the proxy. */
+/** etcd built from the proxy when none is installed (the server module's main package). */
 export const ETCD_VERSION = '3.6.15';
-export const ETCD_MIN_VERSION = '3.4.0';
+/** The oldest installed etcd we use: Debian 12's etcd-server, verified with kube-apiserver 1.34. */
+export const ETCD_MIN_VERSION = '3.4.23';
 
 /**
  * Per user and version, beside Pulumi's own folders, so a fresh clone finds the binaries

@@ -18,6 +18,8 @@ export interface KubeCluster {
   server: string;
   /** From spawning etcd until `/readyz` answered OK. */
   startupMs: number;
+  /** Process ids of etcd and kube-apiserver. */
+  pids: number[];
   /** The temp folder holding data, certificates and the two logs (etcd.log, kube-apiserver.log). */
   dir: string;
   /** Stops both processes (SIGTERM, then SIGKILL after 10 s) and removes the folder. */
@@ -74,7 +76,8 @@ async function waitFor(what: string, url: string, children: ChildProcess[], logs
   while ((await probe(url, token)) !== 200) {
     const dead = children.findIndex((c) => c.exitCode !== null || c.signalCode !== null);
     if (dead >= 0 || Date.now() > deadline) {
-      const tail = existsSync(logs[dead < 0 ? logs.length - 1 : dead]!) ? await readFile(logs[dead < 0 ? logs.length - 1 : dead]!, 'utf8') : '';
+      const logFile = logs[dead >= 0 ? dead : children.length - 1]!;
+      const tail = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
       throw new Error(`${what} did not become ready (${dead >= 0 ? 'process exited' : 'timeout'}):\n${tail.split('\n').slice(-30).join('\n')}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -148,5 +151,5 @@ export async function startKubeCluster(): Promise<KubeCluster> {
     contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin' } }],
   }));
   log(`etcd ${etcd.version} (${etcd.source}) and kube-apiserver v${apiserver.version} (${apiserver.source}) ready at ${server} in ${startupMs} ms`);
-  return { kubeconfig, server, startupMs, dir, stop };
+  return { kubeconfig, server, startupMs, dir, pids: children.map((c) => c.pid!), stop };
 }
