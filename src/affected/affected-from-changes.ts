@@ -4,7 +4,7 @@ import type { RepoLayout } from '../repo/layout.js';
 import { withDependents, type GraphNode } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { ImportGraph, mayAffectImports, type ImportHit } from './import-graph.js';
-import { defaultRootFiles, locateAffected, segmentsBelow } from './locators.js';
+import { defaultRootFiles, locateAffected, segmentsBelow, touched } from './locators.js';
 import { sortReasons, type AffectedReason, type AffectedStack } from './model.js';
 import { fileSource, type ModuleSource } from './module-source.js';
 
@@ -19,7 +19,7 @@ export interface ChangesInput {
   nodes?: readonly GraphNode[];
   /** Where program sources are read. Default: the working tree at `layout.root`. */
   source?: ModuleSource;
-  /** An import graph already started with {@link programEntries}; it is finished here if needed. */
+  /** An import graph to reuse (see {@link programImportGraph}); it is finished here if needed. */
   graph?: ImportGraph;
 }
 
@@ -44,11 +44,11 @@ export function programImportGraph(catalog: StackCatalog, layout: RepoLayout, so
 
 /** Import hits per program name; the graph is only built when a changed file could be imported. */
 function importHitsByProgram(input: ChangesInput, stacksDir: string): Map<string, ImportHit[]> {
-  const changed = input.changes.flatMap((c) => (c.oldPath === undefined ? [c.path] : [c.oldPath, c.path])).filter((f) => !segmentsBelow(f, stacksDir));
+  const changed = touched(input.changes).filter((f) => !segmentsBelow(f, stacksDir));
   if (!mayAffectImports(changed)) return new Map();
   const entries = programEntries(input.catalog, input.layout);
-  const graph = input.graph ?? new ImportGraph(input.source ?? fileSource(input.layout.root));
-  graph.addEntries(entries.keys()).step();
+  const graph = input.graph?.addEntries(entries.keys()) ?? programImportGraph(input.catalog, input.layout, input.source);
+  graph.step();
   const byEntry = graph.hits([...entries.keys()], changed);
   return new Map([...byEntry].map(([entry, hits]) => [entries.get(entry)!, hits]));
 }

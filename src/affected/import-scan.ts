@@ -48,6 +48,22 @@ const bareSuffixes = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mts', '.mjs', '.c
 const indexFiles = ['index.ts', 'index.tsx', 'index.js', 'index.mjs'];
 
 /**
+ * The repository path a relative specifier names from the importing file; undefined when it
+ * leaves the repository. By hand rather than `path.posix.join` + `normalize`: it runs for
+ * every import of every file the graph reads.
+ */
+function joinRelative(importer: string, specifier: string): string | undefined {
+  const out = importer.split('/');
+  out.pop();
+  for (const segment of specifier.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment !== '..') out.push(segment);
+    else if (out.pop() === undefined) return undefined;
+  }
+  return out.length > 0 ? out.join('/') : undefined;
+}
+
+/**
  * The files a relative specifier may name, most likely first, as repository-relative paths
  * with `/` separators: the `.js` to `.ts` mapping of NodeNext projects, extensionless
  * imports, and folders with an index file. Undefined for package imports (`@pulumi/pulumi`,
@@ -56,8 +72,8 @@ const indexFiles = ['index.ts', 'index.tsx', 'index.js', 'index.mjs'];
  */
 export function resolveCandidates(importer: string, specifier: string): string[] | undefined {
   if (!(specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../'))) return undefined;
-  const target = path.posix.normalize(path.posix.join(path.posix.dirname(importer), specifier.split(/[?#]/)[0]!)).replace(/\/$/, '');
-  if (target === '..' || target.startsWith('../') || target === '.') return undefined;
+  const target = joinRelative(importer, /[?#]/.test(specifier) ? specifier.split(/[?#]/)[0]! : specifier);
+  if (target === undefined) return undefined;
   const ext = path.posix.extname(target);
   const mapped = sourceFor[ext];
   if (mapped) return mapped.map((e) => target.slice(0, -ext.length) + e);

@@ -38,7 +38,7 @@ export function segmentsBelow(file: string, dir: string): string[] | undefined {
 }
 
 /** Every path a change touches: a rename touches its old path too. */
-function touched(changes: readonly ChangedFile[]): string[] {
+export function touched(changes: readonly ChangedFile[]): string[] {
   return changes.flatMap((c) => (c.oldPath === undefined ? [c.path] : [c.oldPath, c.path]));
 }
 
