@@ -1,3 +1,4 @@
+import type { ImportGraph } from '../affected/import-graph.js';
 import { detectStackReferences, mergeInferredEdges, type InferredGraphNode } from '../affected/stack-references.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
@@ -7,10 +8,11 @@ import type { StackCatalog } from '../stacks/load.js';
 /**
  * The full stack graph: `dependsOn` from the stack files, plus the dependencies inferred from
  * StackReferences with literal names in the programs. A cycle, declared or inferred, is a
- * validation error that names it.
+ * validation error that names it. Pass the import graph when the caller reads the programs
+ * again (affected stacks), so each file is read once.
  */
-export function stackGraph(catalog: StackCatalog, layout: RepoLayout): InferredGraphNode[] {
-  const scan = detectStackReferences(catalog, layout);
+export function stackGraph(catalog: StackCatalog, layout: RepoLayout, graph?: ImportGraph): InferredGraphNode[] {
+  const scan = detectStackReferences(catalog, layout, { graph });
   const nodes = mergeInferredEdges(catalog.stacks, scan.edges);
   const cycles = findCycles(nodes);
   if (cycles.length > 0) {

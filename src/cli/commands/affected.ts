@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { computeAffected, computeAffectedFromFiles, parseFileList } from '../../affected/affected.js';
+import { programImportGraph } from '../../affected/affected-from-changes.js';
 import { affectedJson, renderAffectedList, renderExplain } from '../../affected/render.js';
 import { userError } from '../../errors/gitops-error.js';
 import { stackGraph } from '../../merge-request/stack-graph.js';
@@ -18,17 +19,19 @@ export interface AffectedArgs extends GlobalArgs {
 /** `gitops affected`: which stacks a change affects, and why. Prints names (or JSON) on stdout. */
 export async function affectedCommand(args: AffectedArgs, cli: CliEnv): Promise<number> {
   const { layout, catalog } = await openRepo(cli, args);
-  const nodes = stackGraph(catalog, layout);
+  const graph = programImportGraph(catalog, layout);
+  const nodes = stackGraph(catalog, layout, graph);
   let result;
   if (args.files !== undefined) {
     const text = args.files === '-' ? readFileSync(0, 'utf8') : args.files;
-    result = computeAffectedFromFiles({ layout, catalog, nodes, files: parseFileList(text, { commas: args.files !== '-' }) });
+    result = computeAffectedFromFiles({ layout, catalog, nodes, graph, files: parseFileList(text, { commas: args.files !== '-' }) });
   } else {
     if (!args.base) throw userError('USAGE', 'affected needs --base REF (the merge request target), or --files');
     result = await computeAffected({
       layout,
       catalog,
       nodes,
+      graph,
       base: args.base,
       head: args.head,
       allOnMissingHistory: args.allOnMissingHistory,

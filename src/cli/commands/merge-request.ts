@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { computeAffected } from '../../affected/affected.js';
+import { programImportGraph } from '../../affected/affected-from-changes.js';
 import { renderGraphMermaid } from '../../affected/graph-render.js';
 import { affectedJson } from '../../affected/render.js';
 import { exitCodeForOutcome } from '../../errors/exit-codes.js';
@@ -46,7 +47,8 @@ function optionalForge(cli: CliEnv): { forge?: Forge; why?: string } {
  */
 export async function mergeRequestCommand(command: 'preview' | 'deploy', args: OperateArgs, cli: CliEnv): Promise<number> {
   const { layout, catalog: declared } = await openRepo(cli, args);
-  const nodes = stackGraph(declared, layout);
+  const graph = programImportGraph(declared, layout);
+  const nodes = stackGraph(declared, layout, graph);
   const catalog = withInferredDependencies(declared, nodes);
   const git = new Git(layout.root);
   const headRef = args.head ?? 'HEAD';
@@ -57,6 +59,7 @@ export async function mergeRequestCommand(command: 'preview' | 'deploy', args: O
     layout,
     catalog,
     nodes,
+    graph,
     base: args.base!,
     head: headRef,
     git,
