@@ -1,3 +1,4 @@
+import type { HistoryEvent } from './history.js';
 import type { AffectedReason, AffectedResult, AffectedStack } from './model.js';
 
 /** The `--json` document of `gitops affected`. */
@@ -32,6 +33,11 @@ export function affectedJson(result: AffectedResult): AffectedJson {
 }
 
 /** One human line per reason. */
+/** One line for a shallow-clone event, for the console. */
+export function describeHistoryEvent(e: HistoryEvent): string {
+  return e.type === 'deepen' ? `shallow clone: fetching ${e.by} more commits` : e.type === 'unshallow' ? 'shallow clone: fetching the whole history' : e.message;
+}
+
 export function describeReason(reason: AffectedReason): string {
   switch (reason.kind) {
     case 'stack-file':

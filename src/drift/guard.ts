@@ -1,4 +1,4 @@
-import type { StackResult } from '../engine/result.js';
+import { noChangeOps, type StackResult } from '../engine/result.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
 /**
@@ -13,7 +13,7 @@ export function remediationGuard(preview: StackResult, def: StackDefinition, all
   if (destructive.length > 0 && !allowDestroy) {
     return `would ${destructive.map((r) => `${r.op} ${r.name}`).join(', ')}; rerun with --allow-destroy to let it`;
   }
-  const changing = preview.resources.filter((r) => r.op !== 'same' && r.op !== 'read' && r.op !== 'refresh' && r.type !== 'pulumi:pulumi:Stack');
+  const changing = preview.resources.filter((r) => !noChangeOps.has(r.op) && r.type !== 'pulumi:pulumi:Stack');
   const limit = def.drift.maxChanges;
   if (limit !== undefined && changing.length > limit) return `would change ${changing.length} resources, more than drift.maxChanges (${limit})`;
   return undefined;

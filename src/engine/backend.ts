@@ -48,9 +48,14 @@ export function checkPassphrase(env: NodeJS.ProcessEnv): void {
   );
 }
 
+/** The folder of a `file://` backend (query dropped, `~` expanded); undefined for other backends. */
+export function fileBackendDir(url: string): string | undefined {
+  if (!url.startsWith('file://')) return undefined;
+  return url.slice('file://'.length).split('?')[0]!.replace(/^~(?=$|\/)/, os.homedir());
+}
+
 /** A file backend's folder must exist before Pulumi opens it. */
 export async function ensureFileBackend(url: string): Promise<void> {
-  if (!url.startsWith('file://')) return;
-  const dir = url.slice('file://'.length).split('?')[0]!.replace(/^~(?=$|\/)/, os.homedir());
-  await mkdir(dir, { recursive: true });
+  const dir = fileBackendDir(url);
+  if (dir) await mkdir(dir, { recursive: true });
 }

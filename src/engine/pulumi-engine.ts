@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalWorkspace, Stack, type OutputMap, type StackSettings } from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import { fileBackendDir } from './backend.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
 import type { Redactor } from '../report/redact.js';
@@ -36,10 +37,8 @@ export class PulumiEngine implements Engine {
 
   /** The state file of a stack on a file backend; undefined for other backends. */
   private stateFile(def: StackDefinition): string | undefined {
-    const url = this.options.backendUrl;
-    if (!url.startsWith('file://')) return undefined;
-    const dir = url.slice('file://'.length).split('?')[0]!;
-    return path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
+    const dir = fileBackendDir(this.options.backendUrl);
+    return dir && path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
   }
 
   private envVars(): Record<string, string> {
@@ -54,12 +53,11 @@ export class PulumiEngine implements Engine {
   }
 
   /** Creates or selects the stack, with its config written in one step (the stack settings file). */
-  private async open(def: StackDefinition, operation: Operation): Promise<Stack> {
+  private async open(def: StackDefinition, runsProgram: boolean): Promise<Stack> {
     const { layout, toolchain, backendUrl } = this.options;
     const workDir = this.workDir(def);
     await mkdir(workDir, { recursive: true });
-    // Destroy does not run the program; a deleted stack's program may be gone too.
-    const program = destroyOps.has(operation) ? async () => undefined : await loadProgram(layout, def.program);
+    const program = runsProgram ? await loadProgram(layout, def.program) : async () => undefined;
     const workspace = await LocalWorkspace.create({
       workDir,
       program,
@@ -75,7 +73,8 @@ export class PulumiEngine implements Engine {
     await workspace.saveStackSettings(def.stack, settings);
     // Every operation passes --stack, so once a file-backend stack exists, `pulumi stack select`
     // (a CLI start, ~0.4 s) is redundant: skip it.
-    if (this.stateFile(def) && existsSync(this.stateFile(def)!)) workspace.selectStack = async () => undefined;
+    const stateFile = this.stateFile(def);
+    if (stateFile && existsSync(stateFile)) workspace.selectStack = async () => undefined;
     const stack = await Stack.createOrSelect(def.stack, workspace);
     // Decrypting costs a CLI call, so only stacks with secure config pay for it.
     if (this.options.redactor && Object.values(def.config).some(isSecureValue)) {
@@ -99,7 +98,8 @@ export class PulumiEngine implements Engine {
     let outputs: Record<string, unknown> | undefined;
     let result: StackResult;
     try {
-      const stack = await this.open(def, operation);
+      // Destroy does not run the program; a deleted stack's program may be gone too.
+      const stack = await this.open(def, !destroyOps.has(operation));
       const common = { onEvent: events.handle, signal, color: 'never' as const };
       switch (operation) {
         case 'preview':
@@ -146,7 +146,7 @@ export class PulumiEngine implements Engine {
   }
 
   async unlock(def: StackDefinition): Promise<void> {
-    const stack = await this.open(def, 'destroy-preview');
+    const stack = await this.open(def, false);
     await stack.cancel();
   }
 }

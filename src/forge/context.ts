@@ -99,6 +99,24 @@ function readEvent(env: EnvVars, deps: ContextDeps): GithubEvent | undefined {
   }
 }
 
+function githubServer(env: EnvVars): string {
+  return (value(env, 'GITHUB_SERVER_URL') ?? 'https://github.com').replace(/\/+$/, '');
+}
+
+function githubRunUrl(env: EnvVars): string | undefined {
+  const project = value(env, 'GITHUB_REPOSITORY');
+  const runId = value(env, 'GITHUB_RUN_ID');
+  return project && runId ? `${githubServer(env)}/${project}/actions/runs/${runId}` : undefined;
+}
+
+/**
+ * The pipeline's web URL (GitLab CI_PIPELINE_URL, or the GitHub Actions run), for reports and
+ * update messages. Needs no token, so it works where no forge API is configured.
+ */
+export function pipelineUrlFromEnv(env: EnvVars): string | undefined {
+  return value(env, 'CI_PIPELINE_URL') ?? githubRunUrl(env);
+}
+
 function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
   const project = required(env, 'github', 'GITHUB_REPOSITORY');
   if (!/^[^/\s]+\/[^/\s]+$/.test(project)) throw fail('github', `GITHUB_REPOSITORY must be owner/repo, not ${JSON.stringify(project)}`);
@@ -108,8 +126,6 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
   }
   const event = readEvent(env, deps);
   const fromRef = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(value(env, 'GITHUB_REF') ?? '')?.[1];
-  const server = (value(env, 'GITHUB_SERVER_URL') ?? 'https://github.com').replace(/\/+$/, '');
-  const runId = value(env, 'GITHUB_RUN_ID');
   return {
     platform: 'github',
     // Actions always sets it; the default lets GITOPS_FORGE=github work from a laptop.
@@ -118,10 +134,10 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
     mergeRequest: event?.pull_request?.number !== undefined ? positiveInt('github', 'GITHUB_EVENT_PATH pull_request.number', event.pull_request.number) : positiveInt('github', 'GITHUB_REF', fromRef),
     token: new SecretToken(value(env, tokenVariable)!),
     tokenVariable,
-    pipelineUrl: runId ? `${server}/${project}/actions/runs/${runId}` : undefined,
+    pipelineUrl: githubRunUrl(env),
     commit: value(env, 'GITHUB_SHA'),
     defaultBranch: event?.repository?.default_branch,
-    projectUrl: `${server}/${project}`,
+    projectUrl: `${githubServer(env)}/${project}`,
   };
 }
 

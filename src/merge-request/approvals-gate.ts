@@ -7,12 +7,17 @@ export interface ApprovalDecision {
   reason?: string;
 }
 
+/** How many approvals a stack's merge request needs before deploy (0: none). */
+export function requiredApprovals(def: StackDefinition): number {
+  return def.approvals?.required ?? 0;
+}
+
 /**
  * Change by committee: a stack that requires approvals deploys only when the merge request it
  * came from was approved by at least that many people. Pure.
  */
 export function approvalDecision(def: StackDefinition, mr: MergeRequestRef | undefined, approvals: Approvals | undefined): ApprovalDecision {
-  const required = def.approvals?.required ?? 0;
+  const required = requiredApprovals(def);
   if (required === 0) return { allowed: true };
   if (!mr || !approvals) return { allowed: false, reason: `needs ${required} approval${required === 1 ? '' : 's'}, but no merge request was found for this commit` };
   const count = approvals.approvers.length;

@@ -2,7 +2,7 @@ import type { Forge, MergeRequestRef } from '../forge/forge.js';
 import type { StackResult } from '../engine/result.js';
 import { buildPlan } from '../plan/plan.js';
 import { schedule } from '../run/scheduler.js';
-import { approvalDecision } from './approvals-gate.js';
+import { approvalDecision, requiredApprovals } from './approvals-gate.js';
 import { destroyTargets, type AffectedRunOptions } from './preview-affected.js';
 
 export interface DeployMergedOptions extends AffectedRunOptions {
@@ -36,7 +36,7 @@ export function updateMessage(commit: string, mr: MergeRequestRef | undefined, p
 export async function deployMerged(options: DeployMergedOptions): Promise<DeployMergedResult> {
   const { engine, catalog, affected, sink, signal, forge } = options;
   const updates = affected.stacks.filter((s) => s.action === 'update' && catalog.byName.has(s.name)).map((s) => s.name);
-  const gated = updates.filter((n) => (catalog.byName.get(n)!.approvals?.required ?? 0) > 0);
+  const gated = updates.filter((n) => requiredApprovals(catalog.byName.get(n)!) > 0);
   const mergeRequest = gated.length > 0 && forge ? await forge.mergeRequestForCommit(options.commit) : undefined;
   const approvals = mergeRequest && forge ? await forge.mergeRequestApprovals(mergeRequest.number) : undefined;
   const refusals = new Map<string, string>();

@@ -35,7 +35,7 @@ export function renderProgress(event: ProgressEvent): string | undefined {
     case 'stack-start':
       return `[${event.stack}] ${event.operation} started`;
     case 'resource-start':
-      if (noChangeOps.has(event.op) || event.op === 'same') return undefined;
+      if (noChangeOps.has(event.op)) return undefined;
       return `[${event.stack}]   ${opSymbols[event.op] ?? '*'} ${event.op} ${event.resourceType} ${event.name}`;
     case 'resource-failed':
       return `[${event.stack}]   ! ${event.name}: ${event.message}`;

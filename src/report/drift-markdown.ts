@@ -1,4 +1,4 @@
-import type { ResourceChange } from '../engine/result.js';
+import { noChangeOps, type ResourceChange } from '../engine/result.js';
 import type { DriftReport } from '../drift/detect.js';
 import { code, details, fitToLimit, table } from './markdown.js';
 
@@ -25,7 +25,7 @@ export function stackDriftMarkdown(r: DriftReport): string {
   if (rows.length > 0) lines.push(table(['Resource', 'Type', 'Property', 'Git', 'Live'], rows));
   if (r.blockedReason) lines.push(`**Blocked:** ${r.blockedReason}`);
   if (r.action === 'remediated' && r.remediation) {
-    const fixed = r.remediation.resources.filter((x) => x.op !== 'same' && x.op !== 'read').map((x) => `${x.op} ${x.name}`);
+    const fixed = r.remediation.resources.filter((x) => !noChangeOps.has(x.op)).map((x) => `${x.op} ${x.name}`);
     lines.push(`**Corrected:** ${fixed.join(', ') || 'state refreshed'}`);
   }
   if (r.error) lines.push(`**Error:** ${r.error.message}`);

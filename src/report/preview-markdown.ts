@@ -1,4 +1,4 @@
-import { changeCount, type StackResult } from '../engine/result.js';
+import { changeCount, noChangeOps, type StackResult } from '../engine/result.js';
 import { describeChanges } from './console-progress.js';
 import { code, details, fitToLimit, table } from './markdown.js';
 
@@ -29,7 +29,7 @@ function stackSection(r: StackResult, reasons: readonly string[] | undefined): s
   if (reasons && reasons.length > 0) body.push(`**Why:** ${reasons.join('; ')}`);
   if (r.error) body.push(`**Error:** ${r.error.message}`);
   if (r.skipReason) body.push(`**Skipped:** ${r.skipReason}`);
-  const changing = r.resources.filter((x) => !['same', 'read', 'refresh'].includes(x.op));
+  const changing = r.resources.filter((x) => !noChangeOps.has(x.op));
   if (changing.length > 0) {
     body.push(table(['Op', 'Resource', 'Type', 'Changed properties'], changing.map((x) => [x.op, x.name, code(x.type), x.changedProperties.join(', ') || '—'])));
   } else if (r.status === 'succeeded') {

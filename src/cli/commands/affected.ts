@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { computeAffected, computeAffectedFromFiles, parseFileList } from '../../affected/affected.js';
 import { programImportGraph } from '../../affected/affected-from-changes.js';
-import { affectedJson, renderAffectedList, renderExplain } from '../../affected/render.js';
+import { affectedJson, describeHistoryEvent, renderAffectedList, renderExplain } from '../../affected/render.js';
 import { userError } from '../../errors/gitops-error.js';
 import { stackGraph } from '../../merge-request/stack-graph.js';
 import { openRepo } from '../context.js';
@@ -35,7 +35,7 @@ export async function affectedCommand(args: AffectedArgs, cli: CliEnv): Promise<
       base: args.base,
       head: args.head,
       allOnMissingHistory: args.allOnMissingHistory,
-      onEvent: (e) => cli.io.stderr(`[git] ${e.type === 'deepen' ? `shallow clone: fetching ${e.by} more commits` : e.type === 'unshallow' ? 'shallow clone: fetching the whole history' : e.message}\n`),
+      onEvent: (e) => cli.io.stderr(`[git] ${describeHistoryEvent(e)}\n`),
     });
   }
   for (const w of result.warnings) cli.io.stderr(`warning: ${w}\n`);

@@ -2,34 +2,29 @@ import { writeFile } from 'node:fs/promises';
 import { computeAffected } from '../../affected/affected.js';
 import { programImportGraph } from '../../affected/affected-from-changes.js';
 import { renderGraphMermaid } from '../../affected/graph-render.js';
-import { affectedJson } from '../../affected/render.js';
-import { exitCodeForOutcome } from '../../errors/exit-codes.js';
+import { affectedJson, describeHistoryEvent } from '../../affected/render.js';
 import { asGitopsError } from '../../errors/gitops-error.js';
-import { forgeContextFromEnv } from '../../forge/context.js';
+import { forgeContextFromEnv, pipelineUrlFromEnv } from '../../forge/context.js';
 import { createForge } from '../../forge/create-forge.js';
 import type { Forge } from '../../forge/forge.js';
 import { bodyBudget } from '../../forge/markers.js';
 import { Git } from '../../git/git.js';
+import { requiredApprovals } from '../../merge-request/approvals-gate.js';
 import { checkDeployBranch, ciBranch, defaultBranchOf } from '../../merge-request/branch-guard.js';
 import { deployMerged } from '../../merge-request/deploy-merged.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../../merge-request/preview-affected.js';
 import { stackGraph, withInferredDependencies } from '../../merge-request/stack-graph.js';
 import { parseShard, shardStacks } from '../../plan/shard.js';
-import { hasChanges } from '../../report/console-progress.js';
 import { operationJson } from '../../report/json-report.js';
 import type { StackResult } from '../../engine/result.js';
 import { previewMarkdown } from '../../report/preview-markdown.js';
 import { consoleSink, openEngine, openRepo } from '../context.js';
 import type { CliEnv } from '../io.js';
 import type { OperateArgs } from './operate.js';
-import { summarize } from './operate.js';
+import { operationExitCode, summarize } from './operate.js';
 
 /** The key of the one MR comment the preview keeps up to date. */
 export const previewCommentKey = 'preview';
-
-function pipelineUrl(env: NodeJS.ProcessEnv): string | undefined {
-  return env.CI_PIPELINE_URL ?? (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined);
-}
 
 /** The forge of this pipeline, or undefined (with the reason) when the CI variables do not name one. */
 function optionalForge(cli: CliEnv): { forge?: Forge; why?: string } {
@@ -64,7 +59,7 @@ export async function mergeRequestCommand(command: 'preview' | 'deploy', args: O
     head: headRef,
     git,
     allOnMissingHistory: args.allOnMissingHistory,
-    onEvent: (e) => cli.io.stderr(`[git] ${e.type === 'deepen' ? `shallow clone: fetching ${e.by} more commits` : e.type === 'unshallow' ? 'shallow clone: fetching the whole history' : e.message}\n`),
+    onEvent: (e) => cli.io.stderr(`[git] ${describeHistoryEvent(e)}\n`),
   });
   for (const w of affected.warnings) cli.io.stderr(`warning: ${w}\n`);
   if (args.shard) {
@@ -78,7 +73,7 @@ export async function mergeRequestCommand(command: 'preview' | 'deploy', args: O
   }
   const engine = await openEngine(cli, layout, affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const common = { engine, catalog, affected, sink: consoleSink(cli, args.quiet), concurrency: args.concurrency, signal: cli.signal };
-  const url = pipelineUrl(cli.env);
+  const url = pipelineUrlFromEnv(cli.env);
   let results: StackResult[];
   if (command === 'preview') {
     results = await previewAffected(common);
@@ -90,7 +85,7 @@ export async function mergeRequestCommand(command: 'preview' | 'deploy', args: O
           commit: affected.head ?? undefined,
           base: affected.base ?? undefined,
           pipelineUrl: url,
-          approvals: Object.fromEntries(catalog.stacks.filter((s) => (s.approvals?.required ?? 0) > 0).map((s) => [s.name, s.approvals!.required])),
+          approvals: Object.fromEntries(catalog.stacks.filter((s) => requiredApprovals(s) > 0).map((s) => [s.name, requiredApprovals(s)])),
           reasons: reasonTexts(affected),
           graphMermaid: renderGraphMermaid(nodes.filter((n) => affectedNames.has(n.name)).map((n) => ({ ...n, dependsOn: n.dependsOn.filter((d) => affectedNames.has(d)) })), affectedNames),
           destroys: destroyTargets(affected).map((d) => ({ name: d.name, allowed: d.definition?.allowDestroy === true })),
@@ -105,15 +100,11 @@ export async function mergeRequestCommand(command: 'preview' | 'deploy', args: O
     }
   } else {
     const { forge, why } = optionalForge(cli);
-    if (!forge && catalog.stacks.some((s) => (s.approvals?.required ?? 0) > 0)) cli.io.stderr(`warning: approvals cannot be checked: ${why}\n`);
+    if (!forge && catalog.stacks.some((s) => requiredApprovals(s) > 0)) cli.io.stderr(`warning: approvals cannot be checked: ${why}\n`);
     const deployed = await deployMerged({ ...common, forge, allowDestroy: args.allowDestroy ?? false, commit: affected.head ?? (await git.revParse(headRef)), pipelineUrl: url, message: args.message });
     results = deployed.results;
   }
   cli.io.stderr(`${command} summary:\n${summarize(results)}\n`);
   if (args.json) cli.io.stdout(operationJson(command, results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));
-  return exitCodeForOutcome({
-    cancelled: cli.signal.aborted || results.some((r) => r.status === 'cancelled'),
-    failed: results.some((r) => r.status === 'failed' || (r.status === 'skipped' && !r.benign)),
-    changesLeft: command === 'preview' && Boolean(args.detailedExitcode) && hasChanges(results),
-  });
+  return operationExitCode(command, results, args, cli);
 }

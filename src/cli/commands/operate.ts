@@ -24,6 +24,18 @@ export interface OperateArgs extends SelectionArgs {
   allOnMissingHistory?: boolean;
 }
 
+/**
+ * The exit code of a preview or deploy run: cancelled, then failed (a skip counts unless it was
+ * by design), then pending changes under `preview --detailed-exitcode`.
+ */
+export function operationExitCode(command: 'preview' | 'deploy', results: readonly StackResult[], args: OperateArgs, cli: CliEnv): number {
+  return exitCodeForOutcome({
+    cancelled: cli.signal.aborted || results.some((r) => r.status === 'cancelled'),
+    failed: results.some((r) => r.status === 'failed' || (r.status === 'skipped' && !r.benign)),
+    changesLeft: command === 'preview' && Boolean(args.detailedExitcode) && hasChanges(results),
+  });
+}
+
 /** The summary printed to stderr after a run. */
 export function summarize(results: readonly StackResult[]): string {
   return results.map((r) => `  ${r.name}: ${describeResult(r)}`).join('\n');
@@ -51,9 +63,5 @@ export async function operateCommand(command: 'preview' | 'deploy', args: Operat
   const results = await runPlan(plan, { engine, catalog, sink: consoleSink(cli, args.quiet), concurrency: args.concurrency, signal: cli.signal, message: args.message });
   cli.io.stderr(`${command} summary:\n${summarize(results)}\n`);
   if (args.json) cli.io.stdout(operationJson(command, results));
-  return exitCodeForOutcome({
-    cancelled: cli.signal.aborted || results.some((r) => r.status === 'cancelled'),
-    failed: results.some((r) => r.status === 'failed' || (r.status === 'skipped' && !r.benign)),
-    changesLeft: command === 'preview' && Boolean(args.detailedExitcode) && hasChanges(results),
-  });
+  return operationExitCode(command, results, args, cli);
 }
