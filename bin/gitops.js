@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 // The only file that touches `process`: it wires signals and streams to the CLI and sets the
-// exit code. TypeScript (src/, programs/) is loaded through tsx, so there is no build step.
-import { register } from 'tsx/esm/api';
+// exit code. It runs the bundled driver (dist/, built by `npm ci` through `prepare`, or by
+// `npm run build`); when dist/ is missing or older than src/, it runs the TypeScript sources
+// through tsx instead, so an edit is never shadowed by a stale build.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { distIsFresh } from './freshness.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let main;
+if (distIsFresh(root)) {
+  ({ main } = await import('../dist/main.js'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 
 const controller = new AbortController();
 let interrupts = 0;

@@ -1,9 +1,11 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ChangedFile } from '../git/name-status.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { withDependents, type GraphNode } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { ImportGraph, mayAffectImports, type ImportHit } from './import-graph.js';
+import { fileGraphCache, type GraphCache } from './graph-cache.js';
+import { ImportGraph, type ImportHit } from './import-graph.js';
 import { defaultRootFiles, locateAffected, segmentsBelow, touched } from './locators.js';
 import { sortReasons, type AffectedReason, type AffectedStack } from './model.js';
 import { fileSource, type ModuleSource } from './module-source.js';
@@ -23,6 +25,14 @@ export interface ChangesInput {
   graph?: ImportGraph;
 }
 
+/** How {@link programImportGraph} reads and caches. */
+export interface ProgramGraphOptions {
+  /** Where program sources are read. Default: the working tree at `layout.root`. */
+  source?: ModuleSource;
+  /** Default: {@link defaultGraphCache} (`.gitops/cache/import-graph.json`); false for none. */
+  cache?: GraphCache | false;
+}
+
 /** A folder of the layout relative to its root, with `/` separators. */
 export function relativeDir(layout: RepoLayout, dir: string): string {
   return path.relative(layout.root, dir).split(path.sep).join('/');
@@ -34,20 +44,36 @@ export function programEntries(catalog: StackCatalog, layout: RepoLayout): Map<s
   return new Map(catalog.stacks.map((s) => [`${programsDir}/${s.program}/index.ts`, s.program]));
 }
 
+/** The cache file's key: a cache written by another format, resolver version or folder is not used. */
+function cacheKey(root: string): string {
+  const { version } = createRequire(import.meta.url)('oxc-resolver/package.json') as { version: string };
+  return `import-graph 1; oxc-resolver ${version}; ${root}`;
+}
+
+/** The import graph cache of a repository, in `.gitops/cache/` (ignored by git, safe to delete). */
+export function defaultGraphCache(layout: RepoLayout): GraphCache {
+  return fileGraphCache(path.join(layout.workDir, 'cache', 'import-graph.json'), cacheKey(layout.root));
+}
+
 /**
  * The import graph of every program some stack runs, not yet built. Share one between
  * `detectStackReferences` and `computeAffected` so that each file is read once.
  */
-export function programImportGraph(catalog: StackCatalog, layout: RepoLayout, source: ModuleSource = fileSource(layout.root)): ImportGraph {
-  return new ImportGraph(source).addEntries(programEntries(catalog, layout).keys());
+export function programImportGraph(catalog: StackCatalog, layout: RepoLayout, options: ProgramGraphOptions = {}): ImportGraph {
+  const cache = options.cache === false ? undefined : (options.cache ?? defaultGraphCache(layout));
+  const source = options.source ?? fileSource(layout.root);
+  return new ImportGraph({ root: layout.root, source, cache }).addEntries(programEntries(catalog, layout).keys());
 }
 
-/** Import hits per program name; the graph is only built when a changed file could be imported. */
+/**
+ * Import and read hits per program name. Any file can be read by a program (a values file,
+ * a chart), so the graph is only skipped when nothing outside the stack files changed.
+ */
 function importHitsByProgram(input: ChangesInput, stacksDir: string): Map<string, ImportHit[]> {
   const changed = touched(input.changes).filter((f) => !segmentsBelow(f, stacksDir));
-  if (!mayAffectImports(changed)) return new Map();
+  if (changed.length === 0) return new Map();
   const entries = programEntries(input.catalog, input.layout);
-  const graph = input.graph?.addEntries(entries.keys()) ?? programImportGraph(input.catalog, input.layout, input.source);
+  const graph = input.graph?.addEntries(entries.keys()) ?? programImportGraph(input.catalog, input.layout, { source: input.source });
   graph.step();
   const byEntry = graph.hits([...entries.keys()], changed);
   return new Map([...byEntry].map(([entry, hits]) => [entries.get(entry)!, hits]));

@@ -60,7 +60,7 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
   const quickDiff = git.changedFiles(options.base, head, { fromMergeBase: true }).catch(() => undefined);
   const facts = git.inspectRange(options.base, head);
   // Meanwhile, read the programs' import graph: it is likely needed, and reading files overlaps the git processes.
-  const graph = options.graph?.addEntries(programEntries(options.catalog, options.layout).keys()) ?? programImportGraph(options.catalog, options.layout, options.source);
+  const graph = options.graph?.addEntries(programEntries(options.catalog, options.layout).keys()) ?? programImportGraph(options.catalog, options.layout, { source: options.source });
   const stopGraph = new AbortController();
   const building = graph.build(stopGraph.signal);
   try {

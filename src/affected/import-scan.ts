@@ -1,26 +1,102 @@
 import path from 'node:path';
 
-/**
- * One pass over a source file that skips comments and ordinary strings and captures the
- * specifier of every static import, re-export (`export ... from`), side-effect import,
- * dynamic `import('...')` with a literal, and `require('...')`. A regular expression rather
- * than the TypeScript parser: it is two orders of magnitude faster, and where it errs (a
- * specifier-looking string in odd syntax) it errs towards one edge too many, never too few
- * for the forms above.
- */
-const tokens =
-  /\/\/[^\n]*|\/\*[\s\S]*?\*\/|\b(?:from|import)\s*(['"])([^'"\n]+)\1|\b(?:import|require)\s*\(\s*(?:(['"])([^'"\n]+)\3|`([^`$\n]+)`)\s*[,)]|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g;
+/** How a module is loaded: the runtime picks `exports` conditions by it (`import` or `require`). */
+export type ImportKind = 'import' | 'require';
 
-/** The module specifiers a TypeScript or JavaScript file imports, in order, without duplicates. */
-export function parseImports(text: string): string[] {
+/** A module specifier written as a literal in a source file. */
+export interface ImportSpecifier {
+  specifier: string;
+  kind: ImportKind;
+}
+
+/** A file a program reads at run time, named by a literal. */
+export interface ReadSite {
+  /** The literal as written. */
+  literal: string;
+  /** `url`: `new URL(literal, import.meta.url)`, relative to the file. `fs`: `readFile(Sync)(literal)`, relative to the working folder. */
+  how: 'url' | 'fs';
+}
+
+/** What one pass over a source file finds. */
+export interface SourceScan {
+  imports: ImportSpecifier[];
+  reads: ReadSite[];
+}
+
+/**
+ * One pass over a source file that skips comments and ordinary strings and captures:
+ * - the specifier of every static import, re-export (`export ... from`), side-effect import,
+ *   dynamic `import('...')` with a literal, and `require('...')`;
+ * - `new URL('literal', import.meta.url)` and `readFile('literal')` / `readFileSync('literal')`.
+ *
+ * A regular expression rather than the TypeScript parser: it is two orders of magnitude
+ * faster, and where it errs (a specifier-looking string in odd syntax) it errs towards one
+ * edge too many, never too few for the forms above.
+ *
+ * `import type` and `export type ... from` count as imports, on purpose. At run time tsx
+ * erases them, so a change to a types-only module cannot change what a program deploys;
+ * but the same file often holds values too (`import { type A, b }`), a type change can make
+ * the program fail to type-check in CI, and a preview too many is cheap where a missed one
+ * is a skipped deploy. So the scanner does not tell them apart.
+ */
+const tokens = new RegExp(
+  [
+    String.raw`\/\/[^\n]*`,
+    String.raw`\/\*[\s\S]*?\*\/`,
+    String.raw`\bnew\s+URL\s*\(\s*(?:(['"])([^'"\n]+)\1|` + '`([^`$\\n]+)`' + String.raw`)\s*,\s*import\.meta\.url\s*\)`,
+    String.raw`\breadFile(?:Sync)?\s*\(\s*(?:(['"])([^'"\n]+)\4|` + '`([^`$\\n]+)`' + String.raw`)\s*[,)]`,
+    String.raw`\b(?:from|import)\s*(['"])([^'"\n]+)\7`,
+    String.raw`\b(import|require)\s*\(\s*(?:(['"])([^'"\n]+)\10|` + '`([^`$\\n]+)`' + String.raw`)\s*[,)]`,
+    String.raw`'(?:\\.|[^'\\\n])*'`,
+    String.raw`"(?:\\.|[^"\\\n])*"`,
+    '`(?:\\\\.|[^`\\\\])*`',
+  ].join('|'),
+  'g',
+);
+
+/** Every literal import and read of a TypeScript or JavaScript file, in order, without duplicates. */
+export function scanSource(text: string): SourceScan {
+  const scan: SourceScan = { imports: [], reads: [] };
   // Most files of a program import nothing; skip the scan for them. (Re-exports have only "from".)
-  if (!text.includes('import') && !text.includes('from') && !text.includes('require')) return [];
-  const specs = new Set<string>();
+  if (!text.includes('import') && !text.includes('from') && !text.includes('require') && !text.includes('readFile')) return scan;
+  const seen = new Set<string>();
   for (const m of text.matchAll(tokens)) {
-    const spec = m[2] ?? m[4] ?? m[5];
-    if (spec !== undefined) specs.add(spec);
+    const url = m[2] ?? m[3];
+    const fs = m[5] ?? m[6];
+    const spec = m[8] ?? m[11] ?? m[12];
+    const read: ReadSite | undefined =
+      url !== undefined ? { literal: url, how: 'url' } : fs !== undefined ? { literal: fs, how: 'fs' } : undefined;
+    if (read) {
+      const key = `${read.how}\0${read.literal}`;
+      if (!seen.has(key)) scan.reads.push(read);
+      seen.add(key);
+    } else if (spec !== undefined) {
+      const kind: ImportKind = m[9] === 'require' ? 'require' : 'import';
+      const key = `${kind}\0${spec}`;
+      if (!seen.has(key)) scan.imports.push({ specifier: spec, kind });
+      seen.add(key);
+    }
   }
-  return [...specs];
+  return scan;
+}
+
+/** The module specifiers a file imports, in order, without duplicates. */
+export function parseImports(text: string): string[] {
+  return [...new Set(scanSource(text).imports.map((i) => i.specifier))];
+}
+
+/**
+ * The repository path a read names, or undefined when it leaves the repository or is not a
+ * relative path. A URL is relative to the file that builds it; a plain `fs` path to the
+ * working folder, which is the repository root when `gitops` runs programs. A trailing `/`
+ * (a folder, e.g. a Helm chart) is dropped: a read matches its path and everything below.
+ */
+export function readTarget(importer: string, read: ReadSite): string | undefined {
+  const literal = read.literal.split(/[?#]/)[0]!;
+  if (literal === '' || /^[a-z][a-z0-9+.-]*:/i.test(literal) || literal.startsWith('/') || literal.startsWith('\\')) return undefined;
+  const joined = read.how === 'url' ? path.posix.join(path.posix.dirname(importer), literal) : path.posix.normalize(literal);
+  const clean = joined.replace(/\/+$/, '');
+  return clean === '' || clean === '.' || clean === '..' || clean.startsWith('../') ? undefined : clean;
 }
 
 /** Extensions whose files are parsed for imports. Others (JSON, text) are leaves of the graph. */
@@ -29,54 +105,4 @@ const sourceExtension = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 /** Files parsed for imports: JavaScript and TypeScript sources, not declaration files. */
 export function isSourceFile(file: string): boolean {
   return sourceExtension.test(file) && !file.endsWith('.d.ts');
-}
-
-/** Files that an import could resolve to: anything with a module or JSON extension. */
-export function isModuleFile(file: string): boolean {
-  return sourceExtension.test(file) || file.endsWith('.json');
-}
-
-/** How an ESM `.js`-style specifier maps back to the TypeScript source that tsx runs. */
-const sourceFor: Record<string, readonly string[]> = {
-  '.js': ['.ts', '.tsx', '.js'],
-  '.jsx': ['.tsx', '.jsx'],
-  '.mjs': ['.mts', '.mjs'],
-  '.cjs': ['.cts', '.cjs'],
-};
-const asWritten = new Set(['.ts', '.tsx', '.mts', '.cts', '.json']);
-const bareSuffixes = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mts', '.mjs', '.cts', '.cjs', '.json'];
-const indexFiles = ['index.ts', 'index.tsx', 'index.js', 'index.mjs'];
-
-/**
- * The repository path a relative specifier names from the importing file; undefined when it
- * leaves the repository. By hand rather than `path.posix.join` + `normalize`: it runs for
- * every import of every file the graph reads.
- */
-function joinRelative(importer: string, specifier: string): string | undefined {
-  const out = importer.split('/');
-  out.pop();
-  for (const segment of specifier.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment !== '..') out.push(segment);
-    else if (out.pop() === undefined) return undefined;
-  }
-  return out.length > 0 ? out.join('/') : undefined;
-}
-
-/**
- * The files a relative specifier may name, most likely first, as repository-relative paths
- * with `/` separators: the `.js` to `.ts` mapping of NodeNext projects, extensionless
- * imports, and folders with an index file. Undefined for package imports (`@pulumi/pulumi`,
- * `node:fs`), which the root files (`package.json`, the lock file) stand for, and for
- * specifiers that leave the repository.
- */
-export function resolveCandidates(importer: string, specifier: string): string[] | undefined {
-  if (!(specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../'))) return undefined;
-  const target = joinRelative(importer, /[?#]/.test(specifier) ? specifier.split(/[?#]/)[0]! : specifier);
-  if (target === undefined) return undefined;
-  const ext = path.posix.extname(target);
-  const mapped = sourceFor[ext];
-  if (mapped) return mapped.map((e) => target.slice(0, -ext.length) + e);
-  if (asWritten.has(ext)) return [target];
-  return [...(ext ? [target] : []), ...bareSuffixes.map((s) => target + s), ...indexFiles.map((f) => `${target}/${f}`)];
 }

@@ -2,6 +2,7 @@ import type { ChangedFile } from '../git/name-status.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { ImportHit } from './import-graph.js';
 import type { AffectedReason } from './model.js';
+import { watchMatcher } from './watch-glob.js';
 
 /** Files every stack depends on: a change to any of them affects every stack. */
 export const defaultRootFiles: readonly string[] = ['package.json', 'package-lock.json', 'Pulumi.yaml', 'tsconfig.json'];
@@ -16,7 +17,7 @@ export interface LocatorInput {
   /** Folder of the programs, e.g. `programs`. */
   programsDir: string;
   rootFiles: readonly string[];
-  /** Per program name: the changed modules its entry file reaches through imports. */
+  /** Per program name: the changed files its entry file reaches through imports, or reads. */
   importHits: ReadonlyMap<string, readonly ImportHit[]>;
 }
 
@@ -87,13 +88,29 @@ export const programLocator: Locator = ({ changes, stacks, programsDir }) => {
   });
 };
 
-/** Modules a program imports from outside its own folder (shared libraries, other programs). */
+/**
+ * Modules a program imports from outside its own folder (shared libraries, other programs,
+ * workspace packages), and files outside it that the program or those modules read.
+ */
 export const importLocator: Locator = ({ stacks, programsDir, importHits }) =>
   stacks.flatMap((s) =>
     (importHits.get(s.program) ?? [])
       .filter((hit) => segmentsBelow(hit.path, programsDir)?.[0] !== s.program)
-      .map((hit) => ({ stack: s.name, reason: { kind: 'import' as const, path: hit.path, via: hit.via } })),
+      .map((hit) => ({ stack: s.name, reason: { kind: hit.kind, path: hit.path, via: hit.via } })),
   );
+
+/** Files matching a stack's `watch` entries. */
+export const watchLocator: Locator = ({ changes, stacks }) => {
+  const watching = stacks.filter((s) => s.watch && s.watch.length > 0);
+  if (watching.length === 0) return [];
+  const files = touched(changes);
+  return watching.flatMap((s) =>
+    s.watch!.flatMap((pattern) => {
+      const matches = watchMatcher(pattern);
+      return files.filter(matches).map((file) => ({ stack: s.name, reason: { kind: 'watch' as const, path: file, pattern } }));
+    }),
+  );
+};
 
 /** A root file changed: when unsure, every stack is affected. */
 export const rootFileLocator: Locator = ({ changes, stacks, rootFiles }) => {
@@ -104,7 +121,7 @@ export const rootFileLocator: Locator = ({ changes, stacks, rootFiles }) => {
 };
 
 /** Every locator, in the order their reasons are listed. */
-export const locators: readonly Locator[] = [stackFileLocator, programLocator, importLocator, rootFileLocator];
+export const locators: readonly Locator[] = [stackFileLocator, programLocator, importLocator, watchLocator, rootFileLocator];
 
 /** Runs every locator; the reasons found for each stack, in locator order. */
 export function locateAffected(input: LocatorInput, use: readonly Locator[] = locators): Map<string, AffectedReason[]> {

@@ -2,7 +2,7 @@ import type { ChangedFile } from '../git/name-status.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
 /** Why a stack is affected. */
-export type ReasonKind = 'stack-file' | 'program' | 'import' | 'root-file' | 'dependency' | 'deleted' | 'history-missing';
+export type ReasonKind = 'stack-file' | 'program' | 'import' | 'read' | 'watch' | 'root-file' | 'dependency' | 'deleted' | 'history-missing';
 
 /** One cause; a stack usually has one, a shared library change can give it several. */
 export interface AffectedReason {
@@ -11,8 +11,13 @@ export interface AffectedReason {
   path?: string;
   /** For `dependency`: the stack this one depends on, which is affected. */
   stack?: string;
-  /** For `import`: the import chain from the program's entry file to the changed file. */
+  /**
+   * For `import`: the import chain from the program's entry file to the changed file.
+   * For `read`: the chain from the entry file to the file that reads the changed one.
+   */
   via?: readonly string[];
+  /** For `watch`: the stack's `watch` entry that matched. */
+  pattern?: string;
 }
 
 /** `update`: preview or deploy it. `destroy`: its stack file was deleted. */
@@ -34,7 +39,7 @@ export interface PreviousDefinition {
 export interface AffectedStack {
   name: string;
   action: AffectedAction;
-  /** Sorted: direct causes first (stack file, program, imports, root files), then dependencies. */
+  /** Sorted: direct causes first (stack file, program, imports, reads, watches, root files), then dependencies. */
   reasons: AffectedReason[];
   /** For `destroy`: what the stack was, so the caller can check `allowDestroy`. */
   previous?: PreviousDefinition;
@@ -56,13 +61,13 @@ export interface AffectedResult {
   warnings: string[];
 }
 
-const kindOrder: readonly ReasonKind[] = ['deleted', 'history-missing', 'stack-file', 'program', 'import', 'root-file', 'dependency'];
+const kindOrder: readonly ReasonKind[] = ['deleted', 'history-missing', 'stack-file', 'program', 'import', 'read', 'watch', 'root-file', 'dependency'];
 
 /** Reasons in a stable order, duplicates removed. */
 export function sortReasons(reasons: readonly AffectedReason[]): AffectedReason[] {
   const seen = new Set<string>();
   const unique = reasons.filter((r) => {
-    const key = `${r.kind}\0${r.path ?? ''}\0${r.stack ?? ''}`;
+    const key = `${r.kind}\0${r.path ?? ''}\0${r.stack ?? ''}\0${r.pattern ?? ''}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

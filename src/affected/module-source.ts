@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -11,6 +11,30 @@ export interface ModuleSource {
   isFile(file: string): boolean;
   /** The file's text, or undefined when it cannot be read. */
   read(file: string): string | undefined;
+  /**
+   * A signature of the file's metadata (size, times, inode) that changes whenever its
+   * content does, and when that change was made; undefined when there is none (memory
+   * sources). It lets a cache skip reading a file, never decide that its content is the same.
+   */
+  stat?(file: string): FileStamp | undefined;
+}
+
+/** See {@link ModuleSource.stat}. */
+export interface FileStamp {
+  signature: string;
+  /** The file's ctime, in ms since the epoch. */
+  changedMs: number;
+}
+
+const noThrow = { throwIfNoEntry: false } as const;
+
+/**
+ * The stamp of a file or folder. ctime is in it because writing a file always sets it to
+ * now, even when the writer puts the old mtime back (`touch -d`, `utimes`).
+ */
+export function stampOf(abs: string): FileStamp | undefined {
+  const st = statSync(abs, noThrow);
+  return st ? { signature: `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`, changedMs: st.ctimeMs } : undefined;
 }
 
 let buffer: Buffer | undefined;
@@ -67,6 +91,8 @@ export function fileSource(root: string): ModuleSource {
       texts.set(file, text);
       return text;
     },
+    // Concatenated, not path.join: this runs for every file of every warm run.
+    stat: (file) => stampOf(`${root}/${file}`),
   };
 }
 

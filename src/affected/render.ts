@@ -11,7 +11,7 @@ export interface AffectedJson {
     action: 'update' | 'destroy';
     /** For `destroy`: the deleted file's `allowDestroy`, when its last definition parsed. */
     allowDestroy?: boolean;
-    reasons: { kind: AffectedReason['kind']; path?: string; stack?: string }[];
+    reasons: { kind: AffectedReason['kind']; path?: string; stack?: string; pattern?: string }[];
   }[];
   warnings?: string[];
 }
@@ -26,18 +26,23 @@ export function affectedJson(result: AffectedResult): AffectedJson {
       name: s.name,
       action: s.action,
       ...(s.previous?.definition ? { allowDestroy: s.previous.definition.allowDestroy } : {}),
-      reasons: s.reasons.map((r) => ({ kind: r.kind, ...(r.path !== undefined ? { path: r.path } : {}), ...(r.stack !== undefined ? { stack: r.stack } : {}) })),
+      reasons: s.reasons.map((r) => ({
+        kind: r.kind,
+        ...(r.path !== undefined ? { path: r.path } : {}),
+        ...(r.stack !== undefined ? { stack: r.stack } : {}),
+        ...(r.pattern !== undefined ? { pattern: r.pattern } : {}),
+      })),
     })),
     ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
   };
 }
 
-/** One human line per reason. */
 /** One line for a shallow-clone event, for the console. */
 export function describeHistoryEvent(e: HistoryEvent): string {
   return e.type === 'deepen' ? `shallow clone: fetching ${e.by} more commits` : e.type === 'unshallow' ? 'shallow clone: fetching the whole history' : e.message;
 }
 
+/** One human line per reason; each names the changed file, so `--explain` says what to look at. */
 export function describeReason(reason: AffectedReason): string {
   switch (reason.kind) {
     case 'stack-file':
@@ -46,6 +51,10 @@ export function describeReason(reason: AffectedReason): string {
       return `program file ${reason.path} changed`;
     case 'import':
       return `imports ${reason.path}, which changed${reason.via && reason.via.length > 1 ? ` (${reason.via.join(' -> ')})` : ''}`;
+    case 'read':
+      return `reads ${reason.path}, which changed${reason.via && reason.via.length > 0 ? ` (read by ${reason.via.join(' -> ')})` : ''}`;
+    case 'watch':
+      return `watches ${reason.pattern}, and ${reason.path} changed`;
     case 'root-file':
       return `root file ${reason.path} changed, which every stack depends on`;
     case 'dependency':

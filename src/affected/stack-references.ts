@@ -4,13 +4,9 @@ import type { StackCatalog } from '../stacks/load.js';
 import { programEntries, programImportGraph } from './affected-from-changes.js';
 import type { ImportGraph } from './import-graph.js';
 import type { ModuleSource } from './module-source.js';
+import type { StackReferenceSite } from './stack-reference-scan.js';
 
-/** A `new StackReference(...)` in a source file. */
-export interface StackReferenceSite {
-  /** The referenced stack name when it is a string literal (`org/project/stack`); undefined otherwise. */
-  name?: string;
-  line: number;
-}
+export { findStackReferences, type StackReferenceSite } from './stack-reference-scan.js';
 
 /** A dependency inferred from a StackReference: stack `from` reads outputs of stack `to`. */
 export interface InferredEdge {
@@ -29,16 +25,6 @@ export interface StackReferenceScan {
   unresolved: { stack: string; reference: string; file: string; line: number }[];
   /** References whose name is computed (e.g. read from config): they cannot be inferred. */
   dynamic: { program: string; file: string; line: number }[];
-}
-
-// `new pulumi.StackReference(` or `new StackReference(`, then a literal resource name, then
-// optionally `{ name: "..." }`, which is the stack name when given.
-const site = /\bnew\s+(?:[A-Za-z_$][\w$]*\s*\.\s*)*StackReference\s*\(\s*(?:(['"`])([^'"`$\n]*)\1(?:\s*,\s*\{[^{}]*?\bname\s*:\s*(['"`])([^'"`$\n]*)\3)?)?/g;
-
-/** Every StackReference constructed in a file. Pure. */
-export function findStackReferences(text: string): StackReferenceSite[] {
-  if (!text.includes('StackReference')) return [];
-  return [...text.matchAll(site)].map((m) => ({ name: m[4] ?? m[2], line: text.slice(0, m.index).split('\n').length }));
 }
 
 /**
@@ -61,16 +47,16 @@ function reachable(graph: ImportGraph, entry: string): string[] {
 
 /**
  * Scans each program's sources, including every file it imports, for StackReferences with
- * literal names and maps them to stacks of the catalogue. Each file is read and scanned once.
+ * literal names and maps them to stacks of the catalogue. Each file is read and scanned once,
+ * by the import graph.
  * Pass the `graph` that `computeAffected` will use too, so the programs are read only once.
  */
 export function detectStackReferences(catalog: StackCatalog, layout: RepoLayout, options: { source?: ModuleSource; graph?: ImportGraph } = {}): StackReferenceScan {
   const entries = programEntries(catalog, layout);
-  const graph = options.graph?.addEntries(entries.keys()) ?? programImportGraph(catalog, layout, options.source);
+  const graph = options.graph?.addEntries(entries.keys()) ?? programImportGraph(catalog, layout, { source: options.source });
   graph.step();
-  const source = graph.source;
-  const sites = new Map<string, StackReferenceSite[]>();
-  const sitesIn = (file: string) => sites.get(file) ?? sites.set(file, findStackReferences(source.read(file) ?? '')).get(file)!;
+  // Found when each file was scanned (or cached with its content hash): no second read.
+  const sitesIn = (file: string): readonly StackReferenceSite[] => graph.stackReferencesOf(file);
   const scan: StackReferenceScan = { edges: [], unresolved: [], dynamic: [] };
   for (const [entry, program] of entries) {
     const found = reachable(graph, entry).flatMap((file) => sitesIn(file).map((s) => ({ ...s, file })));

@@ -1,54 +1,79 @@
-import { checkPassphrase, ensureFileBackend, resolveBackendUrl } from '../engine/backend.js';
-import { PulumiEngine } from '../engine/pulumi-engine.js';
-import type { ProgressSink } from '../engine/progress.js';
-import { findLayout, type RepoLayout } from '../repo/layout.js';
-import { loadStacks, type StackCatalog } from '../stacks/load.js';
-import { ensurePulumi } from '../toolchain/pulumi-cli.js';
-import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
-import type { StackDefinition } from '../stacks/schema.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import type { ActionContext } from '../actions/action-context.js';
+import type { Engine } from '../engine/engine.js';
+import type { ProgressSink } from '../engine/progress.js';
+import { userError } from '../errors/gitops-error.js';
+import { forgeContextFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
+import { Git } from '../git/git.js';
+import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
+import type { RepoLayout } from '../repo/layout.js';
 import { renderProgress } from '../report/console-progress.js';
+import type { StackDefinition } from '../stacks/schema.js';
 import type { CliEnv } from './io.js';
 import type { GlobalArgs } from './options.js';
+import { openRepo } from './repo.js';
 
-export interface Repo {
-  layout: RepoLayout;
-  catalog: StackCatalog;
+/**
+ * The engine, after the checks that must pass before anything runs. Loaded on demand: the
+ * Automation API and the toolchain code cost a third of a second to load, and most commands
+ * never need them.
+ */
+export async function openEngine(cli: CliEnv, layout: RepoLayout, stacks: readonly StackDefinition[]): Promise<Engine> {
+  const { openPulumiEngine } = await import('../engine/open-engine.js');
+  return openPulumiEngine({ layout, stacks, env: cli.env, redactor: cli.redactor, log: (line) => cli.io.stderr(`[toolchain] ${line}\n`) });
 }
 
-/** Finds the repository and loads every stack file; throws STACK_INVALID listing every problem. */
-export async function openRepo(cli: CliEnv, args: GlobalArgs): Promise<Repo> {
-  const layout = findLayout(args.cwd ?? cli.cwd, args.stacks);
-  return { layout, catalog: await loadStacks(layout) };
-}
-
-/** The engine, after the checks that must pass before anything runs. */
-export async function openEngine(cli: CliEnv, layout: RepoLayout, stacks: readonly StackDefinition[] = []): Promise<PulumiEngine> {
-  checkPassphrase(cli.env);
-  const backendUrl = resolveBackendUrl(layout, cli.env);
-  await ensureFileBackend(backendUrl);
-  const log = (line: string): void => cli.io.stderr(`[toolchain] ${line}\n`);
-  const toolchain = await ensurePulumi(cli.env, log);
-  // Provider plugins cannot be downloaded offline: install the ones the programs need up front.
-  if (usesPackage(layout, stacks, '@pulumi/kubernetes')) await ensureKubernetesProvider(cli.env, log);
-  return new PulumiEngine({ layout, toolchain, backendUrl, env: cli.env, redactor: cli.redactor });
-}
-
-/** A progress sink that prints live per-stack progress to stderr. */
+/** A progress sink that prints live per-stack progress to stderr; quiet keeps only warnings. */
 export function consoleSink(cli: CliEnv, quiet = false): ProgressSink {
   return (event) => {
-    if (quiet) return;
+    if (quiet && !(event.type === 'log' && event.level === 'warning')) return;
     const line = renderProgress(event);
     if (line !== undefined) cli.io.stderr(`${line}\n`);
   };
 }
 
-/** True when a selected stack's program entry imports `pkg` (a cheap text check of index.ts). */
-function usesPackage(layout: RepoLayout, stacks: readonly StackDefinition[], pkg: string): boolean {
-  const programs = new Set(stacks.map((s) => s.program));
-  return [...programs].some((p) => {
-    const file = path.join(layout.programsDir, p, 'index.ts');
-    return existsSync(file) && readFileSync(file, 'utf8').includes(`'${pkg}'`);
-  });
+/**
+ * Checks, before anything runs, that an output file can be written: its folder exists and is
+ * writable. Returns the absolute path.
+ */
+export function writableFile(cli: CliEnv, flag: string, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const abs = path.resolve(cli.cwd, file);
+  const dir = path.dirname(abs);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw userError('USAGE', `--${flag} ${file}: cannot write there: folder ${dir} ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable'}`);
+  }
+  if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw userError('USAGE', `--${flag} ${file}: is a folder, not a file`);
+  return abs;
+}
+
+/** The action context of a CLI run: everything read from the environment once, here. */
+export async function actionContext(cli: CliEnv, args: GlobalArgs & { concurrency?: number }, options: { defaultBranch?: string } = {}): Promise<ActionContext> {
+  const { layout, catalog } = await openRepo(cli, args);
+  const redactor = cli.redactor;
+  return {
+    layout,
+    catalog,
+    engine: (stacks) => openEngine(cli, layout, stacks),
+    git: new Git(layout.root),
+    forge: async () => {
+      const { createForge } = await import('../forge/create-forge.js');
+      return createForge(forgeContextFromEnv(cli.env));
+    },
+    sink: consoleSink(cli, args.quiet),
+    signal: cli.signal,
+    clock: () => new Date(),
+    ci: {
+      branch: ciBranch(cli.env),
+      defaultBranch: defaultBranchOf(cli.env, options.defaultBranch),
+      pipelineUrl: pipelineUrlFromEnv(cli.env),
+      commit: cli.env.GITOPS_COMMIT ?? cli.env.CI_COMMIT_SHA ?? cli.env.GITHUB_SHA,
+    },
+    redact: (text) => (redactor ? redactor.redact(text) : text),
+    concurrency: args.concurrency ?? 1,
+  };
 }

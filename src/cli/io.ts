@@ -23,3 +23,9 @@ export interface CliEnv {
 export function redactingIo(io: CliIo, redactor: Redactor): CliIo {
   return { stdout: (t) => io.stdout(redactor.redact(t)), stderr: (t) => io.stderr(redactor.redact(t)) };
 }
+
+/** Prints one JSON document on stdout; returns exit code 0. */
+export function printJson(io: CliIo, value: unknown): 0 {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  return 0;
+}

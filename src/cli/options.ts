@@ -1,39 +1,106 @@
 import { availableParallelism } from 'node:os';
-import type { Argv } from 'yargs';
+import type { ArgumentsCamelCase, InferredOptionTypes, Options } from 'yargs';
+import { userError } from '../errors/gitops-error.js';
+import { parseShard } from '../plan/shard.js';
 
-/** Options every command shares. */
-export interface GlobalArgs {
-  cwd?: string;
-  /** Another stack catalogue folder (e.g. stacks/examples), relative to the repository root. */
-  stacks?: string;
-  json: boolean;
-  quiet: boolean;
+/**
+ * Option builders, declared once as data. Argument types are derived from them, so a flag and
+ * its type cannot drift apart. Booleans that take part in `implies`/`conflicts` have no
+ * default: yargs counts a defaulted flag as given.
+ */
+type OptionSet = Record<string, Options>;
+
+/** The parsed arguments of a command built from these option sets. */
+export type ArgsOf<O extends OptionSet> = ArgumentsCamelCase<InferredOptionTypes<O>>;
+
+/** A whole number within [min, max]; anything else is refused before anything runs. */
+export function wholeNumber(flag: string, min: number, max: number): (value: unknown) => number {
+  return (value) => {
+    const n = typeof value === 'number' ? value : Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw userError('USAGE', `--${flag} ${String(value)}: expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
 
-/** `--stack NAME...` / `--all`, and how many stacks run at once. */
-export interface SelectionArgs extends GlobalArgs {
-  stack?: string[];
-  all: boolean;
-  concurrency: number;
-  plan: boolean;
-  shard?: string;
-}
+export const globalOptions = {
+  cwd: { type: 'string', describe: 'Run in this repository instead of the current folder' },
+  stacks: { type: 'string', describe: 'Use another stack catalogue folder (default: stacks), e.g. stacks/examples' },
+  json: { type: 'boolean', default: false, describe: 'Print one JSON document on stdout' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No live progress on stderr' },
+} as const satisfies OptionSet;
 
-export function selectionOptions<T>(y: Argv<T>): Argv<T & SelectionArgs> {
-  return y
-    .option('stack', { alias: 's', type: 'string', array: true, describe: 'Stack id (file name in stacks/); repeatable' })
-    .option('all', { type: 'boolean', default: false, describe: 'Every stack' })
-    // Each stack starts the Pulumi CLI and provider processes, which is CPU-bound locally: one per
-    // core measured best (npm run bench: drift over 50 stacks on 2 cores, 2 beat 4).
-    .option('concurrency', { type: 'number', default: Math.max(2, availableParallelism()), describe: 'How many independent stacks run at once (default: one per core, at least 2)' })
-    .option('shard', { type: 'string', describe: 'Run only shard I of N (e.g. 2/4); stacks linked by dependsOn stay together' })
-    .option('plan', { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' }) as unknown as Argv<T & SelectionArgs>;
-}
+export const selectionOptions = {
+  stack: { alias: 's', type: 'string', array: true, describe: 'Stack id (file name in stacks/); repeatable' },
+  all: { type: 'boolean', describe: 'Every stack' },
+  // Each stack starts the Pulumi CLI and provider processes, which is CPU-bound locally: one per
+  // core measured best (npm run bench: drift over 50 stacks on 2 cores, 2 beat 4).
+  concurrency: {
+    // A string, so the message can quote what was typed; coerce makes it a number.
+    type: 'string',
+    default: Math.max(2, availableParallelism()),
+    coerce: wholeNumber('concurrency', 1, 256),
+    describe: 'How many independent stacks run at once (default: one per core, at least 2)',
+  },
+  shard: { type: 'string', coerce: (s: string) => parseShard(s), describe: 'Run only shard I of N (e.g. 2/4); stacks linked by dependsOn stay together' },
+  plan: { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' },
+} as const satisfies OptionSet;
 
-/** `--base` and friends: merge request mode for preview and deploy. */
-export function mergeRequestOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('base', { type: 'string', describe: 'Merge request mode: act on the stacks affected since the merge-base with this ref' })
-    .option('head', { type: 'string', describe: 'With --base: the change (default HEAD)' })
-    .option('all-on-missing-history', { type: 'boolean', default: false, describe: 'With --base: when the merge-base cannot be found, treat every stack as affected' }) as unknown as Argv<T>;
-}
+/** Merge request mode for preview and deploy. */
+export const mergeRequestOptions = {
+  base: { type: 'string', conflicts: ['all', 'stack'], describe: 'Merge request mode: act on the stacks affected since the merge-base with this ref' },
+  head: { type: 'string', implies: 'base', describe: 'With --base: the change (default HEAD)' },
+  'all-on-missing-history': { type: 'boolean', implies: 'base', describe: 'With --base: when the merge-base cannot be found, treat every stack as affected' },
+} as const satisfies OptionSet;
+
+export const previewOptions = {
+  ...selectionOptions,
+  ...mergeRequestOptions,
+  'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' },
+  markdown: { type: 'string', implies: 'base', describe: 'With --base: write the merge request report (Markdown) to this file' },
+  comment: { type: 'boolean', implies: 'base', describe: 'With --base: post the report as the one MR comment (updated in place)' },
+} as const satisfies OptionSet;
+
+export const deployOptions = {
+  ...selectionOptions,
+  ...mergeRequestOptions,
+  message: { alias: 'm', type: 'string', describe: 'Update message for the stack history' },
+  force: { type: 'boolean', implies: 'base', describe: 'With --base: deploy even off the default branch' },
+  'allow-destroy': { type: 'boolean', implies: 'base', describe: 'With --base: destroy deleted stacks even if their last definition did not allow it' },
+  'default-branch': { type: 'string', implies: 'base', describe: "With --base: the default branch (default: the CI's, else main)" },
+} as const satisfies OptionSet;
+
+export const driftOptions = {
+  ...selectionOptions,
+  remediate: { type: 'boolean', default: false, describe: 'Refresh then up, for every selected stack' },
+  'allow-destroy': { type: 'boolean', default: false, describe: 'Let remediation delete or replace resources' },
+  history: { type: 'string', describe: 'Append this run to a drift history file (JSON Lines)' },
+  markdown: { type: 'string', describe: 'Write the report as Markdown to this file' },
+  notify: { type: 'boolean', default: false, describe: 'Keep one GitLab/GitHub issue per drifted stack up to date' },
+} as const satisfies OptionSet;
+
+export const driftHistoryOptions = {
+  file: { type: 'string', demandOption: true, describe: 'The file given to drift --history' },
+  stack: { alias: 's', type: 'string', array: true, describe: 'Only these stacks' },
+} as const satisfies OptionSet;
+
+export const affectedOptions = {
+  base: { type: 'string', conflicts: 'files', describe: 'The target branch or commit of the merge request' },
+  head: { type: 'string', implies: 'base', describe: 'The change (default HEAD)' },
+  files: { type: 'string', describe: 'Changed files, comma-separated ("-" reads them from stdin); skips git' },
+  explain: { type: 'boolean', default: false, describe: 'Print why each stack is affected' },
+  'all-on-missing-history': { type: 'boolean', implies: 'base', describe: 'When the merge-base cannot be found, treat every stack as affected' },
+} as const satisfies OptionSet;
+
+export const graphOptions = { mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' } } as const satisfies OptionSet;
+export const schemaOptions = { write: { type: 'boolean', default: false, describe: 'Write it to stacks/stack.schema.json' } } as const satisfies OptionSet;
+export const unlockOptions = { stack: selectionOptions.stack, all: selectionOptions.all } as const satisfies OptionSet;
+
+export type GlobalArgs = ArgsOf<typeof globalOptions>;
+export type PreviewArgs = ArgsOf<typeof globalOptions & typeof previewOptions>;
+export type DeployArgs = ArgsOf<typeof globalOptions & typeof deployOptions>;
+export type DriftArgs = ArgsOf<typeof globalOptions & typeof driftOptions>;
+export type DriftHistoryArgs = ArgsOf<typeof globalOptions & typeof driftHistoryOptions>;
+export type AffectedArgs = ArgsOf<typeof globalOptions & typeof affectedOptions>;
+export type GraphArgs = ArgsOf<typeof globalOptions & typeof graphOptions>;
+export type SchemaArgs = ArgsOf<typeof globalOptions & typeof schemaOptions>;
+export type UnlockArgs = ArgsOf<typeof globalOptions & typeof unlockOptions>;

@@ -1,9 +1,7 @@
-import type { Engine } from '../engine/engine.js';
-import type { ProgressSink } from '../engine/progress.js';
 import type { ResourceChange, StackResult, StackStatus } from '../engine/result.js';
-import type { StackCatalog } from '../stacks/load.js';
-import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
+import type { RunContext } from '../run/run-context.js';
 import { schedule } from '../run/scheduler.js';
+import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
 import { remediationGuard } from './guard.js';
 
 /** What the drift job did about a stack's drift. */
@@ -27,17 +25,12 @@ export interface DriftReport {
   durationMs: number;
 }
 
-export interface DriftOptions {
-  engine: Engine;
-  catalog: StackCatalog;
-  sink: ProgressSink;
-  concurrency: number;
-  signal?: AbortSignal;
+/** How drift treats the stacks it checks. */
+export interface DriftMode {
   /** Remediate every selected stack, whatever its policy. */
   remediate: boolean;
   /** Let remediation delete or replace resources. */
   allowDestroy: boolean;
-  message?: string;
 }
 
 /** True when the report leaves drift in place. */
@@ -45,10 +38,19 @@ export function driftLeft(r: DriftReport): boolean {
   return r.action === 'reported' || r.action === 'blocked' || r.action === 'failed';
 }
 
-async function driftOne(def: StackDefinition, options: DriftOptions): Promise<DriftReport> {
-  const { engine, sink, signal, message } = options;
+/** True when the stack's policy, or this run, asks for remediation. */
+export function remediates(def: StackDefinition, mode: DriftMode): boolean {
+  return mode.remediate || def.drift.policy === 'remediate';
+}
+
+function emptyReport(def: StackDefinition): Pick<DriftReport, 'name' | 'policy' | 'drifted' | 'deleted' | 'unchanged'> {
+  return { name: def.name, policy: def.drift.policy, drifted: [], deleted: [], unchanged: 0 };
+}
+
+async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode): Promise<DriftReport> {
+  const { engine, sink, signal, message } = run;
   const started = Date.now();
-  const base = { name: def.name, policy: def.drift.policy, drifted: [] as ResourceChange[], deleted: [] as ResourceChange[], unchanged: 0 };
+  const base = emptyReport(def);
   const detection = await engine.run({ stack: def, operation: 'refresh-preview', signal }, sink);
   const done = (rest: Partial<DriftReport> & Pick<DriftReport, 'status' | 'action'>): DriftReport => ({ ...base, ...rest, durationMs: Date.now() - started });
   if (detection.status !== 'succeeded') return done({ status: detection.status, action: 'failed', error: detection.error });
@@ -57,11 +59,11 @@ async function driftOne(def: StackDefinition, options: DriftOptions): Promise<Dr
   base.deleted = detection.resources.filter((r) => r.op === 'delete');
   base.unchanged = (detection.changes.same ?? 0) + detection.resources.filter((r) => r.op === 'update' && r.properties.length === 0).length;
   if (base.drifted.length + base.deleted.length === 0) return done({ status: 'succeeded', action: 'none' });
-  if (!options.remediate && def.drift.policy !== 'remediate') return done({ status: 'succeeded', action: 'reported' });
+  if (!remediates(def, mode)) return done({ status: 'succeeded', action: 'reported' });
 
   const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal }, sink);
   if (preview.status !== 'succeeded') return done({ status: preview.status, action: 'failed', error: preview.error });
-  const blockedReason = remediationGuard(preview, def, options.allowDestroy);
+  const blockedReason = remediationGuard(preview, def, mode.allowDestroy);
   if (blockedReason) return done({ status: 'succeeded', action: 'blocked', blockedReason });
 
   const refresh = await engine.run({ stack: def, operation: 'refresh', signal, message }, sink);
@@ -76,18 +78,14 @@ async function driftOne(def: StackDefinition, options: DriftOptions): Promise<Dr
  * independent, so they all run in parallel under the concurrency limit, and a failing stack
  * does not stop the others.
  */
-export async function detectDrift(names: readonly string[], options: DriftOptions): Promise<DriftReport[]> {
-  const reports = new Map<string, DriftReport>();
-  const results = await schedule(
+export function detectDrift(names: readonly string[], run: RunContext, mode: DriftMode): Promise<DriftReport[]> {
+  return schedule(
     names.map((name) => ({ name, after: [], reasons: ['selected'] })),
-    async (name) => {
-      const report = await driftOne(options.catalog.byName.get(name)!, options);
-      reports.set(name, report);
-      return { name, operation: 'refresh-preview', status: report.status, changes: {}, resources: [], durationMs: report.durationMs };
+    (name) => driftOne(run.catalog.byName.get(name)!, run, mode),
+    {
+      concurrency: run.concurrency,
+      signal: run.signal,
+      skipped: (name, reason) => ({ ...emptyReport(run.catalog.byName.get(name)!), status: 'skipped', action: 'failed', error: { code: 'CANCELLED', message: reason }, durationMs: 0 }),
     },
-    { operation: 'refresh-preview', concurrency: options.concurrency, signal: options.signal },
-  );
-  return results.map(
-    (r) => reports.get(r.name) ?? { name: r.name, status: r.status, policy: options.catalog.byName.get(r.name)!.drift.policy, drifted: [], deleted: [], unchanged: 0, action: 'failed', error: { code: 'CANCELLED', message: r.skipReason ?? 'skipped' }, durationMs: 0 },
   );
 }

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { userError } from '../errors/gitops-error.js';
 import type { DriftAction, DriftReport } from './detect.js';
 
@@ -23,6 +24,30 @@ export async function appendRecord(file: string, record: DriftRecord): Promise<v
   await appendFile(file, `${JSON.stringify(record)}\n`);
 }
 
+const driftActions = ['none', 'reported', 'remediated', 'blocked', 'failed'] as const satisfies readonly DriftAction[];
+// Stops compiling when DriftAction gains a value this list lacks: the reader would refuse its lines.
+const everyActionListed: [Exclude<DriftAction, (typeof driftActions)[number]>] extends [never] ? true : never = true;
+void everyActionListed;
+
+/** The shape a history line must have; unknown fields are ignored, so newer lines still read. */
+const recordSchema = z.object({
+  time: z.string(),
+  commit: z.string().optional(),
+  stacks: z.array(
+    z.object({
+      name: z.string(),
+      status: z.string(),
+      action: z.enum(driftActions),
+      drifted: z.array(z.string()),
+      deleted: z.array(z.string()),
+    }),
+  ),
+});
+
+/**
+ * Reads a history file. A line that is not JSON, or not a drift record, is a USAGE error naming
+ * the file, the line number (blank lines counted) and the field that is wrong.
+ */
 export async function readRecords(file: string): Promise<DriftRecord[]> {
   let text: string;
   try {
@@ -30,16 +55,24 @@ export async function readRecords(file: string): Promise<DriftRecord[]> {
   } catch {
     throw userError('USAGE', `drift history file ${file} does not exist`, 'pass the file given to `gitops drift --history FILE`');
   }
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as DriftRecord;
-      } catch {
-        throw userError('USAGE', `${file}:${i + 1}: not a drift record (invalid JSON)`);
-      }
-    });
+  const records: DriftRecord[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw userError('USAGE', `${file}:${i + 1}: not a drift record (invalid JSON)`);
+    }
+    const parsed = recordSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      throw userError('USAGE', `${file}:${i + 1}: not a drift record: ${field ? `${field}: ` : ''}${issue.message}`, 'each line is one run, as written by `gitops drift --history FILE`');
+    }
+    records.push(parsed.data);
+  });
+  return records;
 }
 
 /** A stretch of time during which a stack had drift. */

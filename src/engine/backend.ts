@@ -5,14 +5,22 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { GitopsError, userError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
+import { userHome } from '../toolchain/pulumi-home.js';
 
 /**
  * The state backend: `PULUMI_BACKEND_URL`, else `backend.url` of the root Pulumi.yaml, else a
  * file backend inside the repository (`.gitops/state`, ignored by git) so a fresh clone works.
- * A relative `file://` path in Pulumi.yaml is relative to the repository root.
+ * A relative `file://` path in Pulumi.yaml is relative to the repository root. Throws in CI when
+ * the state would vanish with the job ({@link checkDurableState}).
  */
 export function resolveBackendUrl(layout: RepoLayout, env: NodeJS.ProcessEnv): string {
-  if (env.PULUMI_BACKEND_URL) return env.PULUMI_BACKEND_URL;
+  const url = backendUrlOf(layout, env);
+  checkDurableState(url, layout, env);
+  return url;
+}
+
+function backendUrlOf(layout: RepoLayout, env: NodeJS.ProcessEnv): string {
+  if (env.PULUMI_BACKEND_URL) return expandHome(env.PULUMI_BACKEND_URL, env);
   const projectFile = path.join(layout.root, 'Pulumi.yaml');
   let configured: unknown;
   try {
@@ -25,26 +33,75 @@ export function resolveBackendUrl(layout: RepoLayout, env: NodeJS.ProcessEnv): s
     if (configured.startsWith('file://') && !configured.startsWith('file:///') && !configured.startsWith('file://~')) {
       return `file://${path.resolve(layout.root, configured.slice('file://'.length))}`;
     }
-    return configured;
+    return expandHome(configured, env);
   }
   return `file://${path.join(layout.workDir, 'state')}`;
 }
 
 /**
- * Secrets use the passphrase provider. Checked before anything runs, so a missing
- * passphrase never leaves a half-made stack behind.
+ * `file://~/x` becomes `file://$HOME/x`: the CLI would expand `~` through the user database,
+ * which is not $HOME in CI containers, and we create and read the folder ourselves.
  */
-export function checkPassphrase(env: NodeJS.ProcessEnv): void {
-  const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
-  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return;
+function expandHome(url: string, env: NodeJS.ProcessEnv): string {
+  return url.replace(/^file:\/\/~(?=$|\/|\?)/, `file://${userHome(env)}`);
+}
+
+/**
+ * Secrets use the passphrase provider. Checked before anything runs, so a missing or empty
+ * passphrase never leaves a half-made stack behind. Pulumi reads `PULUMI_CONFIG_PASSPHRASE`
+ * when it is set, even empty, else the file `PULUMI_CONFIG_PASSPHRASE_FILE` names, trimmed; an
+ * empty passphrase would encrypt the stack's secrets with no key at all, so it is refused.
+ * `variable` names another passphrase variable (a stack's `secrets.passphraseEnv`), without the
+ * file fallback.
+ */
+export function checkPassphrase(env: NodeJS.ProcessEnv, variable = 'PULUMI_CONFIG_PASSPHRASE'): void {
+  const value = env[variable];
+  if (value !== undefined) {
+    if (value === '') throw emptyPassphrase(`${variable} is set but empty`);
+    return;
+  }
+  const file = variable === 'PULUMI_CONFIG_PASSPHRASE' ? env.PULUMI_CONFIG_PASSPHRASE_FILE : undefined;
   if (file) {
     if (!existsSync(file)) throw userError('PASSPHRASE_MISSING', `PULUMI_CONFIG_PASSPHRASE_FILE names ${file}, which does not exist`);
+    if (readFileSync(file, 'utf8').trim() === '') throw emptyPassphrase(`PULUMI_CONFIG_PASSPHRASE_FILE names ${file}, which is empty`);
     return;
   }
   throw userError(
     'PASSPHRASE_MISSING',
-    'no passphrase for stack secrets: neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set',
+    variable === 'PULUMI_CONFIG_PASSPHRASE'
+      ? 'no passphrase for stack secrets: neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set'
+      : `no passphrase for stack secrets: ${variable} is not set`,
     'export PULUMI_CONFIG_PASSPHRASE=... (the demo stacks use "gitops-demo"; `npm run demo` sets it for you)',
+  );
+}
+
+function emptyPassphrase(what: string): GitopsError {
+  const message = `${what}: an empty passphrase would leave stack secrets unprotected`;
+  return userError('PASSPHRASE_INVALID', message, 'set a non-empty passphrase');
+}
+
+/** Whether `env` says we run in CI: GitLab and GitHub set `CI=true`. */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+}
+
+/**
+ * In CI, refuses a file backend inside the checkout: the job's folder is deleted when the job
+ * ends, so every run would start from an empty state and create every resource again.
+ * `GITOPS_ALLOW_EPHEMERAL_STATE=1` allows it (tests, throwaway demos).
+ */
+export function checkDurableState(backendUrl: string, layout: RepoLayout, env: NodeJS.ProcessEnv): void {
+  if (!isCi(env) || env.GITOPS_ALLOW_EPHEMERAL_STATE === '1') return;
+  const dir = fileBackendDir(backendUrl);
+  if (dir === undefined) return;
+  const inside = path.relative(layout.root, path.resolve(layout.root, dir));
+  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) return;
+  throw userError(
+    'USAGE',
+    `state backend ${backendUrl} is inside the checkout (${layout.root}): in CI it vanishes with the job, ` +
+      'and the next run would create every resource again',
+    'set PULUMI_BACKEND_URL (or backend.url in Pulumi.yaml) to shared state such as s3://bucket; ' +
+      'GITOPS_ALLOW_EPHEMERAL_STATE=1 allows a throwaway state',
   );
 }
 

@@ -3,12 +3,13 @@ import { pathToFileURL } from 'node:url';
 import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
+import { registerTypeScript } from './typescript-loader.js';
 
 const loaded = new Map<string, Promise<PulumiFn>>();
 
 /**
  * Imports `programs/<program>/index.ts` as an inline program. TypeScript is loaded directly
- * (the `gitops` binary registers tsx), so users have no build step. The module's default
+ * (tsx's loader is registered on first use), so users have no build step. The module's default
  * export, or its export named `program`, is the Pulumi program.
  */
 export function loadProgram(layout: RepoLayout, program: string): Promise<PulumiFn> {
@@ -24,6 +25,7 @@ export function loadProgram(layout: RepoLayout, program: string): Promise<Pulumi
 async function importProgram(file: string, program: string): Promise<PulumiFn> {
   let mod: Record<string, unknown>;
   try {
+    await registerTypeScript();
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
     throw new GitopsError({ code: 'PROGRAM_ERROR', kind: 'user', message: `programs/${program}/index.ts: cannot load it: ${(err as Error).message}`, cause: err });

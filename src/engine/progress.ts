@@ -11,6 +11,7 @@ export type ProgressEvent =
   | { type: 'resource-failed'; stack: string; urn: string; name: string; message: string }
   | { type: 'diagnostic'; stack: string; severity: 'info' | 'warning' | 'error'; message: string; urn?: string }
   | { type: 'stack-done'; stack: string; result: StackResult }
-  | { type: 'log'; message: string };
+  /** A line for the operator; warnings are shown even in quiet mode. */
+  | { type: 'log'; message: string; level?: 'info' | 'warning' };
 
 export type ProgressSink = (event: ProgressEvent) => void;

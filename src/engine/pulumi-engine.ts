@@ -47,6 +47,8 @@ export class PulumiEngine implements Engine {
       PULUMI_SKIP_UPDATE_CHECK: 'true',
       PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: 'true',
       PULUMI_BACKEND_URL: backendUrl,
+      // The CLI would find its home through the user database, not $HOME: plugins we registered live here.
+      PULUMI_HOME: toolchain.home,
     };
     if (toolchain.extraPath.length > 0) vars.PATH = [...toolchain.extraPath, env.PATH ?? ''].join(path.delimiter);
     return vars;

@@ -69,3 +69,8 @@ export const noChangeOps = new Set(['same', 'read', 'refresh']);
 export function changeCount(changes: Record<string, number>): number {
   return Object.entries(changes).reduce((n, [op, c]) => (noChangeOps.has(op) ? n : n + c), 0);
 }
+
+/** The result of a stack that never ran. `benign`: skipped by design, not because something went wrong. */
+export function skippedResult(name: string, operation: Operation, reason: string, benign = false): StackResult {
+  return { name, operation, status: 'skipped', changes: {}, resources: [], durationMs: 0, skipReason: reason, ...(benign ? { benign } : {}) };
+}

@@ -1,11 +1,13 @@
+import type { AffectedResult } from '../affected/model.js';
+import { skippedResult, type StackResult } from '../engine/result.js';
 import type { Forge, MergeRequestRef } from '../forge/forge.js';
-import type { StackResult } from '../engine/result.js';
 import { buildPlan } from '../plan/plan.js';
-import { schedule } from '../run/scheduler.js';
+import type { RunContext } from '../run/run-context.js';
+import { runPlan } from '../run/run-stacks.js';
 import { approvalDecision, requiredApprovals } from './approvals-gate.js';
-import { destroyTargets, type AffectedRunOptions } from './preview-affected.js';
+import { destroyTargets, updateTargets } from './preview-affected.js';
 
-export interface DeployMergedOptions extends AffectedRunOptions {
+export interface DeployMergedOptions {
   /** Destroy deleted stacks even when their last definition did not allow it. */
   allowDestroy: boolean;
   /** Where approvals are checked; undefined when no forge is configured. */
@@ -19,10 +21,6 @@ export interface DeployMergedResult {
   mergeRequest?: MergeRequestRef;
 }
 
-function skipped(name: string, operation: StackResult['operation'], reason: string, benign = false): StackResult {
-  return { name, operation, status: 'skipped', changes: {}, resources: [], durationMs: 0, skipReason: reason, ...(benign ? { benign } : {}) };
-}
-
 /** The update message recorded in each stack's history: the audit trail of what deployed it. */
 export function updateMessage(commit: string, mr: MergeRequestRef | undefined, pipelineUrl: string | undefined): string {
   return [`gitops deploy of ${commit.slice(0, 12)}`, mr ? `merge request #${mr.number}${mr.title ? ` "${mr.title}"` : ''}` : '', pipelineUrl ?? ''].filter(Boolean).join(' | ');
@@ -33,9 +31,10 @@ export function updateMessage(commit: string, mr: MergeRequestRef | undefined, p
  * refusing stacks whose approvals are missing (their dependents stop too, unrelated stacks
  * carry on), then destroys for deleted stack files that allowed it.
  */
-export async function deployMerged(options: DeployMergedOptions): Promise<DeployMergedResult> {
-  const { engine, catalog, affected, sink, signal, forge } = options;
-  const updates = affected.stacks.filter((s) => s.action === 'update' && catalog.byName.has(s.name)).map((s) => s.name);
+export async function deployMerged(affected: AffectedResult, run: RunContext, options: DeployMergedOptions): Promise<DeployMergedResult> {
+  const { catalog } = run;
+  const { forge } = options;
+  const updates = updateTargets(affected, run);
   const gated = updates.filter((n) => requiredApprovals(catalog.byName.get(n)!) > 0);
   const mergeRequest = gated.length > 0 && forge ? await forge.mergeRequestForCommit(options.commit) : undefined;
   const approvals = mergeRequest && forge ? await forge.mergeRequestApprovals(mergeRequest.number) : undefined;
@@ -44,22 +43,15 @@ export async function deployMerged(options: DeployMergedOptions): Promise<Deploy
     const decision = approvalDecision(catalog.byName.get(name)!, mergeRequest, approvals);
     if (!decision.allowed) refusals.set(name, `deploy refused: ${decision.reason}${forge ? '' : ' (no GitLab/GitHub API configured to check approvals)'}`);
   }
-  const message = options.message ?? updateMessage(options.commit, mergeRequest, options.pipelineUrl);
-  const plan = buildPlan(catalog, updates, 'up');
-  const results = await schedule(
-    plan.stacks,
-    async (name) => {
-      const refusal = refusals.get(name);
-      if (refusal) return skipped(name, 'up', refusal);
-      return engine.run({ stack: catalog.byName.get(name)!, operation: 'up', signal, message }, sink);
-    },
-    { operation: 'up', concurrency: options.concurrency, signal },
-  );
+  const message = run.message ?? updateMessage(options.commit, mergeRequest, options.pipelineUrl);
+  const withMessage = { ...run, message };
+  const results = await runPlan(buildPlan(catalog, updates, 'up'), withMessage, (name) => refusals.get(name));
   for (const target of destroyTargets(affected)) {
     const allowed = options.allowDestroy || target.definition?.allowDestroy === true;
-    if (!target.definition) results.push(skipped(target.name, 'destroy', 'left alone: its last stack file cannot be read'));
-    else if (!allowed) results.push(skipped(target.name, 'destroy', 'left alone: stack file deleted, but its last definition did not set allowDestroy (pass --allow-destroy to destroy it)', true));
-    else results.push(await engine.run({ stack: target.definition, operation: 'destroy', signal, message }, sink));
+    if (run.signal?.aborted) results.push(skippedResult(target.name, 'destroy', 'cancelled before it started'));
+    else if (!target.definition) results.push(skippedResult(target.name, 'destroy', 'left alone: its last stack file cannot be read'));
+    else if (!allowed) results.push(skippedResult(target.name, 'destroy', 'left alone: stack file deleted, but its last definition did not set allowDestroy (pass --allow-destroy to destroy it)', true));
+    else results.push(await run.engine.run({ stack: target.definition, operation: 'destroy', signal: run.signal, message }, run.sink));
   }
   return { results, mergeRequest };
 }

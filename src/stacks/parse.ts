@@ -1,17 +1,14 @@
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { isNode, type Document, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import type { StackDiagnostic } from './diagnostic.js';
-import { stackFileSchema, stackIdPattern, type StackDefinition } from './schema.js';
+import { defaultStackFileLimits, formatBytes, type StackFileLimits } from './limits.js';
+import { fieldOf, readYaml } from './read-yaml.js';
+import { stackFileSchema, stackIdPattern, type StackDefinition, type StackFile } from './schema.js';
+import { readSimpleYaml } from './simple-yaml.js';
 
 export interface ParsedStack {
   definition?: StackDefinition;
   diagnostics: StackDiagnostic[];
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
 }
 
 type Issue = z.core.$ZodIssue;
@@ -29,40 +26,55 @@ function specific(issue: Issue): Issue {
 
 /**
  * Parses and validates the text of one stack file. Pure: the caller reads the file.
- * Every problem is returned, with the line it sits on where the YAML has one.
+ * Every problem is returned, with the line it sits on where the YAML has one. Files past
+ * `limits` are refused with a message naming the limit, never read into memory whole.
  */
-export function parseStackFile(file: string, name: string, text: string): ParsedStack {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+export function parseStackFile(file: string, name: string, text: string, limits: StackFileLimits = defaultStackFileLimits): ParsedStack {
   const diagnostics: StackDiagnostic[] = [];
   if (!stackIdPattern.test(name)) {
     diagnostics.push({ file, message: `the file name "${name}" is not a valid stack id (lower-case letters, digits, ".", "_" and "-")` });
   }
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      diagnostics.push({ file, line: lines.linePos(e.pos[0]).line, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-    }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxBytes) {
+    diagnostics.push({ file, message: `the file is ${bytes} bytes; stack files are limited to ${formatBytes(limits.maxBytes)} (maxBytes)` });
     return { diagnostics };
   }
-  const raw: unknown = doc.toJS() ?? {};
-  const result = stackFileSchema.safeParse(raw);
+  // Most stack files are plain `key: value` lines: read those without the full parser, which
+  // is then only needed for the rest, and for the line numbers of schema errors.
+  const simple = readSimpleYaml(text);
+  const quick = simple === undefined ? undefined : stackFileSchema.safeParse(simple);
+  if (quick?.success) return complete(file, name, quick.data, diagnostics);
+  const read = readYaml(text, limits);
+  if (read.problems.length > 0) {
+    diagnostics.push(...read.problems.map((p) => ({ file, ...p })));
+    return { diagnostics };
+  }
+  const result = stackFileSchema.safeParse(read.value ?? {});
   if (!result.success) {
-    for (const issue of result.error.issues.map(specific)) {
-      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      // Point at the offending key itself for unknown keys, else at the value.
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-      const nodePath = keys.length > 0 ? [...path, keys[0]!] : path;
-      const node = doc.getIn(nodePath, true);
-      const pos = isNode(node) && node.range ? node.range[0] : undefined;
-      const line = pos === undefined ? undefined : lines.linePos(pos).line;
-      const message = keys.length > 0 ? `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-      diagnostics.push({ file, line, field: path.length > 0 ? fieldPath(path) : undefined, message });
-    }
+    diagnostics.push(...schemaDiagnostics(file, result.error.issues, read.doc!, read.lines));
     return { diagnostics };
   }
-  const data = result.data;
-  return {
-    definition: { ...data, name, file, project: data.project ?? data.program, stack: data.stack ?? name },
-    diagnostics,
-  };
+  return complete(file, name, result.data, diagnostics);
+}
+
+/** The definition with its defaults, after the checks that need them. */
+function complete(file: string, name: string, data: StackFile, diagnostics: StackDiagnostic[]): ParsedStack {
+  if (data.stack === undefined && name.length > 100) {
+    diagnostics.push({ file, field: 'stack', message: 'the Pulumi stack name defaults to the file name, which is longer than the 100 characters Pulumi allows; set stack:' });
+  }
+  return { definition: { ...data, name, file, project: data.project ?? data.program, stack: data.stack ?? name }, diagnostics };
+}
+
+function schemaDiagnostics(file: string, issues: readonly Issue[], doc: Document.Parsed, lines: LineCounter): StackDiagnostic[] {
+  return issues.map(specific).map((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    // Point at the offending key itself for unknown keys, else at the value.
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const nodePath = keys.length > 0 ? [...path, keys[0]!] : path;
+    const node = doc.getIn(nodePath, true);
+    const pos = isNode(node) && node.range ? node.range[0] : undefined;
+    const line = pos === undefined ? undefined : lines.linePos(pos).line;
+    const message = keys.length > 0 ? `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    return { file, line, field: fieldOf(path), message };
+  });
 }

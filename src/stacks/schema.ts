@@ -9,6 +9,19 @@ import { z } from 'zod';
 /** A stack id, also the file name: lower-case words joined by dashes, dots or underscores. */
 export const stackIdPattern = /^[a-z0-9][a-z0-9._-]*$/;
 const pulumiNamePattern = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * A Pulumi project or stack name as Pulumi checks it: 1 to 100 letters, digits, "_", "." or "-".
+ * And not "." or "..": Pulumi accepts them, but the file backend makes a folder of each name,
+ * so ".." would write state outside its folder.
+ */
+function pulumiName(what: 'project' | 'stack') {
+  return z
+    .string()
+    .max(100, `a Pulumi ${what} name has at most 100 characters`)
+    .regex(pulumiNamePattern, 'letters, digits, "_", "." and "-" only (no "/" or other path characters)')
+    .refine((n) => n !== '.' && n !== '..', `"." and ".." are folder names, not ${what} names`);
+}
 const configKeyPattern = /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.\-/[\]"]+)?$/;
 
 const secureValue = z
@@ -29,6 +42,14 @@ const plainValue: z.ZodType<unknown> = z.lazy(() =>
 
 export const configValueSchema = z.union([secureValue, plainValue]);
 
+/** Pulumi's secrets providers: the passphrase, or a key in a cloud key service or Vault. */
+export const secretsProviderSchema = z
+  .string()
+  .refine(
+    (p) => p === 'passphrase' || /^(awskms|gcpkms|azurekeyvault|hashivault):\/\/\S+$/.test(p),
+    'passphrase, or a key URL starting with awskms://, gcpkms://, azurekeyvault:// or hashivault://',
+  );
+
 export const driftPolicySchema = z.enum(['detect', 'remediate']);
 
 export const stackFileSchema = z
@@ -36,15 +57,12 @@ export const stackFileSchema = z
     program: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be the name of a folder in programs/')
+      .max(100, 'the program name is the default Pulumi project name, which has at most 100 characters')
       .describe('The program to run: the folder name under programs/.'),
-    project: z
-      .string()
-      .regex(pulumiNamePattern, 'letters, digits, "_", "." and "-" only')
+    project: pulumiName('project')
       .optional()
       .describe('The Pulumi project name. Defaults to the program name.'),
-    stack: z
-      .string()
-      .regex(pulumiNamePattern, 'letters, digits, "_", "." and "-" only')
+    stack: pulumiName('stack')
       .optional()
       .describe('The Pulumi stack name. Defaults to the file name.'),
     description: z.string().optional(),
@@ -61,6 +79,30 @@ export const stackFileSchema = z
       .startsWith('v1:')
       .optional()
       .describe('The passphrase secrets provider salt (encryptionsalt of Pulumi.<stack>.yaml). Needed when config has secure values.'),
+    secretsProvider: secretsProviderSchema
+      .optional()
+      .describe(
+        'Pulumi\'s secrets provider for this stack (secretsprovider of Pulumi.<stack>.yaml): passphrase (the default), ' +
+          'or a key URL: awskms://, gcpkms://, azurekeyvault:// or hashivault://.',
+      ),
+    encryptedKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The data key sealed by a cloud secrets provider (encryptedkey of Pulumi.<stack>.yaml). Needed when such a stack has secure values.'),
+    secrets: z
+      .object({
+        passphraseEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and "_", not starting with a digit')
+          .optional()
+          .describe(
+            'The environment variable that holds this stack\'s passphrase (default PULUMI_CONFIG_PASSPHRASE), so a protected ' +
+              'stack can use a passphrase that merge-request jobs never receive. Passphrase provider only.',
+          ),
+      })
+      .strict()
+      .optional(),
     drift: z
       .object({
         policy: driftPolicySchema.default('detect').describe('detect: report drift only. remediate: refresh, then up.'),
@@ -81,8 +123,27 @@ export const stackFileSchema = z
       .boolean()
       .default(false)
       .describe('When this file is deleted, deploy may destroy the stack.'),
+    watch: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .refine(
+            (p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').includes('..'),
+            'a path relative to the repository root, with "/" and no ".."',
+          ),
+      )
+      .optional()
+      .describe(
+        'Files outside the program that it reads, as globs relative to the repository root (e.g. charts/api/**, data/*.json); ' +
+          'a plain path also covers everything below it. A change to a match affects this stack.',
+      ),
   })
-  .strict();
+  .strict()
+  .refine((f) => !f.secrets?.passphraseEnv || (f.secretsProvider ?? 'passphrase') === 'passphrase', {
+    message: 'secrets.passphraseEnv needs the passphrase secrets provider; a key URL provider reads no passphrase',
+    path: ['secrets', 'passphraseEnv'],
+  });
 
 export type StackFile = z.infer<typeof stackFileSchema>;
 export type ConfigValue = z.infer<typeof configValueSchema>;

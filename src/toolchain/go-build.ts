@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GitopsError } from '../errors/gitops-error.js';
+import { onPath } from './on-path.js';
+import { assertToolchainAllowed } from './toolchain-guard.js';
 
 /** A Go binary to build from the module proxy, inside a small wrapper module of our own. */
 export interface GoBuildSpec {
@@ -28,10 +30,7 @@ export type Log = (line: string) => void;
 /** Finds a Go toolchain: $GO, `go` on PATH, then /usr/local/go. */
 export function findGo(env: NodeJS.ProcessEnv): string | undefined {
   if (env.GO && existsSync(env.GO)) return env.GO;
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && existsSync(path.join(dir, 'go'))) return path.join(dir, 'go');
-  }
-  return existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined;
+  return onPath(env, 'go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
 export function wrapperGoMod(spec: GoBuildSpec): string {
@@ -49,7 +48,8 @@ export interface DownloadedModule {
 /** Downloads `module@version` through the module proxy, for a `prepare` step to read or copy. */
 export async function goModDownload(go: string, module: string, version: string, env: NodeJS.ProcessEnv): Promise<DownloadedModule> {
   try {
-    const { stdout } = await promisify(execFile)(go, ['mod', 'download', '-json', `${module}@${version}`], { env: { ...env, GOFLAGS: '-mod=mod' }, maxBuffer: 1 << 20 });
+    const args = ['mod', 'download', '-json', `${module}@${version}`];
+    const { stdout } = await promisify(execFile)(go, args, { env: { ...env, GOFLAGS: '-mod=mod' }, maxBuffer: 1 << 20 });
     return JSON.parse(stdout) as DownloadedModule;
   } catch (err) {
     throw new GitopsError({
@@ -67,6 +67,7 @@ export async function goModDownload(go: string, module: string, version: string,
  * (the first build downloads modules and compiles for several minutes).
  */
 export async function goBuild(spec: GoBuildSpec, env: NodeJS.ProcessEnv, log: Log, intervalMs = 15_000): Promise<void> {
+  assertToolchainAllowed(env, spec.label);
   const go = findGo(env);
   if (!go) {
     throw new GitopsError({
@@ -91,7 +92,8 @@ export async function goBuild(spec: GoBuildSpec, env: NodeJS.ProcessEnv, log: Lo
     let compiled = 0;
     let downloaded = 0;
     const tail: string[] = [];
-    const child = spawn(go, args, { cwd: workDir, env: { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'auto' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const goEnv = { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'auto' };
+    const child = spawn(go, args, { cwd: workDir, env: goEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const onLine = (line: string): void => {
       if (line.startsWith('go: downloading')) downloaded++;
       else if (line && !line.includes(' ')) compiled++;

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GitopsError } from '../errors/gitops-error.js';
 import { withFileLock } from './file-lock.js';
 import { goBuild, goModDownload, type Log } from './go-build.js';
-import { KUBERNETES_PROVIDER_VERSION, ensureCachedBinary, kubernetesProviderBuild, toolCacheDir } from './kubernetes-versions.js';
+import { KUBERNETES_PROVIDER_VERSION, kubernetesProviderBuild } from './kubernetes-versions.js';
 import { ensurePulumi } from './pulumi-cli.js';
+import { pulumiCliEnv, pulumiHome } from './pulumi-home.js';
+import { ensureCachedBinary, toolCacheDir } from './tool-cache.js';
 
 const run = promisify(execFile);
 
@@ -28,15 +29,18 @@ interface PluginRow {
   version: string;
 }
 
-/** Where `pulumi plugin install` puts the plugin. */
+/** Where `pulumi plugin install` puts the plugin: under the Pulumi home of `env` ({@link pulumiHome}). */
 export function kubernetesPluginBinary(env: NodeJS.ProcessEnv, version = KUBERNETES_PROVIDER_VERSION): string {
-  const home = env.PULUMI_HOME ?? path.join(os.homedir(), '.pulumi');
-  return path.join(home, 'plugins', `resource-kubernetes-v${version}`, 'pulumi-resource-kubernetes');
+  return path.join(pulumiHome(env), 'plugins', `resource-kubernetes-v${version}`, 'pulumi-resource-kubernetes');
 }
 
-/** Whether `pulumi plugin ls` lists the Kubernetes plugin at `version`. */
-export async function isKubernetesPluginRegistered(pulumi: string, env: NodeJS.ProcessEnv, version = KUBERNETES_PROVIDER_VERSION): Promise<boolean> {
-  const { stdout } = await run(pulumi, ['plugin', 'ls', '--json'], { env, maxBuffer: 16 << 20 });
+/** Whether `pulumi plugin ls`, run with the Pulumi home of `env`, lists the Kubernetes plugin at `version`. */
+export async function isKubernetesPluginRegistered(
+  pulumi: string,
+  env: NodeJS.ProcessEnv,
+  version = KUBERNETES_PROVIDER_VERSION,
+): Promise<boolean> {
+  const { stdout } = await run(pulumi, ['plugin', 'ls', '--json'], { env: pulumiCliEnv(env), maxBuffer: 16 << 20 });
   const rows = JSON.parse(stdout || '[]') as PluginRow[];
   return rows.some((r) => r.kind === 'resource' && r.name === 'kubernetes' && r.version === version);
 }
@@ -104,10 +108,11 @@ async function tryDownload(pulumi: string, env: NodeJS.ProcessEnv, log: Log): Pr
  */
 export async function ensureKubernetesProvider(env: NodeJS.ProcessEnv, log: Log): Promise<KubernetesProvider> {
   const version = KUBERNETES_PROVIDER_VERSION;
-  const { binDir } = await ensurePulumi(env, log);
+  const { binDir, home } = await ensurePulumi(env, log);
   const pulumi = path.join(binDir, 'pulumi');
-  const cliEnv = { ...env, PULUMI_SKIP_UPDATE_CHECK: 'true' };
-  const binary = kubernetesPluginBinary(env);
+  // The CLI finds its home through the user database, not $HOME: name ours explicitly.
+  const cliEnv = pulumiCliEnv({ ...env, PULUMI_HOME: home });
+  const binary = kubernetesPluginBinary(cliEnv);
   const ready = async (): Promise<boolean> => existsSync(binary) && (await isKubernetesPluginRegistered(pulumi, cliEnv));
   if (await ready()) return { version, binary, source: 'registered' };
 

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PulumiCommand } from '@pulumi/pulumi/automation/index.js';
@@ -10,7 +9,10 @@ import { SemVer } from 'semver';
 import { GitopsError } from '../errors/gitops-error.js';
 import { goBuild, type Log } from './go-build.js';
 import { withFileLock } from './file-lock.js';
-import { PULUMI_VERSION, pulumiCliBuild } from './versions.js';
+import { onPath } from './on-path.js';
+import { pulumiCliEnv, pulumiHome, userHome } from './pulumi-home.js';
+import { assertToolchainAllowed } from './toolchain-guard.js';
+import { PULUMI_VERSION, pulumiCliBuild, versionFits } from './versions.js';
 
 const run = promisify(execFile);
 
@@ -23,42 +25,26 @@ export interface PulumiToolchain {
   version: string;
   /** Extra PATH entries the engine needs (the dynamic-provider plugin when it is not beside the CLI). */
   extraPath: string[];
+  /** The Pulumi home (plugins, workspace metadata) every CLI run must get as `PULUMI_HOME`: see {@link pulumiHome}. */
+  home: string;
 }
 
-/** Per user and version, like Pulumi's own installer, so a fresh clone finds it again. */
+/**
+ * Per user and version, like Pulumi's own installer (`~/.pulumi/versions/<version>`, which does
+ * not follow `PULUMI_HOME` either), so a fresh clone finds it again. `$GITOPS_TOOLCHAIN_HOME` moves it.
+ */
 export function cacheRoot(env: NodeJS.ProcessEnv, version = PULUMI_VERSION): string {
-  const base = env.GITOPS_TOOLCHAIN_HOME ?? path.join(os.homedir(), '.pulumi', 'versions');
+  const base = env.GITOPS_TOOLCHAIN_HOME ?? path.join(userHome(env), '.pulumi', 'versions');
   return path.join(base, version);
 }
 
-function parseVersion(text: string): [number, number, number] | undefined {
-  const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(text.trim());
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
-}
-
-/** Same major version, and at least the pinned one. */
-export function versionFits(found: string, pinned = PULUMI_VERSION): boolean {
-  const f = parseVersion(found);
-  const p = parseVersion(pinned)!;
-  if (!f || f[0] !== p[0]) return false;
-  return f[1] > p[1] || (f[1] === p[1] && f[2] >= p[2]);
-}
-
-async function versionOf(binary: string): Promise<string | undefined> {
+async function versionOf(binary: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
-    const { stdout } = await run(binary, ['version'], { env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: 'true' }, timeout: 30_000 });
+    const { stdout } = await run(binary, ['version'], { env: pulumiCliEnv(env), timeout: 30_000 });
     return stdout.trim();
   } catch {
     return undefined;
   }
-}
-
-function onPath(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    const candidate = dir && path.join(dir, name);
-    if (candidate && existsSync(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 /** The dynamic-provider plugin script shipped in the `@pulumi/pulumi` package. */
@@ -86,7 +72,7 @@ async function tryOfficialInstaller(root: string, log: Log): Promise<boolean> {
 
 /** Installs the CLI into `root` unless a fitting one is there; says where it came from. */
 async function install(root: string, cached: string, env: NodeJS.ProcessEnv, log: Log): Promise<PulumiToolchain['source']> {
-  const version = existsSync(cached) ? await versionOf(cached) : undefined;
+  const version = existsSync(cached) ? await versionOf(cached, env) : undefined;
   if (version && versionFits(version)) return 'cache';
   if (env.GITOPS_SKIP_INSTALLER !== '1' && (await tryOfficialInstaller(root, log))) return 'installer';
   await goBuild({ label: `Pulumi CLI v${PULUMI_VERSION}`, ...pulumiCliBuild, output: cached }, env, log);
@@ -99,6 +85,8 @@ async function install(root: string, cached: string, env: NodeJS.ProcessEnv, log
  * The result is cached per user and version, with the dynamic-provider plugin beside it.
  */
 export async function ensurePulumi(env: NodeJS.ProcessEnv, log: Log): Promise<PulumiToolchain> {
+  assertToolchainAllowed(env, 'the Pulumi CLI');
+  const home = pulumiHome(env);
   const root = cacheRoot(env);
   const binDir = path.join(root, 'bin');
   const cached = path.join(binDir, 'pulumi');
@@ -106,12 +94,12 @@ export async function ensurePulumi(env: NodeJS.ProcessEnv, log: Log): Promise<Pu
 
   const fromPath = onPath(env, 'pulumi');
   if (fromPath && path.dirname(fromPath) !== binDir) {
-    const version = await versionOf(fromPath);
+    const version = await versionOf(fromPath, env);
     if (version && versionFits(version)) {
       const command = await PulumiCommand.get({ version: new SemVer(PULUMI_VERSION) });
       const dir = path.dirname(fromPath);
       const extraPath = existsSync(path.join(dir, 'pulumi-resource-pulumi-nodejs')) ? [] : [path.dirname(dynamicProviderPlugin())];
-      return { command, binDir: dir, source: 'path', version, extraPath };
+      return { command, binDir: dir, source: 'path', version, extraPath, home };
     }
   }
 
@@ -132,8 +120,9 @@ export async function ensurePulumi(env: NodeJS.ProcessEnv, log: Log): Promise<Pu
   // Verified before and unchanged: skip the `pulumi version` run PulumiCommand.get always makes.
   // Its constructor is private but only stores these two fields.
   if (verified) {
-    const command = Object.assign(Object.create(PulumiCommand.prototype) as PulumiCommand, { command: cached, version: new SemVer(PULUMI_VERSION) });
-    return { command, binDir, source, version: PULUMI_VERSION, extraPath: [] };
+    const fields = { command: cached, version: new SemVer(PULUMI_VERSION) };
+    const command = Object.assign(Object.create(PulumiCommand.prototype) as PulumiCommand, fields);
+    return { command, binDir, source, version: PULUMI_VERSION, extraPath: [], home };
   }
   let command: PulumiCommand;
   try {
@@ -147,5 +136,5 @@ export async function ensurePulumi(env: NodeJS.ProcessEnv, log: Log): Promise<Pu
       cause: err,
     });
   }
-  return { command, binDir, source, version: command.version?.toString() ?? PULUMI_VERSION, extraPath: [] };
+  return { command, binDir, source, version: command.version?.toString() ?? PULUMI_VERSION, extraPath: [], home };
 }

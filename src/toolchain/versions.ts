@@ -1,3 +1,5 @@
+import { coerce, major, parse, satisfies } from 'semver';
+
 /**
  * Pinned toolchain versions. The CLI matches the `@pulumi/pulumi` package in package.json:
  * 3.248.0 is the newest release that still supports Node.js 20.
@@ -21,3 +23,13 @@ export const pulumiCliBuild = {
   ldflags: `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}`,
   tags: 'osusergo,grpcnotrace',
 } as const;
+
+/**
+ * Whether a CLI that reports `found` (`v3.248.0`, or `pulumi version` output) can stand in for
+ * `pinned`: the same major version, and at least the pinned one.
+ */
+export function versionFits(found: string, pinned = PULUMI_VERSION): boolean {
+  // A clean version keeps its prerelease tag (3.248.0-alpha is older than 3.248.0); other text is coerced.
+  const version = parse(found.trim().replace(/^v/, '')) ?? coerce(found);
+  return version !== null && satisfies(version, `>=${pinned} <${major(pinned) + 1}.0.0`, { includePrerelease: true });
+}

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ImportGraph, mayAffectImports } from '../../src/affected/import-graph.js';
-import { parseImports, resolveCandidates } from '../../src/affected/import-scan.js';
-import { fileSource, memorySource, type ModuleSource } from '../../src/affected/module-source.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImportGraph } from '../../src/affected/import-graph.js';
+import { parseImports, readTarget, scanSource } from '../../src/affected/import-scan.js';
+import { fileSource, type ModuleSource } from '../../src/affected/module-source.js';
 import { writeTree } from '../helpers/git-repo.js';
 
 describe('parseImports', () => {
@@ -55,35 +55,50 @@ describe('parseImports', () => {
   });
 });
 
-describe('resolveCandidates', () => {
-  it('maps ESM .js specifiers back to TypeScript sources, most likely first', () => {
-    expect(resolveCandidates('programs/app/index.ts', '../shared/x.js')).toEqual(['programs/shared/x.ts', 'programs/shared/x.tsx', 'programs/shared/x.js']);
-    expect(resolveCandidates('programs/app/index.ts', './m.mjs')).toEqual(['programs/app/m.mts', 'programs/app/m.mjs']);
-    expect(resolveCandidates('programs/app/index.ts', './data.json')).toEqual(['programs/app/data.json']);
+describe('scanSource', () => {
+  it('tells require() from import, and finds literal reads through new URL and readFile(Sync)', () => {
+    const text = [
+      "import { a } from './a.js';",
+      "const b = require('./b.cjs');",
+      "const values = readFileSync(new URL('../../data/values.json', import.meta.url), 'utf8');",
+      'const chart = new URL(`../../charts/api/`, import.meta.url);',
+      "const policy = await fs.readFile('policies/deny.rego', 'utf8');",
+      "const sync = readFileSync(\"config/app.yaml\");",
+      'const computed = readFileSync(path.join(dir, name));',
+      "// readFileSync('commented.json')",
+    ].join('\n');
+    const scan = scanSource(text);
+    expect(scan.imports).toEqual([
+      { specifier: './a.js', kind: 'import' },
+      { specifier: './b.cjs', kind: 'require' },
+    ]);
+    expect(scan.reads).toEqual([
+      { literal: '../../data/values.json', how: 'url' },
+      { literal: '../../charts/api/', how: 'url' },
+      { literal: 'policies/deny.rego', how: 'fs' },
+      { literal: 'config/app.yaml', how: 'fs' },
+    ]);
   });
 
-  it('tries extensions and index files for extensionless specifiers', () => {
-    const c = resolveCandidates('programs/app/index.ts', '../../lib/naming')!;
-    expect(c[0]).toBe('lib/naming.ts');
-    expect(c).toContain('lib/naming/index.ts');
-    expect(resolveCandidates('lib/naming/format.ts', '.')).toContain('lib/naming/index.ts');
-  });
-
-  it('leaves packages and paths outside the repository alone', () => {
-    expect(resolveCandidates('programs/app/index.ts', '@pulumi/pulumi')).toBeUndefined();
-    expect(resolveCandidates('programs/app/index.ts', 'node:fs')).toBeUndefined();
-    expect(resolveCandidates('programs/app/index.ts', '../../../outside.js')).toBeUndefined();
+  it('makes reads repository paths: URLs from the file, fs paths from the root, nothing outside', () => {
+    expect(readTarget('programs/web/index.ts', { literal: '../../data/values.json', how: 'url' })).toBe('data/values.json');
+    expect(readTarget('programs/web/index.ts', { literal: './chart/', how: 'url' })).toBe('programs/web/chart');
+    expect(readTarget('programs/web/index.ts', { literal: './policies/deny.rego', how: 'fs' })).toBe('policies/deny.rego');
+    expect(readTarget('programs/web/index.ts', { literal: '../../../outside.json', how: 'url' })).toBeUndefined();
+    expect(readTarget('programs/web/index.ts', { literal: '/etc/hosts', how: 'fs' })).toBeUndefined();
+    expect(readTarget('programs/web/index.ts', { literal: 'https://example.com/x', how: 'url' })).toBeUndefined();
   });
 });
 
 /** A source that counts reads, to check the graph reads only what programs reach, once. */
-function countingSource(files: Record<string, string>): { source: ModuleSource; reads: Map<string, number> } {
-  const inner = memorySource(files);
+function countingSource(root: string): { source: ModuleSource; reads: Map<string, number> } {
+  const inner = fileSource(root);
   const reads = new Map<string, number>();
   return {
     reads,
     source: {
       isFile: inner.isFile,
+      stat: inner.stat,
       read: (f) => {
         reads.set(f, (reads.get(f) ?? 0) + 1);
         return inner.read(f);
@@ -94,6 +109,7 @@ function countingSource(files: Record<string, string>): { source: ModuleSource; 
 
 describe('ImportGraph', () => {
   const files = {
+    'package.json': '{"type":"module"}\n',
     'programs/a/index.ts': "import { x } from '../../lib/x.js';\nimport { y } from '../../lib/y.js';",
     'programs/b/index.ts': "import { y } from '../../lib/y.js';",
     'programs/c/index.ts': "import data from './data.json';",
@@ -103,10 +119,16 @@ describe('ImportGraph', () => {
     'lib/z.ts': "import { y } from './y.js';\nexport const z = 2;",
     'lib/unreached.ts': "import './x.js';",
   };
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'gitops-graph-'));
+    writeTree(root, files);
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
 
   it('reads only the files programs reach, each once, cycles included', () => {
-    const { source, reads } = countingSource(files);
-    const graph = new ImportGraph(source).addEntries(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts', 'programs/missing/index.ts']);
+    const { source, reads } = countingSource(root);
+    const graph = new ImportGraph({ root, source }).addEntries(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts', 'programs/missing/index.ts']);
     expect(graph.step()).toBe(true);
     expect([...reads.keys()].sort()).toEqual(['lib/x.ts', 'lib/y.ts', 'lib/z.ts', 'programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts']);
     expect([...reads.values()].every((n) => n === 1)).toBe(true);
@@ -117,31 +139,31 @@ describe('ImportGraph', () => {
   });
 
   it('gives, per entry, each changed file it reaches with a shortest import chain', () => {
-    const graph = new ImportGraph(memorySource(files)).addEntries(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts']);
+    const graph = new ImportGraph({ root }).addEntries(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts']);
     graph.step();
     const hits = graph.hits(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts'], ['lib/z.ts', 'programs/c/data.json', 'lib/unreached.ts']);
-    expect(hits.get('programs/a/index.ts')).toEqual([{ path: 'lib/z.ts', via: ['programs/a/index.ts', 'lib/x.ts', 'lib/z.ts'] }]);
-    expect(hits.get('programs/b/index.ts')).toEqual([{ path: 'lib/z.ts', via: ['programs/b/index.ts', 'lib/y.ts', 'lib/x.ts', 'lib/z.ts'] }]);
-    expect(hits.get('programs/c/index.ts')).toEqual([{ path: 'programs/c/data.json', via: ['programs/c/index.ts', 'programs/c/data.json'] }]);
+    expect(hits.get('programs/a/index.ts')).toEqual([{ path: 'lib/z.ts', kind: 'import', via: ['programs/a/index.ts', 'lib/x.ts', 'lib/z.ts'] }]);
+    expect(hits.get('programs/b/index.ts')).toEqual([{ path: 'lib/z.ts', kind: 'import', via: ['programs/b/index.ts', 'lib/y.ts', 'lib/x.ts', 'lib/z.ts'] }]);
+    expect(hits.get('programs/c/index.ts')).toEqual([{ path: 'programs/c/data.json', kind: 'import', via: ['programs/c/index.ts', 'programs/c/data.json'] }]);
   });
 
   it('builds in slices that yield, and stops when aborted', async () => {
     const many: Record<string, string> = { 'programs/p/index.ts': "import './m0.js';" };
     for (let i = 0; i < 2000; i++) many[`programs/p/m${i}.ts`] = `import './m${i + 1}.js';\n`.repeat(5);
-    const full = await new ImportGraph(memorySource(many)).addEntries(['programs/p/index.ts']).build();
-    expect(full.size).toBe(2001);
-    const stop = new AbortController();
-    stop.abort();
-    const partial = await new ImportGraph(memorySource(many)).addEntries(['programs/p/index.ts']).build(stop.signal);
-    expect(partial.size).toBe(1);
-    expect(partial.step()).toBe(true);
-    expect(partial.size).toBe(2001);
-  });
-
-  it('is only worth building when a changed file could be a module', () => {
-    expect(mayAffectImports(['docs/a.md', 'stacks/x.yaml'])).toBe(false);
-    expect(mayAffectImports(['docs/a.md', 'lib/x.mts'])).toBe(true);
-    expect(mayAffectImports(['config/settings.json'])).toBe(true);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gitops-graph-many-'));
+    try {
+      writeTree(dir, many);
+      const full = await new ImportGraph({ root: dir }).addEntries(['programs/p/index.ts']).build();
+      expect(full.size).toBe(2001);
+      const stop = new AbortController();
+      stop.abort();
+      const partial = await new ImportGraph({ root: dir }).addEntries(['programs/p/index.ts']).build(stop.signal);
+      expect(partial.size).toBe(1);
+      expect(partial.step()).toBe(true);
+      expect(partial.size).toBe(2001);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -160,7 +182,7 @@ describe('fileSource', () => {
       expect(source.read('programs/p/index.ts')).toBe(big);
       expect(source.isFile('programs/p/tail.ts')).toBe(true);
       expect(source.isFile('programs/p/sub')).toBe(false);
-      const graph = new ImportGraph(source).addEntries(['programs/p/index.ts']);
+      const graph = new ImportGraph({ root: dir, source }).addEntries(['programs/p/index.ts']);
       graph.step();
       expect(graph.importsOf('programs/p/index.ts')).toEqual(['programs/p/tail.ts']);
     } finally {

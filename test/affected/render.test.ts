@@ -128,3 +128,45 @@ describe('graph renderers', () => {
     expect(renderGraphMermaid(nodes)).not.toContain('classDef');
   });
 });
+
+describe('reasons for files programs read', () => {
+  const reads: AffectedResult = {
+    base: null,
+    head: null,
+    mergeBase: null,
+    changes: [
+      { status: 'M', path: 'data/values.json' },
+      { status: 'M', path: 'charts/api/values.yaml' },
+    ],
+    stacks: [
+      {
+        name: 'api',
+        action: 'update',
+        reasons: [
+          { kind: 'read', path: 'data/values.json', via: ['programs/api/index.ts', 'lib/values.ts'] },
+          { kind: 'watch', path: 'charts/api/values.yaml', pattern: 'charts/api/**' },
+        ],
+      },
+    ],
+    warnings: [],
+  };
+
+  it('--explain names the changed file, who reads it, and the watch entry that matched', () => {
+    expect(renderExplain(reads)).toBe(
+      [
+        '1 stack affected by 2 listed files',
+        'api: update',
+        '  - reads data/values.json, which changed (read by programs/api/index.ts -> lib/values.ts)',
+        '  - watches charts/api/**, and charts/api/values.yaml changed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--json keeps the watch pattern', () => {
+    expect(affectedJson(reads).stacks[0]!.reasons).toEqual([
+      { kind: 'read', path: 'data/values.json' },
+      { kind: 'watch', path: 'charts/api/values.yaml', pattern: 'charts/api/**' },
+    ]);
+  });
+});

@@ -92,7 +92,7 @@ describe('detectStackReferences', () => {
     const reads = new Map<string, number>();
     const disk = fileSource(dir);
     const source = { isFile: disk.isFile, read: (f: string) => (reads.set(f, (reads.get(f) ?? 0) + 1), disk.read(f)) };
-    const graph = programImportGraph(catalog, layout, source);
+    const graph = programImportGraph(catalog, layout, { source, cache: false });
     const scan = detectStackReferences(catalog, layout, { graph });
     expect(scan.edges).toHaveLength(3);
     const afterScan = new Map(reads);

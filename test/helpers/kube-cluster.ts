@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ensureEtcd, ensureKubeApiServer } from '../../src/toolchain/kube-apiserver.js';
+import { ensureEtcd, ensureKubeApiServer } from './toolchain/kube-apiserver.js';
 
 /** A running etcd + kube-apiserver on loopback: no nodes, no controllers, AlwaysAllow authorization. */
 export interface KubeCluster {

@@ -23,11 +23,15 @@ export interface Sandbox {
   dispose(): Promise<void>;
 }
 
-/** Environment for the demo stacks: the demo passphrase, nothing inherited that could change the backend. */
+/**
+ * Environment for the demo stacks: the demo passphrase, nothing inherited that could change the
+ * backend. The state lives in the throwaway copy on purpose, also when the tests run in CI (CI=true).
+ */
 export const demoEnv: Record<string, string | undefined> = {
   PULUMI_CONFIG_PASSPHRASE: 'gitops-demo',
   PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
   PULUMI_BACKEND_URL: undefined,
+  GITOPS_ALLOW_EPHEMERAL_STATE: '1',
 };
 
 export function runBin(cwd: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {

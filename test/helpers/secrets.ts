@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { cacheRoot } from '../../src/toolchain/pulumi-cli.js';
+import { pulumiCliEnv } from '../../src/toolchain/pulumi-home.js';
 
 const run = promisify(execFile);
 
@@ -16,7 +17,7 @@ export async function encryptConfig(project: string, stack: string, passphrase: 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gitops-secrets-'));
   try {
     const pulumi = path.join(cacheRoot(process.env), 'bin', 'pulumi');
-    const env = { ...process.env, PULUMI_CONFIG_PASSPHRASE: passphrase, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_SKIP_UPDATE_CHECK: 'true' };
+    const env = { ...pulumiCliEnv(process.env), PULUMI_CONFIG_PASSPHRASE: passphrase, PULUMI_BACKEND_URL: `file://${dir}` };
     await writeFile(path.join(dir, 'Pulumi.yaml'), `name: ${project}\nruntime: nodejs\n`);
     await run(pulumi, ['stack', 'init', stack, '--non-interactive'], { cwd: dir, env });
     for (const [key, value] of Object.entries(values)) {

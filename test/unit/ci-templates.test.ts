@@ -1,35 +1,297 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../helpers/sandbox.js';
 
-type Job = Record<string, unknown> & { script?: string[]; variables?: Record<string, string>; rules?: { if: string }[]; steps?: { run?: string; env?: Record<string, string> }[] };
-const deploySecrets = /DEPLOY_/;
+const exec = promisify(execFile);
 
-describe('CI templates', () => {
-  it('GitLab: preview on MRs without deploy credentials, serialized deploy on the default branch, sharded drift on schedules', async () => {
-    const ci = parse(await readFile(path.join(repoRoot, '.gitlab-ci.yml'), 'utf8')) as Record<string, Job>;
-    const { preview, deploy, drift } = ci as { preview: Job; deploy: Job; drift: Job };
-    expect(preview.rules![0]!.if).toContain('merge_request_event');
-    expect(JSON.stringify(preview)).not.toMatch(deploySecrets);
-    expect(preview.script!.join('\n')).toMatch(/gitops preview --base .* --comment/);
-    expect(deploy.rules![0]!.if).toContain('$CI_DEFAULT_BRANCH');
-    expect(deploy.resource_group).toBe('production');
-    expect(deploy.script!.join('\n')).toContain('gitops deploy --base "$CI_COMMIT_BEFORE_SHA"');
-    expect(drift.rules![0]!.if).toContain('schedule');
-    expect(drift.parallel).toBe(4);
-    expect(drift.script!.join('\n')).toContain('--shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"');
+interface GitlabCache {
+  key: string | { files?: string[]; prefix?: string };
+  paths: string[];
+  when?: string;
+}
+interface GitlabJob {
+  stage?: string;
+  image?: string;
+  rules?: { if: string }[];
+  variables?: Record<string, string>;
+  id_tokens?: Record<string, { aud: string }>;
+  before_script?: string[];
+  script?: string[];
+  cache?: GitlabCache | GitlabCache[];
+  resource_group?: string;
+  parallel?: number;
+}
+interface GithubStep {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string | number | boolean>;
+  env?: Record<string, string>;
+}
+interface GithubJob {
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean; queue?: string };
+  steps: GithubStep[];
+}
+
+/** Variables that only protected branches (GitLab) or the production environment (GitHub) may see. */
+const productionOnly = /PRODUCTION_|DEPLOY_|GITOPS_GITLAB_DEPLOY_TOKEN/;
+/** Static cloud keys: the templates use OIDC instead. */
+const staticCloudKeys = /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN/;
+const zeroSha = '0'.repeat(40);
+/** Installing Go from apt (Go 1.19 in Debian 12, too old for the build) or hiding a failure with `|| true`. */
+const aptGoOrHiddenFailure = /golang-go|apt-get|\|\| true/;
+
+/** Everything but comments: what GitLab or GitHub would run. */
+function withoutComments(text: string): string {
+  return text.replace(/^\s*#.*$/gm, '');
+}
+
+let gitlabText: string;
+let gitlab: Record<string, unknown>;
+let githubText: string;
+let github: { permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, GithubJob> };
+let tmp: string;
+
+beforeAll(async () => {
+  gitlabText = await readFile(path.join(repoRoot, '.gitlab-ci.yml'), 'utf8');
+  gitlab = parse(gitlabText) as Record<string, unknown>;
+  githubText = await readFile(path.join(repoRoot, '.github/workflows/gitops.yml'), 'utf8');
+  github = parse(githubText) as typeof github;
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'gitops-ci-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+function glJob(name: string): GitlabJob {
+  const job = gitlab[name] as GitlabJob | undefined;
+  if (!job) throw new Error(`.gitlab-ci.yml has no job ${name}`);
+  return job;
+}
+
+/** `secrets.X` and `vars.X` a GitHub job refers to. */
+function referenced(job: GithubJob, kind: 'secrets' | 'vars'): string[] {
+  return [...new Set([...JSON.stringify(job).matchAll(new RegExp(`\\b${kind}\\.([A-Z_]+)`, 'g'))].map((m) => m[1]!))].sort();
+}
+
+/**
+ * Runs a CI shell script with bash, a stand-in `npx` that records its arguments, and `env`;
+ * returns the recorded `npx` calls and where the run left its files.
+ */
+async function runScript(script: string, env: Record<string, string>): Promise<{ calls: string[]; dir: string }> {
+  const dir = await mkdtemp(path.join(tmp, 'run-'));
+  await writeFile(path.join(dir, 'npx'), `#!/bin/sh\necho "$*" >> "${dir}/npx-calls"\n`);
+  await chmod(path.join(dir, 'npx'), 0o755);
+  await exec('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env: { PATH: `${dir}:${process.env.PATH}`, HOME: dir, ...env } });
+  const calls = await readFile(path.join(dir, 'npx-calls'), 'utf8').then((t) => t.trim().split('\n'), () => []);
+  return { calls, dir };
+}
+
+describe('GitLab template: merge request jobs get no production secrets', () => {
+  it('previews same-project merge requests only; forks get a job that explains and runs nothing', () => {
+    const preview = glJob('preview');
+    expect(preview.rules!.map((r) => r.if)).toEqual([
+      '$CI_PIPELINE_SOURCE == "merge_request_event" && $CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_MERGE_REQUEST_PROJECT_ID',
+    ]);
+    expect(preview.script!.join('\n')).toMatch(/npx gitops preview --base .* --comment/);
+    const fork = glJob('preview-fork');
+    expect(fork.rules!.map((r) => r.if)).toEqual([
+      '$CI_PIPELINE_SOURCE == "merge_request_event" && $CI_MERGE_REQUEST_SOURCE_PROJECT_ID != $CI_MERGE_REQUEST_PROJECT_ID',
+    ]);
+    expect(fork.script!.join('\n')).toContain('preview skipped');
+    expect(fork.script!.join('\n')).not.toContain('gitops preview --');
+    expect([fork.before_script, fork.cache, fork.variables, fork.id_tokens]).toEqual([[], [], undefined, undefined]);
   });
 
-  it('GitHub: the preview job names no environment and gets no deploy secret; deploy and drift use the protected environment', async () => {
-    const wf = parse(await readFile(path.join(repoRoot, '.github/workflows/gitops.yml'), 'utf8')) as { jobs: Record<string, Job> };
-    const { preview, deploy, drift } = wf.jobs as { preview: Job; deploy: Job; drift: Job };
+  it('gives jobs that run in merge request pipelines no protected variable, and nothing global does either', () => {
+    const runsInMergeRequests = (j: unknown): boolean => JSON.stringify((j as GitlabJob).rules ?? []).includes('merge_request_event');
+    const inMergeRequests = Object.entries(gitlab).filter(([, j]) => runsInMergeRequests(j));
+    expect(inMergeRequests.map(([name]) => name).sort()).toEqual(['preview', 'preview-fork', 'toolchain']);
+    for (const [name, job] of inMergeRequests) expect(JSON.stringify(job), name).not.toMatch(productionOnly);
+    expect(JSON.stringify([gitlab.variables, gitlab.default])).not.toMatch(productionOnly);
+  });
+
+  it('gives the preview job its own forge token, and deploy and drift another', () => {
+    expect(glJob('preview').variables!.GITOPS_GITLAB_TOKEN).toBe('$GITOPS_GITLAB_MR_TOKEN');
+    expect(glJob('deploy').variables!.GITOPS_GITLAB_TOKEN).toBe('$GITOPS_GITLAB_DEPLOY_TOKEN');
+    expect(glJob('drift').variables!.GITOPS_GITLAB_TOKEN).toBe('$GITOPS_GITLAB_DEPLOY_TOKEN');
+    // The least role that can comment, documented where the variable is defined.
+    expect(gitlabText).toMatch(/GITOPS_GITLAB_MR_TOKEN\s+masked\. Project access token, role Reporter/);
+  });
+
+  it('gets cloud credentials by OIDC (id_tokens), a read-only role for previews, never static keys', () => {
+    expect(gitlabText).not.toMatch(staticCloudKeys);
+    const roles = [['preview', '$PREVIEW_AWS_ROLE_ARN'], ['deploy', '$DEPLOY_AWS_ROLE_ARN'], ['drift', '$DEPLOY_AWS_ROLE_ARN']] as const;
+    for (const [name, role] of roles) {
+      const job = glJob(name);
+      expect(job.id_tokens, name).toEqual({ AWS_ID_TOKEN: { aud: 'sts.amazonaws.com' } });
+      expect(job.variables!.AWS_ROLE_ARN, name).toBe(role);
+      expect(job.script![0], name).toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
+    }
+  });
+
+  it('writes the ID token to the web identity file the AWS SDKs read', async () => {
+    const script = [...glJob('preview').script!.slice(0, 1), 'cat "$AWS_WEB_IDENTITY_TOKEN_FILE" > token-copy'].join('\n');
+    const { dir } = await runScript(script, { AWS_ID_TOKEN: 'eyJ.oidc.token' });
+    expect(await readFile(path.join(dir, 'token-copy'), 'utf8')).toBe('eyJ.oidc.token');
+  });
+});
+
+describe('GitLab template: jobs, caches and toolchain', () => {
+  it('keeps protected-branch caches apart from merge request caches, caching the npm cache, the Pulumi CLI and plugins', () => {
+    const [cache] = (gitlab.default as GitlabJob).cache as GitlabCache[];
+    expect(cache!.key).toEqual({ files: ['package-lock.json'], prefix: 'gitops-protected-$CI_COMMIT_REF_PROTECTED' });
+    expect(cache!.paths).toEqual(expect.arrayContaining(['.cache/npm/', '.cache/pulumi/versions/', '.cache/pulumi/home/plugins/']));
+    // npm ci deletes node_modules: caching it is wasted work.
+    expect(cache!.paths).not.toContain('node_modules/');
+    const vars = gitlab.variables as Record<string, string>;
+    expect(vars.npm_config_cache).toBe('$CI_PROJECT_DIR/.cache/npm');
+    expect(vars.GITOPS_TOOLCHAIN_HOME).toBe('$CI_PROJECT_DIR/.cache/pulumi/versions');
+    expect(vars.PULUMI_HOME).toBe('$CI_PROJECT_DIR/.cache/pulumi/home');
+  });
+
+  it('drift keeps the default cache, runs its shards in parallel, and keeps history on every outcome', () => {
+    const drift = glJob('drift');
+    const [defaultCache] = (gitlab.default as GitlabJob).cache as GitlabCache[];
+    const caches = drift.cache as GitlabCache[];
+    expect(caches[0]).toEqual(defaultCache);
+    expect(caches[1]).toEqual({ key: 'gitops-drift-history-$CI_NODE_INDEX', paths: ['drift-history/'], when: 'always' });
+    expect(drift.parallel).toBe(4);
+    expect(drift.resource_group).toBeUndefined();
+    expect(drift.script!.join('\n')).toContain('--shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"');
+    expect(drift.rules!.map((r) => r.if)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
+  });
+
+  it('serializes deploys on the default branch, and deploys everything when the before-SHA is all zeros', async () => {
+    const deploy = glJob('deploy');
+    expect(deploy.resource_group).toBe('production');
+    expect(deploy.rules!.map((r) => r.if)).toEqual(['$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"']);
+    const script = deploy.script!.join('\n');
+    const first = await runScript(script, { AWS_ID_TOKEN: 't', CI_COMMIT_BEFORE_SHA: zeroSha });
+    expect(first.calls).toEqual(['gitops deploy --all --json']);
+    const next = await runScript(script, { AWS_ID_TOKEN: 't', CI_COMMIT_BEFORE_SHA: 'a1b2c3' });
+    expect(next.calls).toEqual(['gitops deploy --base a1b2c3 --json']);
+  });
+
+  it('takes Go from a Go image, not from apt, and hides no failure', () => {
+    expect(withoutComments(gitlabText)).not.toMatch(aptGoOrHiddenFailure);
+    const toolchain = glJob('toolchain');
+    expect(toolchain.stage).toBe('.pre');
+    const [, major, minor] = /^golang:(\d+)\.(\d+)/.exec(toolchain.image!)!;
+    expect(Number(major) * 100 + Number(minor)).toBeGreaterThanOrEqual(125);
+    expect(toolchain.script).toEqual(['npx gitops toolchain']);
+  });
+});
+
+describe('GitHub template: pull request jobs get no production secrets', () => {
+  it('previews same-repository pull requests only; forks get a job that explains and runs nothing', () => {
+    const { preview, 'preview-fork': fork } = github.jobs;
+    expect(preview!.if).toBe("github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository");
+    expect(fork!.if).toBe("github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name != github.repository");
+    expect(fork!.permissions).toEqual({});
+    expect(JSON.stringify(fork!.steps)).toContain('preview skipped');
+    expect(JSON.stringify(fork!.steps)).not.toMatch(/npx gitops|secrets\./);
+  });
+
+  it('gives the preview job no environment, only the non-production passphrase and its own comment-only token', () => {
+    const preview = github.jobs.preview!;
     expect(preview.environment).toBeUndefined();
-    expect(JSON.stringify(preview)).not.toMatch(deploySecrets);
-    expect(deploy.environment).toBe('production');
-    expect(drift.environment).toBe('production');
-    expect(JSON.stringify(drift)).toContain('--shard \\"${{ matrix.shard }}/4\\"');
-    expect((drift.strategy as { matrix: { shard: number[] } }).matrix.shard).toEqual([1, 2, 3, 4]);
+    expect(referenced(preview, 'secrets')).toEqual(['GITHUB_TOKEN', 'PULUMI_CONFIG_PASSPHRASE']);
+    expect(JSON.stringify(preview)).not.toMatch(productionOnly);
+    expect(preview.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', 'id-token': 'write' });
+    expect(github.permissions).toEqual({ contents: 'read' });
+    expect(JSON.stringify(github.env)).not.toMatch(/secrets\./);
+  });
+
+  it('gets cloud credentials by OIDC with a role, read-only for previews, never static keys', () => {
+    expect(githubText).not.toMatch(staticCloudKeys);
+    const roles = [['preview', 'PREVIEW_AWS_ROLE_ARN'], ['deploy', 'DEPLOY_AWS_ROLE_ARN'], ['drift', 'DEPLOY_AWS_ROLE_ARN']] as const;
+    for (const [name, role] of roles) {
+      const job = github.jobs[name]!;
+      expect(job.permissions!['id-token'], name).toBe('write');
+      const aws = job.steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      expect(aws?.with?.['role-to-assume'], name).toBe(`\${{ vars.${role} }}`);
+    }
+  });
+
+  it('gives deploy and drift the production environment and its secrets', () => {
+    for (const name of ['deploy', 'drift']) {
+      const job = github.jobs[name]!;
+      expect(job.environment).toBe('production');
+      const secrets = ['DEPLOY_KUBECONFIG', 'GITHUB_TOKEN', 'PRODUCTION_PULUMI_CONFIG_PASSPHRASE', 'PULUMI_CONFIG_PASSPHRASE'];
+      expect(referenced(job, 'secrets'), name).toEqual(secrets);
+    }
+    expect(github.jobs.drift!.permissions).toEqual({ contents: 'read', issues: 'write', 'id-token': 'write' });
+  });
+});
+
+describe('GitHub template: concurrency, kubeconfig, before-SHA, caches and toolchain', () => {
+  it('queues deploys in a group of their own and never cancels them; drift shards have their own groups', () => {
+    const { deploy, drift } = github.jobs;
+    expect(deploy!.concurrency).toEqual({ group: 'gitops-deploy', 'cancel-in-progress': false, queue: 'max' });
+    expect(drift!.concurrency).toEqual({ group: 'gitops-drift-${{ matrix.shard }}', 'cancel-in-progress': false });
+  });
+
+  it('writes DEPLOY_KUBECONFIG to a private file and exports KUBECONFIG, in deploy and drift', async () => {
+    for (const name of ['deploy', 'drift']) {
+      const step = github.jobs[name]!.steps.find((s) => s.env?.KUBECONFIG_DATA);
+      expect(step?.env?.KUBECONFIG_DATA, name).toBe('${{ secrets.DEPLOY_KUBECONFIG }}');
+      const runner = await mkdtemp(path.join(tmp, 'runner-'));
+      const githubEnv = path.join(runner, 'github-env');
+      await runScript(step!.run!, { KUBECONFIG_DATA: 'apiVersion: v1\nkind: Config', RUNNER_TEMP: runner, GITHUB_ENV: githubEnv });
+      const kubeconfig = path.join(runner, 'kubeconfig');
+      expect(await readFile(githubEnv, 'utf8')).toBe(`KUBECONFIG=${kubeconfig}\n`);
+      expect(await readFile(kubeconfig, 'utf8')).toBe('apiVersion: v1\nkind: Config\n');
+      expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it('deploys everything when the before-SHA is all zeros, else what changed since it', async () => {
+    const step = github.jobs.deploy!.steps.find((s) => s.name === 'Deploy')!;
+    expect(step.env!.BEFORE_SHA).toBe('${{ github.event.before }}');
+    expect((await runScript(step.run!, { BEFORE_SHA: zeroSha })).calls).toEqual(['gitops deploy --all --json']);
+    expect((await runScript(step.run!, { BEFORE_SHA: 'a1b2c3' })).calls).toEqual(['gitops deploy --base a1b2c3 --json']);
+  });
+
+  it('caches the npm cache, the Pulumi CLI and plugins, with pull request caches apart from protected ones', () => {
+    const keys: Record<string, string> = {};
+    for (const [name, job] of Object.entries(github.jobs)) {
+      if (name === 'preview-fork') continue;
+      expect(job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.cache, name).toBe('npm');
+      const cache = job.steps.find((s) => s.uses?.startsWith('actions/cache@'))!;
+      const paths = String(cache.with!.path).split('\n');
+      expect(paths, name).toEqual(expect.arrayContaining(['.cache/pulumi/versions', '.cache/pulumi/home/plugins']));
+      keys[name] = String(cache.with!.key);
+    }
+    expect(keys.preview).toMatch(/^gitops-toolchain-pr-/);
+    expect(keys.deploy).toMatch(/^gitops-toolchain-protected-/);
+    expect(keys.drift).toBe(keys.deploy);
+    expect(github.env.PULUMI_HOME).toBe('${{ github.workspace }}/.cache/pulumi/home');
+  });
+
+  it('saves drift history on every outcome, not only when the job succeeds', () => {
+    const steps = github.jobs.drift!.steps;
+    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@'));
+    expect(save?.if).toBe('always()');
+    expect(save?.with?.path).toBe('drift-history');
+    expect(steps.find((s) => s.uses?.startsWith('actions/cache/restore@'))?.with?.path).toBe('drift-history');
+  });
+
+  it('sets up Go 1.25 or newer with setup-go, not golang-go from apt', () => {
+    expect(withoutComments(githubText)).not.toMatch(aptGoOrHiddenFailure);
+    for (const name of ['preview', 'deploy', 'drift']) {
+      const go = github.jobs[name]!.steps.find((s) => s.uses?.startsWith('actions/setup-go@'));
+      const [major, minor] = String(go?.with?.['go-version']).split('.').map(Number);
+      expect(major! * 100 + minor!, name).toBeGreaterThanOrEqual(125);
+    }
   });
 });

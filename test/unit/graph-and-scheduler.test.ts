@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StackResult } from '../../src/engine/result.js';
+import { skippedResult, type StackResult } from '../../src/engine/result.js';
 import { findCycles, topologicalWaves, withDependents } from '../../src/stacks/graph.js';
 import { schedule } from '../../src/run/scheduler.js';
 
@@ -58,7 +58,7 @@ describe('scheduler', () => {
         running--;
         return result(name, 'succeeded');
       },
-      { operation: 'up', concurrency: 4 },
+      { skipped: (name, reason) => skippedResult(name, 'up', reason), concurrency: 4 },
     );
     expect(log.indexOf('end network')).toBeLessThan(log.indexOf('start db'));
     expect(log.indexOf('end db')).toBeLessThan(log.indexOf('start app'));
@@ -78,7 +78,7 @@ describe('scheduler', () => {
         running--;
         return result(name, 'succeeded');
       },
-      { operation: 'up', concurrency: 3 },
+      { skipped: (name, reason) => skippedResult(name, 'up', reason), concurrency: 3 },
     );
     expect(peak).toBe(3);
   });
@@ -91,7 +91,7 @@ describe('scheduler', () => {
         ran.push(name);
         return result(name, name === 'network' ? 'failed' : 'succeeded');
       },
-      { operation: 'up', concurrency: 1 },
+      { skipped: (name, reason) => skippedResult(name, 'up', reason), concurrency: 1 },
     );
     expect(ran.sort()).toEqual(['docs', 'network']);
     expect(results.find((r) => r.name === 'db')).toMatchObject({ status: 'skipped', skipReason: 'depends on network, which failed' });

@@ -1,11 +1,6 @@
 import { driftEpisodes, readRecords } from '../../drift/history.js';
 import type { CliEnv } from '../io.js';
-import type { GlobalArgs } from '../options.js';
-
-export interface DriftHistoryArgs extends GlobalArgs {
-  file: string;
-  stack?: string[];
-}
+import type { DriftHistoryArgs } from '../options.js';
 
 /** `gitops drift history --file F`: when drift appeared on each stack, and when it was fixed. */
 export async function driftHistoryCommand(args: DriftHistoryArgs, cli: CliEnv): Promise<number> {

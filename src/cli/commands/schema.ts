@@ -3,11 +3,7 @@ import path from 'node:path';
 import { findLayout } from '../../repo/layout.js';
 import { stackJsonSchema } from '../../stacks/json-schema.js';
 import type { CliEnv } from '../io.js';
-import type { GlobalArgs } from '../options.js';
-
-export interface SchemaArgs extends GlobalArgs {
-  write: boolean;
-}
+import type { SchemaArgs } from '../options.js';
 
 /** `gitops schema`: prints, or writes to stacks/stack.schema.json, the generated JSON Schema. */
 export async function schemaCommand(args: SchemaArgs, cli: CliEnv): Promise<number> {

@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GitopsError } from '../errors/gitops-error.js';
-import { withFileLock } from './file-lock.js';
-import { goBuild, type GoBuildSpec, type Log } from './go-build.js';
-import { cacheRoot } from './pulumi-cli.js';
-import { PULUMI_VERSION, pulumiCliBuild } from './versions.js';
+import { GitopsError } from '../../../src/errors/gitops-error.js';
+import { withFileLock } from '../../../src/toolchain/file-lock.js';
+import { goBuild, type GoBuildSpec, type Log } from '../../../src/toolchain/go-build.js';
+import { onPath } from '../../../src/toolchain/on-path.js';
+import { cacheRoot } from '../../../src/toolchain/pulumi-cli.js';
+import { PULUMI_VERSION, pulumiCliBuild } from '../../../src/toolchain/versions.js';
 
 /**
  * Pulumi's Node.js language host. The driver runs inline programs and does not need it; plain
- * Pulumi projects (`runtime: nodejs`) and policy packs do.
+ * Pulumi projects (`runtime: nodejs`) and policy packs do, so only the benchmark's plain-Pulumi
+ * contender uses it (hence here, not in src/).
  */
 export const LANGUAGE_HOST_MODULE = 'github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3';
 
@@ -38,11 +40,6 @@ export const languageHostBuild: Omit<GoBuildSpec, 'output'> = {
   ldflags: pulumiCliBuild.ldflags,
   tags: pulumiCliBuild.tags,
 };
-
-function onPath(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  return dirs.map((dir) => path.join(dir, name)).find((candidate) => existsSync(candidate));
-}
 
 /**
  * Gives Pulumi a Node.js language host. In order: the one beside the cached CLI (Pulumi's

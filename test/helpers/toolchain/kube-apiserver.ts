@@ -3,16 +3,31 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { GitopsError } from '../errors/gitops-error.js';
-import { goBuild, goModDownload, type Log } from './go-build.js';
-import {
-  ETCD_MIN_VERSION,
-  ETCD_VERSION,
-  KUBERNETES_VERSION,
-  ensureCachedBinary,
-  kubeApiServerBuild,
-  toolCacheDir,
-} from './kubernetes-versions.js';
+import { gte } from 'semver';
+import { GitopsError } from '../../../src/errors/gitops-error.js';
+import { goBuild, goModDownload, type Log } from '../../../src/toolchain/go-build.js';
+import { onPath } from '../../../src/toolchain/on-path.js';
+import { ensureCachedBinary, toolCacheDir } from '../../../src/toolchain/tool-cache.js';
+
+// The test API server: only the tests and benchmarks start one, so it lives here, not in src/.
+
+/**
+ * The API server for tests. 1.34 is the oldest minor the proxy serves, so the nearest to
+ * Debian's kubectl (1.32) and to the provider's client-go (0.33).
+ */
+export const KUBERNETES_VERSION = '1.34.4';
+
+/** kube-apiserver (and kubectl, when none is installed) come from the k8s.io/kubernetes module. */
+export const kubeApiServerBuild = {
+  module: 'k8s.io/kubernetes',
+  /** The staging modules (k8s.io/api, ...) are released as v0.<minor>.<patch>. */
+  stagingVersion: `v0.${KUBERNETES_VERSION.split('.').slice(1).join('.')}`,
+} as const;
+
+/** etcd built from the proxy when none is installed (the server module's main package). */
+export const ETCD_VERSION = '3.6.15';
+/** The oldest installed etcd we use: Debian 12's etcd-server, verified with kube-apiserver 1.34. */
+export const ETCD_MIN_VERSION = '3.4.23';
 
 const run = promisify(execFile);
 
@@ -75,8 +90,8 @@ export function ensureKubeApiServer(env: NodeJS.ProcessEnv, log: Log): Promise<T
 
 /** `kubectl` on PATH (any version: Debian's 1.32 works with the 1.34 server), else built like kube-apiserver. */
 export async function ensureKubectl(env: NodeJS.ProcessEnv, log: Log): Promise<ToolBinary> {
-  const onPath = (env.PATH ?? '').split(path.delimiter).map((dir) => dir && path.join(dir, 'kubectl')).find((f) => f && existsSync(f));
-  if (onPath) return { binary: onPath, version: 'installed', source: 'system' };
+  const installed = onPath(env, 'kubectl');
+  if (installed) return { binary: installed, version: 'installed', source: 'system' };
   return ensureKubernetesCommand('kubectl', env, log);
 }
 
@@ -89,18 +104,12 @@ async function etcdVersion(binary: string): Promise<string | undefined> {
   }
 }
 
-function atLeast(version: string, min: string): boolean {
-  const [a, b] = [version, min].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < 3; i++) if (a![i]! !== b![i]!) return a![i]! > b![i]!;
-  return true;
-}
-
 async function systemEtcd(dirs: string[]): Promise<ToolBinary | undefined> {
   for (const dir of dirs) {
     const binary = dir && path.join(dir, 'etcd');
     if (!binary || !existsSync(binary)) continue;
     const version = await etcdVersion(binary);
-    if (version && atLeast(version, ETCD_MIN_VERSION)) return { binary, version, source: 'system' };
+    if (version && gte(version, ETCD_MIN_VERSION)) return { binary, version, source: 'system' };
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKubernetesProvider } from '../../src/toolchain/kubernetes-provider.js';
 import { startKubeCluster, type KubeCluster } from '../helpers/kube-cluster.js';
+import { ensureKubectl } from '../helpers/toolchain/kube-apiserver.js';
 import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
 
 const run = promisify(execFile);
@@ -32,11 +33,14 @@ describe('the Kubernetes app on a real API server', () => {
   let cluster: KubeCluster;
   let box: Sandbox;
   const gitops = (...args: string[]): Promise<CliRun> => box.run(args, { KUBECONFIG: cluster.kubeconfig });
-  const kubectl = async (...args: string[]): Promise<string> => (await run('kubectl', ['--kubeconfig', cluster.kubeconfig, '-n', 'gitops-e2e', ...args])).stdout;
+  let kubectlBinary = 'kubectl';
+  const kubectl = async (...args: string[]): Promise<string> => (await run(kubectlBinary, ['--kubeconfig', cluster.kubeconfig, '-n', 'gitops-e2e', ...args])).stdout;
   const deployment = async () => JSON.parse(await kubectl('get', 'deployment', 'web', '-o', 'json')) as { metadata: { uid: string }; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } };
 
   beforeAll(async () => {
-    await ensureKubernetesProvider(process.env, (l) => process.stderr.write(`[toolchain] ${l}\n`));
+    const log = (l: string): void => void process.stderr.write(`[toolchain] ${l}\n`);
+    await ensureKubernetesProvider(process.env, log);
+    kubectlBinary = (await ensureKubectl(process.env, log)).binary;
     cluster = await startKubeCluster();
     box = await createSandbox({ stacks: { web: stackFile('nginx:1.27') } });
   });

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stagingReplaces } from '../../src/toolchain/kube-apiserver.js';
-import { ensureCachedBinary, kubeApiServerBuild, toolCacheDir } from '../../src/toolchain/kubernetes-versions.js';
+import { ensureCachedBinary, toolCacheDir } from '../../../src/toolchain/tool-cache.js';
+import { kubeApiServerBuild, stagingReplaces } from '../../helpers/toolchain/kube-apiserver.js';
 
 // The shape of k8s.io/kubernetes' go.mod: staging modules required at v0.0.0 and replaced by
 // local folders, one of them (sample-cli-plugin) replaced without being required.

@@ -9,10 +9,11 @@ import * as k8s from '@pulumi/kubernetes';
 import { LocalWorkspace } from '@pulumi/pulumi/automation/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKubernetesProvider, isKubernetesPluginRegistered, type KubernetesProvider } from '../../src/toolchain/kubernetes-provider.js';
-import { KUBERNETES_PROVIDER_VERSION, KUBERNETES_VERSION } from '../../src/toolchain/kubernetes-versions.js';
+import { KUBERNETES_PROVIDER_VERSION } from '../../src/toolchain/kubernetes-versions.js';
 import { ensurePulumi } from '../../src/toolchain/pulumi-cli.js';
-import { ensureKubectl } from '../../src/toolchain/kube-apiserver.js';
+import { pulumiCliEnv } from '../../src/toolchain/pulumi-home.js';
 import { startKubeCluster, type KubeCluster } from '../helpers/kube-cluster.js';
+import { KUBERNETES_VERSION, ensureKubectl } from '../helpers/toolchain/kube-apiserver.js';
 
 const run = promisify(execFile);
 const log = (line: string): void => void process.stderr.write(`[toolchain] ${line}\n`);
@@ -137,7 +138,7 @@ describe('Kubernetes toolchain', () => {
     expect(provider.version).toBe(KUBERNETES_PROVIDER_VERSION);
     await access(provider.binary, constants.X_OK);
     const { binDir } = await ensurePulumi(process.env, log);
-    const env = { ...process.env, PULUMI_SKIP_UPDATE_CHECK: 'true' };
+    const env = pulumiCliEnv(process.env);
     expect(await isKubernetesPluginRegistered(path.join(binDir, 'pulumi'), env)).toBe(true);
     const { stdout } = await run(path.join(binDir, 'pulumi'), ['plugin', 'ls'], { env });
     expect(stdout).toMatch(new RegExp(`kubernetes\\s+resource\\s+${KUBERNETES_PROVIDER_VERSION.replaceAll('.', '\\.')}`));
@@ -148,7 +149,7 @@ describe('Kubernetes toolchain', () => {
   });
 
   it('deploys and destroys a @pulumi/kubernetes program through the Automation API', async () => {
-    const { command } = await ensurePulumi(process.env, log);
+    const { command, home } = await ensurePulumi(process.env, log);
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'k8s-stack-'));
     try {
       const program = async (): Promise<Record<string, unknown>> => {
@@ -171,7 +172,13 @@ describe('Kubernetes toolchain', () => {
           projectSettings: { name: 'k8s-smoke', runtime: 'nodejs', backend: { url: `file://${workDir}` } },
           // KUBECONFIG rather than `kubernetes:kubeconfig` config: with the config the provider
           // writes a copy (token included) to $TMPDIR/kubeconfig* on every run and never removes it.
-          envVars: { KUBECONFIG: cluster.kubeconfig, PULUMI_CONFIG_PASSPHRASE: 'test', PULUMI_SKIP_UPDATE_CHECK: 'true', PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: 'true' },
+          envVars: {
+            KUBECONFIG: cluster.kubeconfig,
+            PULUMI_CONFIG_PASSPHRASE: 'test',
+            PULUMI_HOME: home,
+            PULUMI_SKIP_UPDATE_CHECK: 'true',
+            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: 'true',
+          },
         },
       );
 

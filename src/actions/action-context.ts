@@ -1,0 +1,48 @@
+import type { Engine } from '../engine/engine.js';
+import type { ProgressSink } from '../engine/progress.js';
+import type { Forge } from '../forge/forge.js';
+import type { GitReader } from '../git/git.js';
+import type { RepoLayout } from '../repo/layout.js';
+import type { StackCatalog } from '../stacks/load.js';
+import type { StackDefinition } from '../stacks/schema.js';
+
+/** Facts about the CI run, read once from the environment at the edge. */
+export interface CiFacts {
+  /** The branch the pipeline runs for, when the CI says so. */
+  branch?: string;
+  /** The repository's default branch (flag, CI variable, else `main`). */
+  defaultBranch: string;
+  /** A link to this pipeline, for reports and update messages. */
+  pipelineUrl?: string;
+  /** The commit the CI says it runs for. */
+  commit?: string;
+}
+
+/**
+ * Everything an action touches, passed in: the repository and its catalogue, the engine
+ * (opened lazily, because opening it installs the toolchain), git, the forge, where progress
+ * goes, the signal that cancels, and the clock. Actions return data; the CLI renders it.
+ * In-process tests build one with a FakeEngine and a real temporary repository.
+ */
+export interface ActionContext {
+  layout: RepoLayout;
+  catalog: StackCatalog;
+  /** Opens the engine for the stacks about to run. */
+  engine: (stacks: readonly StackDefinition[]) => Promise<Engine>;
+  git: GitReader;
+  /** The forge of this pipeline; throws FORGE_ERROR when the CI does not name one. */
+  forge: () => Promise<Forge>;
+  sink: ProgressSink;
+  signal: AbortSignal;
+  clock: () => Date;
+  ci: CiFacts;
+  /** Removes known secrets from text bound for a forge or a file. */
+  redact: (text: string) => string;
+  /** How many stacks run at once. */
+  concurrency: number;
+}
+
+/** Tells the operator something through the progress sink. */
+export function say(ctx: Pick<ActionContext, 'sink'>, message: string, level: 'info' | 'warning' = 'info'): void {
+  ctx.sink({ type: 'log', message, level });
+}

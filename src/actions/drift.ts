@@ -1,0 +1,62 @@
+import { detectDrift, remediates, type DriftMode, type DriftReport } from '../drift/detect.js';
+import { appendRecord, toRecord } from '../drift/history.js';
+import { notifyDrift, type NotifyOutcome } from '../drift/notify.js';
+import { selectStacks, type Selection } from '../plan/select.js';
+import { shardStacks, type Shard } from '../plan/shard.js';
+import type { StackCatalog } from '../stacks/load.js';
+import { say, type ActionContext } from './action-context.js';
+
+export interface DriftRequest extends DriftMode {
+  selection: Selection;
+  shard?: Shard;
+  /** Append this run to a drift history file (JSON Lines). */
+  history?: string;
+  /** Keep one forge issue per drifted stack up to date. */
+  notify: boolean;
+}
+
+/** One stack in the drift plan, with what the run will do about its drift. */
+export interface DriftPlanEntry {
+  name: string;
+  policy: string;
+  remediate: boolean;
+}
+
+export interface DriftRun {
+  reports: DriftReport[];
+  time: Date;
+  commit?: string;
+  notified: NotifyOutcome[];
+}
+
+/** Which stacks drift checks, and whether each would be remediated: pure, printed by `--plan`. */
+export function planDrift(catalog: StackCatalog, request: Pick<DriftRequest, 'selection' | 'shard' | 'remediate'>): DriftPlanEntry[] {
+  let names = selectStacks(catalog, request.selection);
+  if (request.shard) names = shardStacks(catalog.stacks, names, request.shard);
+  return names.map((name) => {
+    const def = catalog.byName.get(name)!;
+    return { name, policy: def.drift.policy, remediate: remediates(def, { remediate: request.remediate, allowDestroy: false }) };
+  });
+}
+
+/**
+ * `gitops drift`: detection (and remediation where asked) over the planned stacks, then the
+ * history line and the forge issues. Returns the reports; the CLI renders them.
+ */
+export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[], request: DriftRequest): Promise<DriftRun> {
+  const names = plan.map((p) => p.name);
+  // A missing forge setting is refused before anything runs.
+  const forge = request.notify ? await ctx.forge() : undefined;
+  const engine = await ctx.engine(names.map((n) => ctx.catalog.byName.get(n)!));
+  const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message: 'gitops drift remediation' };
+  const reports = await detectDrift(names, run, request);
+  const time = ctx.clock();
+  const commit = ctx.ci.commit ?? (await ctx.git.revParse('HEAD').catch(() => undefined));
+  if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));
+  let notified: NotifyOutcome[] = [];
+  if (forge) {
+    notified = await notifyDrift(reports, forge, ctx.redact, { commit, time, pipelineUrl: ctx.ci.pipelineUrl });
+    for (const o of notified) if (o.action !== 'none') say(ctx, `[${o.stack}] drift issue ${o.action}${o.url ? `: ${o.url}` : ''}`);
+  }
+  return { reports, time, commit, notified };
+}

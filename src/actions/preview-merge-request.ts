@@ -1,0 +1,59 @@
+import { renderGraphMermaid } from '../affected/graph-render.js';
+import type { StackResult } from '../engine/result.js';
+import type { CommentResult } from '../forge/forge.js';
+import { bodyBudget } from '../forge/markers.js';
+import { requiredApprovals } from '../merge-request/approvals-gate.js';
+import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
+import { previewMarkdown, type PreviewReportInput } from '../report/preview-markdown.js';
+import type { ActionContext } from './action-context.js';
+import { say } from './action-context.js';
+import type { ChangeScope } from './affected.js';
+
+/** The key of the one MR comment the preview keeps up to date. */
+export const previewCommentKey = 'preview';
+
+/** What reviewers are shown, before it is cut to a platform's size limit. */
+export type PreviewReport = Omit<PreviewReportInput, 'limit'>;
+
+export interface MergeRequestPreview {
+  results: StackResult[];
+  report: PreviewReport;
+  /** The MR comment, when one was posted. */
+  comment?: CommentResult;
+}
+
+/** The reviewers' report of a merge request preview. Pure. */
+export function previewReport(scope: ChangeScope, results: StackResult[], pipelineUrl?: string): PreviewReport {
+  const { affected, catalog, nodes } = scope;
+  const affectedNames = new Set(affected.stacks.map((s) => s.name));
+  return {
+    results,
+    commit: affected.head ?? undefined,
+    base: affected.base ?? undefined,
+    pipelineUrl,
+    approvals: Object.fromEntries(catalog.stacks.filter((s) => requiredApprovals(s) > 0).map((s) => [s.name, requiredApprovals(s)])),
+    reasons: reasonTexts(affected),
+    graphMermaid: renderGraphMermaid(
+      nodes.filter((n) => affectedNames.has(n.name)).map((n) => ({ ...n, dependsOn: n.dependsOn.filter((d) => affectedNames.has(d)) })),
+      affectedNames,
+    ),
+    destroys: destroyTargets(affected).map((d) => ({ name: d.name, allowed: d.definition?.allowDestroy === true })),
+  };
+}
+
+/**
+ * `gitops preview --base REF`: previews the affected stacks (and their dependents) for
+ * reviewers and, with `comment`, keeps the one MR comment up to date.
+ */
+export async function previewMergeRequest(ctx: ActionContext, scope: ChangeScope, options: { comment: boolean }): Promise<MergeRequestPreview> {
+  const { affected, catalog } = scope;
+  // A missing forge setting is refused before anything runs.
+  const forge = options.comment ? await ctx.forge() : undefined;
+  const engine = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
+  const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
+  const report = previewReport(scope, results, ctx.ci.pipelineUrl);
+  if (!forge) return { results, report };
+  const comment = await forge.upsertMergeRequestComment(previewCommentKey, ctx.redact(previewMarkdown({ ...report, limit: bodyBudget(forge.platform, previewCommentKey) })));
+  say(ctx, `merge request comment ${comment.action}${comment.url ? `: ${comment.url}` : ''}`);
+  return { results, report, comment };
+}

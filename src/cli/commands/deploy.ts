@@ -1,0 +1,33 @@
+import { affectedStacks } from '../../actions/affected.js';
+import { deployOnMerge, guardDeployBranch } from '../../actions/deploy-on-merge.js';
+import { operate, planOperate } from '../../actions/operate.js';
+import { affectedJson } from '../../affected/render.js';
+import { operationJson } from '../../report/json-report.js';
+import { actionContext } from '../context.js';
+import { printJson, type CliEnv } from '../io.js';
+import type { DeployArgs } from '../options.js';
+import { operationExitCode, summarize } from '../outcome.js';
+import { affectedLine } from './affected.js';
+
+/** `gitops deploy`: by selection, or with `--base` deploy on merge. */
+export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<number> {
+  const ctx = await actionContext(cli, args, { defaultBranch: args.defaultBranch });
+  if (args.base === undefined) {
+    const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: args.stack, all: args.all }, shard: args.shard });
+    if (args.plan) return printJson(cli.io, plan);
+    const results = await operate(ctx, plan, args.message);
+    cli.io.stderr(summarize('deploy', results));
+    if (args.json) cli.io.stdout(operationJson('deploy', results));
+    return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: false });
+  }
+  const head = args.head ?? 'HEAD';
+  if (!args.force) await guardDeployBranch(ctx, head);
+  const scope = await affectedStacks(ctx, { base: args.base, head, allOnMissingHistory: args.allOnMissingHistory, shard: args.shard });
+  cli.io.stderr(affectedLine(scope.affected));
+  if (args.plan) return printJson(cli.io, affectedJson(scope.affected));
+  const { results } = await deployOnMerge(ctx, scope, { allowDestroy: args.allowDestroy ?? false, head, message: args.message });
+  cli.io.stderr(summarize('deploy', results));
+  const { affected } = scope;
+  if (args.json) cli.io.stdout(operationJson('deploy', results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));
+  return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: false });
+}

@@ -1,0 +1,38 @@
+import { writeFile } from 'node:fs/promises';
+import { affectedStacks } from '../../actions/affected.js';
+import { operate, planOperate } from '../../actions/operate.js';
+import { previewMergeRequest } from '../../actions/preview-merge-request.js';
+import { affectedJson } from '../../affected/render.js';
+import { operationJson } from '../../report/json-report.js';
+import { previewMarkdown } from '../../report/preview-markdown.js';
+import { actionContext, writableFile } from '../context.js';
+import { printJson, type CliEnv } from '../io.js';
+import type { PreviewArgs } from '../options.js';
+import { operationExitCode, summarize } from '../outcome.js';
+import { affectedLine } from './affected.js';
+
+/** Markdown files are usually posted somewhere; GitHub's limit is the tighter one. */
+const markdownLimit = 65_536;
+
+/** `gitops preview`: by selection, or with `--base` the merge request preview. */
+export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<number> {
+  const markdown = writableFile(cli, 'markdown', args.markdown);
+  const ctx = await actionContext(cli, args);
+  if (args.base === undefined) {
+    const plan = planOperate(ctx.catalog, { command: 'preview', selection: { names: args.stack, all: args.all }, shard: args.shard });
+    if (args.plan) return printJson(cli.io, plan);
+    const results = await operate(ctx, plan);
+    cli.io.stderr(summarize('preview', results));
+    if (args.json) cli.io.stdout(operationJson('preview', results));
+    return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: args.detailedExitcode });
+  }
+  const scope = await affectedStacks(ctx, { base: args.base, head: args.head, allOnMissingHistory: args.allOnMissingHistory, shard: args.shard });
+  cli.io.stderr(affectedLine(scope.affected));
+  if (args.plan) return printJson(cli.io, affectedJson(scope.affected));
+  const { results, report } = await previewMergeRequest(ctx, scope, { comment: args.comment ?? false });
+  if (markdown) await writeFile(markdown, ctx.redact(previewMarkdown({ ...report, limit: markdownLimit })));
+  cli.io.stderr(summarize('preview', results));
+  const { affected } = scope;
+  if (args.json) cli.io.stdout(operationJson('preview', results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));
+  return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: args.detailedExitcode });
+}

@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RepoLayout } from '../repo/layout.js';
+import type { Redactor } from '../report/redact.js';
+import type { StackDefinition } from '../stacks/schema.js';
+import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
+import { ensurePulumi } from '../toolchain/pulumi-cli.js';
+import { checkPassphrase, ensureFileBackend, resolveBackendUrl } from './backend.js';
+import { PulumiEngine } from './pulumi-engine.js';
+
+export interface OpenEngineOptions {
+  layout: RepoLayout;
+  /** The stacks about to run: their programs decide which provider plugins to install. */
+  stacks: readonly StackDefinition[];
+  env: NodeJS.ProcessEnv;
+  redactor?: Redactor;
+  /** Toolchain progress lines. */
+  log: (line: string) => void;
+}
+
+/** The real engine, after the checks that must pass before anything runs, with its toolchain installed. */
+export async function openPulumiEngine(options: OpenEngineOptions): Promise<PulumiEngine> {
+  const { layout, stacks, env, log } = options;
+  checkPassphrase(env);
+  const backendUrl = resolveBackendUrl(layout, env);
+  await ensureFileBackend(backendUrl);
+  const toolchain = await ensurePulumi(env, log);
+  // Provider plugins cannot be downloaded offline: install the ones the programs need up front.
+  if (usesPackage(layout, stacks, '@pulumi/kubernetes')) await ensureKubernetesProvider(env, log);
+  return new PulumiEngine({ layout, toolchain, backendUrl, env, redactor: options.redactor });
+}
+
+/** True when a selected stack's program entry imports `pkg` (a cheap text check of index.ts). */
+function usesPackage(layout: RepoLayout, stacks: readonly StackDefinition[], pkg: string): boolean {
+  const programs = new Set(stacks.map((s) => s.program));
+  return [...programs].some((p) => {
+    const file = path.join(layout.programsDir, p, 'index.ts');
+    return existsSync(file) && readFileSync(file, 'utf8').includes(`'${pkg}'`);
+  });
+}

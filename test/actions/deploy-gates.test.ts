@@ -1,0 +1,118 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { affectedStacks } from '../../src/actions/affected.js';
+import { deployOnMerge, guardDeployBranch } from '../../src/actions/deploy-on-merge.js';
+import type { GitopsError } from '../../src/errors/gitops-error.js';
+import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { createForge } from '../../src/forge/create-forge.js';
+import type { Forge } from '../../src/forge/forge.js';
+import { testContext } from '../helpers/action-context.js';
+import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
+import { repoFiles, stackFile } from '../helpers/stack-files.js';
+
+let server: ForgeServer;
+let forge: Forge;
+beforeAll(async () => {
+  server = await startForgeServer();
+  forge = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')));
+});
+afterAll(async () => server.close());
+
+let repo: GitRepo;
+afterEach(async () => repo?.dispose());
+
+/**
+ * GIVEN a repository where `prod` needs one approval, `prod-app` depends on it and `other` is
+ * unrelated, and a merge commit that changes all three, WHEN deploy on merge runs.
+ */
+async function mergedChange(): Promise<{ base: string; head: string }> {
+  repo = await createGitRepo(
+    repoFiles({ prod: stackFile({ approvals: 1 }), 'prod-app': stackFile({ dependsOn: ['prod'] }), other: stackFile({}), legacy: stackFile({ allowDestroy: false }), old: stackFile({ allowDestroy: true }) }),
+  );
+  const base = await repo.sha();
+  await repo.write({ 'stacks/prod.yaml': `${stackFile({ approvals: 1 })}description: changed\n`, 'stacks/other.yaml': `${stackFile({})}description: changed\n` });
+  await repo.remove('stacks/legacy.yaml', 'stacks/old.yaml');
+  const head = await repo.commit('merge feature');
+  return { base, head };
+}
+
+async function deploy(withForge: Forge | undefined, base: string) {
+  const t = await testContext(repo.dir, { forge: withForge, branch: 'main' });
+  const scope = await affectedStacks(t.ctx, { base, head: 'HEAD' });
+  const result = await deployOnMerge(t.ctx, scope, { allowDestroy: false, head: 'HEAD' });
+  return { ...t, ...result, byName: new Map(result.results.map((r) => [r.name, r])) };
+}
+
+describe('deploy on merge: the approvals gate', () => {
+  it('refuses a protected stack whose commit has no merge request, stops its dependents, deploys the rest', async () => {
+    const { base } = await mergedChange();
+    const { engine, byName } = await deploy(forge, base);
+    expect(byName.get('prod')).toMatchObject({ status: 'skipped', skipReason: 'deploy refused: needs 1 approval, but no merge request was found for this commit' });
+    expect(byName.get('prod-app')).toMatchObject({ status: 'skipped', skipReason: 'depends on prod, which was skipped' });
+    expect(byName.get('other')).toMatchObject({ status: 'succeeded' });
+    expect(engine.log.filter((c) => c.endsWith(':up'))).toEqual(['other:up']);
+  });
+
+  it('deploys the protected stack and its dependent once the merge request is approved, naming it in the update message', async () => {
+    const { base, head } = await mergedChange();
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 71, title: 'Change prod', state: 'merged', mergeCommitSha: head, approvalsRequired: 1, approvedBy: ['alice'] });
+    server.state.linkCommit('gitlab', testProjects.gitlab, head, 71);
+    const { engine, mergeRequest } = await deploy(forge, base);
+    expect(mergeRequest).toMatchObject({ number: 71 });
+    expect(engine.log.filter((c) => c.endsWith(':up')).sort()).toEqual(['other:up', 'prod-app:up', 'prod:up']);
+    expect(engine.log.indexOf('prod:up')).toBeLessThan(engine.log.indexOf('prod-app:up'));
+    expect(engine.calls.find((c) => c.stack === 'prod')!.message).toBe(`gitops deploy of ${head.slice(0, 12)} | merge request #71 "Change prod"`);
+  });
+
+  it('an MR with too few approvals is refused with the count', async () => {
+    const { base, head } = await mergedChange();
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 72, state: 'merged', mergeCommitSha: head, approvalsRequired: 2, approvedBy: [] });
+    server.state.linkCommit('gitlab', testProjects.gitlab, head, 72);
+    const { byName } = await deploy(forge, base);
+    expect(byName.get('prod')!.skipReason).toBe('deploy refused: needs 1 approval; merge request #72 has 0');
+  });
+
+  it('without a forge, protected stacks are refused and the operator is warned', async () => {
+    const { base } = await mergedChange();
+    const { byName, lines } = await deploy(undefined, base);
+    expect(byName.get('prod')!.skipReason).toMatch(/no GitLab\/GitHub API configured to check approvals/);
+    expect(lines()).toContain('warning: approvals cannot be checked: no forge in this test');
+  });
+
+  it('destroys a deleted stack only when its last definition allowed it', async () => {
+    const { base } = await mergedChange();
+    const { engine, byName } = await deploy(forge, base);
+    expect(byName.get('legacy')).toMatchObject({ status: 'skipped', benign: true });
+    expect(byName.get('old')).toMatchObject({ status: 'succeeded', operation: 'destroy' });
+    expect(engine.log).toContain('old:destroy');
+    expect(engine.log).not.toContain('legacy:destroy');
+  });
+});
+
+describe('deploy on merge: the branch guard', () => {
+  async function guard(branch: string | undefined, head: string): Promise<GitopsError | undefined> {
+    const t = await testContext(repo.dir, { branch });
+    return guardDeployBranch(t.ctx, head).then(
+      () => undefined,
+      (err: GitopsError) => err,
+    );
+  }
+
+  it('lets a commit on the default branch through', async () => {
+    await mergedChange();
+    expect(await guard('main', 'HEAD')).toBeUndefined();
+  });
+
+  it('refuses another branch', async () => {
+    await mergedChange();
+    expect(await guard('feature', 'HEAD')).toMatchObject({ code: 'DEPLOY_REFUSED', message: 'deploy refused: it runs only on the default branch "main", and this is branch "feature"' });
+  });
+
+  it('refuses a commit the default branch cannot reach', async () => {
+    await mergedChange();
+    await repo.git('checkout', '--quiet', '-b', 'side');
+    const side = await repo.commit('unmerged');
+    await repo.git('checkout', '--quiet', 'main');
+    expect(await guard('main', side)).toMatchObject({ code: 'DEPLOY_REFUSED', message: `deploy refused: commit ${side.slice(0, 12)} is not reachable from the default branch "main"` });
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
+import { repoFiles, stackFile } from '../helpers/stack-files.js';
+
+let repo: GitRepo;
+beforeAll(async () => {
+  repo = await createGitRepo(repoFiles({ web: stackFile({}), api: stackFile({ dependsOn: ['web'] }) }));
+});
+afterAll(async () => repo.dispose());
+
+/** Runs the CLI in process, as bin/gitops.js would, with an environment that has no engine settings. */
+async function gitops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    cwd: repo.dir,
+    env: { PATH: process.env.PATH },
+    io: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('flags that need or exclude other flags are refused before anything runs (exit 2)', () => {
+  it.each([
+    [['preview', '--all', '--comment'], 'Implications failed:\n comment -> base'],
+    [['preview', '--all', '--markdown', 'x.md'], 'markdown -> base'],
+    [['preview', '--all', '--base', 'main'], 'Arguments base and all are mutually exclusive'],
+    [['preview', '--stack', 'web', '--base', 'main'], 'Arguments base and stack are mutually exclusive'],
+    [['deploy', '--all', '--force'], 'force -> base'],
+    [['deploy', '--all', '--allow-destroy'], 'allow-destroy -> base'],
+    [['deploy', '--all', '--head', 'HEAD'], 'head -> base'],
+    [['affected', '--files', 'a.ts', '--base', 'main'], 'Arguments base and files are mutually exclusive'],
+  ])('gitops %j', async (argv, message) => {
+    const r = await gitops(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});
+
+describe('numbers and output paths are checked before anything runs (exit 2)', () => {
+  it.each([
+    [['preview', '--all', '--concurrency', 'abc'], '--concurrency abc: expected a whole number from 1 to 256'],
+    [['drift', '--all', '--concurrency', '0'], '--concurrency 0: expected a whole number from 1 to 256'],
+    [['deploy', '--all', '--concurrency', '1.5'], '--concurrency 1.5: expected a whole number from 1 to 256'],
+    [['drift', '--all', '--shard', '5/4'], '--shard 5/4: expected I/N with 1 <= I <= N'],
+    [['drift', '--all', '--markdown', '/nonexistent/x.md'], '--markdown /nonexistent/x.md: cannot write there: folder /nonexistent does not exist'],
+    [['drift', '--all', '--history', '/nonexistent/h.jsonl'], '--history /nonexistent/h.jsonl: cannot write there: folder /nonexistent does not exist'],
+    [['preview', '--base', 'main', '--markdown', '/nonexistent/x.md'], 'folder /nonexistent does not exist'],
+  ])('gitops %j', async (argv, message) => {
+    const r = await gitops(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/started|at .*\.ts:\d+/);
+  });
+});
+
+describe('plans print without an engine', () => {
+  it('deploy --all --plan prints the plan as JSON and exits 0', async () => {
+    const r = await gitops('deploy', '--all', '--plan', '--concurrency', '3');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ operation: 'up', waves: [['web'], ['api']] });
+  });
+
+  it('drift --plan says which stacks would be remediated', async () => {
+    const r = await gitops('drift', '--stack', 'web', '--remediate', '--plan');
+    expect(JSON.parse(r.stdout)).toEqual({ operation: 'drift', stacks: [{ name: 'web', policy: 'detect', remediate: true }] });
+  });
+});
