@@ -1,8 +1,9 @@
-import { asGitopsError } from '../errors/gitops-error.js';
+import { asGitopsError, userError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
+import { readBaseDefinitions } from '../merge-request/base-policy.js';
 import { checkDeployBranch } from '../merge-request/branch-guard.js';
-import { deployMerged, type DeployMergedResult } from '../merge-request/deploy-merged.js';
+import { deployMerged, updateMessage, type DeployMergedResult } from '../merge-request/deploy-merged.js';
 import { say, type ActionContext } from './action-context.js';
 import type { ChangeScope } from './affected.js';
 
@@ -22,12 +23,45 @@ export async function guardDeployBranch(ctx: ActionContext, head: string): Promi
   await checkDeployBranch(ctx.git, { branch: ctx.ci.branch, defaultBranch: ctx.ci.defaultBranch, head: await ctx.git.revParse(head) });
 }
 
+/**
+ * Deploy only what was checked: the working tree must be the commit that is recorded as deployed,
+ * so uncommitted changes to tracked files are refused, and so is a `head` that is not the
+ * checked-out commit (the stack files and programs are read from the working tree). Untracked
+ * files are not looked at: a program reaches only what it imports or reads, and those are tracked.
+ * `--force` does not skip this.
+ */
+export async function guardDeployCheckout(ctx: ActionContext, head?: string): Promise<void> {
+  const dirty = await ctx.git.trackedChanges();
+  if (dirty.length > 0) {
+    const shown = dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
+    throw userError('DEPLOY_REFUSED', `deploy refused: the working tree has uncommitted changes to tracked files (${shown})`, 'commit or discard them: deploy runs the checked-out commit and records it as deployed');
+  }
+  if (head === undefined) return;
+  const [wanted, checkedOut] = await Promise.all([ctx.git.revParse(head), ctx.git.revParse('HEAD')]);
+  if (wanted !== checkedOut) {
+    throw userError('DEPLOY_REFUSED', `deploy refused: --head ${head} (${wanted.slice(0, 12)}) is not the checked-out commit (${checkedOut.slice(0, 12)}); check it out first`, 'deploy runs the stack files and programs of the working tree');
+  }
+}
+
+/**
+ * For `deploy --all` / `--stack`: in a git repository, refuses a dirty tree (see
+ * {@link guardDeployCheckout}) and returns the update message recording the deployed commit, so
+ * that drift remediation can tell what was deployed. Outside git there is nothing to check.
+ */
+export async function selectionDeployMessage(ctx: ActionContext, message: string | undefined): Promise<string | undefined> {
+  const commit = await ctx.git.revParse('HEAD').catch(() => undefined);
+  if (commit === undefined) return message;
+  await guardDeployCheckout(ctx);
+  return message ?? updateMessage(commit, undefined, ctx.ci.pipelineUrl);
+}
+
 /** The forge, or undefined with a warning when approvals cannot be checked without one. */
 async function optionalForge(ctx: ActionContext, scope: ChangeScope): Promise<Forge | undefined> {
   try {
     return await ctx.forge();
   } catch (err) {
-    if (scope.catalog.stacks.some((s) => requiredApprovals(s) > 0)) say(ctx, `warning: approvals cannot be checked: ${asGitopsError(err).message}`, 'warning');
+    // Approvals may come from the base definitions, so any gated or destroyed stack warrants the warning.
+    if (scope.catalog.stacks.some((s) => requiredApprovals(s) > 0) || scope.affected.stacks.some((s) => s.previous)) say(ctx, `warning: approvals cannot be checked: ${asGitopsError(err).message}`, 'warning');
     return undefined;
   }
 }
@@ -40,11 +74,10 @@ export async function deployOnMerge(ctx: ActionContext, scope: ChangeScope, opti
   const { affected, catalog } = scope;
   const engine = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const commit = affected.head ?? (await ctx.git.revParse(options.head));
+  const base = await readBaseDefinitions(ctx.git, affected, ctx.catalog);
   return deployMerged(
     affected,
     { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message: options.message },
-    { forge: await optionalForge(ctx, scope), allowDestroy: options.allowDestroy, commit, pipelineUrl: ctx.ci.pipelineUrl },
+    { forge: await optionalForge(ctx, scope), allowDestroy: options.allowDestroy, commit, pipelineUrl: ctx.ci.pipelineUrl, base },
   );
 }
-
-export async function guardDeployCheckout(_ctx: ActionContext, _head: string): Promise<void> {}

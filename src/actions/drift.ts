@@ -1,6 +1,7 @@
 import { detectDrift, remediates, type DriftMode, type DriftReport } from '../drift/detect.js';
 import { appendRecord, toRecord } from '../drift/history.js';
 import { notifyDrift, type NotifyOutcome } from '../drift/notify.js';
+import { undeployedChangeCheck } from '../merge-request/undeployed-change.js';
 import { selectStacks, type Selection } from '../plan/select.js';
 import { shardStacks, type Shard } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
@@ -49,7 +50,7 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   const forge = request.notify ? await ctx.forge() : undefined;
   const engine = await ctx.engine(names.map((n) => ctx.catalog.byName.get(n)!));
   const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message: 'gitops drift remediation' };
-  const reports = await detectDrift(names, run, request);
+  const reports = await detectDrift(names, run, { ...request, undeployedChange: undeployedChangeCheck(ctx) });
   const time = ctx.clock();
   const commit = ctx.ci.commit ?? (await ctx.git.revParse('HEAD').catch(() => undefined));
   if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));

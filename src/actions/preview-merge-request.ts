@@ -3,6 +3,7 @@ import type { StackResult } from '../engine/result.js';
 import type { CommentResult } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
+import { governingDefinition, policyChanges, readBaseDefinitions, type BaseDefinitions } from '../merge-request/base-policy.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
 import { previewMarkdown, type PreviewReportInput } from '../report/preview-markdown.js';
 import type { ActionContext } from './action-context.js';
@@ -22,22 +23,39 @@ export interface MergeRequestPreview {
   comment?: CommentResult;
 }
 
-/** The reviewers' report of a merge request preview. Pure. */
-export function previewReport(scope: ChangeScope, results: StackResult[], pipelineUrl?: string): PreviewReport {
+/** Approvals deploy will ask for, per affected stack: those of its base definition (the protected side). */
+function enforcedApprovals(scope: ChangeScope, base: BaseDefinitions): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of scope.affected.stacks) {
+    const def = s.action === 'destroy' ? s.previous?.definition : governingDefinition(s.name, scope.catalog, base).definition;
+    if (def && requiredApprovals(def) > 0) out[s.name] = requiredApprovals(def);
+  }
+  return out;
+}
+
+/** The reviewers' report of a merge request preview. Pure; `base` holds the protected side's definitions. */
+export function previewReport(scope: ChangeScope, results: StackResult[], base: BaseDefinitions, pipelineUrl?: string): PreviewReport {
   const { affected, catalog, nodes } = scope;
   const affectedNames = new Set(affected.stacks.map((s) => s.name));
+  const deleting = new Map(results.filter((r) => r.operation === 'destroy-preview').map((r) => [r.name, r]));
   return {
     results,
     commit: affected.head ?? undefined,
     base: affected.base ?? undefined,
     pipelineUrl,
-    approvals: Object.fromEntries(catalog.stacks.filter((s) => requiredApprovals(s) > 0).map((s) => [s.name, requiredApprovals(s)])),
+    approvals: enforcedApprovals(scope, base),
+    renames: Object.fromEntries(affected.stacks.flatMap((s) => (s.renamedFrom ? [[s.name, s.renamedFrom.name]] : []))),
+    policyChanges: policyChanges(affected, catalog, base),
     reasons: reasonTexts(affected),
     graphMermaid: renderGraphMermaid(
       nodes.filter((n) => affectedNames.has(n.name)).map((n) => ({ ...n, dependsOn: n.dependsOn.filter((d) => affectedNames.has(d)) })),
       affectedNames,
     ),
-    destroys: destroyTargets(affected).map((d) => ({ name: d.name, allowed: d.definition?.allowDestroy === true })),
+    destroys: destroyTargets(affected).map((d) => ({
+      name: d.name,
+      allowed: d.definition?.allowDestroy === true,
+      resources: deleting.get(d.name)?.status === 'succeeded' ? (deleting.get(d.name)!.changes.delete ?? 0) : undefined,
+    })),
   };
 }
 
@@ -51,7 +69,7 @@ export async function previewMergeRequest(ctx: ActionContext, scope: ChangeScope
   const forge = options.comment ? await ctx.forge() : undefined;
   const engine = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
-  const report = previewReport(scope, results, ctx.ci.pipelineUrl);
+  const report = previewReport(scope, results, await readBaseDefinitions(ctx.git, affected, ctx.catalog), ctx.ci.pipelineUrl);
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(previewCommentKey, ctx.redact(previewMarkdown({ ...report, limit: bodyBudget(forge.platform, previewCommentKey) })));
   say(ctx, `merge request comment ${comment.action}${comment.url ? `: ${comment.url}` : ''}`);

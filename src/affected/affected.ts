@@ -7,7 +7,8 @@ import { parseStackFile } from '../stacks/parse.js';
 import { affectedFromChanges, everyStack, programEntries, programImportGraph, relativeDir, type ChangesInput } from './affected-from-changes.js';
 import { findMergeBase, type HistoryOptions } from './history.js';
 import { removedPath, stackIdOf } from './locators.js';
-import type { AffectedResult, PreviousDefinition } from './model.js';
+import type { StackCatalog } from '../stacks/load.js';
+import { sortReasons, stackIdentity, type AffectedReason, type AffectedResult, type AffectedStack, type PreviousDefinition } from './model.js';
 
 /** What {@link computeAffected} needs: the repository, the range, and how to handle shallow clones. */
 export interface AffectedOptions extends Omit<ChangesInput, 'changes'>, HistoryOptions {
@@ -21,10 +22,17 @@ export interface AffectedOptions extends Omit<ChangesInput, 'changes'>, HistoryO
   allOnMissingHistory?: boolean;
 }
 
-/** What a deleted stack file said at the merge-base. */
-async function previousDefinition(git: GitReader, commit: string, file: string, name: string): Promise<PreviousDefinition> {
-  const text = await git.show(commit, file);
-  if (text === undefined) return { file, problems: [`${file} does not exist at ${commit}`] };
+/**
+ * What a removed stack file said on the protected side: at the base (the default branch before
+ * the change), else at the merge-base when the base no longer has it.
+ */
+async function previousDefinition(git: GitReader, commits: readonly string[], file: string, name: string): Promise<PreviousDefinition> {
+  let text: string | undefined;
+  for (const commit of new Set(commits)) {
+    text = await git.show(commit, file);
+    if (text !== undefined) break;
+  }
+  if (text === undefined) return { file, problems: [`${file} does not exist at ${commits.join(' or ')}`] };
   const parsed = parseStackFile(file, name, text);
   return { file, text, definition: parsed.definition, problems: parsed.diagnostics.map(formatDiagnostic) };
 }
@@ -33,13 +41,13 @@ async function previousDefinition(git: GitReader, commit: string, file: string, 
  * Starts reading the last definitions of the stacks to destroy as soon as the diff is known,
  * so that the reads overlap the import graph's.
  */
-function previousDefinitions(git: GitReader, commit: string, changes: readonly ChangedFile[], stacksDir: string): Map<string, Promise<PreviousDefinition>> {
+function previousDefinitions(git: GitReader, commits: readonly string[], changes: readonly ChangedFile[], stacksDir: string): Map<string, Promise<PreviousDefinition>> {
   const reads = new Map<string, Promise<PreviousDefinition>>();
   for (const c of changes) {
     const gone = removedPath(c);
     const name = gone === undefined ? undefined : stackIdOf(gone, stacksDir);
     if (name === undefined) continue;
-    const read = previousDefinition(git, commit, gone!, name);
+    const read = previousDefinition(git, commits, gone!, name);
     // Awaited later; until then a failure must not count as unhandled.
     read.catch(() => undefined);
     reads.set(name, read);
@@ -79,7 +87,7 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
       }
       changes = await git.changedFiles(history.mergeBase, history.head);
     }
-    const previous = previousDefinitions(git, history.mergeBase, changes!, relativeDir(options.layout, options.layout.stacksDir));
+    const previous = previousDefinitions(git, [history.base, history.mergeBase], changes!, relativeDir(options.layout, options.layout.stacksDir));
     const warnings: string[] = [];
     if (range.checkedOut !== undefined && range.checkedOut !== history.head) {
       warnings.push(`head ${head} (${history.head.slice(0, 12)}) is not the checked-out commit (${range.checkedOut.slice(0, 12)}): stack files and programs were read from the working tree`);
@@ -88,11 +96,38 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
     const stacks = affectedFromChanges({ ...options, changes: changes!, graph });
     for (const s of stacks) if (s.action === 'destroy') s.previous = await previous.get(s.name);
     await Promise.all(previous.values());
-    return { base: history.base, head: history.head, mergeBase: history.mergeBase, changes: changes!, stacks, warnings };
+    return { base: history.base, head: history.head, mergeBase: history.mergeBase, changes: changes!, stacks: foldRenames(stacks, options.catalog), warnings };
   } finally {
     stopGraph.abort();
     await building;
   }
+}
+
+/**
+ * Identity, not file names: a stack whose file is gone but whose Pulumi project/stack is still in
+ * the head catalogue (under another file name) was renamed or moved, not deleted. Its destroy
+ * entry is folded into the stack that carries the identity now, which keeps the old definition
+ * as its protected side. A destroy is left only for identities that disappeared. Pure.
+ */
+export function foldRenames(stacks: readonly AffectedStack[], catalog: StackCatalog): AffectedStack[] {
+  const byIdentity = new Map(catalog.stacks.map((s) => [stackIdentity(s), s]));
+  const out = new Map(stacks.map((s) => [s.name, s]));
+  for (const gone of stacks) {
+    const old = gone.action === 'destroy' ? gone.previous?.definition : undefined;
+    const heir = old ? byIdentity.get(stackIdentity(old)) : undefined;
+    if (!old || !heir || heir.name === gone.name) continue;
+    out.delete(gone.name);
+    const renamed: AffectedReason = { kind: 'renamed', path: gone.previous!.file, stack: gone.name };
+    const now = out.get(heir.name);
+    out.set(heir.name, {
+      name: heir.name,
+      action: 'update',
+      reasons: sortReasons([renamed, ...(now?.reasons ?? [])]),
+      previous: gone.previous,
+      renamedFrom: { name: gone.name, file: gone.previous!.file },
+    });
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**

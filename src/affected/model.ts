@@ -2,14 +2,14 @@ import type { ChangedFile } from '../git/name-status.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
 /** Why a stack is affected. */
-export type ReasonKind = 'stack-file' | 'program' | 'import' | 'read' | 'watch' | 'root-file' | 'dependency' | 'deleted' | 'history-missing';
+export type ReasonKind = 'renamed' | 'stack-file' | 'program' | 'import' | 'read' | 'watch' | 'root-file' | 'dependency' | 'deleted' | 'history-missing';
 
 /** One cause; a stack usually has one, a shared library change can give it several. */
 export interface AffectedReason {
   kind: ReasonKind;
   /** The changed file, for every kind but `dependency` and `history-missing`. */
   path?: string;
-  /** For `dependency`: the stack this one depends on, which is affected. */
+  /** For `dependency`: the stack this one depends on, which is affected. For `renamed`: the stack's old id. */
   stack?: string;
   /**
    * For `import`: the import chain from the program's entry file to the changed file.
@@ -20,7 +20,10 @@ export interface AffectedReason {
   pattern?: string;
 }
 
-/** `update`: preview or deploy it. `destroy`: its stack file was deleted. */
+/**
+ * `update`: preview or deploy it (also a renamed stack, see `renamedFrom`). `destroy`: its stack
+ * file is gone and its Pulumi identity is in no other stack file at head.
+ */
 export type AffectedAction = 'update' | 'destroy';
 
 /** The last committed definition of a deleted stack, read at the merge-base. */
@@ -41,8 +44,21 @@ export interface AffectedStack {
   action: AffectedAction;
   /** Sorted: direct causes first (stack file, program, imports, reads, watches, root files), then dependencies. */
   reasons: AffectedReason[];
-  /** For `destroy`: what the stack was, so the caller can check `allowDestroy`. */
+  /**
+   * For `destroy`: what the stack was, so the caller can check `allowDestroy`. For a rename: its
+   * definition under its old file name, the protected side its policy is read from.
+   */
   previous?: PreviousDefinition;
+  /** Set when the stack's file was renamed or moved and its Pulumi identity (project/stack) kept. */
+  renamedFrom?: { name: string; file: string };
+}
+
+/**
+ * A stack's identity: its Pulumi project and stack. File names are only ids in the catalogue; two
+ * files that name the same project/stack at different commits are the same stack.
+ */
+export function stackIdentity(def: Pick<StackDefinition, 'project' | 'stack'>): string {
+  return `${def.project}/${def.stack}`;
 }
 
 /** The answer of `gitops affected`: a plain data model, rendered by render.ts. */
@@ -61,7 +77,7 @@ export interface AffectedResult {
   warnings: string[];
 }
 
-const kindOrder: readonly ReasonKind[] = ['deleted', 'history-missing', 'stack-file', 'program', 'import', 'read', 'watch', 'root-file', 'dependency'];
+const kindOrder: readonly ReasonKind[] = ['renamed', 'deleted', 'history-missing', 'stack-file', 'program', 'import', 'read', 'watch', 'root-file', 'dependency'];
 
 /** Reasons in a stable order, duplicates removed. */
 export function sortReasons(reasons: readonly AffectedReason[]): AffectedReason[] {

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from './history.js';
-import type { AffectedReason, AffectedResult, AffectedStack } from './model.js';
+import { stackIdentity, type AffectedReason, type AffectedResult, type AffectedStack } from './model.js';
 
 /** The `--json` document of `gitops affected`. */
 export interface AffectedJson {
@@ -11,6 +11,8 @@ export interface AffectedJson {
     action: 'update' | 'destroy';
     /** For `destroy`: the deleted file's `allowDestroy`, when its last definition parsed. */
     allowDestroy?: boolean;
+    /** For a renamed or moved stack file that kept its Pulumi identity: the old stack id. */
+    renamedFrom?: string;
     reasons: { kind: AffectedReason['kind']; path?: string; stack?: string; pattern?: string }[];
   }[];
   warnings?: string[];
@@ -25,7 +27,8 @@ export function affectedJson(result: AffectedResult): AffectedJson {
     stacks: result.stacks.map((s) => ({
       name: s.name,
       action: s.action,
-      ...(s.previous?.definition ? { allowDestroy: s.previous.definition.allowDestroy } : {}),
+      ...(s.action === 'destroy' && s.previous?.definition ? { allowDestroy: s.previous.definition.allowDestroy } : {}),
+      ...(s.renamedFrom ? { renamedFrom: s.renamedFrom.name } : {}),
       reasons: s.reasons.map((r) => ({
         kind: r.kind,
         ...(r.path !== undefined ? { path: r.path } : {}),
@@ -45,6 +48,8 @@ export function describeHistoryEvent(e: HistoryEvent): string {
 /** One human line per reason; each names the changed file, so `--explain` says what to look at. */
 export function describeReason(reason: AffectedReason): string {
   switch (reason.kind) {
+    case 'renamed':
+      return `renamed from ${reason.path}: the same Pulumi stack under a new file name`;
     case 'stack-file':
       return `stack file ${reason.path} changed`;
     case 'program':
@@ -72,6 +77,11 @@ function destroyNote(stack: AffectedStack): string {
   return stack.previous ? ' (last definition unreadable)' : '';
 }
 
+function renameNote(stack: AffectedStack): string {
+  const def = stack.previous?.definition;
+  return stack.renamedFrom ? ` (renamed from ${stack.renamedFrom.name}${def ? `, same Pulumi stack ${stackIdentity(def)}` : ''})` : '';
+}
+
 function header(result: AffectedResult): string {
   const n = result.stacks.length;
   const count = `${n} stack${n === 1 ? '' : 's'} affected`;
@@ -86,13 +96,13 @@ export function renderExplain(result: AffectedResult): string {
   const lines = [header(result)];
   for (const w of result.warnings) lines.push(`warning: ${w}`);
   for (const s of result.stacks) {
-    lines.push(`${s.name}: ${s.action}${s.action === 'destroy' ? destroyNote(s) : ''}`);
+    lines.push(`${s.name}: ${s.action}${s.action === 'destroy' ? destroyNote(s) : renameNote(s)}`);
     for (const r of s.reasons) lines.push(`  - ${describeReason(r)}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** The default text output: one `name<TAB>action` line per affected stack. Pure. */
+/** The default text output: one `name<TAB>action` line per affected stack, and `<TAB>renamed from OLD` for renames. Pure. */
 export function renderAffectedList(result: AffectedResult): string {
-  return result.stacks.map((s) => `${s.name}\t${s.action}\n`).join('');
+  return result.stacks.map((s) => `${s.name}\t${s.action}${s.renamedFrom ? `\trenamed from ${s.renamedFrom.name}` : ''}\n`).join('');
 }

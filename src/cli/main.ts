@@ -13,6 +13,7 @@ import {
   graphOptions,
   previewOptions,
   schemaOptions,
+  recoverOptions,
   unlockOptions,
 } from './options.js';
 
@@ -91,6 +92,12 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
       'Remove the lock a killed run left on a stack',
       (y) => y.options(unlockOptions),
       (a) => run(async () => (await import('./commands/unlock.js')).unlockCommand(a, cli)),
+    )
+    .command(
+      'recover',
+      'Settle the pending operations a killed run left: --import URN=ID (it exists) or --forget URN (it does not)',
+      (y) => y.options(recoverOptions),
+      (a) => run(async () => (await import('./commands/recover.js')).recoverCommand(a, cli)),
     )
     .command(
       'schema',

@@ -65,7 +65,7 @@ export const deployOptions = {
   ...mergeRequestOptions,
   message: { alias: 'm', type: 'string', describe: 'Update message for the stack history' },
   force: { type: 'boolean', implies: 'base', describe: 'With --base: deploy even off the default branch' },
-  'allow-destroy': { type: 'boolean', implies: 'base', describe: 'With --base: destroy deleted stacks even if their last definition did not allow it' },
+  'allow-destroy': { type: 'boolean', implies: 'base', describe: 'With --base: destroy deleted stacks even if their last definition did not allow it (its approvals still apply)' },
   'default-branch': { type: 'string', implies: 'base', describe: "With --base: the default branch (default: the CI's, else main)" },
 } as const satisfies OptionSet;
 
@@ -93,7 +93,16 @@ export const affectedOptions = {
 
 export const graphOptions = { mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' } } as const satisfies OptionSet;
 export const schemaOptions = { write: { type: 'boolean', default: false, describe: 'Write it to stacks/stack.schema.json' } } as const satisfies OptionSet;
-export const unlockOptions = { stack: selectionOptions.stack, all: selectionOptions.all } as const satisfies OptionSet;
+export const unlockOptions = {
+  stack: selectionOptions.stack,
+  all: selectionOptions.all,
+  force: { type: 'boolean', default: false, describe: 'Also remove a lock held from another host (whether that run still runs cannot be checked)' },
+} as const satisfies OptionSet;
+export const recoverOptions = {
+  stack: { alias: 's', type: 'string', demandOption: true, describe: 'The stack whose pending operations to settle' },
+  import: { type: 'string', array: true, default: [] as string[], describe: 'URN=ID: a pending create that happened; adopt the resource with this provider ID (repeatable)' },
+  forget: { type: 'string', array: true, default: [] as string[], describe: 'URN: a pending operation to drop (a create that never happened); repeatable' },
+} as const satisfies OptionSet;
 
 export type GlobalArgs = ArgsOf<typeof globalOptions>;
 export type PreviewArgs = ArgsOf<typeof globalOptions & typeof previewOptions>;
@@ -104,3 +113,4 @@ export type AffectedArgs = ArgsOf<typeof globalOptions & typeof affectedOptions>
 export type GraphArgs = ArgsOf<typeof globalOptions & typeof graphOptions>;
 export type SchemaArgs = ArgsOf<typeof globalOptions & typeof schemaOptions>;
 export type UnlockArgs = ArgsOf<typeof globalOptions & typeof unlockOptions>;
+export type RecoverArgs = ArgsOf<typeof globalOptions & typeof recoverOptions>;

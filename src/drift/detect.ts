@@ -1,3 +1,4 @@
+import type { Engine } from '../engine/engine.js';
 import type { ResourceChange, StackResult, StackStatus } from '../engine/result.js';
 import type { RunContext } from '../run/run-context.js';
 import { schedule } from '../run/scheduler.js';
@@ -31,6 +32,12 @@ export interface DriftMode {
   remediate: boolean;
   /** Let remediation delete or replace resources. */
   allowDestroy: boolean;
+  /**
+   * Why remediating this stack would deploy a change Git holds but deploy has not applied (a
+   * change refused for missing approvals, say), or undefined when head is what was deployed.
+   * Remediation converges on Git's head, so without this it would apply such a change unreviewed.
+   */
+  undeployedChange?: (def: StackDefinition, engine: Engine) => Promise<string | undefined>;
 }
 
 /** True when the report leaves drift in place. */
@@ -60,8 +67,13 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   base.unchanged = (detection.changes.same ?? 0) + detection.resources.filter((r) => r.op === 'update' && r.properties.length === 0).length;
   if (base.drifted.length + base.deleted.length === 0) return done({ status: 'succeeded', action: 'none' });
   if (!remediates(def, mode)) return done({ status: 'succeeded', action: 'reported' });
+  // Detection above still reports; only the remediation waits for the deploy.
+  const waiting = await mode.undeployedChange?.(def, engine);
+  if (waiting) return done({ status: 'succeeded', action: 'blocked', blockedReason: waiting });
 
   const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal }, sink);
+  // A killed run left operations of unknown outcome: converging now could duplicate or forget resources.
+  if (preview.error?.code === 'PENDING_OPERATIONS') return done({ status: 'failed', action: 'blocked', blockedReason: preview.error.message, error: preview.error });
   if (preview.status !== 'succeeded') return done({ status: preview.status, action: 'failed', error: preview.error });
   const blockedReason = remediationGuard(preview, def, mode.allowDestroy);
   if (blockedReason) return done({ status: 'succeeded', action: 'blocked', blockedReason });

@@ -15,7 +15,13 @@ export function toRecord(reports: readonly DriftReport[], time: Date, commit?: s
   return {
     time: time.toISOString(),
     ...(commit ? { commit } : {}),
-    stacks: reports.map((r) => ({ name: r.name, status: r.status, action: r.action, drifted: r.drifted.map((x) => x.name), deleted: r.deleted.map((x) => x.name) })),
+    stacks: reports.map((r) => ({
+      name: r.name,
+      status: r.status,
+      action: r.action,
+      drifted: r.drifted.map((x) => x.name),
+      deleted: r.deleted.map((x) => x.name),
+    })),
   };
 }
 
@@ -67,8 +73,15 @@ export async function readRecords(file: string): Promise<DriftRecord[]> {
     const parsed = recordSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-      throw userError('USAGE', `${file}:${i + 1}: not a drift record: ${field ? `${field}: ` : ''}${issue.message}`, 'each line is one run, as written by `gitops drift --history FILE`');
+      const field = issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
+      throw userError(
+        'USAGE',
+        `${file}:${i + 1}: not a drift record: ${field ? `${field}: ` : ''}${issue.message}`,
+        'each line is one run, as written by `gitops drift --history FILE`',
+      );
     }
     records.push(parsed.data);
   });
@@ -97,7 +110,13 @@ export function driftEpisodes(records: readonly DriftRecord[]): DriftEpisode[] {
       const drifting = s.action !== 'none';
       const current = open.get(s.name);
       if (drifting && !current) {
-        open.set(s.name, { stack: s.name, appeared: record.time, appearedAt: record.commit, resources: [...s.drifted, ...s.deleted], runs: 1 });
+        open.set(s.name, {
+          stack: s.name,
+          appeared: record.time,
+          appearedAt: record.commit,
+          resources: [...s.drifted, ...s.deleted],
+          runs: 1,
+        });
       } else if (drifting && current) {
         current.runs++;
         current.resources = [...new Set([...current.resources, ...s.drifted, ...s.deleted])];

@@ -2,18 +2,11 @@ import { CommandError, ConcurrentUpdateError } from '@pulumi/pulumi/automation/i
 import { GitopsError } from '../errors/gitops-error.js';
 import type { EventCollector } from './event-collector.js';
 import { resourceName } from './event-collector.js';
+import { lockedError, parseLockMessage } from './lock-holder.js';
 
 function text(err: unknown): string {
   if (err instanceof CommandError) return `${err.message}`;
   return err instanceof Error ? `${err.message}` : String(err);
-}
-
-function lockHolders(message: string): string {
-  const holders = message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /created by|locks\//.test(l));
-  return holders.length > 0 ? holders.join('; ') : 'another update';
 }
 
 /**
@@ -25,13 +18,7 @@ export function classifyFailure(stack: string, workDir: string, err: unknown, ev
   const message = text(err);
   if (aborted) return new GitopsError({ code: 'CANCELLED', kind: 'user', message: `stack ${stack}: cancelled`, cause: err });
   if (err instanceof ConcurrentUpdateError || message.includes('the stack is currently locked by')) {
-    return new GitopsError({
-      code: 'STACK_LOCKED',
-      kind: 'external',
-      message: `stack ${stack} is locked by ${lockHolders(message)}`,
-      hint: `if no other update is running, clear the lock with \`gitops unlock --stack ${stack}\` (or \`pulumi cancel\` in ${workDir})`,
-      cause: err,
-    });
+    return lockedError(stack, parseLockMessage(message, workDir), err);
   }
   if (/passphrase must be set|PULUMI_CONFIG_PASSPHRASE(_FILE)? (environment variable )?(is )?not set/i.test(message)) {
     return new GitopsError({ code: 'PASSPHRASE_MISSING', kind: 'user', message: `stack ${stack}: no passphrase for its secrets`, hint: 'set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE', cause: err });
@@ -39,6 +26,8 @@ export function classifyFailure(stack: string, workDir: string, err: unknown, ev
   if (/incorrect passphrase|failed to decrypt|could not decrypt/i.test(message)) {
     return new GitopsError({ code: 'PASSPHRASE_INVALID', kind: 'user', message: `stack ${stack}: the passphrase does not decrypt this stack's secrets`, hint: 'check PULUMI_CONFIG_PASSPHRASE / PULUMI_CONFIG_PASSPHRASE_FILE, and the stack file\'s encryptionSalt', cause: err });
   }
+  const died = providerDeath(message, events);
+  if (died) return died(stack, err);
   const failed = events.failedResources[0];
   const resourceError = events.errors.find((e) => e.urn && !e.urn.includes('::pulumi:pulumi:Stack::'));
   if (failed || resourceError) {
@@ -51,6 +40,34 @@ export function classifyFailure(stack: string, workDir: string, err: unknown, ev
     return new GitopsError({ code: 'PROGRAM_ERROR', kind: 'user', message: `stack ${stack}: the program failed: ${firstLines(programError?.message ?? message)}`, cause: err });
   }
   return new GitopsError({ code: 'ENGINE_ERROR', kind: 'external', message: `stack ${stack}: ${firstLines(engineErrorLines(message))}`, cause: err });
+}
+
+/** How a provider plugin that died mid-operation shows: its gRPC connection drops. */
+const providerGone = /error reading from server: EOF|transport is closing|plugin exited|connection refused.*plugin/i;
+
+/**
+ * A provider that died mid-operation: every create it had in flight failed with a broken
+ * connection, and Pulumi records them as failed, not pending. Whether each one happened is
+ * unknown, and nothing tracks the ones that did: a plain retry would create them again (seen
+ * in test/faults: a create that finished just before the crash was made twice). So the error
+ * names every one of them.
+ */
+function providerDeath(message: string, events: EventCollector): ((stack: string, cause: unknown) => GitopsError) | undefined {
+  const detail = [message, ...events.errors.map((e) => e.message)].find((m) => providerGone.test(m));
+  if (!detail) return undefined;
+  const inFlight = [...new Set(events.failedResources.filter((f) => f.message.startsWith('create')).map((f) => resourceName(f.urn)))];
+  return (stack, cause) =>
+    new GitopsError({
+      code: 'PROVIDER_ERROR',
+      kind: 'external',
+      message:
+        `stack ${stack}: a provider process died mid-operation (${providerGone.exec(detail)![0]})` +
+        (inFlight.length > 0 ? `; these creates were in flight and may have happened, untracked: ${inFlight.join(', ')}` : ''),
+      hint:
+        'Pulumi keeps no pending operation for them, so the next deploy creates them again: first check whether each exists, ' +
+        'and delete it (or `pulumi import` it) if it does',
+      cause,
+    });
 }
 
 /** The CLI's own `error:` lines, without the Automation API's wrapping of stdout/stderr. */

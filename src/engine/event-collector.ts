@@ -64,8 +64,8 @@ function propertyChanges(meta: StepEventMetadata, refresh: boolean): PropertyCha
   const detailed = meta.detailedDiff ?? {};
   // For a refresh, old is the state (what Git last deployed) and new is what was read live.
   const before = meta.old?.outputs ?? meta.old?.inputs;
-  const after = refresh ? meta.new?.outputs ?? meta.new?.inputs : meta.new?.inputs ?? meta.new?.outputs;
-  let paths = Object.keys(detailed).length > 0 ? Object.keys(detailed) : meta.diffs ?? [];
+  const after = refresh ? (meta.new?.outputs ?? meta.new?.inputs) : (meta.new?.inputs ?? meta.new?.outputs);
+  let paths = Object.keys(detailed).length > 0 ? Object.keys(detailed) : (meta.diffs ?? []);
   // Some providers (dynamic ones among them) say only "changed", and a refresh reports no diff
   // at all: then compare the two property bags ourselves, as Pulumi's own display does.
   if (paths.length === 0 && changingOps.has(meta.op)) {
@@ -77,13 +77,21 @@ function propertyChanges(meta: StepEventMetadata, refresh: boolean): PropertyCha
   }
   return paths.sort().map((p) => {
     const kind = detailed[p]?.diffKind ?? 'update';
+    const [oldValue, newValue] = [valueAt(before, p), valueAt(after, p)];
     return {
       path: p,
       kind: String(kind),
-      old: renderValue(valueAt(before, p)),
-      new: renderValue(valueAt(after, p)),
+      old: renderValue(oldValue),
+      new: renderValue(newValue),
+      ...(isSecret(oldValue) || isSecret(newValue) ? { secret: true } : {}),
     };
   });
+}
+
+/** True when a property bag holds a secret anywhere. */
+function holdsSecret(value: unknown): boolean {
+  if (isSecret(value)) return true;
+  return typeof value === 'object' && value !== null && Object.values(value).some(holdsSecret);
 }
 
 /**
@@ -95,6 +103,8 @@ export class EventCollector {
   readonly errors: { urn?: string; message: string }[] = [];
   readonly failedResources: { urn: string; message: string }[] = [];
   summary?: Record<string, number>;
+  /** Refreshed resources that changed while holding secrets: their secret values arrived masked. */
+  readonly secretSuspects = new Set<string>();
 
   constructor(
     private readonly stack: string,
@@ -129,6 +139,7 @@ export class EventCollector {
     const name = resourceName(meta.urn);
     const existing = this.resources.get(meta.urn);
     const properties = propertyChanges(meta, this.refresh);
+    if (this.refresh && changingOps.has(meta.op) && holdsSecret(meta.old?.outputs ?? meta.old?.inputs)) this.secretSuspects.add(meta.urn);
     const entry: ResourceChange = {
       urn: meta.urn,
       type: meta.type,
@@ -140,7 +151,28 @@ export class EventCollector {
       protected: meta.old?.protect ?? meta.new?.protect,
     };
     this.resources.set(meta.urn, entry);
-    this.sink({ type: phase === 'start' ? 'resource-start' : 'resource-done', stack: this.stack, op: entry.op, urn: meta.urn, resourceType: meta.type, name });
+    this.sink({
+      type: phase === 'start' ? 'resource-start' : 'resource-done',
+      stack: this.stack,
+      op: entry.op,
+      urn: meta.urn,
+      resourceType: meta.type,
+      name,
+    });
+  }
+
+  /**
+   * Adds drift in secret properties, found by comparing decrypted values in memory (the events
+   * mask them): each change shows `[secret]` for both values and carries `secret: true`.
+   */
+  addSecretChanges(changes: readonly { urn: string; change: PropertyChange }[]): void {
+    for (const { urn, change } of changes) {
+      const entry = this.resources.get(urn);
+      if (!entry) continue;
+      const properties = [...entry.properties.filter((p) => p.path !== change.path), change].sort((a, b) => a.path.localeCompare(b.path));
+      const changedProperties = [...new Set([...entry.changedProperties, change.path.split(/[.[]/)[0]!])].sort();
+      this.resources.set(urn, { ...entry, properties, changedProperties });
+    }
   }
 
   resourceList(): ResourceChange[] {

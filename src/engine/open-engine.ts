@@ -5,8 +5,9 @@ import type { Redactor } from '../report/redact.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
 import { ensurePulumi } from '../toolchain/pulumi-cli.js';
-import { checkPassphrase, ensureFileBackend, resolveBackendUrl } from './backend.js';
+import { ensureFileBackend, resolveBackendUrl } from './backend.js';
 import { PulumiEngine } from './pulumi-engine.js';
+import { checkSecretsAccess, verifyStackPassphrases } from './secrets-provider.js';
 
 export interface OpenEngineOptions {
   layout: RepoLayout;
@@ -21,7 +22,8 @@ export interface OpenEngineOptions {
 /** The real engine, after the checks that must pass before anything runs, with its toolchain installed. */
 export async function openPulumiEngine(options: OpenEngineOptions): Promise<PulumiEngine> {
   const { layout, stacks, env, log } = options;
-  checkPassphrase(env);
+  checkSecretsAccess(stacks, env);
+  await verifyStackPassphrases(stacks, env);
   const backendUrl = resolveBackendUrl(layout, env);
   await ensureFileBackend(backendUrl);
   const toolchain = await ensurePulumi(env, log);

@@ -21,6 +21,8 @@ export interface PropertyChange {
   /** Rendered values; secrets appear as "[secret]". Undefined when the engine gave none. */
   old?: string;
   new?: string;
+  /** A secret property: both values are "[secret]"; drift in it was found by comparing them in memory. */
+  secret?: boolean;
 }
 
 export interface ResourceChange {

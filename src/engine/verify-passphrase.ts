@@ -17,7 +17,10 @@ export async function passphraseFrom(env: NodeJS.ProcessEnv): Promise<string | u
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch (err) {
-    throw userError('PASSPHRASE_MISSING', `PULUMI_CONFIG_PASSPHRASE_FILE names ${file}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw userError(
+      'PASSPHRASE_MISSING',
+      `PULUMI_CONFIG_PASSPHRASE_FILE names ${file}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -59,7 +62,9 @@ export async function verifyPassphrase(stacks: readonly StackDefinition[], env: 
   if (bySalt.size === 0) return;
   const passphrase = await passphraseFrom(env);
   if (passphrase === undefined) return; // No passphrase at all is checkPassphrase's error.
-  const outcomes = await Promise.all([...bySalt].map(async ([salt, owners]) => ({ owners, opens: await passphraseOpens(passphrase, salt) })));
+  const outcomes = await Promise.all(
+    [...bySalt].map(async ([salt, owners]) => ({ owners, opens: await passphraseOpens(passphrase, salt) })),
+  );
   const malformed = outcomes.filter((o) => o.opens === undefined).flatMap((o) => o.owners);
   if (malformed.length > 0) {
     throw new GitopsError({

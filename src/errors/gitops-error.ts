@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'PASSPHRASE_MISSING'
   | 'PASSPHRASE_INVALID'
   | 'STACK_LOCKED'
+  /** A killed run left operations whose outcome is unknown: `gitops recover` settles them. */
+  | 'PENDING_OPERATIONS'
   | 'PROGRAM_ERROR'
   | 'PROVIDER_ERROR'
   | 'ENGINE_ERROR'

@@ -27,6 +27,22 @@ function statusOf(err: ClientError): number | undefined {
   return err.response?.status ?? (err.cause as GitbeakerCause | undefined)?.response?.status;
 }
 
+/** The HTTP status a client error carries when the server answered; undefined otherwise. */
+export function httpStatusOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null ? statusOf(err as ClientError) : undefined;
+}
+
+/** `run`'s value, or `fallback` when the server answers one of `statuses` (e.g. 404: "not a member"). */
+export async function unless<T, F>(statuses: readonly number[], fallback: F, run: () => Promise<T>): Promise<T | F> {
+  try {
+    return await run();
+  } catch (err) {
+    const status = httpStatusOf(err);
+    if (status !== undefined && statuses.includes(status)) return fallback;
+    throw err;
+  }
+}
+
 /** The server's own message if it sent one, else the error chain ("connect ECONNREFUSED 10.0.0.1:443"). */
 function detailOf(err: ClientError): string {
   const fromBody = err.response?.data?.message ?? (err.cause as GitbeakerCause | undefined)?.description;

@@ -20,6 +20,11 @@ export interface ForgeContext {
   defaultBranch?: string;
   /** Web URL of the project, for links. */
   projectUrl?: string;
+  /**
+   * GitHub: the login our token writes as when `GET /user` refuses it (a GitHub App
+   * installation token): GITOPS_GITHUB_BOT, e.g. `my-app[bot]`, else `github-actions[bot]`.
+   */
+  githubBot?: string;
 }
 
 export type EnvVars = Readonly<Record<string, string | undefined>>;
@@ -99,6 +104,16 @@ function readEvent(env: EnvVars, deps: ContextDeps): GithubEvent | undefined {
   }
 }
 
+/**
+ * GitHub's default branch, from the event payload's `repository.default_branch` (push,
+ * pull_request, schedule and workflow_dispatch events all carry it). GitHub Actions sets no
+ * variable for it: GITHUB_DEFAULT_BRANCH does not exist. Undefined outside GitHub Actions.
+ */
+export function githubDefaultBranch(env: EnvVars, deps: ContextDeps = fsDeps): string | undefined {
+  const branch = readEvent(env, deps)?.repository?.default_branch;
+  return typeof branch === 'string' && branch.trim() ? branch.trim() : undefined;
+}
+
 function githubServer(env: EnvVars): string {
   return (value(env, 'GITHUB_SERVER_URL') ?? 'https://github.com').replace(/\/+$/, '');
 }
@@ -138,6 +153,7 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
     commit: value(env, 'GITHUB_SHA'),
     defaultBranch: event?.repository?.default_branch,
     projectUrl: `${githubServer(env)}/${project}`,
+    githubBot: value(env, 'GITOPS_GITHUB_BOT'),
   };
 }
 
@@ -147,7 +163,7 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
  * GITOPS_GITLAB_TOKEN (else GITLAB_TOKEN), CI_PIPELINE_URL, CI_COMMIT_SHA, CI_DEFAULT_BRANCH,
  * CI_PROJECT_URL. GitHub reads GITHUB_API_URL, GITHUB_REPOSITORY, GITOPS_GITHUB_TOKEN (else
  * GITHUB_TOKEN), the PR number from GITHUB_EVENT_PATH or GITHUB_REF, GITHUB_SERVER_URL,
- * GITHUB_RUN_ID and GITHUB_SHA. Throws FORGE_ERROR (kind user) naming the missing variable;
+ * GITHUB_RUN_ID, GITHUB_SHA and GITOPS_GITHUB_BOT. Throws FORGE_ERROR (kind user) naming the missing variable;
  * never puts a token value in a message.
  */
 export function forgeContextFromEnv(env: EnvVars, deps: ContextDeps = fsDeps): ForgeContext {

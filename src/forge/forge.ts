@@ -30,20 +30,45 @@ export interface CommentResult {
   action: 'created' | 'updated' | 'unchanged';
 }
 
-/** The approval state of a merge request. */
+/** A user of the forge: the one behind our token, an author, an approver. */
+export interface ForgeUser {
+  /** GitLab user ID (GitLab compares users by ID); absent on GitHub, which compares logins. */
+  id?: number;
+  username: string;
+}
+
+/** An approval that does not count, and why: e.g. the MR's author, a bot, no write access, an earlier commit. */
+export interface IgnoredApproval {
+  user: string;
+  reason: string;
+}
+
+/**
+ * The approval state of a merge request, as far as we trust it. Only people who may approve
+ * count: never the MR's author, never the user behind our token, never a bot, and only with
+ * write access (GitHub permission write or admin; GitLab access level Developer, 30, or more).
+ */
 export interface Approvals {
   /**
-   * True when the platform considers the MR approved AND at least one person approved it:
-   * a project that requires no approvals does not turn "nobody looked" into "approved".
-   * On GitHub, a pending change request from anyone also withholds approval.
+   * True when the platform considers the MR approved AND at least one person who may approve
+   * did, for the MR's final commit: a project that requires no approvals does not turn
+   * "nobody looked" into "approved". On GitHub, a standing change request from anyone with
+   * write access also withholds approval.
    */
   approved: boolean;
-  /** Usernames whose approval currently stands. */
+  /** Usernames whose approval counts. */
   approvers: string[];
-  /** Approvals the project requires (GitLab only; GitHub does not expose it to CI tokens). */
+  /** Approvals the project requires (GitLab Premium only; GitHub does not expose it to CI tokens). */
   required?: number;
-  /** GitHub: users whose latest review requests changes. */
+  /** GitHub: users with write access whose latest review requests changes. */
   changesRequestedBy?: string[];
+  /** Approvals given that do not count, with why. */
+  ignored?: IgnoredApproval[];
+  /**
+   * Why no approval on this MR can be tied to the merged commit (GitLab without "reset
+   * approvals on push", e.g. GitLab Free); `approved` is then false.
+   */
+  unverifiable?: string;
 }
 
 /** A merge request (GitLab) or pull request (GitHub). */
@@ -55,6 +80,20 @@ export interface MergeRequestRef {
   state: 'open' | 'merged' | 'closed';
   sourceBranch?: string;
   targetBranch?: string;
+  /** Username of the MR's author. */
+  author?: string;
+  /** The MR's last source commit (GitLab `sha`, GitHub `head.sha`). */
+  headSha?: string;
+  /** The commit the merge created (GitHub: also the squash or last rebased commit). */
+  mergeCommitSha?: string;
+  /** GitLab: the squash commit, when the MR was squashed. */
+  squashCommitSha?: string;
+}
+
+/** One commit of a push, and the merged MR it landed (undefined: no MR landed this commit). */
+export interface LandedCommit {
+  commit: string;
+  mergeRequest?: MergeRequestRef;
 }
 
 /** An issue the forge opened or found. */
@@ -88,9 +127,22 @@ export interface Forge {
   readonly maxBodyChars: number;
   /** Creates the one comment marked `key` on the MR, or updates it in place. */
   upsertMergeRequestComment(key: string, body: string, mr?: number): Promise<CommentResult>;
+  /** The user behind our token, asked once per forge. Marked comments and issues are found among theirs alone. */
+  currentUser(): Promise<ForgeUser>;
+  /** Who approved the MR, counting only people who may approve, for its final commit. */
   mergeRequestApprovals(mr?: number): Promise<Approvals>;
-  /** The merge request a commit came from (the merged one first), for deploy-on-merge. */
+  /**
+   * The merged MR into the default branch whose merge, squash or head commit is `sha`, for
+   * deploy-on-merge; undefined for anything else (open, closed, another branch, a commit the
+   * MR merely contains). There is no fallback.
+   */
   mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined>;
+  /**
+   * {@link mergeRequestForCommit} for each commit of a push (e.g. the first-parent commits of
+   * `base..head`, oldest first), in the order given, so each merged MR is checked for the
+   * stacks it changed.
+   */
+  landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]>;
   /** Opens the one open issue marked `key`, or updates it. */
   upsertIssue(key: string, issue: IssueContent): Promise<IssueResult>;
   /** Closes the open issue marked `key`, with an optional comment; undefined when none is open. */

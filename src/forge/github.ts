@@ -1,7 +1,21 @@
 import { Octokit } from '@octokit/rest';
-import { apiCall, type ApiCall } from './api-call.js';
+import { apiCall, unless, type ApiCall } from './api-call.js';
 import { commitOf, mergeRequestOf, type ForgeContext } from './context.js';
-import { GITHUB_MAX_BODY_CHARS, type Approvals, type CommentResult, type Forge, type IssueContent, type IssueRef, type IssueResult, type MergeRequestRef } from './forge.js';
+import {
+  GITHUB_MAX_BODY_CHARS,
+  type Approvals,
+  type CommentResult,
+  type Forge,
+  type ForgeUser,
+  type IssueContent,
+  type IssueRef,
+  type IssueResult,
+  type LandedCommit,
+  type MergeRequestRef,
+} from './forge.js';
+import { githubApprovals } from './github-approvals.js';
+import { GITHUB_ACTIONS_BOT, once, sameUser } from './identity.js';
+import { landedBy, landedEach } from './landed-merge-request.js';
 import { assertFits, findMarked, planUpsert, sameBody, withMarker } from './markers.js';
 
 // Octokit logs every failed request to console.error; ours surface as thrown FORGE_ERRORs.
@@ -9,12 +23,37 @@ const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {
 
 interface GithubIssue {
   number: number;
+  user?: { login: string } | null;
   title: string;
   body?: string | null;
   html_url: string;
   labels: (string | { name?: string })[];
   pull_request?: unknown;
 }
+
+interface GithubPull {
+  number: number;
+  title: string;
+  state: string;
+  html_url: string;
+  merged_at?: string | null;
+  merge_commit_sha?: string | null;
+  user?: { login: string } | null;
+  head: { ref: string; sha: string };
+  base: { ref: string; repo?: { default_branch?: string } | null };
+}
+
+const pullRef = (pr: GithubPull): MergeRequestRef => ({
+  number: pr.number,
+  url: pr.html_url,
+  title: pr.title,
+  state: pr.merged_at ? 'merged' : pr.state === 'open' ? 'open' : 'closed',
+  sourceBranch: pr.head.ref,
+  targetBranch: pr.base.ref,
+  author: pr.user?.login,
+  headSha: pr.head.sha,
+  mergeCommitSha: pr.merge_commit_sha ?? undefined,
+});
 
 const labelNames = (issue: GithubIssue): string[] => issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
 
@@ -25,6 +64,8 @@ export class GithubForge implements Forge {
   readonly #ctx: ForgeContext;
   readonly #repo: { owner: string; repo: string };
   readonly #octokit: Octokit;
+  readonly #self: () => Promise<ForgeUser>;
+  readonly #permissions = new Map<string, Promise<string>>();
 
   constructor(ctx: ForgeContext, options: { timeoutMs?: number } = {}) {
     this.#ctx = ctx;
@@ -38,6 +79,39 @@ export class GithubForge implements Forge {
       log: silent,
       request: { fetch: (url: string, init?: RequestInit) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }) },
     });
+    this.#self = once(() => this.#whoAmI());
+  }
+
+  /**
+   * `GET /user`. A GitHub App installation token (the Actions GITHUB_TOKEN among them) gets 403
+   * there: it then writes as its app's bot, `github-actions[bot]` unless GITOPS_GITHUB_BOT names another.
+   */
+  async #whoAmI(): Promise<ForgeUser> {
+    const call = { platform: 'github', method: 'GET', path: '/user' } as const;
+    const user = await apiCall(call, this.#ctx.token, this.#ctx.tokenVariable, () => unless([403], undefined, () => this.#octokit.rest.users.getAuthenticated()));
+    return { username: user?.data.login ?? this.#ctx.githubBot ?? GITHUB_ACTIONS_BOT };
+  }
+
+  currentUser(): Promise<ForgeUser> {
+    return this.#self();
+  }
+
+  /** `permission` of `login` on the repository: admin, write, read or none (404: not a collaborator). Asked once per login. */
+  #permission(login: string): Promise<string> {
+    let p = this.#permissions.get(login);
+    if (!p) {
+      const path = `/collaborators/${encodeURIComponent(login)}/permission`;
+      const ask = () => this.#octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.#repo, username: login }).then((r) => r.data.permission);
+      p = this.#call('GET', path, () => unless([404], 'none', ask));
+      this.#permissions.set(login, p);
+    }
+    return p;
+  }
+
+  async #defaultBranch(): Promise<string> {
+    if (this.#ctx.defaultBranch) return this.#ctx.defaultBranch;
+    const { data } = await this.#call('GET', '', () => this.#octokit.rest.repos.get(this.#repo));
+    return data.default_branch;
   }
 
   #call<T>(method: ApiCall['method'], path: string, run: () => Promise<T>): Promise<T> {
@@ -50,7 +124,10 @@ export class GithubForge implements Forge {
     assertFits('github', key, posted);
     const path = `/issues/${issue_number}/comments`;
     const { issues } = this.#octokit.rest;
-    const comments = await this.#call('GET', path, () => this.#octokit.paginate(issues.listComments, { ...this.#repo, issue_number, per_page: 100 }));
+    const all = await this.#call('GET', path, () => this.#octokit.paginate(issues.listComments, { ...this.#repo, issue_number, per_page: 100 }));
+    // Only our own: anyone can post a comment that starts with our marker.
+    const self = await this.#self();
+    const comments = all.filter((c) => sameUser(c.user ? { username: c.user.login } : undefined, self));
     const plan = planUpsert(comments, key, (c) => c.body, (c) => sameBody(c.body, posted));
     if (plan.action === 'create') {
       const { data } = await this.#call('POST', path, () => issues.createComment({ ...this.#repo, issue_number, body: posted }));
@@ -61,34 +138,38 @@ export class GithubForge implements Forge {
     return { id, url: html_url, action: plan.action === 'update' ? 'updated' : 'unchanged' };
   }
 
-  /** Each reviewer's latest APPROVED / CHANGES_REQUESTED / DISMISSED review counts; comments do not. */
+  /** See {@link githubApprovals}: APPROVED on the final head commit, by someone with write access who is not the author, us, or a bot. */
   async mergeRequestApprovals(mr?: number): Promise<Approvals> {
     const pull_number = mergeRequestOf(this.#ctx, mr);
-    const reviews = await this.#call('GET', `/pulls/${pull_number}/reviews`, () => this.#octokit.paginate(this.#octokit.rest.pulls.listReviews, { ...this.#repo, pull_number, per_page: 100 }));
-    const chronological = [...reviews].sort((a, b) => (a.submitted_at ?? '').localeCompare(b.submitted_at ?? '') || a.id - b.id);
-    const latest = new Map<string, string>();
-    for (const review of chronological) {
-      if (review.user && review.state !== 'COMMENTED' && review.state !== 'PENDING') latest.set(review.user.login, review.state);
-    }
-    const by = (state: string) => [...latest].filter(([, s]) => s === state).map(([login]) => login);
-    const approvers = by('APPROVED');
-    const changesRequestedBy = by('CHANGES_REQUESTED');
-    return { approved: approvers.length > 0 && changesRequestedBy.length === 0, approvers, changesRequestedBy };
+    const { pulls } = this.#octokit.rest;
+    return githubApprovals({
+      pull: async () => {
+        const { data } = await this.#call('GET', `/pulls/${pull_number}`, () => pulls.get({ ...this.#repo, pull_number }));
+        return { author: data.user?.login, headSha: data.head.sha };
+      },
+      reviews: () => this.#call('GET', `/pulls/${pull_number}/reviews`, () => this.#octokit.paginate(pulls.listReviews, { ...this.#repo, pull_number, per_page: 100 })),
+      self: await this.#self(),
+      permission: (login) => this.#permission(login),
+    });
   }
 
   async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
     const commit_sha = commitOf(this.#ctx, sha);
-    const { data } = await this.#call('GET', `/commits/${commit_sha}/pulls`, () => this.#octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.#repo, commit_sha, per_page: 100 }));
-    const pr = data.find((p) => p.merged_at) ?? data[0];
-    if (!pr) return undefined;
-    const state = pr.merged_at ? 'merged' : pr.state === 'open' ? 'open' : 'closed';
-    return { number: pr.number, url: pr.html_url, title: pr.title, state, sourceBranch: pr.head.ref, targetBranch: pr.base.ref };
+    const prs = await this.#call('GET', `/commits/${commit_sha}/pulls`, () =>
+      this.#octokit.paginate(this.#octokit.rest.repos.listPullRequestsAssociatedWithCommit, { ...this.#repo, commit_sha, per_page: 100 }),
+    );
+    return landedBy((prs as GithubPull[]).map(pullRef), commit_sha, await this.#defaultBranch());
   }
 
+  landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
+    return landedEach(commits, (sha) => this.mergeRequestForCommit(sha));
+  }
+
+  /** Open issues our own user opened: GitHub lists pull requests among issues, and anyone can paste our marker. */
   async #openIssues(): Promise<GithubIssue[]> {
+    const self = await this.#self();
     const all = await this.#call('GET', '/issues', () => this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, { ...this.#repo, state: 'open', sort: 'created', direction: 'asc', per_page: 100 }));
-    // GitHub lists pull requests among issues; a PR description is not our issue.
-    return all.filter((i) => !i.pull_request);
+    return all.filter((i) => !i.pull_request && sameUser(i.user ? { username: i.user.login } : undefined, self));
   }
 
   async upsertIssue(key: string, issue: IssueContent): Promise<IssueResult> {

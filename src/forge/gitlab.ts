@@ -1,7 +1,21 @@
-import { Commits, IssueNotes, Issues, MergeRequestApprovals, MergeRequestNotes } from '@gitbeaker/rest';
-import { apiCall, type ApiCall } from './api-call.js';
+import { Commits, IssueNotes, Issues, MergeRequestApprovals, MergeRequestNotes, MergeRequests, ProjectMembers, Projects, Users } from '@gitbeaker/rest';
+import { apiCall, unless, type ApiCall } from './api-call.js';
 import { commitOf, mergeRequestOf, type ForgeContext } from './context.js';
-import { GITLAB_MAX_BODY_CHARS, type Approvals, type CommentResult, type Forge, type IssueContent, type IssueRef, type IssueResult, type MergeRequestRef } from './forge.js';
+import {
+  GITLAB_MAX_BODY_CHARS,
+  type Approvals,
+  type CommentResult,
+  type Forge,
+  type ForgeUser,
+  type IssueContent,
+  type IssueRef,
+  type IssueResult,
+  type LandedCommit,
+  type MergeRequestRef,
+} from './forge.js';
+import { gitlabApprovals } from './gitlab-approvals.js';
+import { once, sameUser } from './identity.js';
+import { landedBy, landedEach } from './landed-merge-request.js';
 import { assertFits, findMarked, planUpsert, sameBody, withMarker } from './markers.js';
 
 // Lists come oldest first, so the first marked item wins if a race ever made two.
@@ -9,6 +23,7 @@ const oldestFirst = { perPage: 100, orderBy: 'created_at', sort: 'asc' } as cons
 
 interface GitlabIssue {
   iid: number;
+  author?: { id: number; username: string } | null;
   title: string;
   description: string | null;
   labels: unknown[];
@@ -17,6 +32,35 @@ interface GitlabIssue {
 
 const mrState: Record<string, MergeRequestRef['state']> = { opened: 'open', merged: 'merged', closed: 'closed', locked: 'closed' };
 
+/** The fields of a GitLab merge request we read, from any endpoint that returns one. */
+export interface GitlabMergeRequest {
+  iid: number;
+  title: string;
+  state: string;
+  web_url: string;
+  source_branch: string;
+  target_branch: string;
+  author?: { id: number; username: string } | null;
+  sha?: string | null;
+  merge_commit_sha?: string | null;
+  squash_commit_sha?: string | null;
+}
+
+const mergeRequestRef = (mr: GitlabMergeRequest): MergeRequestRef => ({
+  number: mr.iid,
+  url: mr.web_url,
+  title: mr.title,
+  state: mrState[mr.state] ?? 'closed',
+  sourceBranch: mr.source_branch,
+  targetBranch: mr.target_branch,
+  author: mr.author?.username,
+  headSha: mr.sha ?? undefined,
+  mergeCommitSha: mr.merge_commit_sha ?? undefined,
+  squashCommitSha: mr.squash_commit_sha ?? undefined,
+});
+
+const userOf = (u: { id: number; username: string } | null | undefined): ForgeUser | undefined => (u ? { id: u.id, username: u.username } : undefined);
+
 /** {@link Forge} over the GitLab v4 REST API, through @gitbeaker/rest. */
 export class GitlabForge implements Forge {
   readonly platform = 'gitlab';
@@ -24,6 +68,7 @@ export class GitlabForge implements Forge {
   readonly #ctx: ForgeContext;
   readonly #project: string;
   readonly #api;
+  readonly #self: () => Promise<ForgeUser>;
 
   constructor(ctx: ForgeContext, options: { timeoutMs?: number } = {}) {
     this.#ctx = ctx;
@@ -37,7 +82,26 @@ export class GitlabForge implements Forge {
       commits: new Commits(clientOptions),
       issues: new Issues(clientOptions),
       issueNotes: new IssueNotes(clientOptions),
+      mergeRequests: new MergeRequests(clientOptions),
+      members: new ProjectMembers(clientOptions),
+      projects: new Projects(clientOptions),
+      users: new Users(clientOptions),
     };
+    this.#self = once(async () => {
+      const me = await apiCall({ platform: 'gitlab', method: 'GET', path: '/user' }, ctx.token, ctx.tokenVariable, () => this.#api.users.showCurrentUser());
+      return { id: me.id, username: me.username };
+    });
+  }
+
+  /** `GET /user`: a personal, project or group access token each has its own user. */
+  currentUser(): Promise<ForgeUser> {
+    return this.#self();
+  }
+
+  async #defaultBranch(): Promise<string> {
+    if (this.#ctx.defaultBranch) return this.#ctx.defaultBranch;
+    const project = await this.#call('GET', '', () => this.#api.projects.show(this.#ctx.project));
+    return project.default_branch;
   }
 
   #call<T>(method: ApiCall['method'], path: string, run: () => Promise<T>): Promise<T> {
@@ -50,8 +114,11 @@ export class GitlabForge implements Forge {
     assertFits('gitlab', key, posted);
     const path = `/merge_requests/${iid}/notes`;
     const notes = await this.#call('GET', path, () => this.#api.notes.all(this.#ctx.project, iid, oldestFirst));
-    // System notes ("added 1 commit") quote nothing of ours, but skip them to be sure.
-    const plan = planUpsert(notes.filter((n) => !n.system), key, (n) => n.body, (n) => sameBody(n.body, posted));
+    // Only our own notes: anyone can post one that starts with our marker, and GitLab lets
+    // only a note's author edit it. System notes ("added 1 commit") are never ours.
+    const self = await this.#self();
+    const ours = notes.filter((n) => !n.system && sameUser(userOf(n.author as GitlabMergeRequest['author']), self));
+    const plan = planUpsert(ours, key, (n) => n.body, (n) => sameBody(n.body, posted));
     const url = (id: number) => (this.#ctx.projectUrl ? `${this.#ctx.projectUrl}/-/merge_requests/${iid}#note_${id}` : undefined);
     if (plan.action === 'create') {
       const note = await this.#call('POST', path, () => this.#api.notes.create(this.#ctx.project, iid, posted));
@@ -64,25 +131,36 @@ export class GitlabForge implements Forge {
 
   async mergeRequestApprovals(mr?: number): Promise<Approvals> {
     const iid = mergeRequestOf(this.#ctx, mr);
-    const state = await this.#call('GET', `/merge_requests/${iid}/approvals`, () => this.#api.approvals.showConfiguration(this.#ctx.project, { mergerequestIId: iid }));
-    const approvers = (state.approved_by ?? []).map((a) => a.user.username);
-    // `approved` is in every GitLab reply but missing from gitbeaker's type; approvals_left is the fallback.
-    const reported = (state as { approved?: boolean }).approved;
-    const platformApproved = typeof reported === 'boolean' ? reported : (state.approvals_left ?? 0) === 0;
-    const required = typeof state.approvals_required === 'number' ? state.approvals_required : undefined;
-    return { approved: platformApproved && approvers.length > 0, approvers, required };
+    const project = this.#ctx.project;
+    const merge = (await this.#call('GET', `/merge_requests/${iid}`, () => this.#api.mergeRequests.show(project, iid))) as unknown as GitlabMergeRequest;
+    return gitlabApprovals({
+      author: userOf(merge.author),
+      self: await this.#self(),
+      approvals: () => this.#call('GET', `/merge_requests/${iid}/approvals`, () => this.#api.approvals.showConfiguration(project, { mergerequestIId: iid })),
+      // Premium/Ultimate only: GitLab Free has no such endpoint (404); 403 without access.
+      projectSettings: () => this.#call('GET', '/approvals', () => unless([403, 404], undefined, () => this.#api.approvals.showConfiguration(project))),
+      accessLevel: (id) =>
+        this.#call('GET', `/members/all/${id}`, () => unless([404], undefined, () => this.#api.members.show(project, id, { includeInherited: true }).then((m) => m.access_level as number))),
+      isBotFlagged: (id) =>
+        apiCall({ platform: 'gitlab', method: 'GET', path: `/users/${id}` }, this.#ctx.token, this.#ctx.tokenVariable, () => this.#api.users.show(id).then((u) => u.bot === true)),
+    });
   }
 
   async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
     const commit = commitOf(this.#ctx, sha);
     const mrs = await this.#call('GET', `/repository/commits/${commit}/merge_requests`, () => this.#api.commits.allMergeRequests(this.#ctx.project, commit));
-    const mr = mrs.find((m) => m.state === 'merged') ?? mrs[0];
-    if (!mr) return undefined;
-    return { number: mr.iid, url: mr.web_url, title: mr.title, state: mrState[mr.state] ?? 'closed', sourceBranch: mr.source_branch, targetBranch: mr.target_branch };
+    return landedBy((mrs as unknown as GitlabMergeRequest[]).map(mergeRequestRef), commit, await this.#defaultBranch());
   }
 
+  landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
+    return landedEach(commits, (sha) => this.mergeRequestForCommit(sha));
+  }
+
+  /** Open issues our own user opened: one planted by someone else with our marker is not ours. */
   async #openIssues(): Promise<GitlabIssue[]> {
-    return this.#call('GET', '/issues', () => this.#api.issues.all({ projectId: this.#ctx.project, state: 'opened', ...oldestFirst }) as Promise<GitlabIssue[]>);
+    const self = await this.#self();
+    const all = await this.#call('GET', '/issues', () => this.#api.issues.all({ projectId: this.#ctx.project, state: 'opened', authorId: self.id, ...oldestFirst }) as Promise<GitlabIssue[]>);
+    return all.filter((i) => sameUser(userOf(i.author), self));
   }
 
   async upsertIssue(key: string, issue: IssueContent): Promise<IssueResult> {

@@ -45,6 +45,8 @@ export interface GitReader {
   show(ref: string, path: string): Promise<string | undefined>;
   /** The checked-out branch, or undefined on a detached HEAD. */
   currentBranch(): Promise<string | undefined>;
+  /** Tracked files whose working-tree or staged content differs from HEAD (untracked files are not listed). */
+  trackedChanges(): Promise<string[]>;
 }
 
 /** Refs come from the command line: one starting with "-" would be read by git as an option. */
@@ -152,6 +154,12 @@ export class Git implements GitReader {
       if (err instanceof Error && /does not exist|not a valid object name|exists on disk, but not in/i.test(err.message)) return undefined;
       throw new GitopsError({ code: 'GIT_ERROR', kind: 'external', message: `cannot read ${path} at ${ref} in ${this.cwd}`, cause: err });
     }
+  }
+
+  async trackedChanges(): Promise<string[]> {
+    // Staged and unstaged together, over the whole work tree: an edit anywhere could be deployed.
+    const out = await this.run(['diff', '--name-only', '-z', '--no-ext-diff', 'HEAD', '--']);
+    return out.split('\0').filter(Boolean);
   }
 
   async currentBranch(): Promise<string | undefined> {

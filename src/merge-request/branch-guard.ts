@@ -1,4 +1,5 @@
 import { userError } from '../errors/gitops-error.js';
+import { githubDefaultBranch, type ContextDeps } from '../forge/context.js';
 import type { GitReader } from '../git/git.js';
 
 export interface BranchFacts {
@@ -14,9 +15,13 @@ export function ciBranch(env: NodeJS.ProcessEnv): string | undefined {
   return env.CI_COMMIT_BRANCH ?? (env.GITHUB_REF?.startsWith('refs/heads/') ? env.GITHUB_REF.slice('refs/heads/'.length) : undefined);
 }
 
-/** The default branch: --default-branch, the CI's, else main. */
-export function defaultBranchOf(env: NodeJS.ProcessEnv, flag?: string): string {
-  return flag ?? env.GITOPS_DEFAULT_BRANCH ?? env.CI_DEFAULT_BRANCH ?? env.GITHUB_DEFAULT_BRANCH ?? 'main';
+/**
+ * The default branch: --default-branch, GITOPS_DEFAULT_BRANCH, GitLab's CI_DEFAULT_BRANCH, on
+ * GitHub the event payload's `repository.default_branch` (GitHub sets no variable for it),
+ * else main. `deps` reads the event file (tests pass their own).
+ */
+export function defaultBranchOf(env: NodeJS.ProcessEnv, flag?: string, deps?: ContextDeps): string {
+  return flag ?? env.GITOPS_DEFAULT_BRANCH ?? env.CI_DEFAULT_BRANCH ?? githubDefaultBranch(env, deps) ?? 'main';
 }
 
 /**

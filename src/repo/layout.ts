@@ -43,9 +43,17 @@ export function findLayout(start: string, stacksDir?: string): RepoLayout {
     dir = parent;
   }
   if (projectOnly) {
-    throw userError('USAGE', `${projectOnly} has a Pulumi.yaml but no stacks/ folder, the stack catalogue`, 'create stacks/ with one <stack>.yaml per stack, or pass --cwd the repository that has it');
+    throw userError(
+      'USAGE',
+      `${projectOnly} has a Pulumi.yaml but no stacks/ folder, the stack catalogue`,
+      'create stacks/ with one <stack>.yaml per stack, or pass --cwd the repository that has it',
+    );
   }
-  throw userError('USAGE', `no GitOps repository found from ${start}: no folder holds both stacks/ and Pulumi.yaml`, 'run gitops inside the repository, or pass --cwd');
+  throw userError(
+    'USAGE',
+    `no GitOps repository found from ${start}: no folder holds both stacks/ and Pulumi.yaml`,
+    'run gitops inside the repository, or pass --cwd',
+  );
 }
 
 /** Throws a USAGE error naming the catalogue folder when it is missing or not a folder. */
@@ -55,7 +63,11 @@ export function checkCatalogueFolder(layout: RepoLayout): void {
   try {
     isDir = statSync(layout.stacksDir).isDirectory();
   } catch {
-    throw userError('USAGE', `the stack catalogue folder ${shown} does not exist (in ${layout.root})`, 'pass --stacks a folder of stack files, relative to the repository root');
+    throw userError(
+      'USAGE',
+      `the stack catalogue folder ${shown} does not exist (in ${layout.root})`,
+      'pass --stacks a folder of stack files, relative to the repository root',
+    );
   }
   if (!isDir) throw userError('USAGE', `the stack catalogue ${shown} is a file, not a folder of stack files (in ${layout.root})`);
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, type Dirent, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GitopsError } from '../errors/gitops-error.js';
@@ -18,7 +18,9 @@ export interface StackCatalog {
 export async function listPrograms(layout: RepoLayout): Promise<Set<string>> {
   if (!existsSync(layout.programsDir)) return new Set();
   const entries = await readdir(layout.programsDir, { withFileTypes: true });
-  return new Set(entries.filter((e) => e.isDirectory() && existsSync(path.join(layout.programsDir, e.name, 'index.ts'))).map((e) => e.name));
+  return new Set(
+    entries.filter((e) => e.isDirectory() && existsSync(path.join(layout.programsDir, e.name, 'index.ts'))).map((e) => e.name),
+  );
 }
 
 /**

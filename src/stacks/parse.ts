@@ -1,9 +1,9 @@
-import { isNode, type Document, type LineCounter } from 'yaml';
+import { type Document, isNode, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import type { StackDiagnostic } from './diagnostic.js';
 import { defaultStackFileLimits, formatBytes, type StackFileLimits } from './limits.js';
 import { fieldOf, readYaml } from './read-yaml.js';
-import { stackFileSchema, stackIdPattern, type StackDefinition, type StackFile } from './schema.js';
+import { type StackDefinition, type StackFile, stackFileSchema, stackIdPattern } from './schema.js';
 import { readSimpleYaml } from './simple-yaml.js';
 
 export interface ParsedStack {
@@ -36,7 +36,10 @@ export function parseStackFile(file: string, name: string, text: string, limits:
   }
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBytes) {
-    diagnostics.push({ file, message: `the file is ${bytes} bytes; stack files are limited to ${formatBytes(limits.maxBytes)} (maxBytes)` });
+    diagnostics.push({
+      file,
+      message: `the file is ${bytes} bytes; stack files are limited to ${formatBytes(limits.maxBytes)} (maxBytes)`,
+    });
     return { diagnostics };
   }
   // Most stack files are plain `key: value` lines: read those without the full parser, which
@@ -60,7 +63,11 @@ export function parseStackFile(file: string, name: string, text: string, limits:
 /** The definition with its defaults, after the checks that need them. */
 function complete(file: string, name: string, data: StackFile, diagnostics: StackDiagnostic[]): ParsedStack {
   if (data.stack === undefined && name.length > 100) {
-    diagnostics.push({ file, field: 'stack', message: 'the Pulumi stack name defaults to the file name, which is longer than the 100 characters Pulumi allows; set stack:' });
+    diagnostics.push({
+      file,
+      field: 'stack',
+      message: 'the Pulumi stack name defaults to the file name, which is longer than the 100 characters Pulumi allows; set stack:',
+    });
   }
   return { definition: { ...data, name, file, project: data.project ?? data.program, stack: data.stack ?? name }, diagnostics };
 }

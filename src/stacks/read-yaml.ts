@@ -1,4 +1,4 @@
-import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node } from 'yaml';
+import { Composer, type CST, type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, Parser } from 'yaml';
 import type { StackFileLimits } from './limits.js';
 
 /** A problem with the YAML itself, before the schema looks at it. */
@@ -30,7 +30,10 @@ export function readYaml(text: string, limits: StackFileLimits): YamlRead {
   const tokens = [...new Parser(lines.addNewLine).parse(text)];
   const deep = tokenDeeperThan(tokens, limits.maxDepth);
   if (deep !== undefined) {
-    return { lines, problems: [{ line: line(deep), message: `nested deeper than ${limits.maxDepth} levels, the limit for stack files (maxDepth)` }] };
+    return {
+      lines,
+      problems: [{ line: line(deep), message: `nested deeper than ${limits.maxDepth} levels, the limit for stack files (maxDepth)` }],
+    };
   }
   let doc: Document.Parsed | undefined;
   const problems: YamlProblem[] = [];
@@ -57,7 +60,13 @@ export function readYaml(text: string, limits: StackFileLimits): YamlRead {
     return { doc, lines, problems: [{ message }] };
   }
   if (deeperThan(value, limits.maxDepth)) {
-    return { doc, lines, problems: [{ message: `nested deeper than ${limits.maxDepth} levels once aliases are expanded, the limit for stack files (maxDepth)` }] };
+    return {
+      doc,
+      lines,
+      problems: [
+        { message: `nested deeper than ${limits.maxDepth} levels once aliases are expanded, the limit for stack files (maxDepth)` },
+      ],
+    };
   }
   return { doc, lines, value, problems };
 }
@@ -90,7 +99,11 @@ function structureProblems(doc: Document.Parsed, line: (offset: number) => numbe
     const { node, path } = stack.pop()!;
     if (isAlias(node)) {
       if (!anchors.has(node.source)) {
-        problems.push({ line: at(node), field: fieldOf(path), message: `invalid YAML: alias *${node.source} has no anchor &${node.source} before it` });
+        problems.push({
+          line: at(node),
+          field: fieldOf(path),
+          message: `invalid YAML: alias *${node.source} has no anchor &${node.source} before it`,
+        });
       }
       continue;
     }
@@ -108,7 +121,9 @@ function structureProblems(doc: Document.Parsed, line: (offset: number) => numbe
         children.push({ node: pair.key, path }, { node: pair.value, path: [...path, key ?? '?'] });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => children.push({ node: item, path: [...path, i] }));
+      node.items.forEach((item, i) => {
+        children.push({ node: item, path: [...path, i] });
+      });
     }
     // Reversed onto the stack, so they come off in document order: anchors precede their aliases.
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);

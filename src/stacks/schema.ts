@@ -59,12 +59,8 @@ export const stackFileSchema = z
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be the name of a folder in programs/')
       .max(100, 'the program name is the default Pulumi project name, which has at most 100 characters')
       .describe('The program to run: the folder name under programs/.'),
-    project: pulumiName('project')
-      .optional()
-      .describe('The Pulumi project name. Defaults to the program name.'),
-    stack: pulumiName('stack')
-      .optional()
-      .describe('The Pulumi stack name. Defaults to the file name.'),
+    project: pulumiName('project').optional().describe('The Pulumi project name. Defaults to the program name.'),
+    stack: pulumiName('stack').optional().describe('The Pulumi stack name. Defaults to the file name.'),
     description: z.string().optional(),
     dependsOn: z
       .array(z.string().regex(stackIdPattern, 'must be a stack id (a file name in stacks/ without .yaml)'))
@@ -89,7 +85,9 @@ export const stackFileSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('The data key sealed by a cloud secrets provider (encryptedkey of Pulumi.<stack>.yaml). Needed when such a stack has secure values.'),
+      .describe(
+        'The data key sealed by a cloud secrets provider (encryptedkey of Pulumi.<stack>.yaml). Needed when such a stack has secure values.',
+      ),
     secrets: z
       .object({
         passphraseEnv: z

@@ -59,9 +59,11 @@ const empty = Symbol('empty');
 const entryLine = /^( *)([A-Za-z_][\w./-]*(?::[\w./-]+)*):(?: +(.*))?$/;
 /** Words the YAML 1.2 core schema reads as null or booleans: as keys, or spelt otherwise, left to the full parser. */
 const reserved = new Set(['null', 'Null', 'NULL', 'True', 'TRUE', 'False', 'FALSE', 'true', 'false']);
-/** A plain string: no leading indicator, `:` only inside a word, no `#`, no flow characters. */
-const plainString = /^[A-Za-z_/](?:[\w./+=@-]|:(?=[\w./+=@-])| (?=[^ ]))*$/;
+/** A plain string: a letter, digit, `_` or `/` first (no indicator), `:` only inside a word, single spaces, no `#`. */
+const plainString = /^[\w/](?:[\w./+=@,;()'"!?%&*~$^<>|\\[\]{}-]|:(?=[\w./+=@-])| (?=[^ ]))*$/;
 const integer = /^(?:0|-?[1-9][0-9]{0,14})$/;
+/** Every number form of the YAML 1.2 core schema: a word like these that `integer` did not take goes to the full parser. */
+const numeric = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/;
 const afterQuote = /^(?: +#.*| *)$/;
 /** Control characters in a quoted string: left to the full parser, which rejects some. */
 const control = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -84,15 +86,37 @@ function readValue(rest: string): unknown {
     const items = inner.split(',').map((s) => readScalar(s.trim()));
     return items.includes(unsupported) ? unsupported : items;
   }
+  if (first === '{') {
+    const close = rest.indexOf('}');
+    if (close === -1 || !afterQuote.test(rest.slice(close + 1))) return unsupported;
+    return readFlowMap(rest.slice(1, close));
+  }
   const hash = rest.indexOf(' #');
   const word = (hash === -1 ? rest : rest.slice(0, hash)).replace(/ +$/, '');
   return word === '' ? empty : readScalar(word);
 }
 
+/** `{ cpu: 100m, memory: 128Mi }`: plain keys, plain values without colons, nothing nested. */
+function readFlowMap(inner: string): unknown {
+  if (/[[\]{"'#]/.test(inner)) return unsupported;
+  const map: Record<string, unknown> = {};
+  if (inner.trim() === '') return map;
+  for (const part of inner.split(',')) {
+    const m = flowEntry.exec(part.trim());
+    if (!m || reserved.has(m[1]!) || m[1] === '__proto__' || Object.hasOwn(map, m[1]!) || m[2]!.includes(':')) return unsupported;
+    const value = readScalar(m[2]!);
+    if (value === unsupported) return unsupported;
+    map[m[1]!] = value;
+  }
+  return map;
+}
+
+const flowEntry = /^([A-Za-z_][\w./-]*(?::[\w./-]+)*): +(\S(?:.*\S)?)$/;
+
 function readScalar(word: string): unknown {
   if (word === 'true') return true;
   if (word === 'false') return false;
   if (integer.test(word)) return Number(word);
-  if (reserved.has(word) || !plainString.test(word)) return unsupported;
+  if (numeric.test(word) || reserved.has(word) || !plainString.test(word)) return unsupported;
   return word;
 }

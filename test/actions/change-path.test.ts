@@ -10,6 +10,7 @@ import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { undeployedChangeCheck } from '../../src/merge-request/undeployed-change.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
+import { lastDeployedCommitOf } from '../../src/engine/deployed-commit.js';
 import { testContext } from '../helpers/action-context.js';
 import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
@@ -46,6 +47,8 @@ async function deploy(base: string, options: { forge?: Forge; allowDestroy?: boo
 }
 
 function approve(head: string, number: number, approvedBy: string[]): void {
+  // Approvers who may approve: project members with Developer access (30) or more.
+  for (const user of approvedBy) server.state.addMember(testProjects.gitlab, user, 30);
   server.state.addMergeRequest('gitlab', testProjects.gitlab, { number, title: 'change', state: 'merged', mergeCommitSha: head, approvalsRequired: 1, approvedBy });
   server.state.linkCommit('gitlab', testProjects.gitlab, head, number);
 }
@@ -73,7 +76,7 @@ describe('identity, not file names', () => {
     const { affected } = await affectedStacks(t.ctx, { base, head: 'HEAD' });
     expect(renderAffectedList(affected)).toBe('web\tupdate\trenamed from demo-web\n');
     expect(renderExplain(affected)).toContain('web: update (renamed from demo-web, same Pulumi stack app/demo-web)');
-    expect(renderExplain(affected)).toContain('  - renamed from stacks/demo-web.yaml');
+    expect(renderExplain(affected)).toContain('  - renamed from stacks/demo-web.yaml: the same Pulumi stack under a new file name');
     expect(affectedJson(affected).stacks).toEqual([expect.objectContaining({ name: 'web', action: 'update', renamedFrom: 'demo-web' })]);
   });
 
@@ -166,8 +169,8 @@ describe('destroys are changes', () => {
     const { report } = await previewMergeRequest(t.ctx, scope, { comment: false });
     const md = previewMarkdown({ ...report, limit: 65_536 });
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
-    expect(rows[2]).toBe('| 💥 **old** | 0 | 0 | 0 | **7** | 💥 **DESTROY: 7 resources** | no |');
-    expect(rows[3]).toMatch(/^\| keep \|/);
+    expect(rows[1]).toBe('| 💥 **old** | 0 | 0 | 0 | **7** | 💥 **DESTROY: 7 resources** | no |');
+    expect(rows[2]).toMatch(/^\| keep \|/);
     expect(md).toContain('- 💥 **old**: stack file deleted; deploy will **destroy** it and its **7 resources**');
   });
 
@@ -231,6 +234,7 @@ describe('remediation never deploys an undeployed change', () => {
     expect(report).toMatchObject({ action: 'blocked', blockedReason: `undeployed change waiting for deploy: stack file stacks/site.yaml changed since ${base.slice(0, 12)}, its last deployed commit` });
     expect(report.drifted).toHaveLength(1);
     expect(engine.log).toEqual(['site:refresh-preview']);
+    expect(engine.historyReads).toEqual(['site']);
   });
 
   it('remediates when the head matches the last deployed commit for this stack', async () => {
@@ -246,5 +250,19 @@ describe('remediation never deploys an undeployed change', () => {
     await change({ site: stackFile({ policy: 'remediate' }) }, async () => undefined);
     const { report } = await driftWith(undefined);
     expect(report).toMatchObject({ action: 'blocked', blockedReason: expect.stringMatching(/^undeployed change waiting for deploy: no gitops deploy of this stack is on record/) });
+  });
+});
+
+describe('the last deployed commit, from a stack history', () => {
+  it('is the newest successful gitops deploy, past remediations, refreshes and failed updates', () => {
+    const history = [
+      { kind: 'update', result: 'succeeded', message: 'gitops drift remediation' },
+      { kind: 'refresh', result: 'succeeded', message: 'gitops drift remediation' },
+      { kind: 'update', result: 'failed', message: 'gitops deploy of 111111111111' },
+      { kind: 'update', result: 'succeeded', message: 'gitops deploy of 0123456789ab | merge request #7 "x"' },
+      { kind: 'update', result: 'succeeded', message: 'gitops deploy of 222222222222' },
+    ];
+    expect(lastDeployedCommitOf(history)).toBe('0123456789ab');
+    expect(lastDeployedCommitOf([{ kind: 'update', result: 'succeeded', message: 'manual pulumi up' }])).toBeUndefined();
   });
 });

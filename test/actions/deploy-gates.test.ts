@@ -55,6 +55,8 @@ describe('deploy on merge: the approvals gate', () => {
 
   it('deploys the protected stack and its dependent once the merge request is approved, naming it in the update message', async () => {
     const { base, head } = await mergedChange();
+    // Only a member with Developer access (30) or more may approve.
+    server.state.addMember(testProjects.gitlab, 'alice', 30);
     server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 71, title: 'Change prod', state: 'merged', mergeCommitSha: head, approvalsRequired: 1, approvedBy: ['alice'] });
     server.state.linkCommit('gitlab', testProjects.gitlab, head, 71);
     const { engine, mergeRequest } = await deploy(forge, base);
@@ -66,6 +68,8 @@ describe('deploy on merge: the approvals gate', () => {
 
   it('an MR with too few approvals is refused with the count', async () => {
     const { base, head } = await mergedChange();
+    // Repositories built within the same second share commit SHAs: forget the approved MR 71 of the test before.
+    server.state.project('gitlab', testProjects.gitlab).commits.delete(head);
     server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 72, state: 'merged', mergeCommitSha: head, approvalsRequired: 2, approvedBy: [] });
     server.state.linkCommit('gitlab', testProjects.gitlab, head, 72);
     const { byName } = await deploy(forge, base);

@@ -24,6 +24,9 @@ afterEach(async () => repo?.dispose());
 async function runDrift(stacks: Record<string, string>, script: (engine: import('../helpers/fake-engine.js').FakeEngine) => void, request: { remediate?: boolean; allowDestroy?: boolean } = {}) {
   repo = await createGitRepo(repoFiles(stacks));
   const t = await testContext(repo.dir);
+  // GIVEN the head is what gitops deploy last applied to every stack (see change-path.test.ts for when it is not).
+  const head = (await repo.sha()).slice(0, 12);
+  for (const name of Object.keys(stacks)) t.engine.lastDeployed.set(name, head);
   script(t.engine);
   const full = { selection: { all: true }, remediate: request.remediate ?? false, allowDestroy: request.allowDestroy ?? false, notify: false };
   const run = await drift(t.ctx, planDrift(t.ctx.catalog, full), full);

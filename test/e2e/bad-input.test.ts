@@ -73,6 +73,49 @@ describe('bad input gets a clear error, the documented exit code, and changes no
     nothingDeployed(box);
   });
 
+  it('a wrong passphrase: exit 2 naming the stack, before any stack runs (demo-base, which has no secrets, included)', async () => {
+    const box = await sandbox();
+    const r = await box.run(['deploy', '--all'], { PULUMI_CONFIG_PASSPHRASE: 'not-the-demo-passphrase' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the passphrase does not decrypt the secrets of stack demo-web; nothing was run');
+    expect(r.stderr).toContain('stacks/demo-web.yaml: encryptionSalt: made with another passphrase');
+    expect(r.stderr).not.toContain('not-the-demo-passphrase');
+    expect(r.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    expect(existsSync(path.join(box.root, '.gitops', 'workspaces'))).toBe(false);
+    nothingDeployed(box);
+  });
+
+  it('a missing catalogue folder: exit 2 naming it, never an empty catalogue that plans nothing', async () => {
+    const box = await sandbox();
+    const deploy = await box.run(['deploy', '--all', '--stacks', 'stacks/nowhere']);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toContain(`the stack catalogue folder stacks/nowhere does not exist (in ${box.root})`);
+    const validate = await box.run(['validate', '--stacks', 'stacks/nowhere']);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).not.toContain('0 stacks valid');
+    await box.remove('stacks');
+    const noStacks = await box.run(['deploy', '--all']);
+    expect(noStacks.code).toBe(2);
+    expect(noStacks.stderr).toContain(`${box.root} has a Pulumi.yaml but no stacks/ folder, the stack catalogue`);
+    nothingDeployed(box);
+  });
+
+  it('project ".." and a YAML alias bomb: exit 2 naming file, line and field, no state written outside its folder', async () => {
+    const bomb = [
+      'program: local-base',
+      'description: &a lol',
+      ...'bcdefghij'.split('').map((n, i) => `x${i + 1}: &${n} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(', ')}]`),
+    ];
+    const box = await sandbox({ escape: 'program: local-base\nproject: ".."\n', bomb: `${bomb.join('\n')}\n` });
+    const r = await box.run(['deploy', '--all']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('stacks/escape.yaml:2: project: "." and ".." are folder names, not project names');
+    expect(r.stderr).toContain('stacks/bomb.yaml: aliases expand past the limit for stack files (maxAliasCount 100)');
+    expect(r.stderr).not.toContain('INTERNAL');
+    expect(existsSync(path.join(box.root, '.gitops', 'state', '.pulumi', 'meta.json'))).toBe(false);
+    nothingDeployed(box);
+  });
+
   it('a program that throws: exit 1, names the stack and the cause, its dependents are skipped', async () => {
     const box = await sandbox({ thrower: 'program: thrower\n', after: 'program: local-base\ndependsOn: [thrower]\n' });
     await box.write('programs/thrower/index.ts', "export default async function () {\n  throw new Error('bucket name is not valid');\n}\n");

@@ -93,6 +93,8 @@ describe('merge request flow', () => {
     const merged = (await git('rev-parse', 'HEAD')).trim();
     forge.state.linkCommit('gitlab', testProjects.gitlab, merged, 7);
     forge.state.project('gitlab', testProjects.gitlab).mergeRequests[0]!.state = 'merged';
+    // Approvals count only from the merged MR whose merge commit is the deployed commit.
+    forge.state.project('gitlab', testProjects.gitlab).mergeRequests[0]!.mergeCommitSha = merged;
     const env = gitlab({ CI_COMMIT_SHA: merged, CI_COMMIT_BRANCH: 'main' });
     const r = await box.run(['deploy', '--base', mainBefore, '--json'], env);
     expect(r.code, r.stderr).toBe(1);
@@ -112,6 +114,7 @@ describe('merge request flow', () => {
     expect(last.message).toContain('merge request #7');
     expect(last.message).toContain('/pipelines/1');
 
+    forge.state.addMember(testProjects.gitlab, 'alice', 30); // Developer access: she may approve
     forge.state.project('gitlab', testProjects.gitlab).mergeRequests[0]!.approvedBy = ['alice'];
     const again = await box.run(['deploy', '--base', mainBefore, '--json'], env);
     expect(again.code, again.stderr).toBe(0);

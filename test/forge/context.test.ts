@@ -4,7 +4,8 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
-import { forgeContextFromEnv, type EnvVars } from '../../src/forge/context.js';
+import { forgeContextFromEnv, githubDefaultBranch, type EnvVars } from '../../src/forge/context.js';
+import { defaultBranchOf } from '../../src/merge-request/branch-guard.js';
 
 const glToken = 'glpat-SECRET-gl-7f3a9c';
 const ghToken = 'ghs_SECRETgh8b2d4e';
@@ -137,6 +138,33 @@ describe('GitHub context', () => {
     ['GITHUB_EVENT_PATH', { GITHUB_EVENT_PATH: '/nonexistent/event.json' }],
   ])('names %s when it is missing or wrong', (name, change) => {
     expect(forgeError(() => forgeContextFromEnv({ ...githubEnv, ...change })).message).toContain(name);
+  });
+});
+
+describe('the default branch of the branch guard', () => {
+  const events: Record<string, string> = { '/event/push.json': JSON.stringify({ ref: 'refs/heads/trunk', repository: { default_branch: 'trunk' } }) };
+  const deps = { readFile: (p: string) => events[p] ?? '{}' };
+  const onGithub = { ...githubEnv, GITHUB_EVENT_PATH: '/event/push.json' };
+
+  it('GitHub: comes from the event payload, because GitHub sets no GITHUB_DEFAULT_BRANCH', () => {
+    expect(githubDefaultBranch(onGithub, deps)).toBe('trunk');
+    expect(defaultBranchOf(onGithub, undefined, deps)).toBe('trunk');
+    // A variable GitHub never sets must not decide; before, this silently became main.
+    expect(defaultBranchOf({ ...onGithub, GITHUB_DEFAULT_BRANCH: 'main' }, undefined, deps)).toBe('trunk');
+  });
+
+  it('the flag and GITOPS_DEFAULT_BRANCH win; GitLab uses CI_DEFAULT_BRANCH; else main', () => {
+    expect(defaultBranchOf(onGithub, 'release', deps)).toBe('release');
+    expect(defaultBranchOf({ ...onGithub, GITOPS_DEFAULT_BRANCH: 'prod' }, undefined, deps)).toBe('prod');
+    expect(defaultBranchOf({ ...gitlabEnv, CI_DEFAULT_BRANCH: 'develop' }, undefined, deps)).toBe('develop');
+    expect(defaultBranchOf({ ...githubEnv, GITHUB_EVENT_PATH: '/event/other.json' }, undefined, deps)).toBe('main');
+    expect(defaultBranchOf({ HOME: '/root' }, undefined, deps)).toBe('main');
+  });
+
+  it('reads the real event file by default', async () => {
+    const event = path.join(dir, 'push-event.json');
+    await writeFile(event, JSON.stringify({ repository: { default_branch: 'mainline' } }));
+    expect(defaultBranchOf({ ...githubEnv, GITHUB_EVENT_PATH: event })).toBe('mainline');
   });
 });
 

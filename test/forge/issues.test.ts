@@ -21,8 +21,10 @@ describe.each(['gitlab', 'github'] as const)('%s drift issue', (platform: ForgeP
 
   beforeAll(() => {
     forge = createForge(forgeContextFromEnv(ciEnv(server, platform)));
-    // 120 unrelated open issues come first, so ours are found beyond page 1.
-    for (let i = 0; i < 120; i++) project().issues.push({ number: 1000 + i, title: `bug ${i}`, body: 'broken', labels: [], state: 'open', comments: [], createdAt: '2023-01-01T00:00:00.000Z' });
+    // 120 unrelated open issues come first, so ours are found beyond page 1. Our own user opened
+    // them (other people's issues are filtered out by the GitLab query), so GitLab pages too.
+    const self = platform === 'gitlab' ? 'gitops-bot' : 'github-actions[bot]';
+    for (let i = 0; i < 120; i++) project().issues.push({ number: 1000 + i, title: `bug ${i}`, body: 'broken', author: self, labels: [], state: 'open', comments: [], createdAt: '2023-01-01T00:00:00.000Z' });
   });
 
   it('opens the issue when drift first appears, then updates it, then closes it when drift clears', async () => {

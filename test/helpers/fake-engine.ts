@@ -1,4 +1,6 @@
 import type { Engine, RunRequest } from '../../src/engine/engine.js';
+import type { LockHolder } from '../../src/engine/lock-holder.js';
+import type { RecoverOutcome, RecoverRequest } from '../../src/engine/recover-state.js';
 import type { ProgressSink } from '../../src/engine/progress.js';
 import type { Operation, StackResult } from '../../src/engine/result.js';
 import type { StackDefinition } from '../../src/stacks/schema.js';
@@ -9,8 +11,7 @@ export type Script = Partial<StackResult> | ((request: RunRequest) => Partial<St
 /** One call the driver made. */
 export interface EngineCall {
   stack: string;
-  /** `history`: a read of the stack's update history (lastDeployedCommit). */
-  operation: Operation | 'history';
+  operation: Operation;
   message?: string;
 }
 
@@ -26,6 +27,8 @@ export class FakeEngine implements Engine {
   readonly opened: string[][] = [];
   /** Per stack: the commit its last gitops deploy recorded (see `Engine.lastDeployedCommit`); absent means none. */
   readonly lastDeployed = new Map<string, string | undefined>();
+  /** The stacks whose history was read (lastDeployedCommit), in order. */
+  readonly historyReads: string[] = [];
   private readonly scripts = new Map<string, Script>();
 
   /** Scripts what `operation` on `stack` returns; unscripted operations succeed with no changes. */
@@ -51,11 +54,17 @@ export class FakeEngine implements Engine {
   }
 
   async lastDeployedCommit(stack: StackDefinition): Promise<string | undefined> {
-    this.calls.push({ stack: stack.name, operation: 'history' });
+    this.historyReads.push(stack.name);
     return this.lastDeployed.get(stack.name);
   }
 
-  async unlock(stack: StackDefinition): Promise<void> {
+  async unlock(stack: StackDefinition): Promise<LockHolder[]> {
     this.unlocked.push(stack.name);
+    return [];
+  }
+
+  /** Recovery is state surgery: only the real engine can show it works (test/faults). */
+  async recover(request: RecoverRequest): Promise<RecoverOutcome> {
+    return { name: request.stack.name, pending: [], imported: [], forgotten: [] };
   }
 }

@@ -3,6 +3,10 @@
  * APIs the forge layer uses, with in-memory state, token checks, real pagination headers
  * and a log of every request. GitLab lives under `/api/v4`, GitHub under `/api/v3` (the
  * GitHub Enterprise layout), so the real clients talk to it unchanged.
+ *
+ * Where a behaviour matters to what we trust (who wrote a comment, who approved what commit,
+ * who may approve, which merge request landed a commit), it follows the platform's API docs,
+ * cited at each route. Each token acts as one user (`addToken`), so ownership is real.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +27,8 @@ export interface FakeIssue {
   number: number;
   title: string;
   body: string;
+  /** Who opened it; 'someone' when a test pushes an issue without one. */
+  author?: string;
   labels: string[];
   state: 'open' | 'closed';
   stateReason?: string;
@@ -35,7 +41,26 @@ export interface FakeReview {
   user: string;
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
   submittedAt?: string;
+  /** The commit reviewed: the pull request's head when the review was submitted. */
+  commitId: string;
 }
+
+/** A forge account. GitLab compares users by `id`, GitHub by login. */
+export interface FakeUser {
+  id: number;
+  username: string;
+  /** GitLab `bot: true`; GitHub `type: "Bot"`. */
+  bot: boolean;
+}
+
+/** Who a token acts as. A GitHub App installation token (the Actions GITHUB_TOKEN) has no `/user`. */
+export interface FakeIdentity {
+  username: string;
+  installation?: boolean;
+}
+
+/** GitHub repository roles; the permission endpoint reports maintain as write and triage as read. */
+export type GithubRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
 /** A GitLab merge request or GitHub pull request; each platform reads its own fields. */
 export interface FakeMergeRequest {
@@ -46,7 +71,13 @@ export interface FakeMergeRequest {
   state: 'open' | 'merged' | 'closed';
   sourceBranch: string;
   targetBranch: string;
+  /** Username of the author. */
+  author: string;
+  /** The source branch's last commit (GitLab `sha`, GitHub `head.sha`). */
+  headSha: string;
   mergeCommitSha?: string;
+  /** GitLab: the squash commit of a squashed merge. */
+  squashCommitSha?: string;
   comments: FakeComment[];
   /** GitLab approvals. */
   approvedBy: string[];
@@ -61,10 +92,31 @@ export interface FakeProject {
   mergeRequests: FakeMergeRequest[];
   /** Commit SHA -> numbers of the merge requests that contain it. */
   commits: Map<string, number[]>;
+  defaultBranch: string;
+  /** GitLab members by username: access level (10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner). */
+  members: Map<string, number>;
+  /** GitHub collaborators by login. */
+  collaborators: Map<string, GithubRole>;
+  /** GitLab: Free has no project approval settings; Premium has them. Default premium. */
+  tier: 'free' | 'premium';
+  /** GitLab Premium "Remove all approvals when commits are added to the source branch". Default true. */
+  resetApprovalsOnPush: boolean;
 }
 
 export interface ForgeServerState {
+  /** The default token of each platform: GitLab's acts as `gitops-bot`, GitHub's is an Actions installation token. */
   tokens: Record<FakePlatform, string>;
+  /** Every token the server accepts, and who it acts as. */
+  identities: Record<FakePlatform, Map<string, FakeIdentity>>;
+  /** Accepts `token`, acting as `username` (created if new); GitHub: `installation` for an App token. */
+  addToken(platform: FakePlatform, token: string, identity: FakeIdentity): void;
+  /** The account named `username`, created on first use (bots by name: `x[bot]`, `project_1_bot_x`). */
+  user(platform: FakePlatform, username: string, options?: { bot?: boolean }): FakeUser;
+  userById(platform: FakePlatform, id: number): FakeUser | undefined;
+  /** GitLab: makes `username` a member of the project at `accessLevel`. */
+  addMember(project: string, username: string, accessLevel: number): void;
+  /** GitHub: makes `login` a collaborator of the repository with `role`. */
+  addCollaborator(project: string, login: string, role: GithubRole): void;
   /** GitLab projects by ID as the client sent it (decoded); GitHub repositories by `owner/repo`. */
   projects: Record<FakePlatform, Map<string, FakeProject>>;
   /** The project, created empty on first use. */
@@ -72,7 +124,8 @@ export interface ForgeServerState {
   addMergeRequest(platform: FakePlatform, project: string, mr: Partial<FakeMergeRequest> & { number: number }): FakeMergeRequest;
   /** Seeds a comment (e.g. someone else's, to fill pages); returns it. */
   addComment(platform: FakePlatform, project: string, mr: number, body: string, options?: { author?: string; system?: boolean }): FakeComment;
-  addReview(project: string, pr: number, user: string, state: FakeReview['state']): FakeReview;
+  /** A review of the pull request's current head, unless `commitId` says otherwise. */
+  addReview(project: string, pr: number, user: string, state: FakeReview['state'], options?: { commitId?: string }): FakeReview;
   linkCommit(platform: FakePlatform, project: string, sha: string, mr: number): void;
 }
 
@@ -107,6 +160,8 @@ interface Call {
   query: URLSearchParams;
   body: Record<string, unknown>;
   project: FakeProject;
+  /** Who the request's token acts as. */
+  actor: FakeIdentity;
   /** `http://127.0.0.1:PORT/api/vN/<path>`, for pagination links. */
   selfUrl: URL;
 }
@@ -121,22 +176,76 @@ interface Route {
 const GITLAB_NOTE_MAX = 1_000_000;
 const GITHUB_BODY_MAX = 65_536;
 
+/** A SHA-like value for seeded heads: 40 hex digits derived from `seed`. */
+export function fakeSha(seed: string): string {
+  let h = 0x811c9dc5;
+  let out = '';
+  while (out.length < 40) {
+    for (const ch of `${seed}:${out.length}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, 40);
+}
+
 function createState(): ForgeServerState & { nextId(): number; now(): string } {
   let id = 1000;
+  let userId = 100;
   let tick = 0;
   const now = () => new Date(Date.UTC(2024, 0, 1) + tick++ * 1000).toISOString();
+  const users: Record<FakePlatform, Map<string, FakeUser>> = { gitlab: new Map(), github: new Map() };
+  const tokens = { gitlab: 'glpat-test-0123456789abcdef', github: 'ghs_test0123456789abcdef' };
   const state = {
-    tokens: { gitlab: 'glpat-test-0123456789abcdef', github: 'ghs_test0123456789abcdef' },
+    tokens,
+    identities: {
+      // A GitLab project access token acts as a bot user of its own.
+      gitlab: new Map<string, FakeIdentity>([[tokens.gitlab, { username: 'gitops-bot' }]]),
+      // The Actions GITHUB_TOKEN is an installation token: it writes as github-actions[bot].
+      github: new Map<string, FakeIdentity>([[tokens.github, { username: 'github-actions[bot]', installation: true }]]),
+    },
     projects: { gitlab: new Map<string, FakeProject>(), github: new Map<string, FakeProject>() },
     nextId: () => ++id,
     now,
+    user(platform: FakePlatform, username: string, options: { bot?: boolean } = {}): FakeUser {
+      let u = users[platform].get(username);
+      if (!u) users[platform].set(username, (u = { id: ++userId, username, bot: /\[bot\]$|^(project|group)_\d+_bot/.test(username) }));
+      if (options.bot !== undefined) u.bot = options.bot;
+      return u;
+    },
+    userById(platform: FakePlatform, userIdWanted: number): FakeUser | undefined {
+      return [...users[platform].values()].find((u) => u.id === userIdWanted);
+    },
+    addToken(platform: FakePlatform, token: string, identity: FakeIdentity): void {
+      state.identities[platform].set(token, identity);
+    },
+    addMember(project: string, username: string, accessLevel: number): void {
+      state.user('gitlab', username);
+      state.project('gitlab', project).members.set(username, accessLevel);
+    },
+    addCollaborator(project: string, login: string, role: GithubRole): void {
+      state.user('github', login);
+      state.project('github', project).collaborators.set(login, role);
+    },
     project(platform: FakePlatform, key: string): FakeProject {
       let p = state.projects[platform].get(key);
-      if (!p) state.projects[platform].set(key, (p = { issues: [], mergeRequests: [], commits: new Map() }));
+      if (!p) state.projects[platform].set(key, (p = emptyProject()));
       return p;
     },
     addMergeRequest(platform: FakePlatform, project: string, mr: Partial<FakeMergeRequest> & { number: number }): FakeMergeRequest {
-      const full: FakeMergeRequest = { title: `MR ${mr.number}`, body: '', state: 'open', sourceBranch: `feature-${mr.number}`, targetBranch: 'main', comments: [], approvedBy: [], approvalsRequired: 0, reviews: [], createdAt: now(), ...mr };
+      const full: FakeMergeRequest = {
+        title: `MR ${mr.number}`,
+        body: '',
+        state: 'open',
+        sourceBranch: `feature-${mr.number}`,
+        targetBranch: 'main',
+        author: `dev-${mr.number}`,
+        headSha: fakeSha(`${platform}/${project}!${mr.number}`),
+        comments: [],
+        approvedBy: [],
+        approvalsRequired: 0,
+        reviews: [],
+        createdAt: now(),
+        ...mr,
+      };
       state.project(platform, project).mergeRequests.push(full);
       return full;
     },
@@ -148,10 +257,10 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
       target.comments.push(comment);
       return comment;
     },
-    addReview(project: string, pr: number, user: string, reviewState: FakeReview['state']): FakeReview {
+    addReview(project: string, pr: number, user: string, reviewState: FakeReview['state'], options: { commitId?: string } = {}): FakeReview {
       const target = state.project('github', project).mergeRequests.find((m) => m.number === pr);
       if (!target) throw new Error(`seed the pull request ${pr} first`);
-      const review = { id: id++, user, state: reviewState, submittedAt: reviewState === 'PENDING' ? undefined : now() };
+      const review = { id: id++, user, state: reviewState, submittedAt: reviewState === 'PENDING' ? undefined : now(), commitId: options.commitId ?? target.headSha };
       target.reviews.push(review);
       return review;
     },
@@ -161,6 +270,10 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
     },
   };
   return state;
+}
+
+function emptyProject(): FakeProject {
+  return { issues: [], mergeRequests: [], commits: new Map(), defaultBranch: 'main', members: new Map(), collaborators: new Map(), tier: 'premium', resetApprovalsOnPush: true };
 }
 
 function nextNumber(p: FakeProject): number {
@@ -216,21 +329,84 @@ function withLabels(issues: readonly FakeIssue[], q: URLSearchParams): FakeIssue
   return issues.filter((i) => wanted.every((l) => i.labels.includes(l)));
 }
 
+// GitLab docs: https://docs.gitlab.com/api/ (v4). Citations below name the page and section.
 function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Route[] {
   const mrOf = (c: Call) => c.project.mergeRequests.find((m) => m.number === Number(c.params.iid));
   const issueOf = (c: Call) => c.project.issues.find((i) => i.number === Number(c.params.iid));
-  const note = (n: FakeComment, iid: number, type: string) => ({ id: n.id, body: n.body, author: { username: n.author }, system: n.system, created_at: n.createdAt, updated_at: n.updatedAt, noteable_type: type, noteable_iid: iid });
-  const issue = (c: Call, i: FakeIssue) => ({ id: i.number + 5000, iid: i.number, project_id: c.params.id, title: i.title, description: i.body, state: i.state === 'open' ? 'opened' : 'closed', labels: i.labels, web_url: `${base}/${c.params.id}/-/issues/${i.number}`, created_at: i.createdAt });
+  const basicUser = (username: string) => {
+    const u = state.user('gitlab', username);
+    return { id: u.id, username: u.username, name: u.username, state: 'active', avatar_url: null, web_url: `${base}/${u.username}` };
+  };
+  // Users are created when first named (seeding or a reply), so by the time a client asks by ID they exist.
+  const findUser = (userId: number): FakeUser | undefined => state.userById('gitlab', userId);
+  const note = (n: FakeComment, iid: number, type: string) => ({
+    id: n.id,
+    body: n.body,
+    author: basicUser(n.author),
+    system: n.system,
+    created_at: n.createdAt,
+    updated_at: n.updatedAt,
+    noteable_type: type,
+    noteable_iid: iid,
+  });
+  const issue = (c: Call, i: FakeIssue) => ({
+    id: i.number + 5000,
+    iid: i.number,
+    project_id: c.params.id,
+    title: i.title,
+    description: i.body,
+    state: i.state === 'open' ? 'opened' : 'closed',
+    labels: i.labels,
+    author: basicUser(i.author ?? 'someone'),
+    web_url: `${base}/${c.params.id}/-/issues/${i.number}`,
+    created_at: i.createdAt,
+  });
   const mrState = { open: 'opened', merged: 'merged', closed: 'closed' } as const;
-  const newNote = (body: unknown): FakeComment | Reply => {
+  // Single MR and the commit's MR list share this shape (merge_requests.md "Get single MR"):
+  // `sha` is the source head, `merge_commit_sha` and `squash_commit_sha` what the merge created.
+  const mergeRequest = (c: Call, m: FakeMergeRequest) => ({
+    id: m.number + 9000,
+    iid: m.number,
+    project_id: c.params.id,
+    title: m.title,
+    state: mrState[m.state],
+    source_branch: m.sourceBranch,
+    target_branch: m.targetBranch,
+    author: basicUser(m.author),
+    sha: m.headSha,
+    merge_commit_sha: m.mergeCommitSha ?? null,
+    squash_commit_sha: m.squashCommitSha ?? null,
+    merged_at: m.state === 'merged' ? m.createdAt : null,
+    web_url: `${base}/${c.params.id}/-/merge_requests/${m.number}`,
+  });
+  const newNote = (c: Call, body: unknown): FakeComment | Reply => {
     const text = str(body);
     if (!text) return gitlabError(400, '400 Bad request - body is missing');
     if (text.length > GITLAB_NOTE_MAX) return gitlabError(400, { note: [`is too long (maximum is ${GITLAB_NOTE_MAX} characters)`] });
     const at = state.now();
-    return { id: state.nextId(), body: text, author: 'gitops-bot', system: false, createdAt: at, updatedAt: at };
+    return { id: state.nextId(), body: text, author: c.actor.username, system: false, createdAt: at, updatedAt: at };
   };
   const labelsOf = (v: unknown) => str(v).split(',').map((l) => l.trim()).filter(Boolean);
+  const currentUser = (c: Call) => {
+    const u = state.user('gitlab', c.actor.username);
+    return { ...basicUser(u.username), bot: u.bot };
+  };
   return [
+    // users.md "Get the current user": the account behind the token; project/group access tokens have bot users.
+    { method: 'GET', pattern: ['user'], handle: (c) => ok(currentUser(c)) },
+    // users.md "Get a single user": `bot` tells bot accounts apart.
+    { method: 'GET', pattern: ['users', ':uid'], handle: (c) => {
+      const u = findUser(Number(c.params.uid));
+      return u ? ok({ ...basicUser(u.username), bot: u.bot }) : gitlabError(404, '404 User Not Found');
+    } },
+    // projects.md "Get a single project".
+    { method: 'GET', pattern: ['projects', ':id'], handle: (c) => ok({ id: Number(c.params.id) || 1, default_branch: c.project.defaultBranch, web_url: `${base}/${c.params.id}` }) },
+    // members.md "Get a member of a group or project, including inherited and invited members": 404 for a non-member.
+    { method: 'GET', pattern: ['projects', ':id', 'members', 'all', ':uid'], handle: (c) => {
+      const u = findUser(Number(c.params.uid));
+      const level = u ? c.project.members.get(u.username) : undefined;
+      return u && level !== undefined ? ok({ ...basicUser(u.username), access_level: level, expires_at: null }) : gitlabError(404, '404 Not found');
+    } },
     { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'], handle: (c) => {
       const mr = mrOf(c);
       if (!mr) return gitlabError(404, '404 Not found');
@@ -240,38 +416,76 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
     { method: 'POST', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'], handle: (c) => {
       const mr = mrOf(c);
       if (!mr) return gitlabError(404, '404 Not found');
-      const n = newNote(c.body.body);
+      const n = newNote(c, c.body.body);
       if ('status' in n) return n;
       mr.comments.push(n);
       return ok(note(n, mr.number, 'MergeRequest'), 201);
     } },
+    // notes.md "Modify existing merge request note": only the note's author may edit it; anyone else gets 403.
     { method: 'PUT', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes', ':note'], handle: (c) => {
       const n = mrOf(c)?.comments.find((x) => x.id === Number(c.params.note));
       if (!n) return gitlabError(404, '404 Not found');
-      const updated = newNote(c.body.body);
+      if (n.author !== c.actor.username) return gitlabError(403, '403 Forbidden');
+      const updated = newNote(c, c.body.body);
       if ('status' in updated) return updated;
       Object.assign(n, { body: updated.body, updatedAt: updated.updatedAt });
       return ok(note(n, Number(c.params.iid), 'MergeRequest'));
     } },
+    // merge_requests.md "Get single MR".
+    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid'], handle: (c) => {
+      const mr = mrOf(c);
+      return mr ? ok(mergeRequest(c, mr)) : gitlabError(404, '404 Not found');
+    } },
+    // merge_request_approvals.md "Retrieve approval state for a merge request" (GET .../approvals). The Free
+    // shape has `approved` and `approved_by` only (any approval approves); Premium adds approvals_required/left.
+    // `approved_by` carries users, never a commit.
     { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'approvals'], handle: (c) => {
       const mr = mrOf(c);
       if (!mr) return gitlabError(404, '404 Not found');
+      const common = { id: mr.number + 9000, iid: mr.number, project_id: Number(c.params.id) || 1, title: mr.title, state: mrState[mr.state], merge_status: 'can_be_merged' };
+      const approvedBy = mr.approvedBy.map((u) => ({ user: basicUser(u) }));
+      if (c.project.tier === 'free') return ok({ ...common, approved: mr.approvedBy.length > 0, user_has_approved: false, user_can_approve: false, approved_by: approvedBy });
       const left = Math.max(0, mr.approvalsRequired - mr.approvedBy.length);
-      return ok({ id: mr.number + 9000, iid: mr.number, project_id: c.params.id, title: mr.title, state: mrState[mr.state], approved: left === 0, approvals_required: mr.approvalsRequired, approvals_left: left, approved_by: mr.approvedBy.map((u, i) => ({ user: { id: i + 1, username: u, name: u } })) });
+      return ok({ ...common, approved: left === 0, approvals_required: mr.approvalsRequired, approvals_left: left, approved_by: approvedBy, has_approval_rules: mr.approvalsRequired > 0 });
     } },
+    // merge_request_approvals.md "Retrieve approval state for a merge request" (approval_state), Premium: rules, still no commit.
+    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'approval_state'], handle: (c) => {
+      const mr = mrOf(c);
+      if (!mr || c.project.tier === 'free') return gitlabError(404, '404 Not found');
+      const rule = { id: 1, name: 'All Members', rule_type: 'any_approver', eligible_approvers: [], approvals_required: mr.approvalsRequired, users: [], groups: [], contains_hidden_groups: false, overridden: false };
+      return ok({ approval_rules_overwritten: false, rules: [{ ...rule, approved_by: mr.approvedBy.map(basicUser), approved: mr.approvedBy.length >= mr.approvalsRequired }] });
+    } },
+    // merge_request_approvals.md "Retrieve approval configuration for a project": Premium/Ultimate only, so a
+    // Free project answers 404; `reset_approvals_on_push` removes approvals when commits are added.
+    { method: 'GET', pattern: ['projects', ':id', 'approvals'], handle: (c) => {
+      if (c.project.tier === 'free') return gitlabError(404, '404 Not Found');
+      return ok({
+        approvals_before_merge: 0,
+        reset_approvals_on_push: c.project.resetApprovalsOnPush,
+        selective_code_owner_removals: false,
+        disable_overriding_approvers_per_merge_request: false,
+        merge_requests_author_approval: false,
+        merge_requests_disable_committers_approval: false,
+        require_password_to_approve: false,
+      });
+    } },
+    // commits.md "List merge requests associated with a commit": every MR containing it, whatever its state or target.
     { method: 'GET', pattern: ['projects', ':id', 'repository', 'commits', ':sha', 'merge_requests'], handle: (c) => {
       const numbers = c.project.commits.get(c.params.sha!) ?? [];
-      const mrs = c.project.mergeRequests.filter((m) => numbers.includes(m.number));
-      return ok(mrs.map((m) => ({ id: m.number + 9000, iid: m.number, title: m.title, state: mrState[m.state], source_branch: m.sourceBranch, target_branch: m.targetBranch, merge_commit_sha: m.mergeCommitSha ?? null, web_url: `${base}/${c.params.id}/-/merge_requests/${m.number}` })));
+      return ok(c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => mergeRequest(c, m)));
     } },
+    // issues.md "List project issues": `author_id` filters by author.
     { method: 'GET', pattern: ['projects', ':id', 'issues'], handle: (c) => {
       const wanted = c.query.get('state') ?? 'all';
-      const issues = withLabels(c.project.issues, c.query).filter((i) => wanted === 'all' || (wanted === 'opened') === (i.state === 'open'));
+      const authorId = c.query.get('author_id');
+      const issues = withLabels(c.project.issues, c.query)
+        .filter((i) => wanted === 'all' || (wanted === 'opened') === (i.state === 'open'))
+        .filter((i) => authorId === null || String(state.user('gitlab', i.author ?? 'someone').id) === authorId);
       return page('gitlab', ordered(issues, ascending('gitlab', c.query)).map((i) => issue(c, i)), c);
     } },
     { method: 'POST', pattern: ['projects', ':id', 'issues'], handle: (c) => {
       if (!str(c.body.title)) return gitlabError(400, { title: ["can't be blank"] });
-      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.description), labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
+      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.description), author: c.actor.username, labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
       c.project.issues.push(created);
       return ok(issue(c, created), 201);
     } },
@@ -289,7 +503,7 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
     { method: 'POST', pattern: ['projects', ':id', 'issues', ':iid', 'notes'], handle: (c) => {
       const i = issueOf(c);
       if (!i) return gitlabError(404, '404 Not found');
-      const n = newNote(c.body.body);
+      const n = newNote(c, c.body.body);
       if ('status' in n) return n;
       i.comments.push(n);
       return ok(note(n, i.number, 'Issue'), 201);
@@ -297,24 +511,78 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
   ];
 }
 
+// GitHub docs: https://docs.github.com/en/rest. Citations below name the page and section.
 function githubRoutes(state: ReturnType<typeof createState>, base: string): Route[] {
   const repoOf = (c: Call) => `${c.params.owner}/${c.params.repo}`;
   const prOf = (c: Call, n = c.params.number) => c.project.mergeRequests.find((m) => m.number === Number(n));
   const issueOf = (c: Call) => c.project.issues.find((i) => i.number === Number(c.params.number));
-  const comment = (c: Call, x: FakeComment, n: number, kind: 'issues' | 'pull') => ({ id: x.id, body: x.body, user: { login: x.author, type: 'Bot' }, html_url: `${base}/${repoOf(c)}/${kind}/${n}#issuecomment-${x.id}`, created_at: x.createdAt, updated_at: x.updatedAt });
-  const issue = (c: Call, i: FakeIssue) => ({ id: i.number + 5000, number: i.number, title: i.title, body: i.body, state: i.state, state_reason: i.stateReason ?? null, labels: i.labels.map((name) => ({ name })), html_url: `${base}/${repoOf(c)}/issues/${i.number}`, created_at: i.createdAt });
-  const prAsIssue = (c: Call, m: FakeMergeRequest) => ({ id: m.number + 9000, number: m.number, title: m.title, body: m.body, state: m.state === 'open' ? 'open' : 'closed', labels: [], html_url: `${base}/${repoOf(c)}/pull/${m.number}`, created_at: m.createdAt, pull_request: { url: `${base}/api/v3/repos/${repoOf(c)}/pulls/${m.number}` } });
+  // Simple user object: `type` is "Bot" for apps' bot accounts, "User" for people.
+  const user = (login: string) => {
+    const u = state.user('github', login);
+    return { login: u.username, id: u.id, type: u.bot ? 'Bot' : 'User' };
+  };
+  // author_association (CommentAuthorAssociation): OWNER for the repository owner, COLLABORATOR for
+  // collaborators, else NONE here. It is informative only: write access comes from the permission endpoint.
+  const association = (c: Call, login: string) => (login === c.params.owner ? 'OWNER' : c.project.collaborators.has(login) ? 'COLLABORATOR' : 'NONE');
+  const comment = (c: Call, x: FakeComment, n: number, kind: 'issues' | 'pull') => ({
+    id: x.id,
+    body: x.body,
+    user: user(x.author),
+    author_association: association(c, x.author),
+    html_url: `${base}/${repoOf(c)}/${kind}/${n}#issuecomment-${x.id}`,
+    created_at: x.createdAt,
+    updated_at: x.updatedAt,
+  });
+  const issue = (c: Call, i: FakeIssue) => ({
+    id: i.number + 5000,
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    user: user(i.author ?? 'someone'),
+    state: i.state,
+    state_reason: i.stateReason ?? null,
+    labels: i.labels.map((name) => ({ name })),
+    html_url: `${base}/${repoOf(c)}/issues/${i.number}`,
+    created_at: i.createdAt,
+  });
+  const prAsIssue = (c: Call, m: FakeMergeRequest) => ({ id: m.number + 9000, number: m.number, title: m.title, body: m.body, user: user(m.author), state: m.state === 'open' ? 'open' : 'closed', labels: [], html_url: `${base}/${repoOf(c)}/pull/${m.number}`, created_at: m.createdAt, pull_request: { url: `${base}/api/v3/repos/${repoOf(c)}/pulls/${m.number}` } });
+  // pulls.md "Get a pull request": `merge_commit_sha` is the merge, squash or last rebased commit once merged.
+  const pull = (c: Call, m: FakeMergeRequest) => ({
+    id: m.number + 9000,
+    number: m.number,
+    title: m.title,
+    user: user(m.author),
+    state: m.state === 'open' ? 'open' : 'closed',
+    merged_at: m.state === 'merged' ? m.createdAt : null,
+    merge_commit_sha: m.mergeCommitSha ?? null,
+    html_url: `${base}/${repoOf(c)}/pull/${m.number}`,
+    head: { ref: m.sourceBranch, sha: m.headSha },
+    base: { ref: m.targetBranch, repo: { full_name: repoOf(c), default_branch: c.project.defaultBranch } },
+    author_association: association(c, m.author),
+  });
   const tooLong = () => githubError(422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_MAX} characters)` }] });
-  const newComment = (body: unknown): FakeComment | Reply => {
+  const newComment = (c: Call, body: unknown): FakeComment | Reply => {
     const text = str(body);
     if (!text) return githubError(422, 'Validation Failed');
     if (text.length > GITHUB_BODY_MAX) return tooLong();
     const at = state.now();
-    return { id: state.nextId(), body: text, author: 'github-actions[bot]', system: false, createdAt: at, updatedAt: at };
+    return { id: state.nextId(), body: text, author: c.actor.username, system: false, createdAt: at, updatedAt: at };
   };
   const allComments = (c: Call) => [...c.project.mergeRequests.flatMap((m) => m.comments.map((x) => ({ x, n: m.number, kind: 'pull' as const }))), ...c.project.issues.flatMap((i) => i.comments.map((x) => ({ x, n: i.number, kind: 'issues' as const })))];
   const labelsOf = (v: unknown) => (Array.isArray(v) ? v.map((l) => (typeof l === 'string' ? l : str((l as { name?: unknown }).name))) : []);
+  const permissionOf: Record<GithubRole, string> = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' };
   return [
+    // users.md "Get the authenticated user". An installation token (GITHUB_TOKEN) is refused with 403
+    // "Resource not accessible by integration": it is not a user.
+    { method: 'GET', pattern: ['user'], handle: (c) => (c.actor.installation ? githubError(403, 'Resource not accessible by integration') : ok(user(c.actor.username))) },
+    // repos.md "Get a repository".
+    { method: 'GET', pattern: ['repos', ':owner', ':repo'], handle: (c) => ok({ full_name: repoOf(c), default_branch: c.project.defaultBranch }) },
+    // collaborators.md "Get repository permissions for a user": permission admin/write/read/none (maintain
+    // reads as write, triage as read); role_name keeps the role. A non-collaborator of a private repository: none.
+    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'collaborators', ':login', 'permission'], handle: (c) => {
+      const role = c.project.collaborators.get(c.params.login!);
+      return ok({ permission: role ? permissionOf[role] : 'none', role_name: role ?? 'none', user: user(c.params.login!) });
+    } },
     { method: 'GET', pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'comments'], handle: (c) => {
       const pr = prOf(c);
       const target = pr ?? issueOf(c);
@@ -325,40 +593,52 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
       const pr = prOf(c);
       const target = pr ?? issueOf(c);
       if (!target) return githubError(404, 'Not Found');
-      const x = newComment(c.body.body);
+      const x = newComment(c, c.body.body);
       if ('status' in x) return x;
       target.comments.push(x);
       return ok(comment(c, x, target.number, pr ? 'pull' : 'issues'), 201);
     } },
+    // issues/comments.md "Update an issue comment": people with write access may edit anyone's comment, so a
+    // comment we wrote into is one its author can edit back: we must never write into another's.
     { method: 'PATCH', pattern: ['repos', ':owner', ':repo', 'issues', 'comments', ':id'], handle: (c) => {
       const found = allComments(c).find((e) => e.x.id === Number(c.params.id));
       if (!found) return githubError(404, 'Not Found');
-      const updated = newComment(c.body.body);
+      const updated = newComment(c, c.body.body);
       if ('status' in updated) return updated;
       Object.assign(found.x, { body: updated.body, updatedAt: updated.updatedAt });
       return ok(comment(c, found.x, found.n, found.kind));
     } },
+    // pulls.md "Get a pull request".
+    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'pulls', ':number'], handle: (c) => {
+      const pr = prOf(c);
+      return pr ? ok(pull(c, pr)) : githubError(404, 'Not Found');
+    } },
+    // pulls/reviews.md "List reviews for a pull request": each review names the commit it was submitted on
+    // (`commit_id`), its author's `author_association` and `user.type`; oldest first.
     { method: 'GET', pattern: ['repos', ':owner', ':repo', 'pulls', ':number', 'reviews'], handle: (c) => {
       const pr = prOf(c);
       if (!pr) return githubError(404, 'Not Found');
-      return page('github', pr.reviews.map((r) => ({ id: r.id, user: { login: r.user }, body: '', state: r.state, submitted_at: r.submittedAt })), c);
+      return page('github', pr.reviews.map((r) => ({ id: r.id, user: user(r.user), body: '', state: r.state, commit_id: r.commitId, author_association: association(c, r.user), submitted_at: r.submittedAt })), c);
     } },
+    // commits.md "List pull requests associated with a commit": may list open, closed and other-branch PRs too.
     { method: 'GET', pattern: ['repos', ':owner', ':repo', 'commits', ':sha', 'pulls'], handle: (c) => {
       const numbers = c.project.commits.get(c.params.sha!) ?? [];
-      const prs = c.project.mergeRequests.filter((m) => numbers.includes(m.number));
-      return page('github', prs.map((m) => ({ id: m.number + 9000, number: m.number, title: m.title, state: m.state === 'open' ? 'open' : 'closed', merged_at: m.state === 'merged' ? m.createdAt : null, html_url: `${base}/${repoOf(c)}/pull/${m.number}`, head: { ref: m.sourceBranch }, base: { ref: m.targetBranch }, merge_commit_sha: m.mergeCommitSha ?? null })), c);
+      return page('github', c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => pull(c, m)), c);
     } },
+    // issues.md "List repository issues": pull requests are listed too; `creator` filters by login.
     { method: 'GET', pattern: ['repos', ':owner', ':repo', 'issues'], handle: (c) => {
       const wanted = c.query.get('state') ?? 'open';
-      const issues = withLabels(c.project.issues, c.query).filter((i) => wanted === 'all' || wanted === i.state).map((i) => ({ at: i.createdAt, json: issue(c, i) }));
-      const prs = c.query.get('labels') ? [] : c.project.mergeRequests.filter((m) => wanted === 'all' || (wanted === 'open') === (m.state === 'open')).map((m) => ({ at: m.createdAt, json: prAsIssue(c, m) }));
+      const creator = c.query.get('creator');
+      const byCreator = (login: string) => creator === null || creator.toLowerCase() === login.toLowerCase();
+      const issues = withLabels(c.project.issues, c.query).filter((i) => (wanted === 'all' || wanted === i.state) && byCreator(i.author ?? 'someone')).map((i) => ({ at: i.createdAt, json: issue(c, i) }));
+      const prs = c.query.get('labels') ? [] : c.project.mergeRequests.filter((m) => (wanted === 'all' || (wanted === 'open') === (m.state === 'open')) && byCreator(m.author)).map((m) => ({ at: m.createdAt, json: prAsIssue(c, m) }));
       const all = [...issues, ...prs].sort((a, b) => a.at.localeCompare(b.at)).map((e) => e.json);
       return page('github', ascending('github', c.query) ? all : all.reverse(), c);
     } },
     { method: 'POST', pattern: ['repos', ':owner', ':repo', 'issues'], handle: (c) => {
       if (!str(c.body.title)) return githubError(422, 'Validation Failed');
       if (str(c.body.body).length > GITHUB_BODY_MAX) return tooLong();
-      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.body), labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
+      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.body), author: c.actor.username, labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
       c.project.issues.push(created);
       return ok(issue(c, created), 201);
     } },
@@ -386,10 +666,12 @@ function match(pattern: readonly string[], segments: readonly string[]): Record<
   return params;
 }
 
-function authorized(platform: FakePlatform, headers: http.IncomingHttpHeaders, token: string): boolean {
-  const auth = headers.authorization;
-  if (platform === 'gitlab') return headers['private-token'] === token || auth === `Bearer ${token}`;
-  return auth === `token ${token}` || auth === `Bearer ${token}`;
+/** Who the request's token acts as; undefined for a missing or unknown token. */
+function identityOf(platform: FakePlatform, headers: http.IncomingHttpHeaders, identities: Map<string, FakeIdentity>): FakeIdentity | undefined {
+  const auth = headers.authorization ?? '';
+  const bearer = /^(?:Bearer|token) (.+)$/.exec(auth)?.[1];
+  const token = platform === 'gitlab' ? (headers['private-token'] as string | undefined) ?? (auth.startsWith('Bearer ') ? bearer : undefined) : bearer;
+  return token === undefined ? undefined : identities.get(token);
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
@@ -421,8 +703,11 @@ export async function startForgeServer(): Promise<ForgeServer> {
         const body = await readBody(req);
         record.body = body;
         if (platform === 'unknown') reply = { status: 404, body: { message: 'Not Found' } };
-        else if (!authorized(platform, req.headers, state.tokens[platform])) reply = platform === 'gitlab' ? gitlabError(401, '401 Unauthorized') : githubError(401, 'Bad credentials');
-        else reply = route(platform, record.method, path, { query: selfUrl.searchParams, body, selfUrl });
+        else {
+          const actor = identityOf(platform, req.headers, state.identities[platform]);
+          if (!actor) reply = platform === 'gitlab' ? gitlabError(401, '401 Unauthorized') : githubError(401, 'Bad credentials');
+          else reply = route(platform, record.method, path, { query: selfUrl.searchParams, body, selfUrl, actor });
+        }
       } catch (err) {
         reply = { status: 500, body: { message: err instanceof Error ? err.message : String(err) } };
       }
@@ -437,8 +722,9 @@ export async function startForgeServer(): Promise<ForgeServer> {
     for (const r of routes[platform]) {
       const params = r.method === method ? match(r.pattern, segments) : undefined;
       if (!params) continue;
-      const key = platform === 'gitlab' ? params.id! : `${params.owner}/${params.repo}`;
-      return r.handle({ ...call, params, project: state.project(platform, key) });
+      const key = platform === 'gitlab' ? params.id : params.owner && `${params.owner}/${params.repo}`;
+      // Routes outside a project (/user, /users/:id) get a throwaway one.
+      return r.handle({ ...call, params, project: key ? state.project(platform, key) : emptyProject() });
     }
     return platform === 'gitlab' ? gitlabError(404, '404 Not Found') : githubError(404, 'Not Found');
   }

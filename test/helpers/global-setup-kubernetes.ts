@@ -1,4 +1,5 @@
 import { ensureKubernetesProvider } from '../../src/toolchain/kubernetes-provider.js';
+import { buildDriver } from './build-driver.js';
 import { ensurePulumi } from '../../src/toolchain/pulumi-cli.js';
 import { ensureEtcd, ensureKubeApiServer } from './toolchain/kube-apiserver.js';
 
@@ -8,6 +9,7 @@ import { ensureEtcd, ensureKubeApiServer } from './toolchain/kube-apiserver.js';
  * time, cached after). Throws, failing the run, if any piece cannot be had.
  */
 export default async function setup(): Promise<void> {
+  buildDriver();
   const log = (line: string): void => void process.stderr.write(`[toolchain] ${line}\n`);
   const started = Date.now();
   const pulumi = await ensurePulumi(process.env, log);

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/errors/exit-codes.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
-import { loadStacks } from '../../src/stacks/load.js';
 import { defaultStackFileLimits } from '../../src/stacks/limits.js';
+import { loadStacks } from '../../src/stacks/load.js';
 import { parseStackFile } from '../../src/stacks/parse.js';
 import { program, tempRepo } from '../helpers/temp-repo.js';
 
@@ -21,7 +21,12 @@ async function loadError(files: Record<string, string>): Promise<GitopsError> {
 function aliasBomb(): string {
   const lines = ['program: app', 'description: &a lol'];
   const names = 'abcdefghij';
-  for (let i = 1; i < 10; i++) lines.push(`x${i}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(', ')}]`);
+  for (let i = 1; i < 10; i++)
+    lines.push(
+      `x${i}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(', ')}]`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -32,24 +37,34 @@ describe('YAML that would exhaust memory or the stack is refused, naming the fil
     const err = await loadError({ 'stacks/bomb.yaml': aliasBomb(), 'stacks/fine.yaml': 'program: app\n' });
     expect(err.code).toBe('STACK_INVALID');
     expect(exitCodeFor(err)).toBe(2);
-    expect(err.details).toEqual(['stacks/bomb.yaml: aliases expand past the limit for stack files (maxAliasCount 100); write the values out instead']);
+    expect(err.details).toEqual([
+      'stacks/bomb.yaml: aliases expand past the limit for stack files (maxAliasCount 100); write the values out instead',
+    ]);
   });
 
   it('a file past the size limit: refused before it is parsed, naming the size and maxBytes', async () => {
     const big = `program: app\ndescription: "${'x'.repeat(defaultStackFileLimits.maxBytes)}"\n`;
     const err = await loadError({ 'stacks/big.yaml': big });
-    expect(err.details).toEqual([`stacks/big.yaml: the file is ${Buffer.byteLength(big)} bytes; stack files are limited to 1 MiB (maxBytes)`]);
-    expect(parse(big).diagnostics).toEqual([{ file: 'stacks/web.yaml', message: expect.stringContaining('limited to 1 MiB (maxBytes)') }]);
+    expect(err.details).toEqual([
+      `stacks/big.yaml: the file is ${Buffer.byteLength(big)} bytes; stack files are limited to 256 KiB (maxBytes)`,
+    ]);
+    expect(parse(big).diagnostics).toEqual([
+      { file: 'stacks/web.yaml', message: expect.stringContaining('limited to 256 KiB (maxBytes)') },
+    ]);
   });
 
   it('deep flow nesting (which overflows the parser stack) is refused with its line', () => {
     const text = `program: app\ndescription: x\nconfig:\n  app:deep: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`;
-    expect(parse(text).diagnostics).toEqual([{ file: 'stacks/web.yaml', line: 4, message: 'nested deeper than 64 levels, the limit for stack files (maxDepth)' }]);
+    expect(parse(text).diagnostics).toEqual([
+      { file: 'stacks/web.yaml', line: 4, message: 'nested deeper than 64 levels, the limit for stack files (maxDepth)' },
+    ]);
   });
 
   it('deep block nesting is refused too', () => {
     const text = `program: app\nconfig:\n  app:deep:\n${'    '}${'- '.repeat(5_000)}x\n`;
-    expect(parse(text).diagnostics).toEqual([expect.objectContaining({ file: 'stacks/web.yaml', line: 4, message: expect.stringContaining('(maxDepth)') })]);
+    expect(parse(text).diagnostics).toEqual([
+      expect.objectContaining({ file: 'stacks/web.yaml', line: 4, message: expect.stringContaining('(maxDepth)') }),
+    ]);
   });
 
   it('nesting within the limit is read', () => {

@@ -2,11 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendRecord, driftEpisodes, readRecords, type DriftRecord } from '../../src/drift/history.js';
+import { appendRecord, type DriftRecord, driftEpisodes, readRecords } from '../../src/drift/history.js';
 
 const run = (time: string, stacks: DriftRecord['stacks'], commit?: string): DriftRecord => ({ time, commit, stacks });
 const clean = (name: string) => ({ name, status: 'succeeded', action: 'none' as const, drifted: [], deleted: [] });
-const drift = (name: string, action: 'reported' | 'remediated' | 'blocked', drifted: string[]) => ({ name, status: 'succeeded', action, drifted, deleted: [] });
+const drift = (name: string, action: 'reported' | 'remediated' | 'blocked', drifted: string[]) => ({
+  name,
+  status: 'succeeded',
+  action,
+  drifted,
+  deleted: [],
+});
 
 describe('drift history', () => {
   it('finds when drift appeared and when it was fixed', () => {
@@ -18,7 +24,15 @@ describe('drift history', () => {
       run('2026-11-05T00:00:00Z', [clean('web'), drift('db', 'blocked', ['table'])], 'c5'),
     ];
     expect(driftEpisodes(records)).toEqual([
-      { stack: 'web', appeared: '2026-11-02T00:00:00Z', appearedAt: 'c2', fixed: '2026-11-04T00:00:00Z', fixedBy: 'remediation', resources: ['server', 'page'], runs: 3 },
+      {
+        stack: 'web',
+        appeared: '2026-11-02T00:00:00Z',
+        appearedAt: 'c2',
+        fixed: '2026-11-04T00:00:00Z',
+        fixedBy: 'remediation',
+        resources: ['server', 'page'],
+        runs: 3,
+      },
       { stack: 'db', appeared: '2026-11-03T00:00:00Z', appearedAt: 'c3', resources: ['table'], runs: 3 },
     ]);
   });

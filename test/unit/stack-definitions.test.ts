@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitopsError } from '../../src/errors/gitops-error.js';
 import { exitCodeFor } from '../../src/errors/exit-codes.js';
+import { GitopsError } from '../../src/errors/gitops-error.js';
 import { inspectStacks, loadStacks } from '../../src/stacks/load.js';
 import { parseStackFile } from '../../src/stacks/parse.js';
 import { program, tempRepo } from '../helpers/temp-repo.js';
@@ -20,11 +20,21 @@ describe('parseStackFile', () => {
   it('fills defaults: project from the program, stack from the file name, detect-only drift', () => {
     const { definition, diagnostics } = parseStackFile('stacks/web.yaml', 'web', 'program: app\n');
     expect(diagnostics).toEqual([]);
-    expect(definition).toMatchObject({ name: 'web', program: 'app', project: 'app', stack: 'web', dependsOn: [], config: {}, drift: { policy: 'detect' }, allowDestroy: false });
+    expect(definition).toMatchObject({
+      name: 'web',
+      program: 'app',
+      project: 'app',
+      stack: 'web',
+      dependsOn: [],
+      config: {},
+      drift: { policy: 'detect' },
+      allowDestroy: false,
+    });
   });
 
   it('keeps Pulumi config forms unchanged: namespace:key and secure values', () => {
-    const text = 'program: app\nconfig:\n  app:token:\n    secure: v1:abc:def\n  aws:region: eu-west-1\n  app:replicas: 3\nencryptionSalt: v1:salt\n';
+    const text =
+      'program: app\nconfig:\n  app:token:\n    secure: v1:abc:def\n  aws:region: eu-west-1\n  app:replicas: 3\nencryptionSalt: v1:salt\n';
     const { definition } = parseStackFile('stacks/web.yaml', 'web', text);
     expect(definition?.config).toEqual({ 'app:token': { secure: 'v1:abc:def' }, 'aws:region': 'eu-west-1', 'app:replicas': 3 });
   });
@@ -99,7 +109,9 @@ describe('loadStacks', () => {
   it('rejects two files that claim the same Pulumi stack', async () => {
     const layout = await repo({ 'stacks/one.yaml': 'program: app\nstack: prod\n', 'stacks/two.yaml': 'program: app\nstack: prod\n' });
     const { diagnostics } = await inspectStacks(layout);
-    expect(diagnostics).toEqual([expect.objectContaining({ file: 'stacks/two.yaml', message: 'Pulumi stack app/prod is also declared by stacks/one.yaml' })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ file: 'stacks/two.yaml', message: 'Pulumi stack app/prod is also declared by stacks/one.yaml' }),
+    ]);
   });
 
   it('rejects a stack file name that is not a stack id', async () => {

@@ -1,5 +1,5 @@
 import { affectedStacks } from '../../actions/affected.js';
-import { deployOnMerge, guardDeployBranch } from '../../actions/deploy-on-merge.js';
+import { deployOnMerge, guardDeployBranch, guardDeployCheckout, selectionDeployMessage } from '../../actions/deploy-on-merge.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { affectedJson } from '../../affected/render.js';
 import { operationJson } from '../../report/json-report.js';
@@ -15,7 +15,7 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
   if (args.base === undefined) {
     const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: args.stack, all: args.all }, shard: args.shard });
     if (args.plan) return printJson(cli.io, plan);
-    const results = await operate(ctx, plan, args.message);
+    const results = await operate(ctx, plan, await selectionDeployMessage(ctx, args.message));
     cli.io.stderr(summarize('deploy', results));
     if (args.json) cli.io.stdout(operationJson('deploy', results));
     return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: false });
@@ -25,6 +25,7 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
   const scope = await affectedStacks(ctx, { base: args.base, head, allOnMissingHistory: args.allOnMissingHistory, shard: args.shard });
   cli.io.stderr(affectedLine(scope.affected));
   if (args.plan) return printJson(cli.io, affectedJson(scope.affected));
+  await guardDeployCheckout(ctx, head);
   const { results } = await deployOnMerge(ctx, scope, { allowDestroy: args.allowDestroy ?? false, head, message: args.message });
   cli.io.stderr(summarize('deploy', results));
   const { affected } = scope;

@@ -1,0 +1,23 @@
+import { recover } from '../../actions/recover.js';
+import { resourceName } from '../../engine/event-collector.js';
+import { actionContext } from '../context.js';
+import { printJson, type CliEnv } from '../io.js';
+import type { RecoverArgs } from '../options.js';
+
+/** `gitops recover`: adopts (--import URN=ID) or forgets (--forget URN) a stack's pending operations. */
+export async function recoverCommand(args: RecoverArgs, cli: CliEnv): Promise<number> {
+  const ctx = await actionContext(cli, args);
+  const outcome = await recover(ctx, { stack: args.stack, imports: args.import, forgets: args.forget });
+  if (args.json) return printJson(cli.io, outcome);
+  const lines = outcome.pending.length === 0 ? [`[${outcome.name}] no pending operations: nothing to recover`] : [];
+  for (const i of outcome.imported) {
+    lines.push(
+      i.exists
+        ? `[${outcome.name}] adopted ${resourceName(i.urn)} (id ${i.id})`
+        : `[${outcome.name}] ${resourceName(i.urn)}: the provider found nothing with id ${i.id}, so it is not in the state; the next deploy creates it`,
+    );
+  }
+  for (const urn of outcome.forgotten) lines.push(`[${outcome.name}] forgot the pending operation on ${resourceName(urn)}`);
+  cli.io.stderr(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFaultBox, urnOf, type FaultBox } from './fault-box.js';
+
+/** A provider process that dies mid-create, and a deploy killed before the engine started. */
+describe('a provider crash mid-create, and SIGKILL before the engine starts', () => {
+  let f: FaultBox;
+  const stack = 'crashing';
+
+  beforeAll(async () => {
+    f = await createFaultBox(stack, 0);
+  });
+  afterAll(async () => {
+    await f.box.dispose();
+  });
+
+  it('SIGKILL before the engine starts leaves nothing behind: the next deploy runs normally', async () => {
+    const run = f.start('deploy', '--stack', stack);
+    // Loading the driver alone takes longer than this: the kill lands before any Pulumi process.
+    await sleep(150);
+    run.killGroup('SIGKILL');
+    const killed = await run.done;
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(path.join(f.files, '.creating-steady'))).toBe(false);
+    expect(f.locks()).toEqual([]);
+  });
+
+  it('the provider dies mid-create: exit 1, and the error names every create in flight, which nothing tracks', async () => {
+    await f.box.write(path.join('files', stack, '.crash-never'), '');
+    const r = await f.gitops('deploy', '--stack', stack, '--json');
+    expect(r.code, r.stderr).toBe(1);
+    const result = (JSON.parse(r.stdout) as { stacks: { status: string; error: { code: string; message: string } }[] }).stacks[0]!;
+    expect(result.status).toBe('failed');
+    expect(result.error.code).toBe('PROVIDER_ERROR');
+    expect(result.error.message).toContain('stack crashing: a provider process died mid-operation (error reading from server: EOF)');
+    const named = /these creates were in flight and may have happened, untracked: ([^\n(]+)/.exec(result.error.message)?.[1]?.split(', ').map((n) => n.trim()) ?? [];
+    expect(named).toEqual(expect.arrayContaining(['adopted', 'never']));
+    expect(result.error.message).toContain('Pulumi keeps no pending operation for them, so the next deploy creates them again');
+    // Pulumi records them as failed, not pending: the guard cannot see them, so the message must.
+    expect(f.state().pending).toEqual([]);
+    const tracked = new Set(f.state().resources.map((x) => x.id));
+    const orphans = ['steady', 'adopted', 'never'].flatMap((name) => f.instances(name).filter((file) => !tracked.has(path.join(f.files, file))).map(() => name));
+    // adopted made its file before the crash; every orphan on disk is one the message named.
+    expect(orphans).toContain('adopted');
+    for (const name of orphans) expect(named).toContain(name);
+    expect(f.locks()).toEqual([]);
+  });
+
+  it('after removing what the message named, with the provider fixed, every resource exists exactly once', async () => {
+    const tracked = new Set(f.state().resources.map((x) => x.id));
+    for (const name of ['steady', 'adopted', 'never']) {
+      for (const file of f.instances(name)) if (!tracked.has(path.join(f.files, file))) await f.box.remove(path.join('files', stack, file));
+    }
+    await f.box.remove(path.join('files', stack, '.crash-never'));
+    const r = await f.gitops('deploy', '--stack', stack);
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of ['steady', 'adopted', 'never']) {
+      expect(f.instances(name), name).toHaveLength(1);
+      expect(f.state().resources.filter((x) => x.urn === urnOf(stack, name))).toHaveLength(1);
+    }
+    expect(f.state().pending).toEqual([]);
+    expect(f.locks()).toEqual([]);
+  });
+});
