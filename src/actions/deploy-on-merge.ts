@@ -3,9 +3,9 @@ import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { readBaseDefinitions } from '../merge-request/base-policy.js';
 import { checkDeployBranch } from '../merge-request/branch-guard.js';
-import { deployMerged, updateMessage, type DeployMergedResult } from '../merge-request/deploy-merged.js';
+import { deployMerged, updateMessage, type DeployMergedResult, type Landing } from '../merge-request/deploy-merged.js';
 import { say, type ActionContext } from './action-context.js';
-import type { ChangeScope } from './affected.js';
+import { affectedStacks, type ChangeScope } from './affected.js';
 
 export interface DeployOnMergeOptions {
   /** Destroy deleted stacks even if their last definition did not allow it. */
@@ -67,6 +67,28 @@ async function optionalForge(ctx: ActionContext, scope: ChangeScope): Promise<Fo
 }
 
 /**
+ * What a push of several merges landed: each first-parent commit since the merge-base and the
+ * stacks it changed directly (its own affected computation), so that each protected stack is
+ * checked against the merge requests that changed it, not only the last one. Undefined for a
+ * push of one commit: that commit changed every affected stack.
+ */
+async function landedChanges(ctx: ActionContext, scope: ChangeScope): Promise<Landing[] | undefined> {
+  const { mergeBase, head } = scope.affected;
+  if (!mergeBase || !head) return undefined;
+  const commits = await ctx.git.firstParentCommits(mergeBase, head);
+  if (commits.length <= 1) return undefined;
+  const quiet = { ...ctx, sink: () => undefined };
+  const landings: Landing[] = [];
+  let previous = mergeBase;
+  for (const commit of commits) {
+    const { affected } = await affectedStacks(quiet, { base: previous, head: commit });
+    landings.push({ commit, stacks: new Set(affected.stacks.filter((s) => !s.reasons.every((r) => r.kind === 'dependency')).map((s) => s.name)) });
+    previous = commit;
+  }
+  return landings;
+}
+
+/**
  * `gitops deploy --base REF` after a merge: the affected stacks deploy in dependency order,
  * protected stacks only with their approvals, deleted stacks are destroyed where allowed.
  */
@@ -75,9 +97,10 @@ export async function deployOnMerge(ctx: ActionContext, scope: ChangeScope, opti
   const engine = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const commit = affected.head ?? (await ctx.git.revParse(options.head));
   const base = await readBaseDefinitions(ctx.git, affected, ctx.catalog);
+  const landings = await landedChanges(ctx, scope);
   return deployMerged(
     affected,
     { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message: options.message },
-    { forge: await optionalForge(ctx, scope), allowDestroy: options.allowDestroy, commit, pipelineUrl: ctx.ci.pipelineUrl, base },
+    { forge: await optionalForge(ctx, scope), allowDestroy: options.allowDestroy, commit, pipelineUrl: ctx.ci.pipelineUrl, base, landings },
   );
 }

@@ -36,7 +36,7 @@ export function planDrift(catalog: StackCatalog, request: Pick<DriftRequest, 'se
   if (request.shard) names = shardStacks(catalog.stacks, names, request.shard);
   return names.map((name) => {
     const def = catalog.byName.get(name)!;
-    return { name, policy: def.drift.policy, remediate: remediates(def, { remediate: request.remediate, allowDestroy: false }) };
+    return { name, policy: def.drift.policy, remediate: remediates(def, request) };
   });
 }
 

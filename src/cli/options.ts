@@ -71,7 +71,9 @@ export const deployOptions = {
 
 export const driftOptions = {
   ...selectionOptions,
-  remediate: { type: 'boolean', default: false, describe: 'Refresh then up, for every selected stack' },
+  // No default: --no-remediate (false) must be told apart from leaving it to each stack's policy.
+  remediate: { type: 'boolean', describe: 'Refresh then up, for every selected stack (--no-remediate: detection only)' },
+  'detect-only': { type: 'boolean', conflicts: 'remediate', describe: "Detection only, whatever each stack's drift.policy says" },
   'allow-destroy': { type: 'boolean', default: false, describe: 'Let remediation delete or replace resources' },
   history: { type: 'string', describe: 'Append this run to a drift history file (JSON Lines)' },
   markdown: { type: 'string', describe: 'Write the report as Markdown to this file' },

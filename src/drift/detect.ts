@@ -28,8 +28,11 @@ export interface DriftReport {
 
 /** How drift treats the stacks it checks. */
 export interface DriftMode {
-  /** Remediate every selected stack, whatever its policy. */
-  remediate: boolean;
+  /**
+   * true: remediate every selected stack (`--remediate`); false: detection only, whatever the
+   * policy (`--detect-only`, `--no-remediate`); undefined: each stack's `drift.policy` decides.
+   */
+  remediate?: boolean;
   /** Let remediation delete or replace resources. */
   allowDestroy: boolean;
   /**
@@ -46,8 +49,8 @@ export function driftLeft(r: DriftReport): boolean {
 }
 
 /** True when the stack's policy, or this run, asks for remediation. */
-export function remediates(def: StackDefinition, mode: DriftMode): boolean {
-  return mode.remediate || def.drift.policy === 'remediate';
+export function remediates(def: StackDefinition, mode: Pick<DriftMode, 'remediate'>): boolean {
+  return mode.remediate ?? def.drift.policy === 'remediate';
 }
 
 function emptyReport(def: StackDefinition): Pick<DriftReport, 'name' | 'policy' | 'drifted' | 'deleted' | 'unchanged'> {

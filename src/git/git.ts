@@ -47,6 +47,8 @@ export interface GitReader {
   currentBranch(): Promise<string | undefined>;
   /** Tracked files whose working-tree or staged content differs from HEAD (untracked files are not listed). */
   trackedChanges(): Promise<string[]>;
+  /** The commits `to` has that `from` lacks, following first parents, oldest first: what a push landed. */
+  firstParentCommits(from: string, to: string): Promise<string[]>;
 }
 
 /** Refs come from the command line: one starting with "-" would be read by git as an option. */
@@ -160,6 +162,11 @@ export class Git implements GitReader {
     // Staged and unstaged together, over the whole work tree: an edit anywhere could be deployed.
     const out = await this.run(['diff', '--name-only', '-z', '--no-ext-diff', 'HEAD', '--']);
     return out.split('\0').filter(Boolean);
+  }
+
+  async firstParentCommits(from: string, to: string): Promise<string[]> {
+    const out = await this.run(['rev-list', '--first-parent', '--reverse', `${checkRef(from)}..${checkRef(to)}`, '--']);
+    return out.split('\n').filter(Boolean);
   }
 
   async currentBranch(): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import type { AffectedResult } from '../affected/model.js';
 import { skippedResult, type StackResult } from '../engine/result.js';
-import type { Forge, MergeRequestRef } from '../forge/forge.js';
+import type { Approvals, Forge, MergeRequestRef } from '../forge/forge.js';
 import { buildPlan } from '../plan/plan.js';
 import type { RunContext } from '../run/run-context.js';
 import { runPlan } from '../run/run-stacks.js';
@@ -17,6 +17,18 @@ export interface DeployMergedOptions {
   pipelineUrl?: string;
   /** The protected side: approvals and allowDestroy are read from here, never from the head. */
   base: BaseDefinitions;
+  /**
+   * What the push landed, oldest first: each first-parent commit and the stacks it changed. A
+   * protected stack needs the approvals of every merge request that changed it. Default: one
+   * landing, `commit`, that changed every affected stack.
+   */
+  landings?: readonly Landing[];
+}
+
+/** One commit a push landed on the default branch, and the stacks it changed directly. */
+export interface Landing {
+  commit: string;
+  stacks: ReadonlySet<string>;
 }
 
 export interface DeployMergedResult {
@@ -44,13 +56,25 @@ export async function deployMerged(affected: AffectedResult, run: RunContext, op
   const governing = new Map(updates.map((n) => [n, governingDefinition(n, catalog, options.base)]));
   for (const d of destroys) governing.set(d.name, d.definition ? { definition: d.definition } : { problem: 'its last stack file cannot be read' });
   const gated = [...governing].filter(([, g]) => g.definition && requiredApprovals(g.definition) > 0).map(([n]) => n);
-  const mergeRequest = gated.length > 0 && forge ? await forge.mergeRequestForCommit(options.commit) : undefined;
-  const approvals = mergeRequest && forge ? await forge.mergeRequestApprovals(mergeRequest.number) : undefined;
+  const landings = options.landings ?? [{ commit: options.commit, stacks: new Set([...governing.keys()]) }];
   const refusals = new Map<string, string>();
   for (const [name, g] of governing) if (g.problem) refusals.set(name, `deploy refused: ${g.problem}`);
+  // Each landed commit's merge request, and its approvals, looked up once, only when a protected stack needs them.
+  const landed = gated.length > 0 && forge ? await forge.landedMergeRequests(landings.map((l) => l.commit)) : [];
+  const approvalsOf = new Map<number, Promise<Approvals>>();
+  const approvals = (mr: MergeRequestRef) => approvalsOf.get(mr.number) ?? approvalsOf.set(mr.number, forge!.mergeRequestApprovals(mr.number)).get(mr.number)!;
+  const mergeRequest = landed.find((l) => l.commit === options.commit)?.mergeRequest;
   for (const name of gated) {
-    const decision = approvalDecision(governing.get(name)!.definition!, mergeRequest, approvals);
-    if (!decision.allowed) refusals.set(name, `deploy refused: ${decision.reason}${forge ? '' : ' (no GitLab/GitHub API configured to check approvals)'}`);
+    // The merge requests that changed this stack; a stack affected only through a dependency answers to the last one.
+    const touching = landings.filter((l) => l.stacks.has(name));
+    for (const landing of touching.length > 0 ? touching : landings.slice(-1)) {
+      const mr = landed.find((l) => l.commit === landing.commit)?.mergeRequest;
+      const decision = approvalDecision(governing.get(name)!.definition!, mr, mr ? await approvals(mr) : undefined);
+      if (decision.allowed) continue;
+      const where = landings.length > 1 ? ` (commit ${landing.commit.slice(0, 12)})` : '';
+      refusals.set(name, `deploy refused: ${decision.reason}${where}${forge ? '' : ' (no GitLab/GitHub API configured to check approvals)'}`);
+      break;
+    }
   }
   const message = run.message ?? updateMessage(options.commit, mergeRequest, options.pipelineUrl);
   const withMessage = { ...run, message };

@@ -76,6 +76,25 @@ describe('deploy on merge: the approvals gate', () => {
     expect(byName.get('prod')!.skipReason).toBe('deploy refused: needs 1 approval; merge request #72 has 0');
   });
 
+  it('a push of several merges checks each merged MR for the stacks it changed, not only the last', async () => {
+    repo = await createGitRepo(repoFiles({ prod: stackFile({ approvals: 1 }), other: stackFile({}), note: `${stackFile({})}description: "nonce ${Math.random()}"\n` }));
+    const base = await repo.sha();
+    // MR 81 changes prod and is merged without approval; MR 82 changes other and is approved; both land in one push.
+    await repo.write({ 'stacks/prod.yaml': `${stackFile({ approvals: 1 })}description: unreviewed\n` });
+    const first = await repo.commit('merge MR 81');
+    await repo.write({ 'stacks/other.yaml': `${stackFile({})}description: reviewed\n` });
+    const second = await repo.commit('merge MR 82');
+    server.state.addMember(testProjects.gitlab, 'alice', 30);
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 81, state: 'merged', mergeCommitSha: first, approvalsRequired: 1, approvedBy: [] });
+    server.state.linkCommit('gitlab', testProjects.gitlab, first, 81);
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 82, state: 'merged', mergeCommitSha: second, approvalsRequired: 1, approvedBy: ['alice'] });
+    server.state.linkCommit('gitlab', testProjects.gitlab, second, 82);
+    const { byName, engine } = await deploy(forge, base);
+    expect(byName.get('prod')!.skipReason).toBe(`deploy refused: needs 1 approval; merge request #81 has 0 (commit ${first.slice(0, 12)})`);
+    expect(byName.get('other')).toMatchObject({ status: 'succeeded' });
+    expect(engine.log).not.toContain('prod:up');
+  });
+
   it('without a forge, protected stacks are refused and the operator is warned', async () => {
     const { base } = await mergedChange();
     const { byName, lines } = await deploy(undefined, base);

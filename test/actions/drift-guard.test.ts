@@ -28,7 +28,7 @@ async function runDrift(stacks: Record<string, string>, script: (engine: import(
   const head = (await repo.sha()).slice(0, 12);
   for (const name of Object.keys(stacks)) t.engine.lastDeployed.set(name, head);
   script(t.engine);
-  const full = { selection: { all: true }, remediate: request.remediate ?? false, allowDestroy: request.allowDestroy ?? false, notify: false };
+  const full = { selection: { all: true }, remediate: request.remediate, allowDestroy: request.allowDestroy ?? false, notify: false };
   const run = await drift(t.ctx, planDrift(t.ctx.catalog, full), full);
   return { ...t, reports: run.reports };
 }
@@ -95,6 +95,12 @@ describe('drift action: the remediation guard', () => {
     await repo.dispose();
     const at = await runDrift({ web: stackFile({ policy: 'remediate', maxChanges: 3 }) }, (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', three));
     expect(at.reports[0]).toMatchObject({ action: 'remediated' });
+  });
+
+  it('--detect-only (--no-remediate) overrides a remediate policy: the drift is reported, nothing is changed', async () => {
+    const { reports, engine } = await runDrift(remediate, (e) => e.script('web', 'refresh-preview', drifted), { remediate: false });
+    expect(reports[0]).toMatchObject({ action: 'reported' });
+    expect(engine.log).toEqual(['web:refresh-preview']);
   });
 
   it('--remediate overrides a detect policy; a failed up is reported as failed, not remediated', async () => {

@@ -16,7 +16,7 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
     await f.box.dispose();
   });
 
-  it('SIGKILL before the engine starts leaves nothing behind: the next deploy runs normally', async () => {
+  it('SIGKILL before the engine starts leaves no lock, state or process behind', async () => {
     const run = f.start('deploy', '--stack', stack);
     // Loading the driver alone takes longer than this: the kill lands before any Pulumi process.
     await sleep(150);
@@ -42,8 +42,8 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
     expect(f.state().pending).toEqual([]);
     const tracked = new Set(f.state().resources.map((x) => x.id));
     const orphans = ['steady', 'adopted', 'never'].flatMap((name) => f.instances(name).filter((file) => !tracked.has(path.join(f.files, file))).map(() => name));
-    // adopted made its file before the crash; every orphan on disk is one the message named.
-    expect(orphans).toContain('adopted');
+    // Which creates got as far as making their file before the crash varies from run to run
+    // (one run here made steady twice after a plain retry): every orphan on disk is one the message named.
     for (const name of orphans) expect(named).toContain(name);
     expect(f.locks()).toEqual([]);
   });

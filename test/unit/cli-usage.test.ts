@@ -5,7 +5,7 @@ import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
 let repo: GitRepo;
 beforeAll(async () => {
-  repo = await createGitRepo(repoFiles({ web: stackFile({}), api: stackFile({ dependsOn: ['web'] }) }));
+  repo = await createGitRepo(repoFiles({ web: stackFile({}), api: stackFile({ dependsOn: ['web'] }), auto: stackFile({ policy: 'remediate' }) }));
 });
 afterAll(async () => repo.dispose());
 
@@ -32,6 +32,7 @@ describe('flags that need or exclude other flags are refused before anything run
     [['deploy', '--all', '--allow-destroy'], 'allow-destroy -> base'],
     [['deploy', '--all', '--head', 'HEAD'], 'head -> base'],
     [['affected', '--files', 'a.ts', '--base', 'main'], 'Arguments base and files are mutually exclusive'],
+    [['drift', '--all', '--remediate', '--detect-only'], 'Arguments detect-only and remediate are mutually exclusive'],
   ])('gitops %j', async (argv, message) => {
     const r = await gitops(...argv);
     expect(r.code).toBe(2);
@@ -60,7 +61,17 @@ describe('plans print without an engine', () => {
   it('deploy --all --plan prints the plan as JSON and exits 0', async () => {
     const r = await gitops('deploy', '--all', '--plan', '--concurrency', '3');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ operation: 'up', waves: [['web'], ['api']] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ operation: 'up', waves: [['auto', 'web'], ['api']] });
+  });
+
+  it.each([
+    [['--no-remediate'], false],
+    [['--detect-only'], false],
+    [[], true],
+  ])('drift %j --plan: a remediate-policy stack is remediated only when nothing says otherwise', async (flags, expected) => {
+    const r = await gitops('drift', '--stack', 'auto', ...flags, '--plan');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ operation: 'drift', stacks: [{ name: 'auto', policy: 'remediate', remediate: expected }] });
   });
 
   it('drift --plan says which stacks would be remediated', async () => {

@@ -16,7 +16,7 @@ export async function driftCommand(args: DriftArgs, cli: CliEnv): Promise<number
   const markdown = writableFile(cli, 'markdown', args.markdown);
   const history = writableFile(cli, 'history', args.history);
   const ctx = await actionContext(cli, args);
-  const request = { selection: { names: args.stack, all: args.all }, shard: args.shard, remediate: args.remediate, allowDestroy: args.allowDestroy, history, notify: args.notify };
+  const request = { selection: { names: args.stack, all: args.all }, shard: args.shard, remediate: args.detectOnly ? false : args.remediate, allowDestroy: args.allowDestroy, history, notify: args.notify };
   const plan = planDrift(ctx.catalog, request);
   if (args.plan) return printJson(cli.io, { operation: 'drift', stacks: plan });
   const { reports, commit, time } = await drift(ctx, plan, request);
