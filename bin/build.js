@@ -26,7 +26,21 @@ await build({
   target: 'node20',
   // yaml and zod are read by every command and load faster bundled (one file instead of
   // dozens); the rest load from node_modules only when a command needs them.
-  external: ['@pulumi/*', '@gitbeaker/*', '@octokit/*', 'simple-git', 'tsx', 'tsx/*', 'yargs', 'yargs/*', 'semver', 'esbuild', 'oxc-resolver', 'enhanced-resolve', 'get-tsconfig'],
+  external: [
+    '@pulumi/*',
+    '@gitbeaker/*',
+    '@octokit/*',
+    'simple-git',
+    'tsx',
+    'tsx/*',
+    'yargs',
+    'yargs/*',
+    'semver',
+    'esbuild',
+    'oxc-resolver',
+    'enhanced-resolve',
+    'get-tsconfig',
+  ],
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',

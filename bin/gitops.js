@@ -3,6 +3,7 @@
 // exit code. It runs the bundled driver (dist/, built by `npm ci` through `prepare`, or by
 // `npm run build`); when dist/ is missing or older than src/, it runs the TypeScript sources
 // through tsx instead, so an edit is never shadowed by a stale build.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distIsFresh } from './freshness.js';
@@ -33,4 +34,5 @@ process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   io: { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
   signal: controller.signal,
+  version: JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
 });

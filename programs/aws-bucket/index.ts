@@ -10,7 +10,11 @@ export default async function program(): Promise<Record<string, unknown>> {
   const prefix = config.get('bucketPrefix') ?? `gitops-${pulumi.getStack()}`;
   const tags = { ...(config.getObject<Record<string, string>>('tags') ?? {}), 'managed-by': 'pulumi-gitops', stack: pulumi.getStack() };
 
-  const bucket = new aws.s3.Bucket('bucket', { bucketPrefix: `${prefix}-`, forceDestroy: config.getBoolean('forceDestroy') ?? false, tags });
+  const bucket = new aws.s3.Bucket('bucket', {
+    bucketPrefix: `${prefix}-`,
+    forceDestroy: config.getBoolean('forceDestroy') ?? false,
+    tags,
+  });
   new aws.s3.BucketVersioning('versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
   new aws.s3.BucketServerSideEncryptionConfiguration('encryption', {
     bucket: bucket.id,

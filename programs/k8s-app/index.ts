@@ -23,7 +23,10 @@ export default async function program(): Promise<Record<string, unknown>> {
   const replicas = config.getNumber('replicas') ?? 1;
   const port = config.getNumber('port') ?? 8080;
   const env = config.getObject<Record<string, string>>('env') ?? {};
-  const resources = config.getObject<Resources>('resources') ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+  const resources = config.getObject<Resources>('resources') ?? {
+    requests: { cpu: '100m', memory: '128Mi' },
+    limits: { cpu: '500m', memory: '256Mi' },
+  };
   // Git wins: a field someone took over by hand (`kubectl scale` owns .spec.replicas under
   // server-side apply) is forced back, instead of failing with a field conflict.
   const annotations: Record<string, string> = {
@@ -33,7 +36,10 @@ export default async function program(): Promise<Record<string, unknown>> {
   const labels = { 'app.kubernetes.io/name': app, 'app.kubernetes.io/managed-by': 'pulumi-gitops' };
 
   const ns = new k8s.core.v1.Namespace('namespace', { metadata: { name: namespaceName, labels, annotations } });
-  const configMap = new k8s.core.v1.ConfigMap('config', { metadata: { name: `${app}-config`, namespace: ns.metadata.name, labels, annotations }, data: env });
+  const configMap = new k8s.core.v1.ConfigMap('config', {
+    metadata: { name: `${app}-config`, namespace: ns.metadata.name, labels, annotations },
+    data: env,
+  });
   const deployment = new k8s.apps.v1.Deployment('deployment', {
     metadata: { name: app, namespace: ns.metadata.name, labels, annotations },
     spec: {

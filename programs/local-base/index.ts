@@ -12,7 +12,7 @@ export default async function program(): Promise<Record<string, unknown>> {
   const dir = demoDir(pulumi.getStack());
   const settings = new LocalFile('platform-settings', {
     path: `${dir}/platform.json`,
-    content: JSON.stringify({ hostname, basePort }, null, 2) + '\n',
+    content: `${JSON.stringify({ hostname, basePort }, null, 2)}\n`,
   });
   return { hostname, basePort, settingsFile: settings.path };
 }

@@ -47,12 +47,12 @@ const provider: pulumi.dynamic.ResourceProvider = {
       throw err;
     }
   },
-  async diff(id: string, olds: FileState, news: FileState) {
+  async diff(_id: string, olds: FileState, news: FileState) {
     const changed = (['path', 'content', 'mode'] as const).filter((k) => olds[k] !== news[k]);
     const replaces = changed.filter((k) => k === 'path' || k === 'mode');
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: true };
   },
-  async update(id: string, olds: FileState, news: FileState) {
+  async update(_id: string, _olds: FileState, news: FileState) {
     const fs = await import('node:fs/promises');
     await fs.writeFile(news.path, news.content);
     return { outs: { path: news.path, content: news.content, mode: news.mode } };

@@ -4,9 +4,9 @@ import type { AffectedResult } from '../affected/model.js';
 import { describeHistoryEvent } from '../affected/render.js';
 import type { InferredGraphNode } from '../affected/stack-references.js';
 import { stackGraph, withInferredDependencies } from '../merge-request/stack-graph.js';
-import { shardStacks, type Shard } from '../plan/shard.js';
+import { type Shard, shardStacks } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { say, type ActionContext } from './action-context.js';
+import { type ActionContext, say } from './action-context.js';
 
 /** A change to act on: from git (`base`, `head`), or a list of changed files. */
 export interface ChangeRequest {
@@ -52,7 +52,13 @@ export async function affectedStacks(ctx: ActionContext, request: ChangeRequest)
       });
   for (const w of affected.warnings) say(ctx, `warning: ${w}`, 'warning');
   if (request.shard) {
-    const mine = new Set(shardStacks(nodes, affected.stacks.map((s) => s.name), request.shard));
+    const mine = new Set(
+      shardStacks(
+        nodes,
+        affected.stacks.map((s) => s.name),
+        request.shard,
+      ),
+    );
     affected = { ...affected, stacks: affected.stacks.filter((s) => mine.has(s.name)) };
   }
   return { affected, nodes, catalog };

@@ -3,8 +3,8 @@ import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { readBaseDefinitions } from '../merge-request/base-policy.js';
 import { checkDeployBranch } from '../merge-request/branch-guard.js';
-import { deployMerged, updateMessage, type DeployMergedResult, type Landing } from '../merge-request/deploy-merged.js';
-import { say, type ActionContext } from './action-context.js';
+import { type DeployMergedResult, deployMerged, type Landing, updateMessage } from '../merge-request/deploy-merged.js';
+import { type ActionContext, say } from './action-context.js';
 import { affectedStacks, type ChangeScope } from './affected.js';
 
 export interface DeployOnMergeOptions {
@@ -34,12 +34,20 @@ export async function guardDeployCheckout(ctx: ActionContext, head?: string): Pr
   const dirty = await ctx.git.trackedChanges();
   if (dirty.length > 0) {
     const shown = dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
-    throw userError('DEPLOY_REFUSED', `deploy refused: the working tree has uncommitted changes to tracked files (${shown})`, 'commit or discard them: deploy runs the checked-out commit and records it as deployed');
+    throw userError(
+      'DEPLOY_REFUSED',
+      `deploy refused: the working tree has uncommitted changes to tracked files (${shown})`,
+      'commit or discard them: deploy runs the checked-out commit and records it as deployed',
+    );
   }
   if (head === undefined) return;
   const [wanted, checkedOut] = await Promise.all([ctx.git.revParse(head), ctx.git.revParse('HEAD')]);
   if (wanted !== checkedOut) {
-    throw userError('DEPLOY_REFUSED', `deploy refused: --head ${head} (${wanted.slice(0, 12)}) is not the checked-out commit (${checkedOut.slice(0, 12)}); check it out first`, 'deploy runs the stack files and programs of the working tree');
+    throw userError(
+      'DEPLOY_REFUSED',
+      `deploy refused: --head ${head} (${wanted.slice(0, 12)}) is not the checked-out commit (${checkedOut.slice(0, 12)}); check it out first`,
+      'deploy runs the stack files and programs of the working tree',
+    );
   }
 }
 
@@ -61,7 +69,8 @@ async function optionalForge(ctx: ActionContext, scope: ChangeScope): Promise<Fo
     return await ctx.forge();
   } catch (err) {
     // Approvals may come from the base definitions, so any gated or destroyed stack warrants the warning.
-    if (scope.catalog.stacks.some((s) => requiredApprovals(s) > 0) || scope.affected.stacks.some((s) => s.previous)) say(ctx, `warning: approvals cannot be checked: ${asGitopsError(err).message}`, 'warning');
+    if (scope.catalog.stacks.some((s) => requiredApprovals(s) > 0) || scope.affected.stacks.some((s) => s.previous))
+      say(ctx, `warning: approvals cannot be checked: ${asGitopsError(err).message}`, 'warning');
     return undefined;
   }
 }
@@ -82,7 +91,10 @@ async function landedChanges(ctx: ActionContext, scope: ChangeScope): Promise<La
   let previous = mergeBase;
   for (const commit of commits) {
     const { affected } = await affectedStacks(quiet, { base: previous, head: commit });
-    landings.push({ commit, stacks: new Set(affected.stacks.filter((s) => !s.reasons.every((r) => r.kind === 'dependency')).map((s) => s.name)) });
+    landings.push({
+      commit,
+      stacks: new Set(affected.stacks.filter((s) => !s.reasons.every((r) => r.kind === 'dependency')).map((s) => s.name)),
+    });
     previous = commit;
   }
   return landings;

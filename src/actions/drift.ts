@@ -1,11 +1,11 @@
-import { detectDrift, remediates, type DriftMode, type DriftReport } from '../drift/detect.js';
+import { type DriftMode, type DriftReport, detectDrift, remediates } from '../drift/detect.js';
 import { appendRecord, toRecord } from '../drift/history.js';
-import { notifyDrift, type NotifyOutcome } from '../drift/notify.js';
+import { type NotifyOutcome, notifyDrift } from '../drift/notify.js';
 import { undeployedChangeCheck } from '../merge-request/undeployed-change.js';
-import { selectStacks, type Selection } from '../plan/select.js';
-import { shardStacks, type Shard } from '../plan/shard.js';
+import { type Selection, selectStacks } from '../plan/select.js';
+import { type Shard, shardStacks } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { say, type ActionContext } from './action-context.js';
+import { type ActionContext, say } from './action-context.js';
 
 export interface DriftRequest extends DriftMode {
   selection: Selection;
@@ -49,7 +49,14 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   // A missing forge setting is refused before anything runs.
   const forge = request.notify ? await ctx.forge() : undefined;
   const engine = await ctx.engine(names.map((n) => ctx.catalog.byName.get(n)!));
-  const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message: 'gitops drift remediation' };
+  const run = {
+    engine,
+    catalog: ctx.catalog,
+    sink: ctx.sink,
+    concurrency: ctx.concurrency,
+    signal: ctx.signal,
+    message: 'gitops drift remediation',
+  };
   const reports = await detectDrift(names, run, { ...request, undeployedChange: undeployedChangeCheck(ctx) });
   const time = ctx.clock();
   const commit = ctx.ci.commit ?? (await ctx.git.revParse('HEAD').catch(() => undefined));

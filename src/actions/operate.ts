@@ -1,7 +1,7 @@
 import type { Operation, StackResult } from '../engine/result.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
-import { selectStacks, type Selection } from '../plan/select.js';
-import { shardStacks, type Shard } from '../plan/shard.js';
+import { type Selection, selectStacks } from '../plan/select.js';
+import { type Shard, shardStacks } from '../plan/shard.js';
 import { runPlan } from '../run/run-stacks.js';
 import type { StackCatalog } from '../stacks/load.js';
 import type { ActionContext } from './action-context.js';

@@ -3,9 +3,9 @@ import type { StackResult } from '../engine/result.js';
 import type { CommentResult } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
-import { governingDefinition, policyChanges, readBaseDefinitions, type BaseDefinitions } from '../merge-request/base-policy.js';
+import { type BaseDefinitions, governingDefinition, policyChanges, readBaseDefinitions } from '../merge-request/base-policy.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
-import { previewMarkdown, type PreviewReportInput } from '../report/preview-markdown.js';
+import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
 import type { ActionContext } from './action-context.js';
 import { say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
@@ -63,7 +63,11 @@ export function previewReport(scope: ChangeScope, results: StackResult[], base: 
  * `gitops preview --base REF`: previews the affected stacks (and their dependents) for
  * reviewers and, with `comment`, keeps the one MR comment up to date.
  */
-export async function previewMergeRequest(ctx: ActionContext, scope: ChangeScope, options: { comment: boolean }): Promise<MergeRequestPreview> {
+export async function previewMergeRequest(
+  ctx: ActionContext,
+  scope: ChangeScope,
+  options: { comment: boolean },
+): Promise<MergeRequestPreview> {
   const { affected, catalog } = scope;
   // A missing forge setting is refused before anything runs.
   const forge = options.comment ? await ctx.forge() : undefined;
@@ -71,7 +75,10 @@ export async function previewMergeRequest(ctx: ActionContext, scope: ChangeScope
   const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
   const report = previewReport(scope, results, await readBaseDefinitions(ctx.git, affected, ctx.catalog), ctx.ci.pipelineUrl);
   if (!forge) return { results, report };
-  const comment = await forge.upsertMergeRequestComment(previewCommentKey, ctx.redact(previewMarkdown({ ...report, limit: bodyBudget(forge.platform, previewCommentKey) })));
+  const comment = await forge.upsertMergeRequestComment(
+    previewCommentKey,
+    ctx.redact(previewMarkdown({ ...report, limit: bodyBudget(forge.platform, previewCommentKey) })),
+  );
   say(ctx, `merge request comment ${comment.action}${comment.url ? `: ${comment.url}` : ''}`);
   return { results, report, comment };
 }

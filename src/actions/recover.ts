@@ -17,7 +17,7 @@ export interface RecoverInput {
  */
 export function parseImport(value: string): { urn: string; id: string } {
   const nameStart = value.lastIndexOf('::');
-  const eq = value.indexOf('=', nameStart < 0 ? 0 : nameStart);
+  const eq = value.indexOf('=', Math.max(nameStart, 0));
   if (!value.startsWith('urn:pulumi:') || eq < 0 || eq === value.length - 1) {
     throw userError('USAGE', `--import ${value}: expected URN=ID, e.g. urn:pulumi:stack::project::type::name=resource-id`);
   }
@@ -33,7 +33,8 @@ export async function recover(ctx: ActionContext, input: RecoverInput): Promise<
   const [name] = selectStacks(ctx.catalog, { names: [input.stack] });
   const def = ctx.catalog.byName.get(name!)!;
   const imports = input.imports.map(parseImport);
-  for (const urn of input.forgets) if (!urn.startsWith('urn:pulumi:')) throw userError('USAGE', `--forget ${urn}: expected a URN (urn:pulumi:...)`);
+  for (const urn of input.forgets)
+    if (!urn.startsWith('urn:pulumi:')) throw userError('USAGE', `--forget ${urn}: expected a URN (urn:pulumi:...)`);
   const engine = await ctx.engine([def]);
   return engine.recover({ stack: def, imports, forgets: input.forgets, signal: ctx.signal }, ctx.sink);
 }

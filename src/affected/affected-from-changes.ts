@@ -2,12 +2,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ChangedFile } from '../git/name-status.js';
 import type { RepoLayout } from '../repo/layout.js';
-import { withDependents, type GraphNode } from '../stacks/graph.js';
+import { type GraphNode, withDependents } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { fileGraphCache, type GraphCache } from './graph-cache.js';
 import { ImportGraph, type ImportHit } from './import-graph.js';
 import { defaultRootFiles, locateAffected, segmentsBelow, touched } from './locators.js';
-import { sortReasons, type AffectedReason, type AffectedStack } from './model.js';
+import { type AffectedReason, type AffectedStack, sortReasons } from './model.js';
 import { fileSource, type ModuleSource } from './module-source.js';
 
 /** What {@link affectedFromChanges} works from. */
@@ -110,11 +110,19 @@ export function affectedFromChanges(input: ChangesInput): AffectedStack[] {
   });
   addDependents(found, input.nodes ?? input.catalog.stacks);
   return [...found]
-    .map(([name, reasons]): AffectedStack => ({ name, action: reasons.some((r) => r.kind === 'deleted') ? 'destroy' : 'update', reasons: sortReasons(reasons) }))
+    .map(
+      ([name, reasons]): AffectedStack => ({
+        name,
+        action: reasons.some((r) => r.kind === 'deleted') ? 'destroy' : 'update',
+        reasons: sortReasons(reasons),
+      }),
+    )
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Every stack of the catalogue, for one reason that applies to all (history missing). */
 export function everyStack(catalog: StackCatalog, reason: AffectedReason): AffectedStack[] {
-  return catalog.stacks.map((s) => ({ name: s.name, action: 'update' as const, reasons: [reason] })).sort((a, b) => a.name.localeCompare(b.name));
+  return catalog.stacks
+    .map((s) => ({ name: s.name, action: 'update' as const, reasons: [reason] }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -3,12 +3,26 @@ import { asGitopsError } from '../errors/gitops-error.js';
 import { Git, type GitReader } from '../git/git.js';
 import type { ChangedFile } from '../git/name-status.js';
 import { formatDiagnostic } from '../stacks/diagnostic.js';
+import type { StackCatalog } from '../stacks/load.js';
 import { parseStackFile } from '../stacks/parse.js';
-import { affectedFromChanges, everyStack, programEntries, programImportGraph, relativeDir, type ChangesInput } from './affected-from-changes.js';
+import {
+  affectedFromChanges,
+  type ChangesInput,
+  everyStack,
+  programEntries,
+  programImportGraph,
+  relativeDir,
+} from './affected-from-changes.js';
 import { findMergeBase, type HistoryOptions } from './history.js';
 import { removedPath, stackIdOf } from './locators.js';
-import type { StackCatalog } from '../stacks/load.js';
-import { sortReasons, stackIdentity, type AffectedReason, type AffectedResult, type AffectedStack, type PreviousDefinition } from './model.js';
+import {
+  type AffectedReason,
+  type AffectedResult,
+  type AffectedStack,
+  type PreviousDefinition,
+  sortReasons,
+  stackIdentity,
+} from './model.js';
 
 /** What {@link computeAffected} needs: the repository, the range, and how to handle shallow clones. */
 export interface AffectedOptions extends Omit<ChangesInput, 'changes'>, HistoryOptions {
@@ -41,7 +55,12 @@ async function previousDefinition(git: GitReader, commits: readonly string[], fi
  * Starts reading the last definitions of the stacks to destroy as soon as the diff is known,
  * so that the reads overlap the import graph's.
  */
-function previousDefinitions(git: GitReader, commits: readonly string[], changes: readonly ChangedFile[], stacksDir: string): Map<string, Promise<PreviousDefinition>> {
+function previousDefinitions(
+  git: GitReader,
+  commits: readonly string[],
+  changes: readonly ChangedFile[],
+  stacksDir: string,
+): Map<string, Promise<PreviousDefinition>> {
   const reads = new Map<string, Promise<PreviousDefinition>>();
   for (const c of changes) {
     const gone = removedPath(c);
@@ -68,12 +87,15 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
   const quickDiff = git.changedFiles(options.base, head, { fromMergeBase: true }).catch(() => undefined);
   const facts = git.inspectRange(options.base, head);
   // Meanwhile, read the programs' import graph: it is likely needed, and reading files overlaps the git processes.
-  const graph = options.graph?.addEntries(programEntries(options.catalog, options.layout).keys()) ?? programImportGraph(options.catalog, options.layout, { source: options.source });
+  const graph =
+    options.graph?.addEntries(programEntries(options.catalog, options.layout).keys()) ??
+    programImportGraph(options.catalog, options.layout, { source: options.source });
   const stopGraph = new AbortController();
   const building = graph.build(stopGraph.signal);
   try {
     const [range, diff] = await Promise.all([facts, quickDiff]);
-    let history = range.base && range.head && range.mergeBase && diff ? { base: range.base, head: range.head, mergeBase: range.mergeBase } : undefined;
+    let history =
+      range.base && range.head && range.mergeBase && diff ? { base: range.base, head: range.head, mergeBase: range.mergeBase } : undefined;
     let changes = history ? diff : undefined;
     if (!history) {
       try {
@@ -87,16 +109,30 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
       }
       changes = await git.changedFiles(history.mergeBase, history.head);
     }
-    const previous = previousDefinitions(git, [history.base, history.mergeBase], changes!, relativeDir(options.layout, options.layout.stacksDir));
+    const previous = previousDefinitions(
+      git,
+      [history.base, history.mergeBase],
+      changes!,
+      relativeDir(options.layout, options.layout.stacksDir),
+    );
     const warnings: string[] = [];
     if (range.checkedOut !== undefined && range.checkedOut !== history.head) {
-      warnings.push(`head ${head} (${history.head.slice(0, 12)}) is not the checked-out commit (${range.checkedOut.slice(0, 12)}): stack files and programs were read from the working tree`);
+      warnings.push(
+        `head ${head} (${history.head.slice(0, 12)}) is not the checked-out commit (${range.checkedOut.slice(0, 12)}): stack files and programs were read from the working tree`,
+      );
     }
     await building;
     const stacks = affectedFromChanges({ ...options, changes: changes!, graph });
     for (const s of stacks) if (s.action === 'destroy') s.previous = await previous.get(s.name);
     await Promise.all(previous.values());
-    return { base: history.base, head: history.head, mergeBase: history.mergeBase, changes: changes!, stacks: foldRenames(stacks, options.catalog), warnings };
+    return {
+      base: history.base,
+      head: history.head,
+      mergeBase: history.mergeBase,
+      changes: changes!,
+      stacks: foldRenames(stacks, options.catalog),
+      warnings,
+    };
   } finally {
     stopGraph.abort();
     await building;

@@ -1,4 +1,4 @@
-import { findCycles, topologicalWaves, type GraphNode } from '../stacks/graph.js';
+import { findCycles, type GraphNode, topologicalWaves } from '../stacks/graph.js';
 
 /** A node to draw; `inferred` marks dependencies found from StackReferences (see mergeInferredEdges). */
 export interface DrawnNode extends GraphNode {
@@ -7,7 +7,10 @@ export interface DrawnNode extends GraphNode {
 
 function dependencyList(node: DrawnNode): string {
   const inferred = new Set(node.inferred ?? []);
-  return [...node.dependsOn].sort().map((d) => (inferred.has(d) ? `${d} (StackReference)` : d)).join(', ');
+  return [...node.dependsOn]
+    .sort()
+    .map((d) => (inferred.has(d) ? `${d} (StackReference)` : d))
+    .join(', ');
 }
 
 /**

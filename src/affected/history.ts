@@ -2,10 +2,7 @@ import { GitopsError } from '../errors/gitops-error.js';
 import type { GitReader, RangeFacts } from '../git/git.js';
 
 /** Progress of the history search, for the host to print. */
-export type HistoryEvent =
-  | { type: 'deepen'; by: number }
-  | { type: 'unshallow' }
-  | { type: 'history-missing'; message: string };
+export type HistoryEvent = { type: 'deepen'; by: number } | { type: 'unshallow' } | { type: 'history-missing'; message: string };
 
 /** How to look for the merge-base in a shallow clone. */
 export interface HistoryOptions {
@@ -37,7 +34,13 @@ function missing(message: string, hint: string, cause?: unknown): GitopsError {
  * Throws HISTORY_MISSING when they never do, so that "no history" is never mistaken for
  * "nothing changed"; GIT_ERROR for a ref unknown in a complete clone.
  */
-export async function findMergeBase(git: GitReader, base: string, head: string, options: HistoryOptions = {}, known?: RangeFacts): Promise<History> {
+export async function findMergeBase(
+  git: GitReader,
+  base: string,
+  head: string,
+  options: HistoryOptions = {},
+  known?: RangeFacts,
+): Promise<History> {
   const steps = options.deepenSteps ?? defaultDeepenSteps;
   let facts = known ?? (await git.inspectRange(base, head));
   let fetched = 0;
@@ -49,7 +52,10 @@ export async function findMergeBase(git: GitReader, base: string, head: string, 
       const why = unknownRef
         ? `"${unknownRef}" was not found, even after fetching the whole history`
         : `${base} and ${head} have no common ancestor${fetched > 0 ? ', even after fetching the whole history' : ''}`;
-      throw missing(`cannot tell which stacks changed: ${why}`, 'fetch the base branch with its history (git fetch origin <base>), or pass --all-on-missing-history to treat every stack as affected');
+      throw missing(
+        `cannot tell which stacks changed: ${why}`,
+        'fetch the base branch with its history (git fetch origin <base>), or pass --all-on-missing-history to treat every stack as affected',
+      );
     }
     const by = steps[fetched];
     options.onEvent?.(by === undefined ? { type: 'unshallow' } : { type: 'deepen', by });

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { decodeImport, encodeImport, type FileRecord, type GraphCache, type GraphCacheData } from './graph-cache.js';
 import { isSourceFile, readTarget, scanSource } from './import-scan.js';
-import { oxcResolver, type ModuleResolver } from './module-resolver.js';
-import { fileSource, stampOf, type ModuleSource } from './module-source.js';
+import { type ModuleResolver, oxcResolver } from './module-resolver.js';
+import { fileSource, type ModuleSource, stampOf } from './module-source.js';
 import { findStackReferences, type StackReferenceSite } from './stack-reference-scan.js';
 
 /** How a program reaches a changed file: through imports, or by reading it. */

@@ -43,10 +43,10 @@ const tokens = new RegExp(
   [
     String.raw`\/\/[^\n]*`,
     String.raw`\/\*[\s\S]*?\*\/`,
-    String.raw`\bnew\s+URL\s*\(\s*(?:(['"])([^'"\n]+)\1|` + '`([^`$\\n]+)`' + String.raw`)\s*,\s*import\.meta\.url\s*\)`,
-    String.raw`\breadFile(?:Sync)?\s*\(\s*(?:(['"])([^'"\n]+)\4|` + '`([^`$\\n]+)`' + String.raw`)\s*[,)]`,
+    `${String.raw`\bnew\s+URL\s*\(\s*(?:(['"])([^'"\n]+)\1|`}\`([^\`$\\n]+)\`${String.raw`)\s*,\s*import\.meta\.url\s*\)`}`,
+    `${String.raw`\breadFile(?:Sync)?\s*\(\s*(?:(['"])([^'"\n]+)\4|`}\`([^\`$\\n]+)\`${String.raw`)\s*[,)]`}`,
     String.raw`\b(?:from|import)\s*(['"])([^'"\n]+)\7`,
-    String.raw`\b(import|require)\s*\(\s*(?:(['"])([^'"\n]+)\10|` + '`([^`$\\n]+)`' + String.raw`)\s*[,)]`,
+    `${String.raw`\b(import|require)\s*\(\s*(?:(['"])([^'"\n]+)\10|`}\`([^\`$\\n]+)\`${String.raw`)\s*[,)]`}`,
     String.raw`'(?:\\.|[^'\\\n])*'`,
     String.raw`"(?:\\.|[^"\\\n])*"`,
     '`(?:\\\\.|[^`\\\\])*`',

@@ -2,7 +2,17 @@ import type { ChangedFile } from '../git/name-status.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
 /** Why a stack is affected. */
-export type ReasonKind = 'renamed' | 'stack-file' | 'program' | 'import' | 'read' | 'watch' | 'root-file' | 'dependency' | 'deleted' | 'history-missing';
+export type ReasonKind =
+  | 'renamed'
+  | 'stack-file'
+  | 'program'
+  | 'import'
+  | 'read'
+  | 'watch'
+  | 'root-file'
+  | 'dependency'
+  | 'deleted'
+  | 'history-missing';
 
 /** One cause; a stack usually has one, a shared library change can give it several. */
 export interface AffectedReason {
@@ -77,7 +87,18 @@ export interface AffectedResult {
   warnings: string[];
 }
 
-const kindOrder: readonly ReasonKind[] = ['renamed', 'deleted', 'history-missing', 'stack-file', 'program', 'import', 'read', 'watch', 'root-file', 'dependency'];
+const kindOrder: readonly ReasonKind[] = [
+  'renamed',
+  'deleted',
+  'history-missing',
+  'stack-file',
+  'program',
+  'import',
+  'read',
+  'watch',
+  'root-file',
+  'dependency',
+];
 
 /** Reasons in a stable order, duplicates removed. */
 export function sortReasons(reasons: readonly AffectedReason[]): AffectedReason[] {

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from './history.js';
-import { stackIdentity, type AffectedReason, type AffectedResult, type AffectedStack } from './model.js';
+import { type AffectedReason, type AffectedResult, type AffectedStack, stackIdentity } from './model.js';
 
 /** The `--json` document of `gitops affected`. */
 export interface AffectedJson {
@@ -42,7 +42,11 @@ export function affectedJson(result: AffectedResult): AffectedJson {
 
 /** One line for a shallow-clone event, for the console. */
 export function describeHistoryEvent(e: HistoryEvent): string {
-  return e.type === 'deepen' ? `shallow clone: fetching ${e.by} more commits` : e.type === 'unshallow' ? 'shallow clone: fetching the whole history' : e.message;
+  return e.type === 'deepen'
+    ? `shallow clone: fetching ${e.by} more commits`
+    : e.type === 'unshallow'
+      ? 'shallow clone: fetching the whole history'
+      : e.message;
 }
 
 /** One human line per reason; each names the changed file, so `--explain` says what to look at. */
@@ -85,7 +89,8 @@ function renameNote(stack: AffectedStack): string {
 function header(result: AffectedResult): string {
   const n = result.stacks.length;
   const count = `${n} stack${n === 1 ? '' : 's'} affected`;
-  if (result.base === null && result.head === null) return `${count} by ${result.changes.length} listed file${result.changes.length === 1 ? '' : 's'}`;
+  if (result.base === null && result.head === null)
+    return `${count} by ${result.changes.length} listed file${result.changes.length === 1 ? '' : 's'}`;
   const short = (sha: string | null) => (sha ?? '?').slice(0, 12);
   const from = result.mergeBase ? `merge-base ${short(result.mergeBase)}` : `base ${short(result.base)}, no merge-base`;
   return `${count}: ${result.changes.length} changed file${result.changes.length === 1 ? '' : 's'} from ${from} to ${short(result.head)}`;

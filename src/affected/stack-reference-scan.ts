@@ -7,7 +7,8 @@ export interface StackReferenceSite {
 
 // `new pulumi.StackReference(` or `new StackReference(`, then a literal resource name, then
 // optionally `{ name: "..." }`, which is the stack name when given.
-const site = /\bnew\s+(?:[A-Za-z_$][\w$]*\s*\.\s*)*StackReference\s*\(\s*(?:(['"`])([^'"`$\n]*)\1(?:\s*,\s*\{[^{}]*?\bname\s*:\s*(['"`])([^'"`$\n]*)\3)?)?/g;
+const site =
+  /\bnew\s+(?:[A-Za-z_$][\w$]*\s*\.\s*)*StackReference\s*\(\s*(?:(['"`])([^'"`$\n]*)\1(?:\s*,\s*\{[^{}]*?\bname\s*:\s*(['"`])([^'"`$\n]*)\3)?)?/g;
 
 /** Every StackReference constructed in a file. Pure. */
 export function findStackReferences(text: string): StackReferenceSite[] {

@@ -51,7 +51,11 @@ function reachable(graph: ImportGraph, entry: string): string[] {
  * by the import graph.
  * Pass the `graph` that `computeAffected` will use too, so the programs are read only once.
  */
-export function detectStackReferences(catalog: StackCatalog, layout: RepoLayout, options: { source?: ModuleSource; graph?: ImportGraph } = {}): StackReferenceScan {
+export function detectStackReferences(
+  catalog: StackCatalog,
+  layout: RepoLayout,
+  options: { source?: ModuleSource; graph?: ImportGraph } = {},
+): StackReferenceScan {
   const entries = programEntries(catalog, layout);
   const graph = options.graph?.addEntries(entries.keys()) ?? programImportGraph(catalog, layout, { source: options.source });
   graph.step();

@@ -17,6 +17,8 @@ export interface CliEnv {
   io: CliIo;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /** The package version `--version` prints (bin/ reads it from package.json). */
+  version?: string;
 }
 
 /** Wraps both streams so that everything written is redacted (and free of ANSI codes). */

@@ -17,6 +17,16 @@ import {
   unlockOptions,
 } from './options.js';
 
+/** The exit codes, for `--help` (the one mapping lives in src/errors/exit-codes.ts). */
+const exitCodesHelp = [
+  'Exit codes:',
+  '  0    success (drift: none left)',
+  '  1    an operation failed (a program, a provider, a lock, a refused approval, a dependency)',
+  '  2    bad usage or input: nothing ran',
+  '  3    drift left in place; preview --detailed-exitcode: changes pending',
+  '  130  cancelled (SIGINT/SIGTERM)',
+].join('\n');
+
 /** Prints an error with its details and hint; returns the exit code (the one mapping lives in exitCodeFor). */
 function report(err: unknown, cli: CliEnv): number {
   const error = asGitopsError(err);
@@ -40,7 +50,7 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
   const run = async (fn: () => Promise<number>): Promise<void> => {
     exit = await fn();
   };
-  const parser = yargs([...argv])
+  const parser = yargs()
     .scriptName('gitops')
     .usage('$0 <command> [options]\n\nGitOps for Pulumi: stacks in stacks/, programs in programs/.')
     .options(globalOptions)
@@ -112,9 +122,14 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
       (a) => run(async () => (await import('./commands/toolchain.js')).toolchainCommand(a, cli)),
     )
     .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .example('$0 preview --base origin/main --comment', 'Preview what a merge request changes and comment on it')
+    .example('$0 deploy --base $BEFORE_SHA', 'Deploy what a merge changed, approvals checked')
+    .example('$0 drift --all --detect-only --json', 'Report drift on every stack, change nothing')
+    .epilog(exitCodesHelp)
     .strict()
     .help()
-    .version(false)
+    .version(rawCli.version ?? 'unknown')
     .exitProcess(false)
     .fail((msg, err) => {
       // yargs wraps what a coerce function throws (and its own complaints) in a YError: usage errors.
@@ -122,7 +137,12 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
       throw userError('USAGE', err?.message ?? msg);
     });
   try {
-    await parser.parseAsync();
+    // With a callback, yargs hands over what it would print (help, --version) instead of printing it.
+    let printed = '';
+    await parser.parseAsync([...argv], {}, (_err, _args, output) => {
+      printed = output;
+    });
+    if (printed) cli.io.stdout(`${printed}\n`);
     return exit;
   } catch (err) {
     return report(err, cli);

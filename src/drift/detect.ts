@@ -62,7 +62,11 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   const started = Date.now();
   const base = emptyReport(def);
   const detection = await engine.run({ stack: def, operation: 'refresh-preview', signal }, sink);
-  const done = (rest: Partial<DriftReport> & Pick<DriftReport, 'status' | 'action'>): DriftReport => ({ ...base, ...rest, durationMs: Date.now() - started });
+  const done = (rest: Partial<DriftReport> & Pick<DriftReport, 'status' | 'action'>): DriftReport => ({
+    ...base,
+    ...rest,
+    durationMs: Date.now() - started,
+  });
   if (detection.status !== 'succeeded') return done({ status: detection.status, action: 'failed', error: detection.error });
   // An update whose declared properties all match (only live-only fields moved) is not drift.
   base.drifted = detection.resources.filter((r) => r.op === 'update' && r.properties.length > 0);
@@ -76,7 +80,8 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
 
   const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal }, sink);
   // A killed run left operations of unknown outcome: converging now could duplicate or forget resources.
-  if (preview.error?.code === 'PENDING_OPERATIONS') return done({ status: 'failed', action: 'blocked', blockedReason: preview.error.message, error: preview.error });
+  if (preview.error?.code === 'PENDING_OPERATIONS')
+    return done({ status: 'failed', action: 'blocked', blockedReason: preview.error.message, error: preview.error });
   if (preview.status !== 'succeeded') return done({ status: preview.status, action: 'failed', error: preview.error });
   const blockedReason = remediationGuard(preview, def, mode.allowDestroy);
   if (blockedReason) return done({ status: 'succeeded', action: 'blocked', blockedReason });
@@ -100,7 +105,13 @@ export function detectDrift(names: readonly string[], run: RunContext, mode: Dri
     {
       concurrency: run.concurrency,
       signal: run.signal,
-      skipped: (name, reason) => ({ ...emptyReport(run.catalog.byName.get(name)!), status: 'skipped', action: 'failed', error: { code: 'CANCELLED', message: reason }, durationMs: 0 }),
+      skipped: (name, reason) => ({
+        ...emptyReport(run.catalog.byName.get(name)!),
+        status: 'skipped',
+        action: 'failed',
+        error: { code: 'CANCELLED', message: reason },
+        durationMs: 0,
+      }),
     },
   );
 }

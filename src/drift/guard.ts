@@ -15,6 +15,7 @@ export function remediationGuard(preview: StackResult, def: StackDefinition, all
   }
   const changing = preview.resources.filter((r) => !noChangeOps.has(r.op) && r.type !== 'pulumi:pulumi:Stack');
   const limit = def.drift.maxChanges;
-  if (limit !== undefined && changing.length > limit) return `would change ${changing.length} resources, more than drift.maxChanges (${limit})`;
+  if (limit !== undefined && changing.length > limit)
+    return `would change ${changing.length} resources, more than drift.maxChanges (${limit})`;
   return undefined;
 }

@@ -19,18 +19,37 @@ export function driftIssueKey(stack: string): string {
  * updated on each run while it lasts, closed when it clears or was remediated. Stacks whose
  * check failed are left as they are: a failed check says nothing about drift.
  */
-export async function notifyDrift(reports: readonly DriftReport[], forge: Forge, redact: (text: string) => string, meta: { commit?: string; time: Date; pipelineUrl?: string }): Promise<NotifyOutcome[]> {
+export async function notifyDrift(
+  reports: readonly DriftReport[],
+  forge: Forge,
+  redact: (text: string) => string,
+  meta: { commit?: string; time: Date; pipelineUrl?: string },
+): Promise<NotifyOutcome[]> {
   const outcomes: NotifyOutcome[] = [];
-  const runLine = [`Last checked ${meta.time.toISOString()}`, meta.commit ? `at commit \`${meta.commit.slice(0, 12)}\`` : '', meta.pipelineUrl ? `([pipeline](${meta.pipelineUrl}))` : ''].filter(Boolean).join(' ');
+  const runLine = [
+    `Last checked ${meta.time.toISOString()}`,
+    meta.commit ? `at commit \`${meta.commit.slice(0, 12)}\`` : '',
+    meta.pipelineUrl ? `([pipeline](${meta.pipelineUrl}))` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   for (const r of reports) {
     const key = driftIssueKey(r.name);
     if (r.status !== 'succeeded') continue;
     if (r.action === 'reported' || r.action === 'blocked') {
-      const body = redact(fitToLimit(`Stack **${r.name}** differs from what Git declares.\n\n${runLine}`, [stackDriftMarkdown(r)], 'This issue is kept up to date by `gitops drift --notify` and closes itself when the drift clears.', bodyBudget(forge.platform, key)));
+      const body = redact(
+        fitToLimit(
+          `Stack **${r.name}** differs from what Git declares.\n\n${runLine}`,
+          [stackDriftMarkdown(r)],
+          'This issue is kept up to date by `gitops drift --notify` and closes itself when the drift clears.',
+          bodyBudget(forge.platform, key),
+        ),
+      );
       const result = await forge.upsertIssue(key, { title: `Drift on stack ${r.name}`, body, labels: ['gitops', 'drift'] });
       outcomes.push({ stack: r.name, action: result.action, url: result.url });
     } else {
-      const why = r.action === 'remediated' ? 'Remediated: the stack was refreshed and brought back to what Git declares.' : 'The drift cleared.';
+      const why =
+        r.action === 'remediated' ? 'Remediated: the stack was refreshed and brought back to what Git declares.' : 'The drift cleared.';
       const closed = await forge.closeIssue(key, redact(`${why} ${runLine}`));
       outcomes.push({ stack: r.name, action: closed ? 'closed' : 'none', url: closed?.url });
     }

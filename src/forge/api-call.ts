@@ -1,5 +1,5 @@
 import { GitopsError } from '../errors/gitops-error.js';
-import { platformName, type ForgePlatform } from './forge.js';
+import { type ForgePlatform, platformName } from './forge.js';
 import { redact, type SecretToken } from './secret.js';
 
 /** One REST call, as named in error messages (the path never carries the token). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GitopsError } from '../errors/gitops-error.js';
-import { platformName, type ForgePlatform } from './forge.js';
+import { type ForgePlatform, platformName } from './forge.js';
 import { SecretToken } from './secret.js';
 
 /** Where the pipeline runs and how to reach its forge, read from the CI's predefined variables. */
@@ -65,15 +65,24 @@ function detectPlatform(env: EnvVars): ForgePlatform {
   if (forced !== undefined) throw fail(undefined, `GITOPS_FORGE must be gitlab or github, not ${JSON.stringify(env.GITOPS_FORGE)}`);
   if (value(env, 'GITLAB_CI') === 'true' || value(env, 'CI_API_V4_URL')) return 'gitlab';
   if (value(env, 'GITHUB_ACTIONS') === 'true' || value(env, 'GITHUB_REPOSITORY')) return 'github';
-  throw fail(undefined, 'not running in GitLab CI (CI_API_V4_URL is not set) nor GitHub Actions (GITHUB_REPOSITORY is not set)', 'set GITOPS_FORGE=gitlab or GITOPS_FORGE=github and that platform\'s CI variables');
+  throw fail(
+    undefined,
+    'not running in GitLab CI (CI_API_V4_URL is not set) nor GitHub Actions (GITHUB_REPOSITORY is not set)',
+    "set GITOPS_FORGE=gitlab or GITOPS_FORGE=github and that platform's CI variables",
+  );
 }
 
 function gitlabContext(env: EnvVars): ForgeContext {
   const apiUrl = required(env, 'gitlab', 'CI_API_V4_URL').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]+(\/.*)?\/api\/v4$/.test(apiUrl)) throw fail('gitlab', `CI_API_V4_URL must be an http(s) URL ending in /api/v4, not ${JSON.stringify(apiUrl)}`);
+  if (!/^https?:\/\/[^/]+(\/.*)?\/api\/v4$/.test(apiUrl))
+    throw fail('gitlab', `CI_API_V4_URL must be an http(s) URL ending in /api/v4, not ${JSON.stringify(apiUrl)}`);
   const tokenVariable = ['GITOPS_GITLAB_TOKEN', 'GITLAB_TOKEN'].find((name) => value(env, name) !== undefined);
   if (!tokenVariable) {
-    throw fail('gitlab', 'no API token: GITOPS_GITLAB_TOKEN (or GITLAB_TOKEN) is not set', 'create a project access token with the api scope and store it as a masked CI/CD variable; CI_JOB_TOKEN cannot write merge request notes');
+    throw fail(
+      'gitlab',
+      'no API token: GITOPS_GITLAB_TOKEN (or GITLAB_TOKEN) is not set',
+      'create a project access token with the api scope and store it as a masked CI/CD variable; CI_JOB_TOKEN cannot write merge request notes',
+    );
   }
   return {
     platform: 'gitlab',
@@ -137,7 +146,11 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
   if (!/^[^/\s]+\/[^/\s]+$/.test(project)) throw fail('github', `GITHUB_REPOSITORY must be owner/repo, not ${JSON.stringify(project)}`);
   const tokenVariable = ['GITOPS_GITHUB_TOKEN', 'GITHUB_TOKEN'].find((name) => value(env, name) !== undefined);
   if (!tokenVariable) {
-    throw fail('github', 'no API token: GITHUB_TOKEN (or GITOPS_GITHUB_TOKEN) is not set', 'pass it to the step (env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}) and grant permissions pull-requests: write, issues: write');
+    throw fail(
+      'github',
+      'no API token: GITHUB_TOKEN (or GITOPS_GITHUB_TOKEN) is not set',
+      'pass it to the step (env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}) and grant permissions pull-requests: write, issues: write',
+    );
   }
   const event = readEvent(env, deps);
   const fromRef = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(value(env, 'GITHUB_REF') ?? '')?.[1];
@@ -146,7 +159,10 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
     // Actions always sets it; the default lets GITOPS_FORGE=github work from a laptop.
     apiUrl: (value(env, 'GITHUB_API_URL') ?? 'https://api.github.com').replace(/\/+$/, ''),
     project,
-    mergeRequest: event?.pull_request?.number !== undefined ? positiveInt('github', 'GITHUB_EVENT_PATH pull_request.number', event.pull_request.number) : positiveInt('github', 'GITHUB_REF', fromRef),
+    mergeRequest:
+      event?.pull_request?.number !== undefined
+        ? positiveInt('github', 'GITHUB_EVENT_PATH pull_request.number', event.pull_request.number)
+        : positiveInt('github', 'GITHUB_REF', fromRef),
     token: new SecretToken(value(env, tokenVariable)!),
     tokenVariable,
     pipelineUrl: githubRunUrl(env),
@@ -170,13 +186,21 @@ export function forgeContextFromEnv(env: EnvVars, deps: ContextDeps = fsDeps): F
   return detectPlatform(env) === 'gitlab' ? gitlabContext(env) : githubContext(env, deps);
 }
 
-const mrVariables: Record<ForgePlatform, string> = { gitlab: 'CI_MERGE_REQUEST_IID', github: 'GITHUB_EVENT_PATH (pull_request.number) or GITHUB_REF (refs/pull/N/merge)' };
+const mrVariables: Record<ForgePlatform, string> = {
+  gitlab: 'CI_MERGE_REQUEST_IID',
+  github: 'GITHUB_EVENT_PATH (pull_request.number) or GITHUB_REF (refs/pull/N/merge)',
+};
 const commitVariables: Record<ForgePlatform, string> = { gitlab: 'CI_COMMIT_SHA', github: 'GITHUB_SHA' };
 
 /** The merge request to act on: the one given, else the pipeline's; throws outside MR pipelines. */
 export function mergeRequestOf(ctx: ForgeContext, mr: number | undefined): number {
   const n = mr ?? ctx.mergeRequest;
-  if (n === undefined) throw fail(ctx.platform, `no merge request: this is not a merge request pipeline (${mrVariables[ctx.platform]} gives none)`, 'run it in a merge request pipeline, or pass the merge request number');
+  if (n === undefined)
+    throw fail(
+      ctx.platform,
+      `no merge request: this is not a merge request pipeline (${mrVariables[ctx.platform]} gives none)`,
+      'run it in a merge request pipeline, or pass the merge request number',
+    );
   return n;
 }
 

@@ -1,5 +1,5 @@
 import type { Approvals, ForgeUser, IgnoredApproval } from './forge.js';
-import { tallyReviews, type ReviewRecord } from './review-tally.js';
+import { type ReviewRecord, tallyReviews } from './review-tally.js';
 
 /*
  * What GitHub can guarantee about approvals: each review names the commit it was submitted on

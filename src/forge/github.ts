@@ -1,12 +1,12 @@
 import { Octokit } from '@octokit/rest';
-import { apiCall, unless, type ApiCall } from './api-call.js';
-import { commitOf, mergeRequestOf, type ForgeContext } from './context.js';
+import { type ApiCall, apiCall, unless } from './api-call.js';
+import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
 import {
-  GITHUB_MAX_BODY_CHARS,
   type Approvals,
   type CommentResult,
   type Forge,
   type ForgeUser,
+  GITHUB_MAX_BODY_CHARS,
   type IssueContent,
   type IssueRef,
   type IssueResult,
@@ -77,7 +77,9 @@ export class GithubForge implements Forge {
       baseUrl: ctx.apiUrl,
       userAgent: 'pulumi-gitops',
       log: silent,
-      request: { fetch: (url: string, init?: RequestInit) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }) },
+      request: {
+        fetch: (url: string, init?: RequestInit) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+      },
     });
     this.#self = once(() => this.#whoAmI());
   }
@@ -88,7 +90,9 @@ export class GithubForge implements Forge {
    */
   async #whoAmI(): Promise<ForgeUser> {
     const call = { platform: 'github', method: 'GET', path: '/user' } as const;
-    const user = await apiCall(call, this.#ctx.token, this.#ctx.tokenVariable, () => unless([403], undefined, () => this.#octokit.rest.users.getAuthenticated()));
+    const user = await apiCall(call, this.#ctx.token, this.#ctx.tokenVariable, () =>
+      unless([403], undefined, () => this.#octokit.rest.users.getAuthenticated()),
+    );
     return { username: user?.data.login ?? this.#ctx.githubBot ?? GITHUB_ACTIONS_BOT };
   }
 
@@ -101,7 +105,8 @@ export class GithubForge implements Forge {
     let p = this.#permissions.get(login);
     if (!p) {
       const path = `/collaborators/${encodeURIComponent(login)}/permission`;
-      const ask = () => this.#octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.#repo, username: login }).then((r) => r.data.permission);
+      const ask = () =>
+        this.#octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.#repo, username: login }).then((r) => r.data.permission);
       p = this.#call('GET', path, () => unless([404], 'none', ask));
       this.#permissions.set(login, p);
     }
@@ -115,7 +120,12 @@ export class GithubForge implements Forge {
   }
 
   #call<T>(method: ApiCall['method'], path: string, run: () => Promise<T>): Promise<T> {
-    return apiCall({ platform: 'github', method, path: `/repos/${this.#ctx.project}${path}` }, this.#ctx.token, this.#ctx.tokenVariable, run);
+    return apiCall(
+      { platform: 'github', method, path: `/repos/${this.#ctx.project}${path}` },
+      this.#ctx.token,
+      this.#ctx.tokenVariable,
+      run,
+    );
   }
 
   async upsertMergeRequestComment(key: string, body: string, mr?: number): Promise<CommentResult> {
@@ -124,17 +134,25 @@ export class GithubForge implements Forge {
     assertFits('github', key, posted);
     const path = `/issues/${issue_number}/comments`;
     const { issues } = this.#octokit.rest;
-    const all = await this.#call('GET', path, () => this.#octokit.paginate(issues.listComments, { ...this.#repo, issue_number, per_page: 100 }));
+    const all = await this.#call('GET', path, () =>
+      this.#octokit.paginate(issues.listComments, { ...this.#repo, issue_number, per_page: 100 }),
+    );
     // Only our own: anyone can post a comment that starts with our marker.
     const self = await this.#self();
     const comments = all.filter((c) => sameUser(c.user ? { username: c.user.login } : undefined, self));
-    const plan = planUpsert(comments, key, (c) => c.body, (c) => sameBody(c.body, posted));
+    const plan = planUpsert(
+      comments,
+      key,
+      (c) => c.body,
+      (c) => sameBody(c.body, posted),
+    );
     if (plan.action === 'create') {
       const { data } = await this.#call('POST', path, () => issues.createComment({ ...this.#repo, issue_number, body: posted }));
       return { id: data.id, url: data.html_url, action: 'created' };
     }
     const { id, html_url } = plan.item;
-    if (plan.action === 'update') await this.#call('PATCH', `/issues/comments/${id}`, () => issues.updateComment({ ...this.#repo, comment_id: id, body: posted }));
+    if (plan.action === 'update')
+      await this.#call('PATCH', `/issues/comments/${id}`, () => issues.updateComment({ ...this.#repo, comment_id: id, body: posted }));
     return { id, url: html_url, action: plan.action === 'update' ? 'updated' : 'unchanged' };
   }
 
@@ -147,7 +165,10 @@ export class GithubForge implements Forge {
         const { data } = await this.#call('GET', `/pulls/${pull_number}`, () => pulls.get({ ...this.#repo, pull_number }));
         return { author: data.user?.login, headSha: data.head.sha };
       },
-      reviews: () => this.#call('GET', `/pulls/${pull_number}/reviews`, () => this.#octokit.paginate(pulls.listReviews, { ...this.#repo, pull_number, per_page: 100 })),
+      reviews: () =>
+        this.#call('GET', `/pulls/${pull_number}/reviews`, () =>
+          this.#octokit.paginate(pulls.listReviews, { ...this.#repo, pull_number, per_page: 100 }),
+        ),
       self: await this.#self(),
       permission: (login) => this.#permission(login),
     });
@@ -168,7 +189,15 @@ export class GithubForge implements Forge {
   /** Open issues our own user opened: GitHub lists pull requests among issues, and anyone can paste our marker. */
   async #openIssues(): Promise<GithubIssue[]> {
     const self = await this.#self();
-    const all = await this.#call('GET', '/issues', () => this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, { ...this.#repo, state: 'open', sort: 'created', direction: 'asc', per_page: 100 }));
+    const all = await this.#call('GET', '/issues', () =>
+      this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, {
+        ...this.#repo,
+        state: 'open',
+        sort: 'created',
+        direction: 'asc',
+        per_page: 100,
+      }),
+    );
     return all.filter((i) => !i.pull_request && sameUser(i.user ? { username: i.user.login } : undefined, self));
   }
 
@@ -178,16 +207,25 @@ export class GithubForge implements Forge {
     const labels = issue.labels ?? [];
     const missingLabels = (i: GithubIssue) => labels.filter((l) => !labelNames(i).includes(l));
     const { issues } = this.#octokit.rest;
-    const plan = planUpsert(await this.#openIssues(), key, (i) => i.body, (i) => i.title === issue.title && sameBody(i.body, posted) && missingLabels(i).length === 0);
+    const plan = planUpsert(
+      await this.#openIssues(),
+      key,
+      (i) => i.body,
+      (i) => i.title === issue.title && sameBody(i.body, posted) && missingLabels(i).length === 0,
+    );
     if (plan.action === 'create') {
-      const { data } = await this.#call('POST', '/issues', () => issues.create({ ...this.#repo, title: issue.title, body: posted, labels: [...labels] }));
+      const { data } = await this.#call('POST', '/issues', () =>
+        issues.create({ ...this.#repo, title: issue.title, body: posted, labels: [...labels] }),
+      );
       return { number: data.number, url: data.html_url, action: 'opened' };
     }
     const { number, html_url } = plan.item;
     if (plan.action === 'update') {
       // `labels` replaces the whole set on GitHub: keep the ones people added.
       const merged = [...labelNames(plan.item), ...missingLabels(plan.item)];
-      await this.#call('PATCH', `/issues/${number}`, () => issues.update({ ...this.#repo, issue_number: number, title: issue.title, body: posted, labels: merged }));
+      await this.#call('PATCH', `/issues/${number}`, () =>
+        issues.update({ ...this.#repo, issue_number: number, title: issue.title, body: posted, labels: merged }),
+      );
     }
     return { number, url: html_url, action: plan.action === 'update' ? 'updated' : 'unchanged' };
   }
@@ -198,9 +236,13 @@ export class GithubForge implements Forge {
     const { issues } = this.#octokit.rest;
     if (comment !== undefined) {
       assertFits('github', key, comment);
-      await this.#call('POST', `/issues/${open.number}/comments`, () => issues.createComment({ ...this.#repo, issue_number: open.number, body: comment }));
+      await this.#call('POST', `/issues/${open.number}/comments`, () =>
+        issues.createComment({ ...this.#repo, issue_number: open.number, body: comment }),
+      );
     }
-    await this.#call('PATCH', `/issues/${open.number}`, () => issues.update({ ...this.#repo, issue_number: open.number, state: 'closed', state_reason: 'completed' }));
+    await this.#call('PATCH', `/issues/${open.number}`, () =>
+      issues.update({ ...this.#repo, issue_number: open.number, state: 'closed', state_reason: 'completed' }),
+    );
     return { number: open.number, url: open.html_url };
   }
 }

@@ -1,12 +1,22 @@
-import { Commits, IssueNotes, Issues, MergeRequestApprovals, MergeRequestNotes, MergeRequests, ProjectMembers, Projects, Users } from '@gitbeaker/rest';
-import { apiCall, unless, type ApiCall } from './api-call.js';
-import { commitOf, mergeRequestOf, type ForgeContext } from './context.js';
 import {
-  GITLAB_MAX_BODY_CHARS,
+  Commits,
+  IssueNotes,
+  Issues,
+  MergeRequestApprovals,
+  MergeRequestNotes,
+  MergeRequests,
+  ProjectMembers,
+  Projects,
+  Users,
+} from '@gitbeaker/rest';
+import { type ApiCall, apiCall, unless } from './api-call.js';
+import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
+import {
   type Approvals,
   type CommentResult,
   type Forge,
   type ForgeUser,
+  GITLAB_MAX_BODY_CHARS,
   type IssueContent,
   type IssueRef,
   type IssueResult,
@@ -59,7 +69,8 @@ const mergeRequestRef = (mr: GitlabMergeRequest): MergeRequestRef => ({
   squashCommitSha: mr.squash_commit_sha ?? undefined,
 });
 
-const userOf = (u: { id: number; username: string } | null | undefined): ForgeUser | undefined => (u ? { id: u.id, username: u.username } : undefined);
+const userOf = (u: { id: number; username: string } | null | undefined): ForgeUser | undefined =>
+  u ? { id: u.id, username: u.username } : undefined;
 
 /** {@link Forge} over the GitLab v4 REST API, through @gitbeaker/rest. */
 export class GitlabForge implements Forge {
@@ -75,7 +86,11 @@ export class GitlabForge implements Forge {
     this.#project = encodeURIComponent(ctx.project);
     // gitbeaker appends /api/v4 itself. The token is handed over as a function so the
     // client objects never hold its value.
-    const clientOptions = { host: ctx.apiUrl.replace(/\/api\/v4$/, ''), token: async () => ctx.token.reveal(), queryTimeout: options.timeoutMs ?? 60_000 };
+    const clientOptions = {
+      host: ctx.apiUrl.replace(/\/api\/v4$/, ''),
+      token: async () => ctx.token.reveal(),
+      queryTimeout: options.timeoutMs ?? 60_000,
+    };
     this.#api = {
       notes: new MergeRequestNotes(clientOptions),
       approvals: new MergeRequestApprovals(clientOptions),
@@ -88,7 +103,9 @@ export class GitlabForge implements Forge {
       users: new Users(clientOptions),
     };
     this.#self = once(async () => {
-      const me = await apiCall({ platform: 'gitlab', method: 'GET', path: '/user' }, ctx.token, ctx.tokenVariable, () => this.#api.users.showCurrentUser());
+      const me = await apiCall({ platform: 'gitlab', method: 'GET', path: '/user' }, ctx.token, ctx.tokenVariable, () =>
+        this.#api.users.showCurrentUser(),
+      );
       return { id: me.id, username: me.username };
     });
   }
@@ -105,7 +122,12 @@ export class GitlabForge implements Forge {
   }
 
   #call<T>(method: ApiCall['method'], path: string, run: () => Promise<T>): Promise<T> {
-    return apiCall({ platform: 'gitlab', method, path: `/projects/${this.#project}${path}` }, this.#ctx.token, this.#ctx.tokenVariable, run);
+    return apiCall(
+      { platform: 'gitlab', method, path: `/projects/${this.#project}${path}` },
+      this.#ctx.token,
+      this.#ctx.tokenVariable,
+      run,
+    );
   }
 
   async upsertMergeRequestComment(key: string, body: string, mr?: number): Promise<CommentResult> {
@@ -118,37 +140,57 @@ export class GitlabForge implements Forge {
     // only a note's author edit it. System notes ("added 1 commit") are never ours.
     const self = await this.#self();
     const ours = notes.filter((n) => !n.system && sameUser(userOf(n.author as GitlabMergeRequest['author']), self));
-    const plan = planUpsert(ours, key, (n) => n.body, (n) => sameBody(n.body, posted));
+    const plan = planUpsert(
+      ours,
+      key,
+      (n) => n.body,
+      (n) => sameBody(n.body, posted),
+    );
     const url = (id: number) => (this.#ctx.projectUrl ? `${this.#ctx.projectUrl}/-/merge_requests/${iid}#note_${id}` : undefined);
     if (plan.action === 'create') {
       const note = await this.#call('POST', path, () => this.#api.notes.create(this.#ctx.project, iid, posted));
       return { id: note.id, url: url(note.id), action: 'created' };
     }
     const id = plan.item.id;
-    if (plan.action === 'update') await this.#call('PUT', `${path}/${id}`, () => this.#api.notes.edit(this.#ctx.project, iid, id, { body: posted }));
+    if (plan.action === 'update')
+      await this.#call('PUT', `${path}/${id}`, () => this.#api.notes.edit(this.#ctx.project, iid, id, { body: posted }));
     return { id, url: url(id), action: plan.action === 'update' ? 'updated' : 'unchanged' };
   }
 
   async mergeRequestApprovals(mr?: number): Promise<Approvals> {
     const iid = mergeRequestOf(this.#ctx, mr);
     const project = this.#ctx.project;
-    const merge = (await this.#call('GET', `/merge_requests/${iid}`, () => this.#api.mergeRequests.show(project, iid))) as unknown as GitlabMergeRequest;
+    const merge = (await this.#call('GET', `/merge_requests/${iid}`, () =>
+      this.#api.mergeRequests.show(project, iid),
+    )) as unknown as GitlabMergeRequest;
     return gitlabApprovals({
       author: userOf(merge.author),
       self: await this.#self(),
-      approvals: () => this.#call('GET', `/merge_requests/${iid}/approvals`, () => this.#api.approvals.showConfiguration(project, { mergerequestIId: iid })),
+      approvals: () =>
+        this.#call('GET', `/merge_requests/${iid}/approvals`, () =>
+          this.#api.approvals.showConfiguration(project, { mergerequestIId: iid }),
+        ),
       // Premium/Ultimate only: GitLab Free has no such endpoint (404); 403 without access.
-      projectSettings: () => this.#call('GET', '/approvals', () => unless([403, 404], undefined, () => this.#api.approvals.showConfiguration(project))),
+      projectSettings: () =>
+        this.#call('GET', '/approvals', () => unless([403, 404], undefined, () => this.#api.approvals.showConfiguration(project))),
       accessLevel: (id) =>
-        this.#call('GET', `/members/all/${id}`, () => unless([404], undefined, () => this.#api.members.show(project, id, { includeInherited: true }).then((m) => m.access_level as number))),
+        this.#call('GET', `/members/all/${id}`, () =>
+          unless([404], undefined, () =>
+            this.#api.members.show(project, id, { includeInherited: true }).then((m) => m.access_level as number),
+          ),
+        ),
       isBotFlagged: (id) =>
-        apiCall({ platform: 'gitlab', method: 'GET', path: `/users/${id}` }, this.#ctx.token, this.#ctx.tokenVariable, () => this.#api.users.show(id).then((u) => u.bot === true)),
+        apiCall({ platform: 'gitlab', method: 'GET', path: `/users/${id}` }, this.#ctx.token, this.#ctx.tokenVariable, () =>
+          this.#api.users.show(id).then((u) => u.bot === true),
+        ),
     });
   }
 
   async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
     const commit = commitOf(this.#ctx, sha);
-    const mrs = await this.#call('GET', `/repository/commits/${commit}/merge_requests`, () => this.#api.commits.allMergeRequests(this.#ctx.project, commit));
+    const mrs = await this.#call('GET', `/repository/commits/${commit}/merge_requests`, () =>
+      this.#api.commits.allMergeRequests(this.#ctx.project, commit),
+    );
     return landedBy((mrs as unknown as GitlabMergeRequest[]).map(mergeRequestRef), commit, await this.#defaultBranch());
   }
 
@@ -159,7 +201,14 @@ export class GitlabForge implements Forge {
   /** Open issues our own user opened: one planted by someone else with our marker is not ours. */
   async #openIssues(): Promise<GitlabIssue[]> {
     const self = await this.#self();
-    const all = await this.#call('GET', '/issues', () => this.#api.issues.all({ projectId: this.#ctx.project, state: 'opened', authorId: self.id, ...oldestFirst }) as Promise<GitlabIssue[]>);
+    const all = await this.#call(
+      'GET',
+      '/issues',
+      () =>
+        this.#api.issues.all({ projectId: this.#ctx.project, state: 'opened', authorId: self.id, ...oldestFirst }) as Promise<
+          GitlabIssue[]
+        >,
+    );
     return all.filter((i) => sameUser(userOf(i.author), self));
   }
 
@@ -168,15 +217,24 @@ export class GitlabForge implements Forge {
     assertFits('gitlab', key, posted);
     const labels = issue.labels ?? [];
     const missingLabels = (i: GitlabIssue) => labels.filter((l) => !i.labels.includes(l));
-    const plan = planUpsert(await this.#openIssues(), key, (i) => i.description, (i) => i.title === issue.title && sameBody(i.description, posted) && missingLabels(i).length === 0);
+    const plan = planUpsert(
+      await this.#openIssues(),
+      key,
+      (i) => i.description,
+      (i) => i.title === issue.title && sameBody(i.description, posted) && missingLabels(i).length === 0,
+    );
     if (plan.action === 'create') {
-      const created = await this.#call('POST', '/issues', () => this.#api.issues.create(this.#ctx.project, issue.title, { description: posted, labels: labels.join(',') }));
+      const created = await this.#call('POST', '/issues', () =>
+        this.#api.issues.create(this.#ctx.project, issue.title, { description: posted, labels: labels.join(',') }),
+      );
       return { number: created.iid, url: created.web_url, action: 'opened' };
     }
     const { iid, web_url } = plan.item;
     if (plan.action === 'update') {
       const addLabels = missingLabels(plan.item).join(',');
-      await this.#call('PUT', `/issues/${iid}`, () => this.#api.issues.edit(this.#ctx.project, iid, { title: issue.title, description: posted, ...(addLabels ? { addLabels } : {}) }));
+      await this.#call('PUT', `/issues/${iid}`, () =>
+        this.#api.issues.edit(this.#ctx.project, iid, { title: issue.title, description: posted, ...(addLabels ? { addLabels } : {}) }),
+      );
     }
     return { number: iid, url: web_url, action: plan.action === 'update' ? 'updated' : 'unchanged' };
   }

@@ -1,5 +1,5 @@
 import { GitopsError } from '../errors/gitops-error.js';
-import { maxBodyChars, platformName, type ForgePlatform } from './forge.js';
+import { type ForgePlatform, maxBodyChars, platformName } from './forge.js';
 
 /*
  * A hidden HTML comment on the first line of a body marks the comments and issues we own,
@@ -13,7 +13,11 @@ const keyPattern = /^[A-Za-z0-9_.:/@+=-]+$/;
 /** The hidden marker for `key`, e.g. `<!-- gitops:drift:prod -->`. */
 export function markerFor(key: string): string {
   if (!keyPattern.test(key) || key.includes('--')) {
-    throw new GitopsError({ code: 'FORGE_ERROR', kind: 'internal', message: `invalid forge marker key ${JSON.stringify(key)}: use letters, digits and _.:/@+=- without "--"` });
+    throw new GitopsError({
+      code: 'FORGE_ERROR',
+      kind: 'internal',
+      message: `invalid forge marker key ${JSON.stringify(key)}: use letters, digits and _.:/@+=- without "--"`,
+    });
   }
   return `<!-- gitops:${key} -->`;
 }
@@ -66,7 +70,12 @@ export function findMarked<T>(items: readonly T[], key: string, bodyOf: (item: T
 export type Upsert<T> = { action: 'create' } | { action: 'unchanged' | 'update'; item: T };
 
 /** Pure: the upsert decision for `key` among `items`; `isCurrent` says an item needs no edit. */
-export function planUpsert<T>(items: readonly T[], key: string, bodyOf: (item: T) => string | null | undefined, isCurrent: (item: T) => boolean): Upsert<T> {
+export function planUpsert<T>(
+  items: readonly T[],
+  key: string,
+  bodyOf: (item: T) => string | null | undefined,
+  isCurrent: (item: T) => boolean,
+): Upsert<T> {
   const item = findMarked(items, key, bodyOf);
   if (item === undefined) return { action: 'create' };
   return { action: isCurrent(item) ? 'unchanged' : 'update', item };

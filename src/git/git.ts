@@ -1,6 +1,6 @@
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { type SimpleGit, simpleGit } from 'simple-git';
 import { GitopsError, userError } from '../errors/gitops-error.js';
-import { parseNameStatus, type ChangedFile } from './name-status.js';
+import { type ChangedFile, parseNameStatus } from './name-status.js';
 
 export type { ChangedFile } from './name-status.js';
 
@@ -75,13 +75,20 @@ export class Git implements GitReader {
       return await this.git.raw([...args]);
     } catch (err) {
       const detail = (err instanceof Error ? err.message : String(err)).trim().split('\n')[0];
-      throw new GitopsError({ code: 'GIT_ERROR', kind: 'external', message: `git ${args.join(' ')} failed in ${this.cwd}: ${detail}`, cause: err });
+      throw new GitopsError({
+        code: 'GIT_ERROR',
+        kind: 'external',
+        message: `git ${args.join(' ')} failed in ${this.cwd}: ${detail}`,
+        cause: err,
+      });
     }
   }
 
   async inspect(refs: readonly string[]): Promise<RefFacts> {
     try {
-      const lines = (await this.run(['rev-parse', '--is-shallow-repository', ...refs.map((r) => `${checkRef(r)}^{commit}`)])).trim().split('\n');
+      const lines = (await this.run(['rev-parse', '--is-shallow-repository', ...refs.map((r) => `${checkRef(r)}^{commit}`)]))
+        .trim()
+        .split('\n');
       return { shallow: lines[0] === 'true', commits: lines.slice(1) };
     } catch (err) {
       if (err instanceof GitopsError && err.code !== 'GIT_ERROR') throw err;
@@ -95,12 +102,20 @@ export class Git implements GitReader {
     try {
       // rev-parse expands A...B into "B A ^<merge-base>..." (no ^ line when there is none).
       const lines = (await this.run(['rev-parse', '--is-shallow-repository', b, h, 'HEAD^{commit}', `${b}...${h}`])).trim().split('\n');
-      const mergeBase = lines.slice(4).find((l) => l.startsWith('^'))?.slice(1);
+      const mergeBase = lines
+        .slice(4)
+        .find((l) => l.startsWith('^'))
+        ?.slice(1);
       return { shallow: lines[0] === 'true', base: lines[1], head: lines[2], checkedOut: lines[3], mergeBase };
     } catch (err) {
       if (err instanceof GitopsError && err.code !== 'GIT_ERROR') throw err;
       // A ref does not resolve: ask ref by ref to tell which.
-      const [shallow, baseSha, headSha, checkedOut] = await Promise.all([this.isShallow(), this.tryRevParse(base), this.tryRevParse(head), this.tryRevParse('HEAD')]);
+      const [shallow, baseSha, headSha, checkedOut] = await Promise.all([
+        this.isShallow(),
+        this.tryRevParse(base),
+        this.tryRevParse(head),
+        this.tryRevParse('HEAD'),
+      ]);
       const mergeBase = baseSha && headSha ? await this.mergeBase(baseSha, headSha) : undefined;
       return { shallow, base: baseSha, head: headSha, checkedOut, mergeBase };
     }
@@ -113,7 +128,13 @@ export class Git implements GitReader {
 
   async revParse(ref: string): Promise<string> {
     const sha = await this.tryRevParse(ref);
-    if (!sha) throw new GitopsError({ code: 'GIT_ERROR', kind: 'user', message: `unknown git ref "${ref}" in ${this.cwd}`, hint: 'fetch it first (git fetch origin <branch>) or pass a commit sha' });
+    if (!sha)
+      throw new GitopsError({
+        code: 'GIT_ERROR',
+        kind: 'user',
+        message: `unknown git ref "${ref}" in ${this.cwd}`,
+        hint: 'fetch it first (git fetch origin <branch>) or pass a commit sha',
+      });
     return sha;
   }
 
@@ -133,7 +154,8 @@ export class Git implements GitReader {
   }
 
   async deepen(by: number): Promise<void> {
-    if (!Number.isInteger(by) || by < 1) throw new GitopsError({ code: 'INTERNAL', kind: 'internal', message: `cannot deepen by ${by} commits` });
+    if (!Number.isInteger(by) || by < 1)
+      throw new GitopsError({ code: 'INTERNAL', kind: 'internal', message: `cannot deepen by ${by} commits` });
     await this.run(['fetch', `--deepen=${by}`]);
   }
 

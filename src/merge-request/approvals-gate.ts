@@ -23,7 +23,11 @@ function notCounted(approvals: Approvals): string {
  * request that landed the commit was approved, for its final commit, by at least that many
  * people who may approve (the forge decides who counts: see {@link Approvals}). Pure.
  */
-export function approvalDecision(def: StackDefinition, mr: MergeRequestRef | undefined, approvals: Approvals | undefined): ApprovalDecision {
+export function approvalDecision(
+  def: StackDefinition,
+  mr: MergeRequestRef | undefined,
+  approvals: Approvals | undefined,
+): ApprovalDecision {
   const required = requiredApprovals(def);
   if (required === 0) return { allowed: true };
   const needs = `needs ${required} approval${required === 1 ? '' : 's'}`;

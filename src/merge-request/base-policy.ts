@@ -54,7 +54,11 @@ export async function readBaseDefinitions(git: GitReader, affected: AffectedResu
  * only for a stack that is identical at base or new in this change. Undefined with `problem`
  * when the base definition exists but cannot be read: the caller refuses (fail closed).
  */
-export function governingDefinition(name: string, catalog: StackCatalog, base: BaseDefinitions): { definition?: StackDefinition; problem?: string } {
+export function governingDefinition(
+  name: string,
+  catalog: StackCatalog,
+  base: BaseDefinitions,
+): { definition?: StackDefinition; problem?: string } {
   const b = base.get(name);
   if (b === undefined || b === null) return { definition: catalog.byName.get(name) };
   if (b.definition) return { definition: b.definition };

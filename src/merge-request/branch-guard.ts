@@ -1,5 +1,5 @@
 import { userError } from '../errors/gitops-error.js';
-import { githubDefaultBranch, type ContextDeps } from '../forge/context.js';
+import { type ContextDeps, githubDefaultBranch } from '../forge/context.js';
 import type { GitReader } from '../git/git.js';
 
 export interface BranchFacts {
@@ -31,10 +31,18 @@ export function defaultBranchOf(env: NodeJS.ProcessEnv, flag?: string, deps?: Co
 export async function checkDeployBranch(git: GitReader, facts: BranchFacts): Promise<void> {
   const branch = facts.branch ?? (await git.currentBranch());
   if (branch !== facts.defaultBranch) {
-    throw userError('DEPLOY_REFUSED', `deploy refused: it runs only on the default branch "${facts.defaultBranch}", and this is ${branch ? `branch "${branch}"` : 'a detached HEAD with no branch'}`, 'merge the change first; --force overrides');
+    throw userError(
+      'DEPLOY_REFUSED',
+      `deploy refused: it runs only on the default branch "${facts.defaultBranch}", and this is ${branch ? `branch "${branch}"` : 'a detached HEAD with no branch'}`,
+      'merge the change first; --force overrides',
+    );
   }
   const tip = (await git.inspect([`origin/${facts.defaultBranch}`, facts.defaultBranch])).commits.find((c) => c !== undefined);
   if (!tip || !(await git.isAncestor(facts.head, tip))) {
-    throw userError('DEPLOY_REFUSED', `deploy refused: commit ${facts.head.slice(0, 12)} is not reachable from the default branch "${facts.defaultBranch}"`, 'deploy a merged commit; --force overrides');
+    throw userError(
+      'DEPLOY_REFUSED',
+      `deploy refused: commit ${facts.head.slice(0, 12)} is not reachable from the default branch "${facts.defaultBranch}"`,
+      'deploy a merged commit; --force overrides',
+    );
   }
 }

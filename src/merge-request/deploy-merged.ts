@@ -1,11 +1,11 @@
 import type { AffectedResult } from '../affected/model.js';
-import { skippedResult, type StackResult } from '../engine/result.js';
+import { type StackResult, skippedResult } from '../engine/result.js';
 import type { Approvals, Forge, MergeRequestRef } from '../forge/forge.js';
 import { buildPlan } from '../plan/plan.js';
 import type { RunContext } from '../run/run-context.js';
 import { runPlan } from '../run/run-stacks.js';
 import { approvalDecision, requiredApprovals } from './approvals-gate.js';
-import { governingDefinition, type BaseDefinitions } from './base-policy.js';
+import { type BaseDefinitions, governingDefinition } from './base-policy.js';
 import { destroyTargets, updateTargets } from './preview-affected.js';
 
 export interface DeployMergedOptions {
@@ -38,7 +38,13 @@ export interface DeployMergedResult {
 
 /** The update message recorded in each stack's history: the audit trail of what deployed it. */
 export function updateMessage(commit: string, mr: MergeRequestRef | undefined, pipelineUrl: string | undefined): string {
-  return [`gitops deploy of ${commit.slice(0, 12)}`, mr ? `merge request #${mr.number}${mr.title ? ` "${mr.title}"` : ''}` : '', pipelineUrl ?? ''].filter(Boolean).join(' | ');
+  return [
+    `gitops deploy of ${commit.slice(0, 12)}`,
+    mr ? `merge request #${mr.number}${mr.title ? ` "${mr.title}"` : ''}` : '',
+    pipelineUrl ?? '',
+  ]
+    .filter(Boolean)
+    .join(' | ');
 }
 
 /**
@@ -54,7 +60,8 @@ export async function deployMerged(affected: AffectedResult, run: RunContext, op
   const destroys = destroyTargets(affected);
   // Every stack's rules come from its base definition: an MR cannot waive its own approvals.
   const governing = new Map(updates.map((n) => [n, governingDefinition(n, catalog, options.base)]));
-  for (const d of destroys) governing.set(d.name, d.definition ? { definition: d.definition } : { problem: 'its last stack file cannot be read' });
+  for (const d of destroys)
+    governing.set(d.name, d.definition ? { definition: d.definition } : { problem: 'its last stack file cannot be read' });
   const gated = [...governing].filter(([, g]) => g.definition && requiredApprovals(g.definition) > 0).map(([n]) => n);
   const landings = options.landings ?? [{ commit: options.commit, stacks: new Set([...governing.keys()]) }];
   const refusals = new Map<string, string>();
@@ -62,7 +69,8 @@ export async function deployMerged(affected: AffectedResult, run: RunContext, op
   // Each landed commit's merge request, and its approvals, looked up once, only when a protected stack needs them.
   const landed = gated.length > 0 && forge ? await forge.landedMergeRequests(landings.map((l) => l.commit)) : [];
   const approvalsOf = new Map<number, Promise<Approvals>>();
-  const approvals = (mr: MergeRequestRef) => approvalsOf.get(mr.number) ?? approvalsOf.set(mr.number, forge!.mergeRequestApprovals(mr.number)).get(mr.number)!;
+  const approvals = (mr: MergeRequestRef) =>
+    approvalsOf.get(mr.number) ?? approvalsOf.set(mr.number, forge!.mergeRequestApprovals(mr.number)).get(mr.number)!;
   const mergeRequest = landed.find((l) => l.commit === options.commit)?.mergeRequest;
   for (const name of gated) {
     // The merge requests that changed this stack; a stack affected only through a dependency answers to the last one.
@@ -72,7 +80,10 @@ export async function deployMerged(affected: AffectedResult, run: RunContext, op
       const decision = approvalDecision(governing.get(name)!.definition!, mr, mr ? await approvals(mr) : undefined);
       if (decision.allowed) continue;
       const where = landings.length > 1 ? ` (commit ${landing.commit.slice(0, 12)})` : '';
-      refusals.set(name, `deploy refused: ${decision.reason}${where}${forge ? '' : ' (no GitLab/GitHub API configured to check approvals)'}`);
+      refusals.set(
+        name,
+        `deploy refused: ${decision.reason}${where}${forge ? '' : ' (no GitLab/GitHub API configured to check approvals)'}`,
+      );
       break;
     }
   }
@@ -85,7 +96,15 @@ export async function deployMerged(affected: AffectedResult, run: RunContext, op
     const refused = refusals.get(target.name);
     if (run.signal?.aborted) results.push(skippedResult(target.name, 'destroy', 'cancelled before it started'));
     else if (!target.definition) results.push(skippedResult(target.name, 'destroy', 'left alone: its last stack file cannot be read'));
-    else if (!allowed) results.push(skippedResult(target.name, 'destroy', 'left alone: stack file deleted, but its last definition did not set allowDestroy (pass --allow-destroy to destroy it)', true));
+    else if (!allowed)
+      results.push(
+        skippedResult(
+          target.name,
+          'destroy',
+          'left alone: stack file deleted, but its last definition did not set allowDestroy (pass --allow-destroy to destroy it)',
+          true,
+        ),
+      );
     else if (refused) results.push(skippedResult(target.name, 'destroy', refused));
     else results.push(await run.engine.run({ stack: target.definition, operation: 'destroy', signal: run.signal, message }, run.sink));
   }

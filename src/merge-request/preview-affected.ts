@@ -1,6 +1,6 @@
 import type { AffectedResult } from '../affected/model.js';
 import { describeReason } from '../affected/render.js';
-import { skippedResult, type StackResult } from '../engine/result.js';
+import { type StackResult, skippedResult } from '../engine/result.js';
 import { buildPlan } from '../plan/plan.js';
 import type { RunContext } from '../run/run-context.js';
 import { runPlan } from '../run/run-stacks.js';

@@ -1,5 +1,5 @@
 import type { ImportGraph } from '../affected/import-graph.js';
-import { detectStackReferences, mergeInferredEdges, type InferredGraphNode } from '../affected/stack-references.js';
+import { detectStackReferences, type InferredGraphNode, mergeInferredEdges } from '../affected/stack-references.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { findCycles } from '../stacks/graph.js';

@@ -1,6 +1,6 @@
 import type { Operation } from '../engine/result.js';
-import type { StackCatalog } from '../stacks/load.js';
 import { topologicalWaves } from '../stacks/graph.js';
+import type { StackCatalog } from '../stacks/load.js';
 
 /** One stack in a plan, with the planned stacks it must wait for. */
 export interface PlannedStack {
@@ -41,7 +41,12 @@ function plannedDependencies(catalog: StackCatalog, chosen: ReadonlySet<string>,
   return [...found].sort();
 }
 
-export function buildPlan(catalog: StackCatalog, names: readonly string[], operation: Operation, reasons: ReadonlyMap<string, string[]> = new Map()): Plan {
+export function buildPlan(
+  catalog: StackCatalog,
+  names: readonly string[],
+  operation: Operation,
+  reasons: ReadonlyMap<string, string[]> = new Map(),
+): Plan {
   const chosen = new Set(names);
   const after = new Map([...chosen].map((name) => [name, plannedDependencies(catalog, chosen, name)]));
   const waves = topologicalWaves([...chosen].map((name) => ({ name, dependsOn: after.get(name)! })));

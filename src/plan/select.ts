@@ -1,5 +1,6 @@
 import { GitopsError, userError } from '../errors/gitops-error.js';
 import type { StackCatalog } from '../stacks/load.js';
+import { nearestName } from './nearest.js';
 
 export interface Selection {
   names?: readonly string[];
@@ -17,12 +18,17 @@ export function selectStacks(catalog: StackCatalog, selection: Selection): strin
   if (names.length === 0) throw userError('USAGE', 'name the stacks with --stack NAME (repeatable), or pass --all');
   const unknown = names.filter((n) => !catalog.byName.has(n));
   if (unknown.length > 0) {
-    const known = catalog.stacks.map((s) => s.name).join(', ') || '(none)';
+    const known = catalog.stacks.map((s) => s.name);
+    const guesses = unknown.flatMap((n) => {
+      const near = nearestName(n, known);
+      return near ? [`"${n}" -> did you mean "${near}"?`] : [];
+    });
     throw new GitopsError({
       code: 'STACK_UNKNOWN',
       kind: 'user',
       message: `unknown stack${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: no stacks/${unknown[0]}.yaml`,
-      hint: `known stacks: ${known}`,
+      details: guesses,
+      hint: `known stacks: ${known.join(', ') || '(none)'}`,
     });
   }
   return [...new Set(names)];

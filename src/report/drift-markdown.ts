@@ -1,5 +1,5 @@
-import { noChangeOps, type ResourceChange } from '../engine/result.js';
 import type { DriftReport } from '../drift/detect.js';
+import { noChangeOps, type ResourceChange } from '../engine/result.js';
 import { code, details, fitToLimit, table } from './markdown.js';
 
 const actionText: Record<DriftReport['action'], string> = {
@@ -44,12 +44,22 @@ export interface DriftMarkdownInput {
 export function driftMarkdown(input: DriftMarkdownInput): string {
   const { reports } = input;
   const drifting = reports.filter((r) => r.action !== 'none');
-  const meta = [`Run at ${input.time.toISOString()}`, input.commit ? `commit ${code(input.commit.slice(0, 12))}` : '', input.pipelineUrl ? `[pipeline](${input.pipelineUrl})` : ''].filter(Boolean).join(' · ');
+  const meta = [
+    `Run at ${input.time.toISOString()}`,
+    input.commit ? `commit ${code(input.commit.slice(0, 12))}` : '',
+    input.pipelineUrl ? `[pipeline](${input.pipelineUrl})` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const summary = table(
     ['Stack', 'Result', 'Drifted', 'Deleted', 'Unchanged'],
     reports.map((r) => [r.name, actionText[r.action], String(r.drifted.length), String(r.deleted.length), String(r.unchanged)]),
   );
-  const head = [`### Drift report: ${drifting.length} of ${reports.length} stack${reports.length === 1 ? '' : 's'} with drift`, meta, summary].join('\n\n');
+  const head = [
+    `### Drift report: ${drifting.length} of ${reports.length} stack${reports.length === 1 ? '' : 's'} with drift`,
+    meta,
+    summary,
+  ].join('\n\n');
   const sections = drifting.map((r) => details(`<b>${r.name}</b>: ${actionText[r.action]}`, stackDriftMarkdown(r)));
   return `${fitToLimit(head, sections, '', input.limit)}\n`;
 }

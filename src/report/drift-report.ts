@@ -1,5 +1,5 @@
-import type { ResourceChange } from '../engine/result.js';
 import type { DriftReport } from '../drift/detect.js';
+import type { ResourceChange } from '../engine/result.js';
 import { describeChanges } from './console-progress.js';
 
 const actionText: Record<DriftReport['action'], string> = {
@@ -47,7 +47,15 @@ export function driftJson(reports: readonly DriftReport[]): string {
     resources: [...r.drifted, ...r.deleted].map(resourceJson),
     unchanged: r.unchanged,
     ...(r.blockedReason ? { blockedReason: r.blockedReason } : {}),
-    ...(r.remediation ? { remediation: { status: r.remediation.status, changes: r.remediation.changes, resources: r.remediation.resources.filter((x) => x.op !== 'same').map(resourceJson) } } : {}),
+    ...(r.remediation
+      ? {
+          remediation: {
+            status: r.remediation.status,
+            changes: r.remediation.changes,
+            resources: r.remediation.resources.filter((x) => x.op !== 'same').map(resourceJson),
+          },
+        }
+      : {}),
     ...(r.error ? { error: r.error } : {}),
     durationMs: r.durationMs,
   }));

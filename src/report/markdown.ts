@@ -6,7 +6,9 @@ export function cell(text: string): string {
 }
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join(
+    '\n',
+  );
 }
 
 export function details(summary: string, body: string): string {
@@ -33,7 +35,9 @@ export function fitToLimit(head: string, sections: readonly string[], tail: stri
   }
   const result = join([head, ...kept, cutNote(sections.length - kept.length, limit), tail]);
   // Even the head and tail are too long: hard cut, still with the note.
-  return result.length <= limit ? result : `${result.slice(0, Math.max(0, limit - 120))}\n\n${cutNote(sections.length - kept.length, limit)}`;
+  return result.length <= limit
+    ? result
+    : `${result.slice(0, Math.max(0, limit - 120))}\n\n${cutNote(sections.length - kept.length, limit)}`;
 }
 
 function cutNote(omitted: number, limit: number): string {

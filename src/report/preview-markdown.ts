@@ -23,7 +23,12 @@ export interface PreviewReportInput {
   limit: number;
 }
 
-const statusIcon: Record<StackResult['status'], string> = { succeeded: '✅ ok', failed: '❌ failed', skipped: '⏭️ skipped', cancelled: '⛔ cancelled' };
+const statusIcon: Record<StackResult['status'], string> = {
+  succeeded: '✅ ok',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+  cancelled: '⛔ cancelled',
+};
 
 function count(r: StackResult, op: string): string {
   return String(r.changes[op] ?? 0);
@@ -36,7 +41,12 @@ function stackSection(r: StackResult, reasons: readonly string[] | undefined): s
   if (r.skipReason) body.push(`**Skipped:** ${r.skipReason}`);
   const changing = r.resources.filter((x) => !noChangeOps.has(x.op));
   if (changing.length > 0) {
-    body.push(table(['Op', 'Resource', 'Type', 'Changed properties'], changing.map((x) => [x.op, x.name, code(x.type), x.changedProperties.join(', ') || '—'])));
+    body.push(
+      table(
+        ['Op', 'Resource', 'Type', 'Changed properties'],
+        changing.map((x) => [x.op, x.name, code(x.type), x.changedProperties.join(', ') || '—']),
+      ),
+    );
   } else if (r.status === 'succeeded') {
     body.push('No resource changes.');
   }
@@ -53,7 +63,9 @@ function summaryRow(r: StackResult, input: PreviewReportInput): string[] {
   const destroy = r.operation === 'destroy-preview' ? input.destroys?.find((d) => d.name === r.name) : undefined;
   if (destroy && r.status === 'succeeded') {
     const n = r.changes.delete ?? 0;
-    const status = destroy.allowed ? `💥 **DESTROY: ${plural(n, 'resource')}**` : `left alone: no \`allowDestroy\` (${plural(n, 'resource')})`;
+    const status = destroy.allowed
+      ? `💥 **DESTROY: ${plural(n, 'resource')}**`
+      : `left alone: no \`allowDestroy\` (${plural(n, 'resource')})`;
     return [`💥 **${r.name}**`, count(r, 'create'), count(r, 'update'), count(r, 'replace'), `**${n}**`, status, approval];
   }
   const renamedFrom = input.renames?.[r.name];
@@ -62,7 +74,8 @@ function summaryRow(r: StackResult, input: PreviewReportInput): string[] {
 }
 
 function destroyLine(d: { name: string; allowed: boolean; resources?: number }): string {
-  if (!d.allowed) return `- **${d.name}**: stack file deleted; deploy will leave it alone (its last definition did not set \`allowDestroy\`)`;
+  if (!d.allowed)
+    return `- **${d.name}**: stack file deleted; deploy will leave it alone (its last definition did not set \`allowDestroy\`)`;
   const what = d.resources === undefined ? 'it' : `it and its **${plural(d.resources, 'resource')}**`;
   return `- 💥 **${d.name}**: stack file deleted; deploy will **destroy** ${what}`;
 }
@@ -77,7 +90,11 @@ export function previewMarkdown(input: PreviewReportInput): string {
   const results = [...input.results].sort((a, b) => Number(b.operation === 'destroy-preview') - Number(a.operation === 'destroy-preview'));
   const changed = results.filter((r) => changeCount(r.changes) > 0).length;
   const heading = `### Pulumi preview: ${results.length} stack${results.length === 1 ? '' : 's'}, ${changed} with changes`;
-  const meta = [input.commit ? `Commit ${code(input.commit.slice(0, 12))}` : '', input.base ? `base ${code(input.base.slice(0, 12))}` : '', input.pipelineUrl ? `[pipeline](${input.pipelineUrl})` : '']
+  const meta = [
+    input.commit ? `Commit ${code(input.commit.slice(0, 12))}` : '',
+    input.base ? `base ${code(input.base.slice(0, 12))}` : '',
+    input.pipelineUrl ? `[pipeline](${input.pipelineUrl})` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const summary = table(
@@ -88,8 +105,12 @@ export function previewMarkdown(input: PreviewReportInput): string {
   const policies = input.policyChanges?.length
     ? `**⚠️ This merge request changes a policy.** Deploy applies the rules of the base, so a weaker rule takes effect only after the merge:\n${input.policyChanges.map(policyLine).join('\n')}`
     : '';
-  const head = [heading, meta, results.length > 0 ? summary : 'No stacks are affected by this change.', destroys, policies].filter(Boolean).join('\n\n');
+  const head = [heading, meta, results.length > 0 ? summary : 'No stacks are affected by this change.', destroys, policies]
+    .filter(Boolean)
+    .join('\n\n');
   const sections = results.map((r) => stackSection(r, input.reasons?.[r.name]));
-  const tail = input.graphMermaid ? `<details><summary>Affected stacks graph</summary>\n\n\`\`\`mermaid\n${input.graphMermaid.trim()}\n\`\`\`\n\n</details>` : '';
+  const tail = input.graphMermaid
+    ? `<details><summary>Affected stacks graph</summary>\n\n\`\`\`mermaid\n${input.graphMermaid.trim()}\n\`\`\`\n\n</details>`
+    : '';
   return `${fitToLimit(head, sections, tail, input.limit)}\n`;
 }

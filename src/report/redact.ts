@@ -1,4 +1,4 @@
-import { secretForms, type SecretForm } from './secret-forms.js';
+import { type SecretForm, secretForms } from './secret-forms.js';
 
 /** Matches ANSI escape sequences (colours, cursor moves). */
 const ansi = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;

@@ -87,7 +87,9 @@ export function base64Forms(secret: string): SecretForm[] {
   for (const alphabet of ['base64', 'base64url'] as const) {
     literals.add(bytes.toString(alphabet));
     for (let k = 0; k < 3; k++) {
-      const encoded = Buffer.concat([Buffer.alloc(k), bytes]).toString(alphabet).replace(/=+$/, '');
+      const encoded = Buffer.concat([Buffer.alloc(k), bytes])
+        .toString(alphabet)
+        .replace(/=+$/, '');
       literals.add(encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6)));
     }
   }

@@ -1,4 +1,4 @@
-import { skippedResult, type StackResult } from '../engine/result.js';
+import { type StackResult, skippedResult } from '../engine/result.js';
 import type { Plan } from '../plan/plan.js';
 import type { RunContext } from './run-context.js';
 import { schedule } from './scheduler.js';

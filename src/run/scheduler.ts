@@ -40,7 +40,10 @@ export async function schedule<R extends Scheduled>(
       const blocker = s.after.find((d) => results.has(d) && results.get(d)!.status !== 'succeeded');
       if (blocker) {
         const status = results.get(blocker)!.status;
-        skip(name, `depends on ${blocker}, which ${status === 'skipped' ? 'was skipped' : status === 'cancelled' ? 'was cancelled' : 'failed'}`);
+        skip(
+          name,
+          `depends on ${blocker}, which ${status === 'skipped' ? 'was skipped' : status === 'cancelled' ? 'was cancelled' : 'failed'}`,
+        );
         progressed = true;
       } else if (options.signal?.aborted) {
         skip(name, 'cancelled before it started');

@@ -72,7 +72,10 @@ export function topologicalWaves(nodes: readonly GraphNode[]): string[][] {
   const remaining = new Map(nodes.map((n) => [n.name, new Set(n.dependsOn.filter((d) => names.has(d)))]));
   const waves: string[][] = [];
   while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([n]) => n).sort();
+    const ready = [...remaining]
+      .filter(([, deps]) => deps.size === 0)
+      .map(([n]) => n)
+      .sort();
     if (ready.length === 0) throw new Error(`dependency cycle among ${[...remaining.keys()].join(', ')}`);
     for (const n of ready) remaining.delete(n);
     for (const deps of remaining.values()) for (const n of ready) deps.delete(n);

@@ -25,7 +25,9 @@ function pulumiName(what: 'project' | 'stack') {
 const configKeyPattern = /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.\-/[\]"]+)?$/;
 
 const secureValue = z
-  .object({ secure: z.string().startsWith('v1:', 'a secure value is ciphertext made by `pulumi config set --secret` and starts with "v1:"') })
+  .object({
+    secure: z.string().startsWith('v1:', 'a secure value is ciphertext made by `pulumi config set --secret` and starts with "v1:"'),
+  })
   .strict()
   .describe('An encrypted value, exactly as `pulumi config set --secret` writes it.');
 
@@ -78,7 +80,7 @@ export const stackFileSchema = z
     secretsProvider: secretsProviderSchema
       .optional()
       .describe(
-        'Pulumi\'s secrets provider for this stack (secretsprovider of Pulumi.<stack>.yaml): passphrase (the default), ' +
+        "Pulumi's secrets provider for this stack (secretsprovider of Pulumi.<stack>.yaml): passphrase (the default), " +
           'or a key URL: awskms://, gcpkms://, azurekeyvault:// or hashivault://.',
       ),
     encryptedKey: z
@@ -95,7 +97,7 @@ export const stackFileSchema = z
           .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and "_", not starting with a digit')
           .optional()
           .describe(
-            'The environment variable that holds this stack\'s passphrase (default PULUMI_CONFIG_PASSPHRASE), so a protected ' +
+            "The environment variable that holds this stack's passphrase (default PULUMI_CONFIG_PASSPHRASE), so a protected " +
               'stack can use a passphrase that merge-request jobs never receive. Passphrase provider only.',
           ),
       })
@@ -117,10 +119,7 @@ export const stackFileSchema = z
       .object({ required: z.number().int().min(0).describe('Approvals the merge request needs before deploy.') })
       .strict()
       .optional(),
-    allowDestroy: z
-      .boolean()
-      .default(false)
-      .describe('When this file is deleted, deploy may destroy the stack.'),
+    allowDestroy: z.boolean().default(false).describe('When this file is deleted, deploy may destroy the stack.'),
     watch: z
       .array(
         z

@@ -12,17 +12,24 @@ export function validateCatalog(stacks: readonly StackDefinition[], programs: Re
   const owners = new Map<string, string>();
   for (const s of stacks) {
     if (!programs.has(s.program)) {
-      diagnostics.push({ file: s.file, field: 'program', message: `unknown program "${s.program}": there is no programs/${s.program}/index.ts` });
+      diagnostics.push({
+        file: s.file,
+        field: 'program',
+        message: `unknown program "${s.program}": there is no programs/${s.program}/index.ts`,
+      });
     }
     s.dependsOn.forEach((dep, i) => {
       if (dep === s.name) diagnostics.push({ file: s.file, field: `dependsOn[${i}]`, message: 'a stack cannot depend on itself' });
-      else if (!byName.has(dep)) diagnostics.push({ file: s.file, field: `dependsOn[${i}]`, message: `unknown stack "${dep}": there is no stacks/${dep}.yaml` });
+      else if (!byName.has(dep))
+        diagnostics.push({ file: s.file, field: `dependsOn[${i}]`, message: `unknown stack "${dep}": there is no stacks/${dep}.yaml` });
     });
     const pulumiId = `${s.project}/${s.stack}`;
     const owner = owners.get(pulumiId);
     if (owner) diagnostics.push({ file: s.file, message: `Pulumi stack ${pulumiId} is also declared by ${owner}` });
     else owners.set(pulumiId, s.file);
-    const secureKeys = Object.entries(s.config).filter(([, v]) => isSecureValue(v)).map(([k]) => k);
+    const secureKeys = Object.entries(s.config)
+      .filter(([, v]) => isSecureValue(v))
+      .map(([k]) => k);
     if (secureKeys.length > 0 && !s.encryptionSalt) {
       diagnostics.push({
         file: s.file,
@@ -31,7 +38,9 @@ export function validateCatalog(stacks: readonly StackDefinition[], programs: Re
       });
     }
   }
-  for (const cycle of findCycles(stacks.map((s) => ({ name: s.name, dependsOn: s.dependsOn.filter((d) => byName.has(d) && d !== s.name) })))) {
+  for (const cycle of findCycles(
+    stacks.map((s) => ({ name: s.name, dependsOn: s.dependsOn.filter((d) => byName.has(d) && d !== s.name) })),
+  )) {
     const first = byName.get(cycle[0]!)!;
     diagnostics.push({ file: first.file, field: 'dependsOn', message: `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}` });
   }

@@ -34,8 +34,12 @@ export function findGo(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 export function wrapperGoMod(spec: GoBuildSpec): string {
-  const requires = Object.entries(spec.requires).map(([m, v]) => `\t${m} ${v}`).join('\n');
-  const replaces = Object.entries(spec.replaces ?? {}).map(([m, to]) => `replace ${m} => ${to}`).join('\n');
+  const requires = Object.entries(spec.requires)
+    .map(([m, v]) => `\t${m} ${v}`)
+    .join('\n');
+  const replaces = Object.entries(spec.replaces ?? {})
+    .map(([m, to]) => `replace ${m} => ${to}`)
+    .join('\n');
   return `module gitops.local/build\n\ngo 1.25\n\nrequire (\n${requires}\n)\n\n${replaces}\n`;
 }
 

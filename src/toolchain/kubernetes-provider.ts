@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GitopsError } from '../errors/gitops-error.js';
@@ -95,7 +95,12 @@ async function tryDownload(pulumi: string, env: NodeJS.ProcessEnv, log: Log): Pr
     await run(pulumi, ['plugin', 'install', 'resource', 'kubernetes', KUBERNETES_PROVIDER_VERSION], { env, timeout: 300_000 });
     return true;
   } catch (err) {
-    log(`  download unavailable: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').pop()}`);
+    log(
+      `  download unavailable: ${String((err as { stderr?: string }).stderr ?? err)
+        .trim()
+        .split('\n')
+        .pop()}`,
+    );
     return false;
   }
 }

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { PulumiCommand } from '@pulumi/pulumi/automation/index.js';
 import { SemVer } from 'semver';
 import { GitopsError } from '../errors/gitops-error.js';
-import { goBuild, type Log } from './go-build.js';
 import { withFileLock } from './file-lock.js';
+import { goBuild, type Log } from './go-build.js';
 import { onPath } from './on-path.js';
 import { pulumiCliEnv, pulumiHome, userHome } from './pulumi-home.js';
 import { assertToolchainAllowed } from './toolchain-guard.js';
@@ -113,7 +113,11 @@ export async function ensurePulumi(env: NodeJS.ProcessEnv, log: Log): Promise<Pu
   const verified = existsSync(cached) && existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === (await stamp());
   if (!verified) {
     await mkdir(root, { recursive: true });
-    await withFileLock(path.join(root, '.gitops-install.lock'), log, () => install(root, cached, env, log).then((s) => void (source = s)));
+    await withFileLock(path.join(root, '.gitops-install.lock'), log, () =>
+      install(root, cached, env, log).then((s) => {
+        source = s;
+      }),
+    );
     await writeFile(stampFile, await stamp());
   }
   if (!existsSync(plugin)) await placePlugin(binDir);

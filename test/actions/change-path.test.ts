@@ -4,15 +4,15 @@ import { deployOnMerge, guardDeployCheckout } from '../../src/actions/deploy-on-
 import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { affectedJson, renderAffectedList, renderExplain } from '../../src/affected/render.js';
 import { detectDrift } from '../../src/drift/detect.js';
+import { lastDeployedCommitOf } from '../../src/engine/deployed-commit.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { undeployedChangeCheck } from '../../src/merge-request/undeployed-change.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
-import { lastDeployedCommitOf } from '../../src/engine/deployed-commit.js';
 import { testContext } from '../helpers/action-context.js';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
@@ -49,7 +49,14 @@ async function deploy(base: string, options: { forge?: Forge; allowDestroy?: boo
 function approve(head: string, number: number, approvedBy: string[]): void {
   // Approvers who may approve: project members with Developer access (30) or more.
   for (const user of approvedBy) server.state.addMember(testProjects.gitlab, user, 30);
-  server.state.addMergeRequest('gitlab', testProjects.gitlab, { number, title: 'change', state: 'merged', mergeCommitSha: head, approvalsRequired: 1, approvedBy });
+  server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+    number,
+    title: 'change',
+    state: 'merged',
+    mergeCommitSha: head,
+    approvalsRequired: 1,
+    approvedBy,
+  });
   server.state.linkCommit('gitlab', testProjects.gitlab, head, number);
 }
 
@@ -96,7 +103,10 @@ describe('policy comes from the protected side', () => {
       await r.write({ 'stacks/prod.yaml': `${stackFile({ approvals: 0 })}description: changed\n` });
     });
     const { byName, engine } = await deploy(base, { forge });
-    expect(byName.get('prod')).toMatchObject({ status: 'skipped', skipReason: 'deploy refused: needs 1 approval, but no merge request was found for this commit' });
+    expect(byName.get('prod')).toMatchObject({
+      status: 'skipped',
+      skipReason: 'deploy refused: needs 1 approval, but no merge request was found for this commit',
+    });
     expect(engine.log).toEqual([]);
   });
 
@@ -140,7 +150,11 @@ describe('destroys are changes', () => {
   it('a destroy needs the approvals of its base definition', async () => {
     const { base } = await change({ old: stackFile({ approvals: 2, allowDestroy: true }), keep: stackFile({}) }, deleted);
     const { byName, engine } = await deploy(base, { forge });
-    expect(byName.get('old')).toMatchObject({ status: 'skipped', operation: 'destroy', skipReason: 'deploy refused: needs 2 approvals, but no merge request was found for this commit' });
+    expect(byName.get('old')).toMatchObject({
+      status: 'skipped',
+      operation: 'destroy',
+      skipReason: 'deploy refused: needs 2 approvals, but no merge request was found for this commit',
+    });
     expect(engine.log).toEqual([]);
   });
 
@@ -198,7 +212,10 @@ describe('deploy only what was checked', () => {
   it('refuses uncommitted changes to tracked files', async () => {
     await change({ a: stackFile({}) }, async (r) => r.write({ 'stacks/a.yaml': `${stackFile({})}description: x\n` }));
     await repo.write({ 'stacks/a.yaml': `${stackFile({})}description: uncommitted\n` });
-    expect(await guard('HEAD')).toMatchObject({ code: 'DEPLOY_REFUSED', message: 'deploy refused: the working tree has uncommitted changes to tracked files (stacks/a.yaml)' });
+    expect(await guard('HEAD')).toMatchObject({
+      code: 'DEPLOY_REFUSED',
+      message: 'deploy refused: the working tree has uncommitted changes to tracked files (stacks/a.yaml)',
+    });
   });
 
   it('ignores untracked files, and lets a clean checkout through', async () => {
@@ -213,32 +230,59 @@ describe('deploy only what was checked', () => {
     const local = await repo.commit('local, not pushed');
     const err = await guard(head);
     expect(err).toMatchObject({ code: 'DEPLOY_REFUSED' });
-    expect(err!.message).toBe(`deploy refused: --head ${head} (${head.slice(0, 12)}) is not the checked-out commit (${local.slice(0, 12)}); check it out first`);
+    expect(err!.message).toBe(
+      `deploy refused: --head ${head} (${head.slice(0, 12)}) is not the checked-out commit (${local.slice(0, 12)}); check it out first`,
+    );
   });
 });
 
 describe('remediation never deploys an undeployed change', () => {
   async function driftWith(deployed: string | undefined) {
     const t = await testContext(repo.dir);
-    t.engine.script('site', 'refresh-preview', { resources: [{ urn: 'u', type: 't', name: 'page', op: 'update', changedProperties: ['content'], properties: [{ path: 'content', kind: 'update' }] }] });
+    t.engine.script('site', 'refresh-preview', {
+      resources: [
+        {
+          urn: 'u',
+          type: 't',
+          name: 'page',
+          op: 'update',
+          changedProperties: ['content'],
+          properties: [{ path: 'content', kind: 'update' }],
+        },
+      ],
+    });
     t.engine.lastDeployed.set('site', deployed);
     const check = undeployedChangeCheck(t.ctx);
-    const run = { engine: t.engine, catalog: t.ctx.catalog, sink: t.ctx.sink, concurrency: 1, signal: t.ctx.signal, message: 'gitops drift remediation' };
+    const run = {
+      engine: t.engine,
+      catalog: t.ctx.catalog,
+      sink: t.ctx.sink,
+      concurrency: 1,
+      signal: t.ctx.signal,
+      message: 'gitops drift remediation',
+    };
     const [report] = await detectDrift(['site'], run, { remediate: true, allowDestroy: false, undeployedChange: check });
     return { report: report!, engine: t.engine };
   }
 
   it('blocks remediation when the stack changed since its last deployed commit, and still reports the drift', async () => {
-    const { base } = await change({ site: stackFile({ policy: 'remediate' }) }, async (r) => r.write({ 'stacks/site.yaml': `${stackFile({ policy: 'remediate' })}description: refused\n` }));
+    const { base } = await change({ site: stackFile({ policy: 'remediate' }) }, async (r) =>
+      r.write({ 'stacks/site.yaml': `${stackFile({ policy: 'remediate' })}description: refused\n` }),
+    );
     const { report, engine } = await driftWith(base.slice(0, 12));
-    expect(report).toMatchObject({ action: 'blocked', blockedReason: `undeployed change waiting for deploy: stack file stacks/site.yaml changed since ${base.slice(0, 12)}, its last deployed commit` });
+    expect(report).toMatchObject({
+      action: 'blocked',
+      blockedReason: `undeployed change waiting for deploy: stack file stacks/site.yaml changed since ${base.slice(0, 12)}, its last deployed commit`,
+    });
     expect(report.drifted).toHaveLength(1);
     expect(engine.log).toEqual(['site:refresh-preview']);
     expect(engine.historyReads).toEqual(['site']);
   });
 
   it('remediates when the head matches the last deployed commit for this stack', async () => {
-    const { head } = await change({ site: stackFile({ policy: 'remediate' }), other: stackFile({}) }, async (r) => r.write({ 'stacks/site.yaml': `${stackFile({ policy: 'remediate' })}description: deployed\n` }));
+    const { head } = await change({ site: stackFile({ policy: 'remediate' }), other: stackFile({}) }, async (r) =>
+      r.write({ 'stacks/site.yaml': `${stackFile({ policy: 'remediate' })}description: deployed\n` }),
+    );
     await repo.write({ 'stacks/other.yaml': `${stackFile({})}description: unrelated\n` });
     await repo.commit('unrelated');
     const { report, engine } = await driftWith(head.slice(0, 12));
@@ -249,7 +293,10 @@ describe('remediation never deploys an undeployed change', () => {
   it('blocks remediation when no deploy of this stack is on record', async () => {
     await change({ site: stackFile({ policy: 'remediate' }) }, async () => undefined);
     const { report } = await driftWith(undefined);
-    expect(report).toMatchObject({ action: 'blocked', blockedReason: expect.stringMatching(/^undeployed change waiting for deploy: no gitops deploy of this stack is on record/) });
+    expect(report).toMatchObject({
+      action: 'blocked',
+      blockedReason: expect.stringMatching(/^undeployed change waiting for deploy: no gitops deploy of this stack is on record/),
+    });
   });
 });
 

@@ -10,7 +10,9 @@ import { exitCodeFor } from '../../src/errors/exit-codes.js';
 // it is not in the typings.
 const require = createRequire(import.meta.url);
 const { createCommandError } = require('@pulumi/pulumi/automation/errors.js') as { createCommandError: (r: unknown) => Error };
-const { CommandResult } = require('@pulumi/pulumi/automation/cmd.js') as { CommandResult: new (stdout: string, stderr: string, code: number) => unknown };
+const { CommandResult } = require('@pulumi/pulumi/automation/cmd.js') as {
+  CommandResult: new (stdout: string, stderr: string, code: number) => unknown;
+};
 
 const stackUrn = 'urn:pulumi:demo-web::local-site::pulumi:pulumi:Stack::local-site-demo-web';
 const fileUrn = 'urn:pulumi:demo-web::local-site::pulumi-nodejs:dynamic:Resource::index-html';
@@ -26,7 +28,8 @@ function collected(events: Partial<EngineEvent>[]): EventCollector {
   return c;
 }
 
-const classify = (err: unknown, events: Partial<EngineEvent>[] = [], aborted = false) => classifyFailure('demo-web', '/repo/.gitops/workspaces/demo-web', err, collected(events), aborted);
+const classify = (err: unknown, events: Partial<EngineEvent>[] = [], aborted = false) =>
+  classifyFailure('demo-web', '/repo/.gitops/workspaces/demo-web', err, collected(events), aborted);
 
 describe('failure classification from recorded engine output', () => {
   it('a lock held by another update: STACK_LOCKED naming the holder and how to clear it', () => {
@@ -44,14 +47,18 @@ describe('failure classification from recorded engine output', () => {
   });
 
   it('no passphrase: PASSPHRASE_MISSING, a usage error', () => {
-    const err = cliFailure('error: constructing secrets manager of type "passphrase": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables');
+    const err = cliFailure(
+      'error: constructing secrets manager of type "passphrase": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables',
+    );
     const error = classify(err);
     expect(error.code).toBe('PASSPHRASE_MISSING');
     expect(exitCodeFor(error)).toBe(2);
   });
 
   it('a wrong passphrase: PASSPHRASE_INVALID naming the stack, a usage error', () => {
-    const err = cliFailure('error: getting secrets manager: incorrect passphrase, please set PULUMI_CONFIG_PASSPHRASE to the correct passphrase or set PULUMI_CONFIG_PASSPHRASE_FILE to a file containing the passphrase');
+    const err = cliFailure(
+      'error: getting secrets manager: incorrect passphrase, please set PULUMI_CONFIG_PASSPHRASE to the correct passphrase or set PULUMI_CONFIG_PASSPHRASE_FILE to a file containing the passphrase',
+    );
     const error = classify(err);
     expect(error.code).toBe('PASSPHRASE_INVALID');
     expect(error.message).toContain('demo-web');
@@ -60,16 +67,38 @@ describe('failure classification from recorded engine output', () => {
 
   it('a provider failure names the resource, from the engine events rather than stderr', () => {
     const events = [
-      { resOpFailedEvent: { metadata: { op: 'create', urn: fileUrn, type: 'pulumi-nodejs:dynamic:Resource', provider: '' }, status: 1, steps: 0 } },
-      { diagnosticEvent: { urn: fileUrn, message: 'EACCES: permission denied, open \'/srv/index.html\'\n', color: 'never', severity: 'error' } },
+      {
+        resOpFailedEvent: {
+          metadata: { op: 'create', urn: fileUrn, type: 'pulumi-nodejs:dynamic:Resource', provider: '' },
+          status: 1,
+          steps: 0,
+        },
+      },
+      {
+        diagnosticEvent: {
+          urn: fileUrn,
+          message: "EACCES: permission denied, open '/srv/index.html'\n",
+          color: 'never',
+          severity: 'error',
+        },
+      },
     ] as Partial<EngineEvent>[];
     const error = classify(cliFailure('error: update failed'), events);
     expect(error).toMatchObject({ code: 'PROVIDER_ERROR', kind: 'external' });
     expect(error.message).toBe("stack demo-web: resource index-html failed: EACCES: permission denied, open '/srv/index.html'");
   });
 
-  it('a program that threw: PROGRAM_ERROR with the program\'s message', () => {
-    const events = [{ diagnosticEvent: { urn: stackUrn, message: 'Error: Missing required configuration variable \'local-site:title\'\n', color: 'never', severity: 'error' } }] as Partial<EngineEvent>[];
+  it("a program that threw: PROGRAM_ERROR with the program's message", () => {
+    const events = [
+      {
+        diagnosticEvent: {
+          urn: stackUrn,
+          message: "Error: Missing required configuration variable 'local-site:title'\n",
+          color: 'never',
+          severity: 'error',
+        },
+      },
+    ] as Partial<EngineEvent>[];
     const error = classify(cliFailure('error: an unhandled error occurred: Program exited with non-zero exit code: 1'), events);
     expect(error.code).toBe('PROGRAM_ERROR');
     expect(error.message).toContain("Missing required configuration variable 'local-site:title'");
@@ -82,9 +111,12 @@ describe('failure classification from recorded engine output', () => {
     expect(exitCodeFor(error)).toBe(130);
   });
 
-  it('an unknown engine failure keeps only the CLI\'s own error lines', () => {
+  it("an unknown engine failure keeps only the CLI's own error lines", () => {
     const stdout = 'Updating (demo-web):\n';
     const error = classify(cliFailure('warning: something minor\nerror: failed to load checkpoint: unexpected end of JSON input', stdout));
-    expect(error).toMatchObject({ code: 'ENGINE_ERROR', message: 'stack demo-web: failed to load checkpoint: unexpected end of JSON input' });
+    expect(error).toMatchObject({
+      code: 'ENGINE_ERROR',
+      message: 'stack demo-web: failed to load checkpoint: unexpected end of JSON input',
+    });
   });
 });

@@ -6,7 +6,7 @@ import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { testContext } from '../helpers/action-context.js';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
@@ -27,10 +27,19 @@ afterEach(async () => repo?.dispose());
  */
 async function mergedChange(): Promise<{ base: string; head: string }> {
   repo = await createGitRepo(
-    repoFiles({ prod: stackFile({ approvals: 1 }), 'prod-app': stackFile({ dependsOn: ['prod'] }), other: stackFile({}), legacy: stackFile({ allowDestroy: false }), old: stackFile({ allowDestroy: true }) }),
+    repoFiles({
+      prod: stackFile({ approvals: 1 }),
+      'prod-app': stackFile({ dependsOn: ['prod'] }),
+      other: stackFile({}),
+      legacy: stackFile({ allowDestroy: false }),
+      old: stackFile({ allowDestroy: true }),
+    }),
   );
   const base = await repo.sha();
-  await repo.write({ 'stacks/prod.yaml': `${stackFile({ approvals: 1 })}description: changed\n`, 'stacks/other.yaml': `${stackFile({})}description: changed\n` });
+  await repo.write({
+    'stacks/prod.yaml': `${stackFile({ approvals: 1 })}description: changed\n`,
+    'stacks/other.yaml': `${stackFile({})}description: changed\n`,
+  });
   await repo.remove('stacks/legacy.yaml', 'stacks/old.yaml');
   const head = await repo.commit('merge feature');
   return { base, head };
@@ -47,7 +56,10 @@ describe('deploy on merge: the approvals gate', () => {
   it('refuses a protected stack whose commit has no merge request, stops its dependents, deploys the rest', async () => {
     const { base } = await mergedChange();
     const { engine, byName } = await deploy(forge, base);
-    expect(byName.get('prod')).toMatchObject({ status: 'skipped', skipReason: 'deploy refused: needs 1 approval, but no merge request was found for this commit' });
+    expect(byName.get('prod')).toMatchObject({
+      status: 'skipped',
+      skipReason: 'deploy refused: needs 1 approval, but no merge request was found for this commit',
+    });
     expect(byName.get('prod-app')).toMatchObject({ status: 'skipped', skipReason: 'depends on prod, which was skipped' });
     expect(byName.get('other')).toMatchObject({ status: 'succeeded' });
     expect(engine.log.filter((c) => c.endsWith(':up'))).toEqual(['other:up']);
@@ -57,27 +69,48 @@ describe('deploy on merge: the approvals gate', () => {
     const { base, head } = await mergedChange();
     // Only a member with Developer access (30) or more may approve.
     server.state.addMember(testProjects.gitlab, 'alice', 30);
-    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 71, title: 'Change prod', state: 'merged', mergeCommitSha: head, approvalsRequired: 1, approvedBy: ['alice'] });
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 71,
+      title: 'Change prod',
+      state: 'merged',
+      mergeCommitSha: head,
+      approvalsRequired: 1,
+      approvedBy: ['alice'],
+    });
     server.state.linkCommit('gitlab', testProjects.gitlab, head, 71);
     const { engine, mergeRequest } = await deploy(forge, base);
     expect(mergeRequest).toMatchObject({ number: 71 });
     expect(engine.log.filter((c) => c.endsWith(':up')).sort()).toEqual(['other:up', 'prod-app:up', 'prod:up']);
     expect(engine.log.indexOf('prod:up')).toBeLessThan(engine.log.indexOf('prod-app:up'));
-    expect(engine.calls.find((c) => c.stack === 'prod')!.message).toBe(`gitops deploy of ${head.slice(0, 12)} | merge request #71 "Change prod"`);
+    expect(engine.calls.find((c) => c.stack === 'prod')!.message).toBe(
+      `gitops deploy of ${head.slice(0, 12)} | merge request #71 "Change prod"`,
+    );
   });
 
   it('an MR with too few approvals is refused with the count', async () => {
     const { base, head } = await mergedChange();
     // Repositories built within the same second share commit SHAs: forget the approved MR 71 of the test before.
     server.state.project('gitlab', testProjects.gitlab).commits.delete(head);
-    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 72, state: 'merged', mergeCommitSha: head, approvalsRequired: 2, approvedBy: [] });
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 72,
+      state: 'merged',
+      mergeCommitSha: head,
+      approvalsRequired: 2,
+      approvedBy: [],
+    });
     server.state.linkCommit('gitlab', testProjects.gitlab, head, 72);
     const { byName } = await deploy(forge, base);
     expect(byName.get('prod')!.skipReason).toBe('deploy refused: needs 1 approval; merge request #72 has 0');
   });
 
   it('a push of several merges checks each merged MR for the stacks it changed, not only the last', async () => {
-    repo = await createGitRepo(repoFiles({ prod: stackFile({ approvals: 1 }), other: stackFile({}), note: `${stackFile({})}description: "nonce ${Math.random()}"\n` }));
+    repo = await createGitRepo(
+      repoFiles({
+        prod: stackFile({ approvals: 1 }),
+        other: stackFile({}),
+        note: `${stackFile({})}description: "nonce ${Math.random()}"\n`,
+      }),
+    );
     const base = await repo.sha();
     // MR 81 changes prod and is merged without approval; MR 82 changes other and is approved; both land in one push.
     await repo.write({ 'stacks/prod.yaml': `${stackFile({ approvals: 1 })}description: unreviewed\n` });
@@ -85,9 +118,21 @@ describe('deploy on merge: the approvals gate', () => {
     await repo.write({ 'stacks/other.yaml': `${stackFile({})}description: reviewed\n` });
     const second = await repo.commit('merge MR 82');
     server.state.addMember(testProjects.gitlab, 'alice', 30);
-    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 81, state: 'merged', mergeCommitSha: first, approvalsRequired: 1, approvedBy: [] });
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 81,
+      state: 'merged',
+      mergeCommitSha: first,
+      approvalsRequired: 1,
+      approvedBy: [],
+    });
     server.state.linkCommit('gitlab', testProjects.gitlab, first, 81);
-    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 82, state: 'merged', mergeCommitSha: second, approvalsRequired: 1, approvedBy: ['alice'] });
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 82,
+      state: 'merged',
+      mergeCommitSha: second,
+      approvalsRequired: 1,
+      approvedBy: ['alice'],
+    });
     server.state.linkCommit('gitlab', testProjects.gitlab, second, 82);
     const { byName, engine } = await deploy(forge, base);
     expect(byName.get('prod')!.skipReason).toBe(`deploy refused: needs 1 approval; merge request #81 has 0 (commit ${first.slice(0, 12)})`);
@@ -128,7 +173,10 @@ describe('deploy on merge: the branch guard', () => {
 
   it('refuses another branch', async () => {
     await mergedChange();
-    expect(await guard('feature', 'HEAD')).toMatchObject({ code: 'DEPLOY_REFUSED', message: 'deploy refused: it runs only on the default branch "main", and this is branch "feature"' });
+    expect(await guard('feature', 'HEAD')).toMatchObject({
+      code: 'DEPLOY_REFUSED',
+      message: 'deploy refused: it runs only on the default branch "main", and this is branch "feature"',
+    });
   });
 
   it('refuses a commit the default branch cannot reach', async () => {
@@ -136,6 +184,9 @@ describe('deploy on merge: the branch guard', () => {
     await repo.git('checkout', '--quiet', '-b', 'side');
     const side = await repo.commit('unmerged');
     await repo.git('checkout', '--quiet', 'main');
-    expect(await guard('main', side)).toMatchObject({ code: 'DEPLOY_REFUSED', message: `deploy refused: commit ${side.slice(0, 12)} is not reachable from the default branch "main"` });
+    expect(await guard('main', side)).toMatchObject({
+      code: 'DEPLOY_REFUSED',
+      message: `deploy refused: commit ${side.slice(0, 12)} is not reachable from the default branch "main"`,
+    });
   });
 });

@@ -21,7 +21,11 @@ let repo: GitRepo;
 afterEach(async () => repo?.dispose());
 
 /** GIVEN stacks with these files, WHEN drift runs with this request, THEN the reports and the engine calls. */
-async function runDrift(stacks: Record<string, string>, script: (engine: import('../helpers/fake-engine.js').FakeEngine) => void, request: { remediate?: boolean; allowDestroy?: boolean } = {}) {
+async function runDrift(
+  stacks: Record<string, string>,
+  script: (engine: import('../helpers/fake-engine.js').FakeEngine) => void,
+  request: { remediate?: boolean; allowDestroy?: boolean } = {},
+) {
   repo = await createGitRepo(repoFiles(stacks));
   const t = await testContext(repo.dir);
   // GIVEN the head is what gitops deploy last applied to every stack (see change-path.test.ts for when it is not).
@@ -35,7 +39,9 @@ async function runDrift(stacks: Record<string, string>, script: (engine: import(
 
 describe('drift action: detection', () => {
   it('reports drift under the detect policy and never starts remediation', async () => {
-    const { reports, engine } = await runDrift({ web: stackFile({ policy: 'detect' }) }, (e) => e.script('web', 'refresh-preview', drifted));
+    const { reports, engine } = await runDrift({ web: stackFile({ policy: 'detect' }) }, (e) =>
+      e.script('web', 'refresh-preview', drifted),
+    );
     expect(reports[0]).toMatchObject({ name: 'web', action: 'reported', status: 'succeeded', unchanged: 2 });
     expect(reports[0]!.drifted.map((r) => r.name)).toEqual(['page']);
     expect(engine.log).toEqual(['web:refresh-preview']);
@@ -43,14 +49,18 @@ describe('drift action: detection', () => {
 
   it('does not count an update whose declared properties all match (live-only fields moved)', async () => {
     const quiet = { resources: [resource('page', 'update', { changedProperties: [], properties: [] })], changes: { update: 1 } };
-    const { reports, engine } = await runDrift({ web: stackFile({ policy: 'remediate' }) }, (e) => e.script('web', 'refresh-preview', quiet));
+    const { reports, engine } = await runDrift({ web: stackFile({ policy: 'remediate' }) }, (e) =>
+      e.script('web', 'refresh-preview', quiet),
+    );
     expect(reports[0]).toMatchObject({ action: 'none', unchanged: 1 });
     expect(engine.log).toEqual(['web:refresh-preview']);
   });
 
   it('a failed check fails that stack only', async () => {
     const { reports } = await runDrift({ a: stackFile({}), b: stackFile({}) }, (e) =>
-      e.script('a', 'refresh-preview', { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'boom' } }).script('b', 'refresh-preview', drifted),
+      e
+        .script('a', 'refresh-preview', { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'boom' } })
+        .script('b', 'refresh-preview', drifted),
     );
     expect(reports.map((r) => [r.name, r.action])).toEqual([
       ['a', 'failed'],
@@ -63,7 +73,9 @@ describe('drift action: the remediation guard', () => {
   const remediate = { web: stackFile({ policy: 'remediate' }) };
 
   it('remediates a plain update: refresh, then up, with the remediation message', async () => {
-    const { reports, engine } = await runDrift(remediate, (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', { resources: [resource('page', 'update')] }));
+    const { reports, engine } = await runDrift(remediate, (e) =>
+      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', { resources: [resource('page', 'update')] }),
+    );
     expect(reports[0]).toMatchObject({ action: 'remediated' });
     expect(engine.log).toEqual(['web:refresh-preview', 'web:remediate-preview', 'web:refresh', 'web:up']);
     expect(engine.calls.at(-1)!.message).toBe('gitops drift remediation');
@@ -71,29 +83,48 @@ describe('drift action: the remediation guard', () => {
 
   it.each(['delete', 'replace'])('blocks a %s unless --allow-destroy', async (op) => {
     const preview = { resources: [resource('page', op)] };
-    const blocked = await runDrift(remediate, (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview));
-    expect(blocked.reports[0]).toMatchObject({ action: 'blocked', blockedReason: `would ${op} page; rerun with --allow-destroy to let it` });
+    const blocked = await runDrift(remediate, (e) =>
+      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview),
+    );
+    expect(blocked.reports[0]).toMatchObject({
+      action: 'blocked',
+      blockedReason: `would ${op} page; rerun with --allow-destroy to let it`,
+    });
     expect(blocked.engine.log).toEqual(['web:refresh-preview', 'web:remediate-preview']);
     await repo.dispose();
-    const allowed = await runDrift(remediate, (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview), { allowDestroy: true });
+    const allowed = await runDrift(
+      remediate,
+      (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview),
+      { allowDestroy: true },
+    );
     expect(allowed.reports[0]).toMatchObject({ action: 'remediated' });
     expect(allowed.engine.log).toContain('web:up');
   });
 
   it('never touches a protected resource, even with --allow-destroy', async () => {
     const preview = { resources: [resource('db', 'replace', { protected: true })] };
-    const { reports, engine } = await runDrift(remediate, (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview), { allowDestroy: true });
+    const { reports, engine } = await runDrift(
+      remediate,
+      (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview),
+      { allowDestroy: true },
+    );
     expect(reports[0]).toMatchObject({ action: 'blocked', blockedReason: 'would replace protected resource db' });
     expect(engine.log).not.toContain('web:up');
   });
 
   it('holds back more changes than drift.maxChanges, and lets the limit itself through', async () => {
-    const three = { resources: ['a', 'b', 'c'].map((n) => resource(n, 'update')).concat(resource('stack', 'update', { type: 'pulumi:pulumi:Stack' })) };
-    const over = await runDrift({ web: stackFile({ policy: 'remediate', maxChanges: 2 }) }, (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', three));
+    const three = {
+      resources: ['a', 'b', 'c'].map((n) => resource(n, 'update')).concat(resource('stack', 'update', { type: 'pulumi:pulumi:Stack' })),
+    };
+    const over = await runDrift({ web: stackFile({ policy: 'remediate', maxChanges: 2 }) }, (e) =>
+      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', three),
+    );
     expect(over.reports[0]).toMatchObject({ action: 'blocked', blockedReason: 'would change 3 resources, more than drift.maxChanges (2)' });
     expect(over.engine.log).not.toContain('web:refresh');
     await repo.dispose();
-    const at = await runDrift({ web: stackFile({ policy: 'remediate', maxChanges: 3 }) }, (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', three));
+    const at = await runDrift({ web: stackFile({ policy: 'remediate', maxChanges: 3 }) }, (e) =>
+      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', three),
+    );
     expect(at.reports[0]).toMatchObject({ action: 'remediated' });
   });
 
@@ -106,7 +137,10 @@ describe('drift action: the remediation guard', () => {
   it('--remediate overrides a detect policy; a failed up is reported as failed, not remediated', async () => {
     const { reports } = await runDrift(
       { web: stackFile({ policy: 'detect' }) },
-      (e) => e.script('web', 'refresh-preview', drifted).script('web', 'up', { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'denied' } }),
+      (e) =>
+        e
+          .script('web', 'refresh-preview', drifted)
+          .script('web', 'up', { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'denied' } }),
       { remediate: true },
     );
     expect(reports[0]).toMatchObject({ action: 'failed', error: { code: 'PROVIDER_ERROR' } });

@@ -10,7 +10,14 @@ afterEach(async () => repo?.dispose());
 
 /** network <- db <- app, and docs on its own. */
 async function platform(options: { signal?: AbortSignal; concurrency?: number } = {}) {
-  repo = await createGitRepo(repoFiles({ network: stackFile({}), db: stackFile({ dependsOn: ['network'] }), app: stackFile({ dependsOn: ['db'] }), docs: stackFile({}) }));
+  repo = await createGitRepo(
+    repoFiles({
+      network: stackFile({}),
+      db: stackFile({ dependsOn: ['network'] }),
+      app: stackFile({ dependsOn: ['db'] }),
+      docs: stackFile({}),
+    }),
+  );
   return testContext(repo.dir, options);
 }
 
@@ -40,14 +47,19 @@ describe('selection and planning', () => {
         return err as GitopsError;
       }
     };
-    expect(refused({ names: ['nope', 'app', 'gone'] })).toMatchObject({ code: 'STACK_UNKNOWN', message: 'unknown stacks "nope", "gone": no stacks/nope.yaml' });
+    expect(refused({ names: ['nope', 'app', 'gone'] })).toMatchObject({
+      code: 'STACK_UNKNOWN',
+      message: 'unknown stacks "nope", "gone": no stacks/nope.yaml',
+    });
     expect(refused({ names: ['app'], all: true })).toMatchObject({ code: 'USAGE' });
     expect(refused({})).toMatchObject({ code: 'USAGE' });
   });
 
   it('keeps stacks linked by dependsOn in one shard, and the shards cover every stack once', async () => {
     const { ctx } = await platform();
-    const shards = [1, 2].map((index) => planOperate(ctx.catalog, { command: 'deploy', selection: { all: true }, shard: { index, count: 2 } }).stacks.map((s) => s.name));
+    const shards = [1, 2].map((index) =>
+      planOperate(ctx.catalog, { command: 'deploy', selection: { all: true }, shard: { index, count: 2 } }).stacks.map((s) => s.name),
+    );
     expect(shards.flat().sort()).toEqual(['app', 'db', 'docs', 'network']);
     const withNetwork = shards.find((s) => s.includes('network'))!;
     expect(withNetwork).toEqual(expect.arrayContaining(['network', 'db', 'app']));
@@ -59,7 +71,12 @@ describe('the scheduler, through the operate action', () => {
     const { ctx, engine } = await platform({ concurrency: 1 });
     engine.script('db', 'up', { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'boom' } });
     const results = await operate(ctx, planOperate(ctx.catalog, { command: 'deploy', selection: { all: true } }), 'msg');
-    expect(Object.fromEntries(results.map((r) => [r.name, r.status]))).toEqual({ docs: 'succeeded', network: 'succeeded', db: 'failed', app: 'skipped' });
+    expect(Object.fromEntries(results.map((r) => [r.name, r.status]))).toEqual({
+      docs: 'succeeded',
+      network: 'succeeded',
+      db: 'failed',
+      app: 'skipped',
+    });
     expect(results.find((r) => r.name === 'app')!.skipReason).toBe('depends on db, which failed');
     expect(engine.log).not.toContain('app:up');
     expect(engine.calls.every((c) => c.message === 'msg')).toBe(true);

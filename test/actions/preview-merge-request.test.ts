@@ -4,7 +4,7 @@ import { previewMergeRequest } from '../../src/actions/preview-merge-request.js'
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { testContext } from '../helpers/action-context.js';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
@@ -31,12 +31,18 @@ describe('merge request preview action', () => {
     server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 5 });
     const forge = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_MERGE_REQUEST_IID: '5' })));
     const t = await testContext(repo.dir, { forge });
-    t.engine.script('web', 'preview', { changes: { update: 1 }, resources: [{ urn: 'u', type: 'pkg:File', name: 'page', op: 'update', changedProperties: ['content'], properties: [] }] });
+    t.engine.script('web', 'preview', {
+      changes: { update: 1 },
+      resources: [{ urn: 'u', type: 'pkg:File', name: 'page', op: 'update', changedProperties: ['content'], properties: [] }],
+    });
     const scope = await affectedStacks(t.ctx, { base: 'main' });
     const preview = await previewMergeRequest(t.ctx, scope, { comment: true });
     expect(t.engine.log).toEqual(['web:preview', 'api:preview']);
     expect(preview.report.approvals).toEqual({ web: 2 });
-    expect(preview.report.reasons).toMatchObject({ web: [expect.stringContaining('stacks/web.yaml')], api: [expect.stringContaining('web')] });
+    expect(preview.report.reasons).toMatchObject({
+      web: [expect.stringContaining('stacks/web.yaml')],
+      api: [expect.stringContaining('web')],
+    });
     expect(preview.comment?.action).toBe('created');
     const comments = server.state.project('gitlab', testProjects.gitlab).mergeRequests.find((m) => m.number === 5)!.comments;
     expect(comments).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeAffected, computeAffectedFromFiles, parseFileList, type AffectedOptions } from '../../src/affected/affected.js';
+import { type AffectedOptions, computeAffected, computeAffectedFromFiles, parseFileList } from '../../src/affected/affected.js';
 import type { AffectedResult } from '../../src/affected/model.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { layoutAt } from '../../src/repo/layout.js';
 import { loadStacks } from '../../src/stacks/load.js';
-import { createGitRepo, platformFiles, stackYaml, type GitRepo } from '../helpers/git-repo.js';
+import { createGitRepo, type GitRepo, platformFiles, stackYaml } from '../helpers/git-repo.js';
 
 const repos: GitRepo[] = [];
 afterAll(async () => {
@@ -73,25 +73,44 @@ describe('computeAffected on real repositories', () => {
   });
 
   it('follows imports into shared folders: .js -> .ts, re-exports, index files, dynamic import(), type imports', async () => {
-    const reExport = await affected(await scenario({ write: { 'programs/shared/tags-impl.ts': 'export const tag = (s: string) => s;\n' } }));
+    const reExport = await affected(
+      await scenario({ write: { 'programs/shared/tags-impl.ts': 'export const tag = (s: string) => s;\n' } }),
+    );
     expect(names(reExport)).toEqual(['app', 'database', 'network']);
     expect(stack(reExport, 'network')!.reasons).toEqual([
-      { kind: 'import', path: 'programs/shared/tags-impl.ts', via: ['programs/network/index.ts', 'programs/shared/tags.ts', 'programs/shared/tags-impl.ts'] },
+      {
+        kind: 'import',
+        path: 'programs/shared/tags-impl.ts',
+        via: ['programs/network/index.ts', 'programs/shared/tags.ts', 'programs/shared/tags-impl.ts'],
+      },
     ]);
 
     const indexFile = await affected(await scenario({ write: { 'lib/naming/format.ts': 'export const name = (s: string) => s;\n' } }));
     expect(names(indexFile)).toEqual(['app', 'database']);
-    expect(stack(indexFile, 'database')!.reasons[0]).toMatchObject({ kind: 'import', via: ['programs/database/index.ts', 'lib/naming/index.ts', 'lib/naming/format.ts'] });
+    expect(stack(indexFile, 'database')!.reasons[0]).toMatchObject({
+      kind: 'import',
+      via: ['programs/database/index.ts', 'lib/naming/index.ts', 'lib/naming/format.ts'],
+    });
 
     const dynamic = await affected(await scenario({ write: { 'programs/shared/lazy.ts': 'export const value = 43;\n' } }));
     expect(names(dynamic)).toEqual(['tools']);
 
-    const typeOnly = await affected(await scenario({ write: { 'programs/shared/types.ts': 'export interface Options { size: number; name?: string }\n' } }));
+    const typeOnly = await affected(
+      await scenario({ write: { 'programs/shared/types.ts': 'export interface Options { size: number; name?: string }\n' } }),
+    );
     expect(names(typeOnly)).toEqual(['app']);
   });
 
   it('changes no program reaches affect nothing, and say so with the files they were', async () => {
-    const r = await affected(await scenario({ write: { 'programs/shared/unused.ts': 'export const nobody = 1;\n', 'docs/runbook.md': 'new\n', 'stacks/stack.schema.json': '{"x":1}\n' } }));
+    const r = await affected(
+      await scenario({
+        write: {
+          'programs/shared/unused.ts': 'export const nobody = 1;\n',
+          'docs/runbook.md': 'new\n',
+          'stacks/stack.schema.json': '{"x":1}\n',
+        },
+      }),
+    );
     expect(r.stacks).toEqual([]);
     expect(r.changes.map((c) => c.path).sort()).toEqual(['docs/runbook.md', 'programs/shared/unused.ts', 'stacks/stack.schema.json']);
   });
@@ -125,8 +144,11 @@ describe('computeAffected on real repositories', () => {
     expect(stack(r, 'app-v2')!.previous!.definition!.program).toBe('app-v2');
   });
 
-  it('diffs from the merge-base: what the base branch changed since is not the merge request\'s', async () => {
-    const repo = await scenario({ write: { 'programs/legacy/index.ts': 'export default async () => ({ a: 1 });\n' } }, { write: { 'programs/network/index.ts': 'export default async () => ({});\n' } });
+  it("diffs from the merge-base: what the base branch changed since is not the merge request's", async () => {
+    const repo = await scenario(
+      { write: { 'programs/legacy/index.ts': 'export default async () => ({ a: 1 });\n' } },
+      { write: { 'programs/network/index.ts': 'export default async () => ({});\n' } },
+    );
     const r = await affected(repo);
     expect(names(r)).toEqual(['legacy']);
     expect(r.base).toBe(await repo.sha('main'));
@@ -136,7 +158,17 @@ describe('computeAffected on real repositories', () => {
 
   it('works when the GitOps root is a folder below the git top level', async () => {
     const files = Object.fromEntries(Object.entries(platformFiles()).map(([p, t]) => [`infra/${p}`, t]));
-    const repo = await scenario({ write: { 'infra/programs/app/helper.ts': 'export const helper = () => 0;\n', 'other/package.json': '{}\n', 'infra/stacks/tools.yaml': `${stackYaml('tools')}description: x\n` } }, undefined, files);
+    const repo = await scenario(
+      {
+        write: {
+          'infra/programs/app/helper.ts': 'export const helper = () => 0;\n',
+          'other/package.json': '{}\n',
+          'infra/stacks/tools.yaml': `${stackYaml('tools')}description: x\n`,
+        },
+      },
+      undefined,
+      files,
+    );
     const r = await affected(repo, {}, `${repo.dir}/infra`);
     expect(names(r)).toEqual(['app', 'tools']);
     expect(stack(r, 'app')!.reasons).toEqual([{ kind: 'program', path: 'programs/app/helper.ts' }]);
@@ -198,7 +230,12 @@ describe('computeAffectedFromFiles (--files): no git', () => {
     const files = parseFileList('programs/shared/tags-impl.ts,./stacks/legacy.yaml, stacks/gone.yaml,../outside.ts', { commas: true });
     const r = computeAffectedFromFiles({ layout, catalog, files: [...files, `${repo.dir}/programs/tools/index.ts`] });
     expect(r.base).toBeNull();
-    expect(r.changes.map((c) => c.path)).toEqual(['programs/shared/tags-impl.ts', 'stacks/legacy.yaml', 'stacks/gone.yaml', 'programs/tools/index.ts']);
+    expect(r.changes.map((c) => c.path)).toEqual([
+      'programs/shared/tags-impl.ts',
+      'stacks/legacy.yaml',
+      'stacks/gone.yaml',
+      'programs/tools/index.ts',
+    ]);
     expect(r.stacks.map((s) => [s.name, s.action, s.reasons.map((x) => x.kind).join('+')])).toEqual([
       ['app', 'update', 'dependency'],
       ['database', 'update', 'dependency'],

@@ -6,7 +6,23 @@ import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 
 describe('parseNameStatus', () => {
   it('reads -z output: statuses, renames with scores, copies, type changes, odd names', () => {
-    const out = ['M', 'a b.ts', 'R097', 'old/x.ts', 'new/x.ts', 'D', 'gone.yaml', 'A', 'tab\there', 'C100', 'src.ts', 'copy.ts', 'T', 'link', ''].join('\0');
+    const out = [
+      'M',
+      'a b.ts',
+      'R097',
+      'old/x.ts',
+      'new/x.ts',
+      'D',
+      'gone.yaml',
+      'A',
+      'tab\there',
+      'C100',
+      'src.ts',
+      'copy.ts',
+      'T',
+      'link',
+      '',
+    ].join('\0');
     expect(parseNameStatus(out)).toEqual([
       { status: 'M', path: 'a b.ts' },
       { status: 'R', path: 'new/x.ts', oldPath: 'old/x.ts' },
@@ -24,7 +40,12 @@ describe('Git', () => {
   let repo: GitRepo;
   let git: Git;
   beforeAll(async () => {
-    repo = await createGitRepo({ 'keep.txt': 'k\n', 'move/me.ts': 'export const a = 1;\n'.repeat(20), 'del.txt': 'd\n', 'dir/ü file.txt': 'x\n' });
+    repo = await createGitRepo({
+      'keep.txt': 'k\n',
+      'move/me.ts': 'export const a = 1;\n'.repeat(20),
+      'del.txt': 'd\n',
+      'dir/ü file.txt': 'x\n',
+    });
     await repo.git('checkout', '--quiet', '-b', 'feature');
     await repo.remove('del.txt', 'move/me.ts');
     await repo.write({ 'moved/me.ts': 'export const a = 1;\n'.repeat(20), 'dir/ü file.txt': 'y\n', 'new.txt': 'n\n' });
@@ -50,8 +71,20 @@ describe('Git', () => {
     const feature = await repo.sha('feature');
     expect(await git.inspect(['main', 'feature', 'nope'])).toEqual({ shallow: false, commits: [main, feature, undefined] });
     expect(await git.inspect(['main', 'HEAD'])).toEqual({ shallow: false, commits: [main, feature] });
-    expect(await git.inspectRange('main', 'feature')).toEqual({ shallow: false, base: main, head: feature, checkedOut: feature, mergeBase: main });
-    expect(await git.inspectRange('nope', 'feature')).toEqual({ shallow: false, base: undefined, head: feature, checkedOut: feature, mergeBase: undefined });
+    expect(await git.inspectRange('main', 'feature')).toEqual({
+      shallow: false,
+      base: main,
+      head: feature,
+      checkedOut: feature,
+      mergeBase: main,
+    });
+    expect(await git.inspectRange('nope', 'feature')).toEqual({
+      shallow: false,
+      base: undefined,
+      head: feature,
+      checkedOut: feature,
+      mergeBase: undefined,
+    });
     expect(await git.mergeBase('main', 'feature')).toBe(main);
     expect(await git.isAncestor('main', 'feature')).toBe(true);
     expect(await git.isAncestor('feature', 'main')).toBe(false);
@@ -93,7 +126,13 @@ describe('Git', () => {
       await r.git('checkout', '--quiet', '--orphan', 'other');
       const other = await r.commit('unrelated');
       const g = new Git(r.dir);
-      expect(await g.inspectRange('main', 'other')).toEqual({ shallow: false, base: main, head: other, checkedOut: other, mergeBase: undefined });
+      expect(await g.inspectRange('main', 'other')).toEqual({
+        shallow: false,
+        base: main,
+        head: other,
+        checkedOut: other,
+        mergeBase: undefined,
+      });
       expect(await g.mergeBase('main', 'other')).toBeUndefined();
     } finally {
       await r.dispose();

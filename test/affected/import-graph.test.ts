@@ -45,9 +45,9 @@ describe('parseImports', () => {
     const text = [
       "// import './commented.js';",
       "/* export * from './block.js'; */",
-      "const s = \"import x from './in-string.js'\";",
+      'const s = "import x from \'./in-string.js\'";',
       "const t = 'from \\'./escaped.js\\'';",
-      'const u = `import(\'./in-template.js\')`;',
+      "const u = `import('./in-template.js')`;",
       'const name = "x"; await import(`./${name}.js`);',
       "const url = 'http://example.com/a'; import { ok } from './after-url.js';",
     ].join('\n');
@@ -63,7 +63,7 @@ describe('scanSource', () => {
       "const values = readFileSync(new URL('../../data/values.json', import.meta.url), 'utf8');",
       'const chart = new URL(`../../charts/api/`, import.meta.url);',
       "const policy = await fs.readFile('policies/deny.rego', 'utf8');",
-      "const sync = readFileSync(\"config/app.yaml\");",
+      'const sync = readFileSync("config/app.yaml");',
       'const computed = readFileSync(path.join(dir, name));',
       "// readFileSync('commented.json')",
     ].join('\n');
@@ -128,9 +128,21 @@ describe('ImportGraph', () => {
 
   it('reads only the files programs reach, each once, cycles included', () => {
     const { source, reads } = countingSource(root);
-    const graph = new ImportGraph({ root, source }).addEntries(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts', 'programs/missing/index.ts']);
+    const graph = new ImportGraph({ root, source }).addEntries([
+      'programs/a/index.ts',
+      'programs/b/index.ts',
+      'programs/c/index.ts',
+      'programs/missing/index.ts',
+    ]);
     expect(graph.step()).toBe(true);
-    expect([...reads.keys()].sort()).toEqual(['lib/x.ts', 'lib/y.ts', 'lib/z.ts', 'programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts']);
+    expect([...reads.keys()].sort()).toEqual([
+      'lib/x.ts',
+      'lib/y.ts',
+      'lib/z.ts',
+      'programs/a/index.ts',
+      'programs/b/index.ts',
+      'programs/c/index.ts',
+    ]);
     expect([...reads.values()].every((n) => n === 1)).toBe(true);
     expect(graph.has('programs/c/data.json')).toBe(true);
     expect(graph.has('lib/unreached.ts')).toBe(false);
@@ -141,10 +153,19 @@ describe('ImportGraph', () => {
   it('gives, per entry, each changed file it reaches with a shortest import chain', () => {
     const graph = new ImportGraph({ root }).addEntries(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts']);
     graph.step();
-    const hits = graph.hits(['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts'], ['lib/z.ts', 'programs/c/data.json', 'lib/unreached.ts']);
-    expect(hits.get('programs/a/index.ts')).toEqual([{ path: 'lib/z.ts', kind: 'import', via: ['programs/a/index.ts', 'lib/x.ts', 'lib/z.ts'] }]);
-    expect(hits.get('programs/b/index.ts')).toEqual([{ path: 'lib/z.ts', kind: 'import', via: ['programs/b/index.ts', 'lib/y.ts', 'lib/x.ts', 'lib/z.ts'] }]);
-    expect(hits.get('programs/c/index.ts')).toEqual([{ path: 'programs/c/data.json', kind: 'import', via: ['programs/c/index.ts', 'programs/c/data.json'] }]);
+    const hits = graph.hits(
+      ['programs/a/index.ts', 'programs/b/index.ts', 'programs/c/index.ts'],
+      ['lib/z.ts', 'programs/c/data.json', 'lib/unreached.ts'],
+    );
+    expect(hits.get('programs/a/index.ts')).toEqual([
+      { path: 'lib/z.ts', kind: 'import', via: ['programs/a/index.ts', 'lib/x.ts', 'lib/z.ts'] },
+    ]);
+    expect(hits.get('programs/b/index.ts')).toEqual([
+      { path: 'lib/z.ts', kind: 'import', via: ['programs/b/index.ts', 'lib/y.ts', 'lib/x.ts', 'lib/z.ts'] },
+    ]);
+    expect(hits.get('programs/c/index.ts')).toEqual([
+      { path: 'programs/c/data.json', kind: 'import', via: ['programs/c/index.ts', 'programs/c/data.json'] },
+    ]);
   });
 
   it('builds in slices that yield, and stops when aborted', async () => {

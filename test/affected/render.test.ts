@@ -26,14 +26,30 @@ const result: AffectedResult = {
       previous: {
         file: 'stacks/legacy.yaml',
         text: 'program: legacy\nallowDestroy: true\n',
-        definition: { name: 'legacy', file: 'stacks/legacy.yaml', program: 'legacy', project: 'legacy', stack: 'legacy', dependsOn: [], config: {}, drift: { policy: 'detect' }, allowDestroy: true },
+        definition: {
+          name: 'legacy',
+          file: 'stacks/legacy.yaml',
+          program: 'legacy',
+          project: 'legacy',
+          stack: 'legacy',
+          dependsOn: [],
+          config: {},
+          drift: { policy: 'detect' },
+          allowDestroy: true,
+        },
         problems: [],
       },
     },
     {
       name: 'network',
       action: 'update',
-      reasons: [{ kind: 'import', path: 'programs/shared/tags-impl.ts', via: ['programs/network/index.ts', 'programs/shared/tags.ts', 'programs/shared/tags-impl.ts'] }],
+      reasons: [
+        {
+          kind: 'import',
+          path: 'programs/shared/tags-impl.ts',
+          via: ['programs/network/index.ts', 'programs/shared/tags.ts', 'programs/shared/tags-impl.ts'],
+        },
+      ],
     },
   ],
   warnings: [],
@@ -70,7 +86,13 @@ describe('affected renderers', () => {
   });
 
   it('explains missing history and --files results', () => {
-    const missing = renderExplain({ ...result, mergeBase: null, changes: [], stacks: [{ name: 'app', action: 'update', reasons: [{ kind: 'history-missing' }] }], warnings: ['cannot tell which stacks changed'] });
+    const missing = renderExplain({
+      ...result,
+      mergeBase: null,
+      changes: [],
+      stacks: [{ name: 'app', action: 'update', reasons: [{ kind: 'history-missing' }] }],
+      warnings: ['cannot tell which stacks changed'],
+    });
     expect(missing).toContain(`base ${base.slice(0, 12)}, no merge-base`);
     expect(missing).toContain('warning: cannot tell which stacks changed');
     expect(missing).toContain('  - the merge-base could not be found, so every stack is treated as affected');
@@ -96,7 +118,16 @@ describe('graph renderers', () => {
 
   it('prints deployment waves with what each stack waits for', () => {
     expect(renderGraphText(nodes)).toBe(
-      ['Wave 1', '  network', '  tools.prod', 'Wave 2', '  database    <- network', 'Wave 3', '  app         <- database, network (StackReference)', ''].join('\n'),
+      [
+        'Wave 1',
+        '  network',
+        '  tools.prod',
+        'Wave 2',
+        '  database    <- network',
+        'Wave 3',
+        '  app         <- database, network (StackReference)',
+        '',
+      ].join('\n'),
     );
     expect(renderGraphText([])).toBe('(no stacks)\n');
   });

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultGraphCache, programEntries } from '../../src/affected/affected-from-changes.js';
 import { computeAffected } from '../../src/affected/affected.js';
+import { defaultGraphCache, programEntries } from '../../src/affected/affected-from-changes.js';
 import { ImportGraph } from '../../src/affected/import-graph.js';
 import type { AffectedReason, AffectedResult } from '../../src/affected/model.js';
 import { fileSource, type ModuleSource } from '../../src/affected/module-source.js';
@@ -10,7 +10,7 @@ import { describeReason } from '../../src/affected/render.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { layoutAt } from '../../src/repo/layout.js';
 import { loadStacks } from '../../src/stacks/load.js';
-import { createGitRepo, stackYaml, type GitRepo } from '../helpers/git-repo.js';
+import { createGitRepo, type GitRepo, stackYaml } from '../helpers/git-repo.js';
 
 const repos: GitRepo[] = [];
 afterAll(async () => {
@@ -71,7 +71,8 @@ describe('affected stacks resolve imports like the runtime', () => {
         'stacks/demo-base.yaml': stackYaml('local-base'),
         'stacks/demo-web.yaml': stackYaml('local-site'),
         'programs/local-base/index.ts': 'export default async () => ({});\n',
-        'programs/local-site/index.ts': "import { LocalFile } from '#shared/local-file.js';\nexport default async () => ({ f: LocalFile });\n",
+        'programs/local-site/index.ts':
+          "import { LocalFile } from '#shared/local-file.js';\nexport default async () => ({ f: LocalFile });\n",
         'programs/shared/local-file.ts': 'export class LocalFile {}\n',
       },
       { 'programs/shared/local-file.ts': 'export class LocalFile { readonly v = 2; }\n' },
@@ -107,7 +108,11 @@ describe('affected stacks resolve imports like the runtime', () => {
     const r = await affected(repo);
     expect(r.stacks.map((s) => s.name)).toEqual(['api']);
     expect(reasonsOf(r, 'api')).toEqual([
-      { kind: 'import', path: 'packages/tags/src/tag.ts', via: ['programs/api/index.ts', 'packages/tags/src/index.ts', 'packages/tags/src/tag.ts'] },
+      {
+        kind: 'import',
+        path: 'packages/tags/src/tag.ts',
+        via: ['programs/api/index.ts', 'packages/tags/src/index.ts', 'packages/tags/src/tag.ts'],
+      },
     ]);
   });
 });
@@ -132,7 +137,9 @@ describe('affected stacks follow the files programs read', () => {
     expect(r.stacks.map((s) => s.name)).toEqual(['web']);
     const reasons = reasonsOf(r, 'web')!;
     expect(reasons).toEqual([{ kind: 'read', path: 'data/values.json', via: ['programs/web/index.ts', 'programs/shared/values.ts'] }]);
-    expect(describeReason(reasons[0]!)).toBe('reads data/values.json, which changed (read by programs/web/index.ts -> programs/shared/values.ts)');
+    expect(describeReason(reasons[0]!)).toBe(
+      'reads data/values.json, which changed (read by programs/web/index.ts -> programs/shared/values.ts)',
+    );
   });
 
   it('a stack watch glob, naming the pattern and the file', async () => {
@@ -148,7 +155,11 @@ describe('affected stacks follow the files programs read', () => {
         'data/limits.json': '{}\n',
         'data/nested/skip.json': '{}\n',
       },
-      { 'charts/api/templates/deployment.yaml': 'kind: Deployment\nspec: {}\n', 'charts/web/values.yaml': 'replicas: 2\n', 'data/nested/skip.json': '{"a":1}\n' },
+      {
+        'charts/api/templates/deployment.yaml': 'kind: Deployment\nspec: {}\n',
+        'charts/web/values.yaml': 'replicas: 2\n',
+        'data/nested/skip.json': '{"a":1}\n',
+      },
     );
     const r = await affected(repo);
     expect(r.stacks.map((s) => s.name)).toEqual(['api']);
@@ -173,7 +184,17 @@ describe('affected stacks follow the files programs read', () => {
 function counting(root: string): { source: ModuleSource; reads: string[] } {
   const inner = fileSource(root);
   const reads: string[] = [];
-  return { reads, source: { isFile: inner.isFile, stat: inner.stat, read: (f) => (reads.push(f), inner.read(f)) } };
+  return {
+    reads,
+    source: {
+      isFile: inner.isFile,
+      stat: inner.stat,
+      read: (f) => {
+        reads.push(f);
+        return inner.read(f);
+      },
+    },
+  };
 }
 
 describe('the import graph cache', () => {
@@ -217,7 +238,9 @@ describe('the import graph cache', () => {
     const r = await affected(repo, (root, entries) => graph(root, entries, after.source));
     // The changed file, and the module it newly reaches; nothing else.
     expect(after.reads).toEqual(['programs/web/helper.ts', 'lib/aaa.ts']);
-    expect(reasonsOf(r, 'web')).toEqual([{ kind: 'import', path: 'lib/aaa.ts', via: ['programs/web/index.ts', 'programs/web/helper.ts', 'lib/aaa.ts'] }]);
+    expect(reasonsOf(r, 'web')).toEqual([
+      { kind: 'import', path: 'lib/aaa.ts', via: ['programs/web/index.ts', 'programs/web/helper.ts', 'lib/aaa.ts'] },
+    ]);
   });
 
   it('is dropped when the resolution context changes: a file added next to an import', async () => {

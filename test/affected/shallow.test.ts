@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeAffected, type AffectedOptions } from '../../src/affected/affected.js';
+import { type AffectedOptions, computeAffected } from '../../src/affected/affected.js';
 import type { HistoryEvent } from '../../src/affected/history.js';
 import type { AffectedResult } from '../../src/affected/model.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { layoutAt } from '../../src/repo/layout.js';
 import { loadStacks } from '../../src/stacks/load.js';
-import { cloneGitRepo, createGitRepo, platformFiles, type GitRepo } from '../helpers/git-repo.js';
+import { cloneGitRepo, createGitRepo, type GitRepo, platformFiles } from '../helpers/git-repo.js';
 
 /**
  * The CI situation: a `--depth 1` clone of a merge request branch that forked from main a

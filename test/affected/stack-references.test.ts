@@ -40,10 +40,13 @@ describe('detectStackReferences', () => {
       ...platformFiles(),
       'stacks/tools-prod.yaml': stackYaml('tools', { stack: 'prod' }),
       // app reads network's outputs directly, and database's through a shared helper it imports.
-      'programs/app/index.ts': "import * as pulumi from '@pulumi/pulumi';\nimport { dbRef } from '../shared/refs.js';\nconst net = new pulumi.StackReference('organization/network/network');\nexport default async () => ({ n: net.getOutput('x'), d: dbRef() });\n",
-      'programs/shared/refs.ts': "import { StackReference } from '@pulumi/pulumi';\nexport const dbRef = () => new StackReference('db', { name: 'database/database' }).getOutput('url');\n",
+      'programs/app/index.ts':
+        "import * as pulumi from '@pulumi/pulumi';\nimport { dbRef } from '../shared/refs.js';\nconst net = new pulumi.StackReference('organization/network/network');\nexport default async () => ({ n: net.getOutput('x'), d: dbRef() });\n",
+      'programs/shared/refs.ts':
+        "import { StackReference } from '@pulumi/pulumi';\nexport const dbRef = () => new StackReference('db', { name: 'database/database' }).getOutput('url');\n",
       // tools (two stacks) references "prod" of its own project, a stack of another repository, and one from config.
-      'programs/tools/index.ts': "import * as pulumi from '@pulumi/pulumi';\nconst p = new pulumi.StackReference('prod');\nconst ext = new pulumi.StackReference('acme/billing/prod');\nconst dyn = new pulumi.StackReference(new pulumi.Config().require('other'));\nexport default async () => ({});\n",
+      'programs/tools/index.ts':
+        "import * as pulumi from '@pulumi/pulumi';\nconst p = new pulumi.StackReference('prod');\nconst ext = new pulumi.StackReference('acme/billing/prod');\nconst dyn = new pulumi.StackReference(new pulumi.Config().require('other'));\nexport default async () => ({});\n",
     });
     layout = layoutAt(dir);
     catalog = await loadStacks(layout);
@@ -91,7 +94,13 @@ describe('detectStackReferences', () => {
   it('shares one import graph with computeAffected, so the programs are read once', () => {
     const reads = new Map<string, number>();
     const disk = fileSource(dir);
-    const source = { isFile: disk.isFile, read: (f: string) => (reads.set(f, (reads.get(f) ?? 0) + 1), disk.read(f)) };
+    const source = {
+      isFile: disk.isFile,
+      read: (f: string) => {
+        reads.set(f, (reads.get(f) ?? 0) + 1);
+        return disk.read(f);
+      },
+    };
     const graph = programImportGraph(catalog, layout, { source, cache: false });
     const scan = detectStackReferences(catalog, layout, { graph });
     expect(scan.edges).toHaveLength(3);
@@ -101,7 +110,7 @@ describe('detectStackReferences', () => {
     expect(reads).toEqual(afterScan);
   });
 
-  it('reports the demo\'s config-driven reference as dynamic, not as an edge', async () => {
+  it("reports the demo's config-driven reference as dynamic, not as an edge", async () => {
     const demo = layoutAt(repoRoot);
     const scan = detectStackReferences(await loadStacks(demo), demo);
     expect(scan.edges).toEqual([]);

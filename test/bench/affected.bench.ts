@@ -1,5 +1,4 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +58,10 @@ export function largeRepoFiles(): Record<string, string> {
   }
   for (let s = 0; s < STACKS; s++) {
     const group = s - (s % 10);
-    files[`stacks/stack-${pad(s, 4)}.yaml`] = stackYaml(`p${pad(s % PROGRAMS, 3)}`, { dependsOn: s % 10 === 0 ? [] : [`stack-${pad(group, 4)}`], allowDestroy: s % 2 === 0 });
+    files[`stacks/stack-${pad(s, 4)}.yaml`] = stackYaml(`p${pad(s % PROGRAMS, 3)}`, {
+      dependsOn: s % 10 === 0 ? [] : [`stack-${pad(group, 4)}`],
+      allowDestroy: s % 2 === 0,
+    });
   }
   const filler = FILES - Object.keys(files).length;
   for (let i = 0; i < filler; i++) files[`assets/d${pad(i % 100, 2)}/f${pad(i, 5)}.txt`] = `asset ${i}\n`;
@@ -151,7 +153,9 @@ async function compare(root: string, branch: string, catalog: StackCatalog): Pro
     await time(runs.lib, async () => (stacks = (await computeAffected({ layout, catalog, base: 'main', head: branch })).stacks.length));
     const uncached = () => programImportGraph(catalog, layout, { cache: false });
     await time(runs.cold, () => computeAffected({ layout, catalog, base: 'main', head: branch, graph: uncached() }));
-    await time(runs.gitPart, () => Promise.all([git.changedFiles('main', branch, { fromMergeBase: true }), git.inspectRange('main', branch)]));
+    await time(runs.gitPart, () =>
+      Promise.all([git.changedFiles('main', branch, { fromMergeBase: true }), git.inspectRange('main', branch)]),
+    );
     await time(runs.graphPart, () => programImportGraph(catalog, layout).build());
     await time(runs.coldGraph, () => uncached().build());
   }
@@ -175,7 +179,9 @@ const bench: Bench = {
       const root = path.join(dir, 'repo');
       let t = performance.now();
       await generate(root);
-      log(`generated ${FILES} files (${STACKS} stacks, ${PROGRAMS} programs, ${LIBS} libraries) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      log(
+        `generated ${FILES} files (${STACKS} stacks, ${PROGRAMS} programs, ${LIBS} libraries) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
       await runGit(root, ['checkout', '--quiet', 'feature']);
       const layout = layoutAt(root);
       t = performance.now();

@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { createSandbox, demoEnv, gitopsBin } from '../helpers/sandbox.js';
 import type { Bench } from './bench-types.js';
 import { measure } from './measure.js';
-import { createSandbox, demoEnv, gitopsBin } from '../helpers/sandbox.js';
 
 const STACKS = 50;
 
@@ -12,7 +12,12 @@ const STACKS = 50;
 const bench: Bench = {
   name: 'drift-concurrency',
   async run(log) {
-    const stacks = Object.fromEntries(Array.from({ length: STACKS }, (_, i) => [`edge-${String(i).padStart(2, '0')}`, `program: local-base\nconfig:\n  local-base:basePort: ${10000 + i}\n`]));
+    const stacks = Object.fromEntries(
+      Array.from({ length: STACKS }, (_, i) => [
+        `edge-${String(i).padStart(2, '0')}`,
+        `program: local-base\nconfig:\n  local-base:basePort: ${10000 + i}\n`,
+      ]),
+    );
     const box = await createSandbox({ stacks });
     const env = { ...process.env, ...demoEnv, PULUMI_CONFIG_PASSPHRASE: 'gitops-demo' } as NodeJS.ProcessEnv;
     delete env.PULUMI_BACKEND_URL;

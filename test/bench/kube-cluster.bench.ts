@@ -1,6 +1,6 @@
+import { startKubeCluster } from '../helpers/kube-cluster.js';
 import type { Bench } from './bench-types.js';
 import { median } from './measure.js';
-import { startKubeCluster } from '../helpers/kube-cluster.js';
 
 /** Startup time of the test Kubernetes API server (etcd + kube-apiserver until /readyz), 3 starts. */
 const bench: Bench = {

@@ -16,7 +16,11 @@ export interface Measured {
 export function measure(cmd: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Measured> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__PEAK_KIB__%M', cmd, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '__PEAK_KIB__%M', cmd, ...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -25,7 +29,13 @@ export function measure(cmd: string, args: readonly string[], options: { cwd: st
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       const m = /__PEAK_KIB__(\d+)/.exec(stderr);
-      resolve({ code: code ?? -1, wallMs, peakMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr: stderr.replace(/__PEAK_KIB__\d+\n?/, '') });
+      resolve({
+        code: code ?? -1,
+        wallMs,
+        peakMiB: m ? Number(m[1]) / 1024 : NaN,
+        stdout,
+        stderr: stderr.replace(/__PEAK_KIB__\d+\n?/, ''),
+      });
     });
   });
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { ensurePulumi } from '../../src/toolchain/pulumi-cli.js';
 import type { Bench, BenchResult } from './bench-types.js';
-import { automationContender, gitopsContender, PLAIN_NODEARGS, plainContender, STACK, type Contender } from './fixtures/contenders.js';
+import { automationContender, type Contender, gitopsContender, PLAIN_NODEARGS, plainContender, STACK } from './fixtures/contenders.js';
 import { languageHostForBench } from './fixtures/language-host-for-bench.js';
 import { measure, median } from './measure.js';
 
@@ -14,7 +14,11 @@ type Round = Map<Contender['name'], { ms: number; mib: number }>;
 const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const fmtMiB = (mib: number): string => `${mib.toFixed(0)} MiB`;
 const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
-const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 /**
  * Core §11: `gitops preview` of one demo stack against plain `pulumi preview` of the same program
@@ -56,10 +60,14 @@ const bench: Bench = {
       await Promise.all(contenders.map((c) => c.dispose()));
     }
 
-    const med = (name: Contender['name']): { ms: number; mib: number } => ({ ms: median(rounds.map((r) => r.get(name)!.ms)), mib: median(rounds.map((r) => r.get(name)!.mib)) });
+    const med = (name: Contender['name']): { ms: number; mib: number } => ({
+      ms: median(rounds.map((r) => r.get(name)!.ms)),
+      mib: median(rounds.map((r) => r.get(name)!.mib)),
+    });
     // The load of a shared machine drifts between rounds, so the ratio that counts is the median
     // of the ratios within each round (contenders measured back to back), not of the medians.
-    const paired = (a: Contender['name'], b: Contender['name'], key: 'ms' | 'mib'): number => ratio(median(rounds.map((r) => r.get(a)![key] / r.get(b)![key])), 1);
+    const paired = (a: Contender['name'], b: Contender['name'], key: 'ms' | 'mib'): number =>
+      ratio(median(rounds.map((r) => r.get(a)![key] / r.get(b)![key])), 1);
     const gitops = med('gitops');
     const plain = med('plain');
     const automation = med('automation');

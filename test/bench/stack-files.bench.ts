@@ -5,9 +5,9 @@ import { layoutAt } from '../../src/repo/layout.js';
 import { defaultStackFileLimits } from '../../src/stacks/limits.js';
 import { inspectStacks } from '../../src/stacks/load.js';
 import { parseStackFile } from '../../src/stacks/parse.js';
+import { writeTree } from '../helpers/git-repo.js';
 import type { Bench } from './bench-types.js';
 import { median } from './measure.js';
-import { writeTree } from '../helpers/git-repo.js';
 
 /** A stack file with `keys` config entries of 84 bytes each: 60,000 make 5 MB. */
 function manyKeys(keys: number, extra = ''): string {
@@ -36,8 +36,12 @@ const bench: Bench = {
     const atLimit = manyKeys(Math.floor((defaultStackFileLimits.maxBytes - 100) / 84), '  app:key000007: again\n');
     const raised = { ...defaultStackFileLimits, maxBytes: 10_000_000 };
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gitops-bench-stacks-'));
-    const files: Record<string, string> = { 'Pulumi.yaml': 'name: b\nruntime: nodejs\n', 'programs/app/index.ts': 'export default async () => {};\n' };
-    for (let i = 0; i < 1000; i++) files[`stacks/s${i}.yaml`] = `program: app\ndependsOn: [${i > 0 ? `s${i - 1}` : ''}]\nconfig:\n  app:name: s${i}\n  app:size: ${i}\n`;
+    const files: Record<string, string> = {
+      'Pulumi.yaml': 'name: b\nruntime: nodejs\n',
+      'programs/app/index.ts': 'export default async () => {};\n',
+    };
+    for (let i = 0; i < 1000; i++)
+      files[`stacks/s${i}.yaml`] = `program: app\ndependsOn: [${i > 0 ? `s${i - 1}` : ''}]\nconfig:\n  app:name: s${i}\n  app:size: ${i}\n`;
     writeTree(dir, files);
     const layout = layoutAt(dir);
     const rounds = { refused: [] as number[], raised: [] as number[], atLimit: [] as number[], catalogue: [] as number[] };
@@ -50,7 +54,11 @@ const bench: Bench = {
         await inspectStacks(layout);
         const used = process.cpuUsage(started);
         rounds.catalogue.push((used.user + used.system) / 1000);
-        log(`round ${i + 1}: ${Object.entries(rounds).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)} ms`).join(', ')}`);
+        log(
+          `round ${i + 1}: ${Object.entries(rounds)
+            .map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)} ms`)
+            .join(', ')}`,
+        );
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench } from './bench-types.js';
-import { measure, median, type Measured } from './measure.js';
+import { type Measured, measure, median } from './measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gitops = path.join(root, 'bin', 'gitops.js');
@@ -23,7 +23,12 @@ const bench: Bench = {
         if (m.code !== 0) throw new Error(`${name} exited ${m.code}: ${m.stderr}`);
         if (round > 0) runs[name]!.push(m);
       }
-      if (round > 0) log(`round ${round}: ${Object.entries(runs).map(([n, r]) => `${n} ${r.at(-1)!.wallMs.toFixed(0)} ms`).join(', ')}`);
+      if (round > 0)
+        log(
+          `round ${round}: ${Object.entries(runs)
+            .map(([n, r]) => `${n} ${r.at(-1)!.wallMs.toFixed(0)} ms`)
+            .join(', ')}`,
+        );
     }
     const wall = (n: string) => median(runs[n]!.map((m) => m.wallMs));
     const peak = (n: string) => Math.max(...runs[n]!.map((m) => m.peakMiB));

@@ -15,11 +15,21 @@ describe('the approvals gate', () => {
   });
 
   it('needs the merge request that landed the commit', () => {
-    expect(approvalDecision(prod, undefined, undefined)).toEqual({ allowed: false, reason: 'needs 2 approvals, but no merge request was found for this commit' });
+    expect(approvalDecision(prod, undefined, undefined)).toEqual({
+      allowed: false,
+      reason: 'needs 2 approvals, but no merge request was found for this commit',
+    });
   });
 
   it('counts only the approvals the forge trusted, and names the others with why', () => {
-    const approvals: Approvals = { approved: true, approvers: ['alice'], ignored: [{ user: 'dev-7', reason: 'the author of the merge request' }, { user: 'renovate', reason: 'a bot' }] };
+    const approvals: Approvals = {
+      approved: true,
+      approvers: ['alice'],
+      ignored: [
+        { user: 'dev-7', reason: 'the author of the merge request' },
+        { user: 'renovate', reason: 'a bot' },
+      ],
+    };
     expect(approvalDecision(prod, mr, approvals)).toEqual({
       allowed: false,
       reason: 'needs 2 approvals; merge request #7 has 1; not counted: dev-7 (the author of the merge request), renovate (a bot)',
@@ -28,12 +38,22 @@ describe('the approvals gate', () => {
   });
 
   it('refuses, with the reason, approvals that cannot be tied to the merged commit', () => {
-    const approvals: Approvals = { approved: false, approvers: ['alice', 'bob'], unverifiable: 'approvals on GitLab carry no commit, and ...' };
-    expect(approvalDecision(prod, mr, approvals)).toEqual({ allowed: false, reason: 'needs 2 approvals; merge request #7: approvals on GitLab carry no commit, and ...' });
+    const approvals: Approvals = {
+      approved: false,
+      approvers: ['alice', 'bob'],
+      unverifiable: 'approvals on GitLab carry no commit, and ...',
+    };
+    expect(approvalDecision(prod, mr, approvals)).toEqual({
+      allowed: false,
+      reason: 'needs 2 approvals; merge request #7: approvals on GitLab carry no commit, and ...',
+    });
   });
 
   it('refuses while someone with write access requests changes', () => {
     const approvals: Approvals = { approved: false, approvers: ['alice', 'bob'], changesRequestedBy: ['carol'] };
-    expect(approvalDecision(prod, mr, approvals)).toEqual({ allowed: false, reason: 'needs 2 approvals; merge request #7 has 2; changes requested by carol' });
+    expect(approvalDecision(prod, mr, approvals)).toEqual({
+      allowed: false,
+      reason: 'needs 2 approvals; merge request #7 has 2; changes requested by carol',
+    });
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitopsError } from '../../src/errors/gitops-error.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
-import { GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS, type ForgePlatform } from '../../src/forge/forge.js';
+import { type ForgePlatform, GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS } from '../../src/forge/forge.js';
 import { bodyBudget, markerFor } from '../../src/forge/markers.js';
-import { GitopsError } from '../../src/errors/gitops-error.js';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -14,9 +14,11 @@ afterAll(async () => {
   await server.close();
 });
 
-const mrEnv = (platform: ForgePlatform, mr: number) => (platform === 'gitlab' ? { CI_MERGE_REQUEST_IID: String(mr) } : { GITHUB_REF: `refs/pull/${mr}/merge` });
+const mrEnv = (platform: ForgePlatform, mr: number) =>
+  platform === 'gitlab' ? { CI_MERGE_REQUEST_IID: String(mr) } : { GITHUB_REF: `refs/pull/${mr}/merge` };
 const forgeFor = (platform: ForgePlatform, mr: number) => createForge(forgeContextFromEnv(ciEnv(server, platform, mrEnv(platform, mr))));
-const commentsOf = (platform: ForgePlatform, mr: number) => server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === mr)!.comments;
+const commentsOf = (platform: ForgePlatform, mr: number) =>
+  server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === mr)!.comments;
 const writes = (platform: ForgePlatform) => server.requests.filter((r) => r.platform === platform && r.method !== 'GET');
 
 describe.each(['gitlab', 'github'] as const)('%s merge request comment', (platform) => {
@@ -55,7 +57,9 @@ describe.each(['gitlab', 'github'] as const)('%s merge request comment', (platfo
 
   it('does not take a quote of its comment for the comment itself', async () => {
     server.state.addMergeRequest(platform, testProjects[platform], { number: 9 });
-    server.state.addComment(platform, testProjects[platform], 9, `> ${markerFor('preview')}\n> old preview\n\nwhy this change?`, { author: 'reviewer' });
+    server.state.addComment(platform, testProjects[platform], 9, `> ${markerFor('preview')}\n> old preview\n\nwhy this change?`, {
+      author: 'reviewer',
+    });
     const result = await forgeFor(platform, 9).upsertMergeRequestComment('preview', 'new preview');
     expect(result.action).toBe('created');
     expect(commentsOf(platform, 9)[0]!.body).toContain('why this change?');

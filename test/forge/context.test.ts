@@ -4,7 +4,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
-import { forgeContextFromEnv, githubDefaultBranch, type EnvVars } from '../../src/forge/context.js';
+import { type EnvVars, forgeContextFromEnv, githubDefaultBranch } from '../../src/forge/context.js';
 import { defaultBranchOf } from '../../src/merge-request/branch-guard.js';
 
 const glToken = 'glpat-SECRET-gl-7f3a9c';
@@ -77,7 +77,9 @@ describe('GitLab context', () => {
   });
 
   it('falls back to GITLAB_TOKEN, and prefers GITOPS_GITLAB_TOKEN', () => {
-    expect(forgeContextFromEnv({ ...gitlabEnv, GITOPS_GITLAB_TOKEN: undefined, GITLAB_TOKEN: 'other' })).toMatchObject({ tokenVariable: 'GITLAB_TOKEN' });
+    expect(forgeContextFromEnv({ ...gitlabEnv, GITOPS_GITLAB_TOKEN: undefined, GITLAB_TOKEN: 'other' })).toMatchObject({
+      tokenVariable: 'GITLAB_TOKEN',
+    });
     expect(forgeContextFromEnv({ ...gitlabEnv, GITLAB_TOKEN: 'other' }).token.reveal()).toBe(glToken);
   });
 
@@ -96,7 +98,9 @@ describe('GitLab context', () => {
   });
 
   it('needs CI_API_V4_URL once GitLab is chosen', () => {
-    expect(forgeError(() => forgeContextFromEnv({ ...gitlabEnv, CI_API_V4_URL: undefined, GITOPS_FORGE: 'gitlab' })).message).toContain('CI_API_V4_URL is not set');
+    expect(forgeError(() => forgeContextFromEnv({ ...gitlabEnv, CI_API_V4_URL: undefined, GITOPS_FORGE: 'gitlab' })).message).toContain(
+      'CI_API_V4_URL is not set',
+    );
   });
 });
 
@@ -142,7 +146,9 @@ describe('GitHub context', () => {
 });
 
 describe('the default branch of the branch guard', () => {
-  const events: Record<string, string> = { '/event/push.json': JSON.stringify({ ref: 'refs/heads/trunk', repository: { default_branch: 'trunk' } }) };
+  const events: Record<string, string> = {
+    '/event/push.json': JSON.stringify({ ref: 'refs/heads/trunk', repository: { default_branch: 'trunk' } }),
+  };
   const deps = { readFile: (p: string) => events[p] ?? '{}' };
   const onGithub = { ...githubEnv, GITHUB_EVENT_PATH: '/event/push.json' };
 
@@ -178,6 +184,8 @@ describe('platform choice', () => {
 
   it('explains what to set when no CI is recognised', () => {
     expect(forgeError(() => forgeContextFromEnv({ HOME: '/root' })).hint).toContain('GITOPS_FORGE');
-    expect(forgeError(() => forgeContextFromEnv({ ...gitlabEnv, GITOPS_FORGE: 'bitbucket' })).message).toContain('GITOPS_FORGE must be gitlab or github');
+    expect(forgeError(() => forgeContextFromEnv({ ...gitlabEnv, GITOPS_FORGE: 'bitbucket' })).message).toContain(
+      'GITOPS_FORGE must be gitlab or github',
+    );
   });
 });

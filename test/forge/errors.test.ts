@@ -6,9 +6,9 @@ import { GitopsError } from '../../src/errors/gitops-error.js';
 import { forgeHttpError } from '../../src/forge/api-call.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
-import { GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS, type ForgePlatform } from '../../src/forge/forge.js';
+import { type ForgePlatform, GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS } from '../../src/forge/forge.js';
 import { SecretToken } from '../../src/forge/secret.js';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -70,23 +70,48 @@ describe.each(['gitlab', 'github'] as const)('%s API failures', (platform: Forge
 describe('forgeHttpError', () => {
   it('redacts a token the server echoed back', () => {
     const token = new SecretToken('ghs_echoed_secret');
-    const err = forgeHttpError({ platform: 'github', method: 'POST', path: '/repos/a/b/issues' }, { message: 'x', response: { status: 500, data: { message: 'bad token ghs_echoed_secret' } } }, token, 'GITHUB_TOKEN');
+    const err = forgeHttpError(
+      { platform: 'github', method: 'POST', path: '/repos/a/b/issues' },
+      { message: 'x', response: { status: 500, data: { message: 'bad token ghs_echoed_secret' } } },
+      token,
+      'GITHUB_TOKEN',
+    );
     expect(err.message).toBe('GitHub API POST /repos/a/b/issues failed: HTTP 500: bad token [secret]');
     expect(err.kind).toBe('external');
     expect(everything(err)).not.toContain('ghs_echoed_secret');
   });
 
-  it('keeps the validation details of the real clients\' errors', async () => {
+  it("keeps the validation details of the real clients' errors", async () => {
     // The forge refuses oversize bodies before sending, so provoke the servers' own checks
     // with the clients directly, and classify what they throw.
-    const gh = new Octokit({ baseUrl: server.githubApiUrl, auth: server.state.tokens.github, log: { debug() {}, info() {}, warn() {}, error() {} } });
-    const ghErr = await gh.rest.issues.createComment({ owner: 'acme', repo: 'infra', issue_number: 7, body: 'x'.repeat(GITHUB_MAX_BODY_CHARS + 1) }).catch((e: unknown) => e);
-    expect(forgeHttpError({ platform: 'github', method: 'POST', path: '/repos/acme/infra/issues/7/comments' }, ghErr, new SecretToken(server.state.tokens.github), 'GITHUB_TOKEN').message).toBe(
+    const gh = new Octokit({
+      baseUrl: server.githubApiUrl,
+      auth: server.state.tokens.github,
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const ghErr = await gh.rest.issues
+      .createComment({ owner: 'acme', repo: 'infra', issue_number: 7, body: 'x'.repeat(GITHUB_MAX_BODY_CHARS + 1) })
+      .catch((e: unknown) => e);
+    expect(
+      forgeHttpError(
+        { platform: 'github', method: 'POST', path: '/repos/acme/infra/issues/7/comments' },
+        ghErr,
+        new SecretToken(server.state.tokens.github),
+        'GITHUB_TOKEN',
+      ).message,
+    ).toBe(
       'GitHub API POST /repos/acme/infra/issues/7/comments failed: HTTP 422: Validation Failed: body is too long (maximum is 65536 characters)',
     );
     const gl = new MergeRequestNotes({ host: server.url, token: server.state.tokens.gitlab });
     const glErr = await gl.create('42', 7, 'x'.repeat(GITLAB_MAX_BODY_CHARS + 1)).catch((e: unknown) => e);
-    expect(forgeHttpError({ platform: 'gitlab', method: 'POST', path: '/projects/42/merge_requests/7/notes' }, glErr, new SecretToken(server.state.tokens.gitlab), 'GITOPS_GITLAB_TOKEN').message).toBe(
+    expect(
+      forgeHttpError(
+        { platform: 'gitlab', method: 'POST', path: '/projects/42/merge_requests/7/notes' },
+        glErr,
+        new SecretToken(server.state.tokens.gitlab),
+        'GITOPS_GITLAB_TOKEN',
+      ).message,
+    ).toBe(
       'GitLab API POST /projects/42/merge_requests/7/notes failed: HTTP 400: {"note":["is too long (maximum is 1000000 characters)"]}',
     );
   });

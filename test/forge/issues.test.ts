@@ -3,7 +3,7 @@ import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
-import { ciEnv, startForgeServer, testProjects, type FakeIssue, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type FakeIssue, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -24,27 +24,52 @@ describe.each(['gitlab', 'github'] as const)('%s drift issue', (platform: ForgeP
     // 120 unrelated open issues come first, so ours are found beyond page 1. Our own user opened
     // them (other people's issues are filtered out by the GitLab query), so GitLab pages too.
     const self = platform === 'gitlab' ? 'gitops-bot' : 'github-actions[bot]';
-    for (let i = 0; i < 120; i++) project().issues.push({ number: 1000 + i, title: `bug ${i}`, body: 'broken', author: self, labels: [], state: 'open', comments: [], createdAt: '2023-01-01T00:00:00.000Z' });
+    for (let i = 0; i < 120; i++)
+      project().issues.push({
+        number: 1000 + i,
+        title: `bug ${i}`,
+        body: 'broken',
+        author: self,
+        labels: [],
+        state: 'open',
+        comments: [],
+        createdAt: '2023-01-01T00:00:00.000Z',
+      });
   });
 
   it('opens the issue when drift first appears, then updates it, then closes it when drift clears', async () => {
     const opened = await forge.upsertIssue('drift:prod', { title: 'Drift in prod', body: '2 resources drifted', labels: ['gitops-drift'] });
     expect(opened.action).toBe('opened');
-    expect(driftIssues('prod')).toEqual([expect.objectContaining({ number: opened.number, title: 'Drift in prod', labels: ['gitops-drift'], state: 'open' })]);
+    expect(driftIssues('prod')).toEqual([
+      expect.objectContaining({ number: opened.number, title: 'Drift in prod', labels: ['gitops-drift'], state: 'open' }),
+    ]);
     expect(opened.url).toContain(String(opened.number));
     const listings = server.requests.filter((r) => r.platform === platform && r.method === 'GET' && /\/issues$/.test(r.path));
-    expect(listings.map((r) => [r.query.state, r.query.page ?? '1'])).toEqual([[platform === 'gitlab' ? 'opened' : 'open', '1'], [platform === 'gitlab' ? 'opened' : 'open', '2']]);
+    expect(listings.map((r) => [r.query.state, r.query.page ?? '1'])).toEqual([
+      [platform === 'gitlab' ? 'opened' : 'open', '1'],
+      [platform === 'gitlab' ? 'opened' : 'open', '2'],
+    ]);
 
     const writesBefore = writes().length;
-    expect(await forge.upsertIssue('drift:prod', { title: 'Drift in prod', body: '2 resources drifted', labels: ['gitops-drift'] })).toEqual({ ...opened, action: 'unchanged' });
+    expect(
+      await forge.upsertIssue('drift:prod', { title: 'Drift in prod', body: '2 resources drifted', labels: ['gitops-drift'] }),
+    ).toEqual({ ...opened, action: 'unchanged' });
     expect(writes()).toHaveLength(writesBefore);
 
     // A person triages it in between: their label stays.
     driftIssues('prod')[0]!.labels.push('triaged');
-    const updated = await forge.upsertIssue('drift:prod', { title: 'Drift in prod', body: '3 resources drifted', labels: ['gitops-drift'] });
+    const updated = await forge.upsertIssue('drift:prod', {
+      title: 'Drift in prod',
+      body: '3 resources drifted',
+      labels: ['gitops-drift'],
+    });
     expect(updated).toEqual({ ...opened, action: 'updated' });
     expect(driftIssues('prod')).toHaveLength(1);
-    expect(driftIssues('prod')[0]).toMatchObject({ body: `${markerFor('drift:prod')}\n3 resources drifted`, labels: ['gitops-drift', 'triaged'], state: 'open' });
+    expect(driftIssues('prod')[0]).toMatchObject({
+      body: `${markerFor('drift:prod')}\n3 resources drifted`,
+      labels: ['gitops-drift', 'triaged'],
+      state: 'open',
+    });
 
     const closed = await forge.closeIssue('drift:prod', 'Drift cleared in pipeline 99.');
     expect(closed).toEqual({ number: opened.number, url: opened.url });
@@ -70,7 +95,10 @@ describe.each(['gitlab', 'github'] as const)('%s drift issue', (platform: ForgeP
 
   it('is not fooled by a merge request whose description carries the marker', async () => {
     // GitHub lists pull requests among issues; a PR that pastes the marker is not the issue.
-    server.state.addMergeRequest(platform, testProjects[platform], { number: 5000, body: `${markerFor('drift:qa')}\ncopied from the issue` });
+    server.state.addMergeRequest(platform, testProjects[platform], {
+      number: 5000,
+      body: `${markerFor('drift:qa')}\ncopied from the issue`,
+    });
     expect((await forge.upsertIssue('drift:qa', { title: 'Drift in qa', body: 'qa drifted' })).action).toBe('opened');
     expect(driftIssues('qa')).toHaveLength(1);
   });

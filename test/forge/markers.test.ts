@@ -28,7 +28,11 @@ describe('markers', () => {
   });
 
   it('plans create, unchanged or update, taking the oldest marked item', () => {
-    const items = [{ id: 1, body: 'other' }, { id: 2, body: withMarker('k', 'v1') }, { id: 3, body: withMarker('k', 'v2') }];
+    const items = [
+      { id: 1, body: 'other' },
+      { id: 2, body: withMarker('k', 'v1') },
+      { id: 3, body: withMarker('k', 'v2') },
+    ];
     const current = (body: string) => (i: { body: string }) => sameBody(i.body, withMarker('k', body));
     expect(planUpsert(items, 'k', (i) => i.body, current('v1'))).toEqual({ action: 'unchanged', item: items[1] });
     expect(planUpsert(items, 'k', (i) => i.body, current('v3'))).toEqual({ action: 'update', item: items[1] });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
-import { ciEnv, fakeSha, startForgeServer, testProjects, type FakeMergeRequest, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type FakeMergeRequest, type ForgeServer, fakeSha, startForgeServer, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -37,16 +37,37 @@ describe.each(['gitlab', 'github'] as const)('%s merge request that landed a com
 
   it('refuses open, closed and other-branch merge requests, and a merged one that merely contains the commit', async () => {
     const sha = fakeSha(`${platform} contained`);
-    containing(sha, { state: 'open', headSha: sha }, { state: 'closed', headSha: sha }, { state: 'merged', targetBranch: 'release', mergeCommitSha: sha }, { state: 'merged', mergeCommitSha: fakeSha('elsewhere') });
+    containing(
+      sha,
+      { state: 'open', headSha: sha },
+      { state: 'closed', headSha: sha },
+      { state: 'merged', targetBranch: 'release', mergeCommitSha: sha },
+      { state: 'merged', mergeCommitSha: fakeSha('elsewhere') },
+    );
     expect(await forge.mergeRequestForCommit(sha)).toBeUndefined();
     const lookup = server.requests.filter((r) => r.path.includes(sha)).at(-1)!;
-    expect(lookup.path).toBe(platform === 'gitlab' ? `/projects/42/repository/commits/${sha}/merge_requests` : `/repos/acme/infra/commits/${sha}/pulls`);
+    expect(lookup.path).toBe(
+      platform === 'gitlab' ? `/projects/42/repository/commits/${sha}/merge_requests` : `/repos/acme/infra/commits/${sha}/pulls`,
+    );
   });
 
   it('finds the merged merge request whose merge commit it is, among the others', async () => {
     const sha = fakeSha(`${platform} merge commit`);
-    const [, , landed] = containing(sha, { state: 'open', headSha: sha }, { state: 'merged', targetBranch: 'release', mergeCommitSha: sha }, { state: 'merged', title: 'Add bucket', sourceBranch: 'add-bucket', mergeCommitSha: sha, author: 'carol' });
-    expect(await forge.mergeRequestForCommit(sha)).toMatchObject({ number: landed, title: 'Add bucket', state: 'merged', sourceBranch: 'add-bucket', targetBranch: 'main', author: 'carol', mergeCommitSha: sha });
+    const [, , landed] = containing(
+      sha,
+      { state: 'open', headSha: sha },
+      { state: 'merged', targetBranch: 'release', mergeCommitSha: sha },
+      { state: 'merged', title: 'Add bucket', sourceBranch: 'add-bucket', mergeCommitSha: sha, author: 'carol' },
+    );
+    expect(await forge.mergeRequestForCommit(sha)).toMatchObject({
+      number: landed,
+      title: 'Add bucket',
+      state: 'merged',
+      sourceBranch: 'add-bucket',
+      targetBranch: 'main',
+      author: 'carol',
+      mergeCommitSha: sha,
+    });
   });
 
   it('finds a fast-forward merge by its head commit', async () => {
@@ -68,14 +89,24 @@ describe.each(['gitlab', 'github'] as const)('%s merge request that landed a com
     const [b] = containing(second, { state: 'merged', mergeCommitSha: second });
     containing(direct, { state: 'open', headSha: direct });
     const landed = await forge.landedMergeRequests([first, second, direct]);
-    expect(landed.map((l) => [l.commit, l.mergeRequest?.number])).toEqual([[first, a], [second, b], [direct, undefined]]);
+    expect(landed.map((l) => [l.commit, l.mergeRequest?.number])).toEqual([
+      [first, a],
+      [second, b],
+      [direct, undefined],
+    ]);
   });
 });
 
 describe('the default branch a merge request must target', () => {
   it('GitLab: a squash commit lands its merge request; the default branch is CI_DEFAULT_BRANCH', async () => {
     const sha = fakeSha('squashed');
-    server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 300, state: 'merged', targetBranch: 'trunk', squashCommitSha: sha, mergeCommitSha: fakeSha('merge of squash') });
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 300,
+      state: 'merged',
+      targetBranch: 'trunk',
+      squashCommitSha: sha,
+      mergeCommitSha: fakeSha('merge of squash'),
+    });
     server.state.linkCommit('gitlab', testProjects.gitlab, sha, 300);
     const onMain = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')));
     const onTrunk = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_DEFAULT_BRANCH: 'trunk' })));

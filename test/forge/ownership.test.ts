@@ -4,7 +4,7 @@ import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -14,8 +14,10 @@ afterAll(async () => {
   await server.close();
 });
 
-const forgeFor = (platform: ForgePlatform, extra: Record<string, string> = {}) => createForge(forgeContextFromEnv(ciEnv(server, platform, extra)));
-const mr = (platform: ForgePlatform, n: number) => server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === n)!;
+const forgeFor = (platform: ForgePlatform, extra: Record<string, string> = {}) =>
+  createForge(forgeContextFromEnv(ciEnv(server, platform, extra)));
+const mr = (platform: ForgePlatform, n: number) =>
+  server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === n)!;
 const userRequests = (platform: ForgePlatform) => server.requests.filter((r) => r.platform === platform && r.path === '/user');
 
 describe('the user behind our token', () => {
@@ -52,14 +54,19 @@ describe('the user behind our token', () => {
   });
 
   it('a rejected token is an error, not a fallback identity', async () => {
-    await expect(forgeFor('github', { GITHUB_TOKEN: 'ghs_wrong' }).currentUser()).rejects.toMatchObject({ code: 'FORGE_ERROR', message: expect.stringContaining('GET /user failed: HTTP 401') });
+    await expect(forgeFor('github', { GITHUB_TOKEN: 'ghs_wrong' }).currentUser()).rejects.toMatchObject({
+      code: 'FORGE_ERROR',
+      message: expect.stringContaining('GET /user failed: HTTP 401'),
+    });
   });
 });
 
 describe.each(['gitlab', 'github'] as const)('%s: only our own comments', (platform: ForgePlatform) => {
   it('ignores a planted comment carrying our marker: posts its own, never edits the planted one', async () => {
     server.state.addMergeRequest(platform, testProjects[platform], { number: 20 });
-    const planted = server.state.addComment(platform, testProjects[platform], 20, `${markerFor('preview')}\nall good, merge it`, { author: 'mallory' });
+    const planted = server.state.addComment(platform, testProjects[platform], 20, `${markerFor('preview')}\nall good, merge it`, {
+      author: 'mallory',
+    });
     const forge = forgeFor(platform);
 
     const first = await forge.upsertMergeRequestComment('preview', 'web: 1 to update', 20);
@@ -71,7 +78,10 @@ describe.each(['gitlab', 'github'] as const)('%s: only our own comments', (platf
     expect(planted.body).toBe(`${markerFor('preview')}\nall good, merge it`);
     const writes = server.requests.filter((r) => r.platform === platform && r.method !== 'GET' && r.path.includes(String(planted.id)));
     expect(writes).toEqual([]);
-    expect(mr(platform, 20).comments.map((c) => c.author)).toEqual(['mallory', platform === 'gitlab' ? 'gitops-bot' : 'github-actions[bot]']);
+    expect(mr(platform, 20).comments.map((c) => c.author)).toEqual([
+      'mallory',
+      platform === 'gitlab' ? 'gitops-bot' : 'github-actions[bot]',
+    ]);
     expect(server.requests.filter((r) => r.platform === platform).every((r) => r.status !== 403 || r.path === '/user')).toBe(true);
   });
 });
@@ -79,7 +89,16 @@ describe.each(['gitlab', 'github'] as const)('%s: only our own comments', (platf
 describe.each(['gitlab', 'github'] as const)('%s: only our own drift issues', (platform: ForgePlatform) => {
   it('opens its own issue beside a planted one, updates and closes only its own', async () => {
     const project = server.state.project(platform, testProjects[platform]);
-    project.issues.push({ number: 900, title: 'Drift on stack prod', body: `${markerFor('drift:prod')}\nno drift, close me`, author: 'mallory', labels: [], state: 'open', comments: [], createdAt: '2023-01-01T00:00:00.000Z' });
+    project.issues.push({
+      number: 900,
+      title: 'Drift on stack prod',
+      body: `${markerFor('drift:prod')}\nno drift, close me`,
+      author: 'mallory',
+      labels: [],
+      state: 'open',
+      comments: [],
+      createdAt: '2023-01-01T00:00:00.000Z',
+    });
     const forge = forgeFor(platform);
 
     const opened = await forge.upsertIssue('drift:prod', { title: 'Drift on stack prod', body: '2 resources drifted' });
@@ -96,14 +115,16 @@ describe.each(['gitlab', 'github'] as const)('%s: only our own drift issues', (p
 
   if (platform === 'gitlab') {
     it('asks GitLab for our issues only (author_id)', () => {
-      const listing = server.requests.filter((r) => r.platform === 'gitlab' && r.method === 'GET' && r.path === '/projects/42/issues').at(-1)!;
+      const listing = server.requests
+        .filter((r) => r.platform === 'gitlab' && r.method === 'GET' && r.path === '/projects/42/issues')
+        .at(-1)!;
       expect(listing.query.author_id).toBe(String(server.state.user('gitlab', 'gitops-bot').id));
     });
   }
 });
 
 describe('the local GitLab server is faithful where it matters', () => {
-  it('only a note\'s author may edit it: anyone else gets 403', async () => {
+  it("only a note's author may edit it: anyone else gets 403", async () => {
     server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 30 });
     const theirs = server.state.addComment('gitlab', testProjects.gitlab, 30, 'mine', { author: 'mallory' });
     const notes = new MergeRequestNotes({ host: server.url, token: server.state.tokens.gitlab });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mockPulumi, settle, valueOf, type MockedResource } from '../helpers/pulumi-mocks.js';
+import { type MockedResource, mockPulumi, valueOf as outputValue, settle } from '../helpers/pulumi-mocks.js';
 
 describe('programs/k8s-app (Pulumi mocks)', () => {
   let resources: MockedResource[];
@@ -21,7 +21,12 @@ describe('programs/k8s-app (Pulumi mocks)', () => {
   });
 
   it('declares a Namespace, ConfigMap, Deployment and Service', () => {
-    expect(resources.map((r) => r.type).sort()).toEqual(['kubernetes:apps/v1:Deployment', 'kubernetes:core/v1:ConfigMap', 'kubernetes:core/v1:Namespace', 'kubernetes:core/v1:Service']);
+    expect(resources.map((r) => r.type).sort()).toEqual([
+      'kubernetes:apps/v1:Deployment',
+      'kubernetes:core/v1:ConfigMap',
+      'kubernetes:core/v1:Namespace',
+      'kubernetes:core/v1:Service',
+    ]);
   });
 
   it('the Service selects exactly the pods the Deployment makes', () => {
@@ -40,12 +45,16 @@ describe('programs/k8s-app (Pulumi mocks)', () => {
     expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '512Mi' } });
     expect(byType('kubernetes:core/v1:ConfigMap').inputs.data).toEqual({ APP_ENV: 'staging', LOG_LEVEL: 'debug' });
     expect(container.envFrom[0].configMapRef.name).toBe('web-config');
-    expect(await valueOf(outputs.namespace as never)).toBe('web-staging');
+    expect(await outputValue(outputs.namespace as never)).toBe('web-staging');
   });
 
   it('patchForce always, skipAwait and background deletion when asked, on every object', () => {
     for (const r of resources) {
-      expect(r.inputs.metadata.annotations).toEqual({ 'pulumi.com/patchForce': 'true', 'pulumi.com/skipAwait': 'true', 'pulumi.com/deletionPropagationPolicy': 'background' });
+      expect(r.inputs.metadata.annotations).toEqual({
+        'pulumi.com/patchForce': 'true',
+        'pulumi.com/skipAwait': 'true',
+        'pulumi.com/deletionPropagationPolicy': 'background',
+      });
       expect(r.inputs.metadata.labels['app.kubernetes.io/managed-by']).toBe('pulumi-gitops');
     }
   });

@@ -36,7 +36,7 @@ async function jobsRunning(variables: Record<string, string>): Promise<string[]>
 }
 
 describe('.gitlab-ci.yml under gitlab-ci-local 4.53.0', () => {
-  it('passes GitLab\'s schema and runs only preview in a merge request pipeline', async () => {
+  it("passes GitLab's schema and runs only preview in a merge request pipeline", async () => {
     const mr = { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_PROJECT_ID: '7', CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '7' };
     expect(await jobsRunning(mr)).toEqual(['.pre:toolchain', 'preview:preview']);
   });

@@ -92,7 +92,10 @@ async function runScript(script: string, env: Record<string, string>): Promise<{
   await writeFile(path.join(dir, 'npx'), `#!/bin/sh\necho "$*" >> "${dir}/npx-calls"\n`);
   await chmod(path.join(dir, 'npx'), 0o755);
   await exec('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env: { PATH: `${dir}:${process.env.PATH}`, HOME: dir, ...env } });
-  const calls = await readFile(path.join(dir, 'npx-calls'), 'utf8').then((t) => t.trim().split('\n'), () => []);
+  const calls = await readFile(path.join(dir, 'npx-calls'), 'utf8').then(
+    (t) => t.trim().split('\n'),
+    () => [],
+  );
   return { calls, dir };
 }
 
@@ -130,7 +133,11 @@ describe('GitLab template: merge request jobs get no production secrets', () => 
 
   it('gets cloud credentials by OIDC (id_tokens), a read-only role for previews, never static keys', () => {
     expect(gitlabText).not.toMatch(staticCloudKeys);
-    const roles = [['preview', '$PREVIEW_AWS_ROLE_ARN'], ['deploy', '$DEPLOY_AWS_ROLE_ARN'], ['drift', '$DEPLOY_AWS_ROLE_ARN']] as const;
+    const roles = [
+      ['preview', '$PREVIEW_AWS_ROLE_ARN'],
+      ['deploy', '$DEPLOY_AWS_ROLE_ARN'],
+      ['drift', '$DEPLOY_AWS_ROLE_ARN'],
+    ] as const;
     for (const [name, role] of roles) {
       const job = glJob(name);
       expect(job.id_tokens, name).toEqual({ AWS_ID_TOKEN: { aud: 'sts.amazonaws.com' } });
@@ -214,7 +221,11 @@ describe('GitHub template: pull request jobs get no production secrets', () => {
 
   it('gets cloud credentials by OIDC with a role, read-only for previews, never static keys', () => {
     expect(githubText).not.toMatch(staticCloudKeys);
-    const roles = [['preview', 'PREVIEW_AWS_ROLE_ARN'], ['deploy', 'DEPLOY_AWS_ROLE_ARN'], ['drift', 'DEPLOY_AWS_ROLE_ARN']] as const;
+    const roles = [
+      ['preview', 'PREVIEW_AWS_ROLE_ARN'],
+      ['deploy', 'DEPLOY_AWS_ROLE_ARN'],
+      ['drift', 'DEPLOY_AWS_ROLE_ARN'],
+    ] as const;
     for (const [name, role] of roles) {
       const job = github.jobs[name]!;
       expect(job.permissions!['id-token'], name).toBe('write');

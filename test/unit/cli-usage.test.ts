@@ -5,7 +5,9 @@ import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
 let repo: GitRepo;
 beforeAll(async () => {
-  repo = await createGitRepo(repoFiles({ web: stackFile({}), api: stackFile({ dependsOn: ['web'] }), auto: stackFile({ policy: 'remediate' }) }));
+  repo = await createGitRepo(
+    repoFiles({ web: stackFile({}), api: stackFile({ dependsOn: ['web'] }), auto: stackFile({ policy: 'remediate' }) }),
+  );
 });
 afterAll(async () => repo.dispose());
 
@@ -16,7 +18,14 @@ async function gitops(...argv: string[]): Promise<{ code: number; stdout: string
   const code = await main(argv, {
     cwd: repo.dir,
     env: { PATH: process.env.PATH },
-    io: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
+    io: {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+    },
     signal: new AbortController().signal,
   });
   return { code, stdout, stderr };
@@ -46,14 +55,58 @@ describe('numbers and output paths are checked before anything runs (exit 2)', (
     [['drift', '--all', '--concurrency', '0'], '--concurrency 0: expected a whole number from 1 to 256'],
     [['deploy', '--all', '--concurrency', '1.5'], '--concurrency 1.5: expected a whole number from 1 to 256'],
     [['drift', '--all', '--shard', '5/4'], '--shard 5/4: expected I/N with 1 <= I <= N'],
-    [['drift', '--all', '--markdown', '/nonexistent/x.md'], '--markdown /nonexistent/x.md: cannot write there: folder /nonexistent does not exist'],
-    [['drift', '--all', '--history', '/nonexistent/h.jsonl'], '--history /nonexistent/h.jsonl: cannot write there: folder /nonexistent does not exist'],
+    [
+      ['drift', '--all', '--markdown', '/nonexistent/x.md'],
+      '--markdown /nonexistent/x.md: cannot write there: folder /nonexistent does not exist',
+    ],
+    [
+      ['drift', '--all', '--history', '/nonexistent/h.jsonl'],
+      '--history /nonexistent/h.jsonl: cannot write there: folder /nonexistent does not exist',
+    ],
     [['preview', '--base', 'main', '--markdown', '/nonexistent/x.md'], 'folder /nonexistent does not exist'],
   ])('gitops %j', async (argv, message) => {
     const r = await gitops(...argv);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/started|at .*\.ts:\d+/);
+  });
+});
+
+describe('help that helps', () => {
+  it('--version prints the version', async () => {
+    let stdout = '';
+    const code = await main(['--version'], {
+      cwd: repo.dir,
+      env: {},
+      io: {
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: () => undefined,
+      },
+      signal: new AbortController().signal,
+      version: '9.8.7',
+    });
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('9.8.7');
+  });
+
+  it('a mistyped command gets a suggestion', async () => {
+    const r = await gitops('previe');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Did you mean preview?');
+  });
+
+  it('a mistyped stack gets the nearest name', async () => {
+    const r = await gitops('preview', '--stack', 'wbe', '--plan');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"wbe" -> did you mean "web"?');
+  });
+
+  it('help shows examples and the exit codes', async () => {
+    const r = await gitops('--help');
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('130  cancelled (SIGINT/SIGTERM)');
   });
 });
 

@@ -1,13 +1,13 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseImport } from '../../src/actions/recover.js';
-import { exitCodeFor } from '../../src/errors/exit-codes.js';
 import { describeHolder, lockedError, parseLockMessage, readLockFiles } from '../../src/engine/lock-holder.js';
-import { pendingOperationsError, pendingOperationsOf, readCheckpoint, type DeploymentState } from '../../src/engine/pending-operations.js';
+import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from '../../src/engine/pending-operations.js';
 import { programName } from '../../src/engine/process-reaper.js';
 import { checkDecisions, repairDeployment } from '../../src/engine/recover-state.js';
+import { exitCodeFor } from '../../src/errors/exit-codes.js';
 
 /** The pure halves of crash safety; the real engine's side is in test/faults. */
 const type = 'pulumi-nodejs:dynamic/gitops:faults:SlowFile:Resource';
@@ -22,7 +22,15 @@ function deployment(): DeploymentState {
       { urn: providerUrn, type: 'pulumi:providers:pulumi-nodejs', id: 'new-provider-id' },
     ],
     pending_operations: [
-      { type: 'creating', resource: { urn: urn('made'), type, inputs: { __provider: 'serialized', name: 'made' }, provider: `${providerUrn}::old-provider-id` } },
+      {
+        type: 'creating',
+        resource: {
+          urn: urn('made'),
+          type,
+          inputs: { __provider: 'serialized', name: 'made' },
+          provider: `${providerUrn}::old-provider-id`,
+        },
+      },
       { type: 'creating', resource: { urn: urn('never'), type, inputs: { name: 'never' } } },
       { type: 'updating', resource: { urn: urn('edited'), type } },
     ],
@@ -32,7 +40,11 @@ function deployment(): DeploymentState {
 describe('pending operations', () => {
   it('are read with what, which resource and when, and stop the stack naming each one', () => {
     const pending = pendingOperationsOf(deployment());
-    expect(pending.map((p) => `${p.operation} ${p.urn}`)).toEqual([`creating ${urn('made')}`, `creating ${urn('never')}`, `updating ${urn('edited')}`]);
+    expect(pending.map((p) => `${p.operation} ${p.urn}`)).toEqual([
+      `creating ${urn('made')}`,
+      `creating ${urn('never')}`,
+      `updating ${urn('edited')}`,
+    ]);
     const error = pendingOperationsError('s', pending);
     expect(error.code).toBe('PENDING_OPERATIONS');
     expect(exitCodeFor(error)).toBe(1);
@@ -56,7 +68,9 @@ describe('recover decisions', () => {
   const pending = pendingOperationsOf(deployment());
 
   it('every pending operation must be named once; --import only adopts creates; unknown URNs are refused', () => {
-    expect(() => checkDecisions('s', pending, { imports: [{ urn: urn('made'), id: 'i-1' }], forgets: [urn('never'), urn('edited')] })).not.toThrow();
+    expect(() =>
+      checkDecisions('s', pending, { imports: [{ urn: urn('made'), id: 'i-1' }], forgets: [urn('never'), urn('edited')] }),
+    ).not.toThrow();
     let error: unknown;
     try {
       checkDecisions('s', pending, { imports: [{ urn: urn('edited'), id: 'x' }], forgets: [urn('ghost'), urn('ghost')] });
@@ -116,7 +130,10 @@ describe('lock holders', () => {
     const locks = path.join(dir, '.pulumi', 'locks', 'organization', 'p', 's');
     await mkdir(locks, { recursive: true });
     const hostname = os.hostname();
-    await writeFile(path.join(locks, 'a.json'), JSON.stringify({ pid: process.pid, username: 'me', hostname, timestamp: new Date().toISOString() }));
+    await writeFile(
+      path.join(locks, 'a.json'),
+      JSON.stringify({ pid: process.pid, username: 'me', hostname, timestamp: new Date().toISOString() }),
+    );
     await writeFile(path.join(locks, 'a.json.attrs'), '{}');
     const holders = readLockFiles(dir, 'p', 's');
     expect(holders).toHaveLength(1);
@@ -124,13 +141,20 @@ describe('lock holders', () => {
     expect(holders[0]!.command).toContain('node');
     expect(lockedError('s', holders).hint).toBe('another run of this stack is in progress: wait for it to finish');
     // This process started after a lock taken in 2020, so it cannot be its holder: the pid was reused.
-    await writeFile(path.join(locks, 'a.json'), JSON.stringify({ pid: process.pid, username: 'me', hostname, timestamp: '2020-01-01T00:00:00Z' }));
+    await writeFile(
+      path.join(locks, 'a.json'),
+      JSON.stringify({ pid: process.pid, username: 'me', hostname, timestamp: '2020-01-01T00:00:00Z' }),
+    );
     expect(readLockFiles(dir, 'p', 's')[0]).toMatchObject({ state: 'dead' });
-    expect(lockedError('s', readLockFiles(dir, 'p', 's')).hint).toBe('the run that took the lock is dead: clear it with `gitops unlock --stack s`');
+    expect(lockedError('s', readLockFiles(dir, 'p', 's')).hint).toBe(
+      'the run that took the lock is dead: clear it with `gitops unlock --stack s`',
+    );
   });
 
   it('leftover processes are named by their program', () => {
-    expect(programName('/bin/sh /root/.pulumi/versions/3.248.0/bin/pulumi-resource-pulumi-nodejs 127.0.0.1:1')).toBe('bin/pulumi-resource-pulumi-nodejs');
+    expect(programName('/bin/sh /root/.pulumi/versions/3.248.0/bin/pulumi-resource-pulumi-nodejs 127.0.0.1:1')).toBe(
+      'bin/pulumi-resource-pulumi-nodejs',
+    );
     expect(programName('node /x/@pulumi/pulumi/cmd/dynamic-provider/index.js 127.0.0.1:1')).toBe('dynamic-provider/index.js');
   });
 });

@@ -2,8 +2,8 @@ import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { describe, expect, it } from 'vitest';
 import { diffPaths, EventCollector } from '../../src/engine/event-collector.js';
 import { deploymentSecrets } from '../../src/engine/learn-secrets.js';
-import { compareSecrets } from '../../src/engine/secret-drift.js';
 import type { ProgressEvent } from '../../src/engine/progress.js';
+import { compareSecrets } from '../../src/engine/secret-drift.js';
 
 const urn = (name: string) => `urn:pulumi:dev::proj::pkg:mod:File::${name}`;
 const secret = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: '[secret]' };

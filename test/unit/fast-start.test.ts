@@ -18,21 +18,30 @@ export async function resolve(specifier, context, next) {
 `)}`;
 
 function gitops(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', guard, path.join(root, 'bin', 'gitops.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: 'fast-start-test' } });
+  const r = spawnSync(process.execPath, ['--import', guard, path.join(root, 'bin', 'gitops.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: 'fast-start-test' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('commands that do not run the engine never load @pulumi/pulumi or a forge client', () => {
   const history = path.join(root, '.gitops', 'fast-start-history.jsonl');
-  it.each([[['list']], [['validate']], [['graph']], [['schema']], [['affected', '--files', 'programs/local-base/index.ts']], [['drift', 'history', '--file', history]], [['deploy', '--all', '--plan']]])(
-    'gitops %j',
-    (args) => {
-      writeFileSync(history, `${JSON.stringify({ time: '2026-11-27T00:00:00Z', stacks: [] })}\n`);
-      const r = gitops(args);
-      expect(r.stderr).not.toContain('FORBIDDEN LOAD');
-      expect(r.status).toBe(0);
-    },
-  );
+  it.each([
+    [['list']],
+    [['validate']],
+    [['graph']],
+    [['schema']],
+    [['affected', '--files', 'programs/local-base/index.ts']],
+    [['drift', 'history', '--file', history]],
+    [['deploy', '--all', '--plan']],
+  ])('gitops %j', (args) => {
+    writeFileSync(history, `${JSON.stringify({ time: '2026-11-27T00:00:00Z', stacks: [] })}\n`);
+    const r = gitops(args);
+    expect(r.stderr).not.toContain('FORBIDDEN LOAD');
+    expect(r.status).toBe(0);
+  });
 
   it('the guard itself works: a command that runs the engine trips it', () => {
     const r = gitops(['preview', '--stack', 'demo-base']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { skippedResult, type StackResult } from '../../src/engine/result.js';
-import { findCycles, topologicalWaves, withDependents } from '../../src/stacks/graph.js';
+import { type StackResult, skippedResult } from '../../src/engine/result.js';
 import { schedule } from '../../src/run/scheduler.js';
+import { findCycles, topologicalWaves, withDependents } from '../../src/stacks/graph.js';
 
 const nodes = [
   { name: 'network', dependsOn: [] },

@@ -4,12 +4,24 @@ import { fitToLimit } from '../../src/report/markdown.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 
 function result(name: string, n: number): StackResult {
-  const resources = Array.from({ length: n }, (_, i) => ({ urn: `urn:${name}:${i}`, type: 'aws:s3/bucket:Bucket', name: `bucket-${i}`, op: 'update', changedProperties: ['tags'], properties: [] }));
+  const resources = Array.from({ length: n }, (_, i) => ({
+    urn: `urn:${name}:${i}`,
+    type: 'aws:s3/bucket:Bucket',
+    name: `bucket-${i}`,
+    op: 'update',
+    changedProperties: ['tags'],
+    properties: [],
+  }));
   return { name, operation: 'preview', status: 'succeeded', changes: { update: n, same: 1 }, resources, durationMs: 1 };
 }
 
 describe('Markdown reports', () => {
-  const base = { approvals: { prod: 1 }, commit: 'abcdef0123456789', base: '0123456789abcdef', reasons: { prod: ['stack file stacks/prod.yaml changed'] } };
+  const base = {
+    approvals: { prod: 1 },
+    commit: 'abcdef0123456789',
+    base: '0123456789abcdef',
+    reasons: { prod: ['stack file stacks/prod.yaml changed'] },
+  };
 
   it('starts with a summary table, marks stacks that need approval, and has a section per stack', () => {
     const md = previewMarkdown({ ...base, results: [result('dev', 2), result('prod', 1)], limit: 65_536 });

@@ -134,7 +134,12 @@ describe('Redactor limits', () => {
     const many = Array.from({ length: 300 }, (_, i) => `many-secret-${i}-${'z'.repeat(i % 7)}/${i}`);
     const r = redactorOf(...many);
     const text = many.map((s, i) => (i % 2 ? encodeURIComponent(s) : Buffer.from(`u:${s}`).toString('base64'))).join('\n');
-    expect(r.redact(text).split('\n').filter((l) => !l.includes(REDACTED))).toEqual([]);
+    expect(
+      r
+        .redact(text)
+        .split('\n')
+        .filter((l) => !l.includes(REDACTED)),
+    ).toEqual([]);
   });
 
   it('prefers the longest form where two secrets overlap', () => {

@@ -9,7 +9,13 @@ import { signV4 } from '../helpers/s3-client.js';
 describe('signV4', () => {
   it('reproduces the signature of the documented list-objects example', () => {
     const headers = signV4(
-      { method: 'GET', url: new URL('https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J'), body: '', region: 'us-east-1', now: new Date('2013-05-24T00:00:00Z') },
+      {
+        method: 'GET',
+        url: new URL('https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J'),
+        body: '',
+        region: 'us-east-1',
+        now: new Date('2013-05-24T00:00:00Z'),
+      },
       { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
     );
     expect(headers['x-amz-date']).toBe('20130524T000000Z');

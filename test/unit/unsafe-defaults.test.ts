@@ -56,7 +56,7 @@ describe('the passphrase', () => {
     expect(thrown(() => checkPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: path.join(tmp, 'nope') })).code).toBe('PASSPHRASE_MISSING');
   });
 
-  it('checks another passphrase variable by name (a stack\'s secrets.passphraseEnv)', () => {
+  it("checks another passphrase variable by name (a stack's secrets.passphraseEnv)", () => {
     expect(() => checkPassphrase({ PROD_PASSPHRASE: 'p' }, 'PROD_PASSPHRASE')).not.toThrow();
     expect(thrown(() => checkPassphrase({ PROD_PASSPHRASE: '' }, 'PROD_PASSPHRASE')).message).toContain('PROD_PASSPHRASE is set but empty');
     const unset = thrown(() => checkPassphrase({ PULUMI_CONFIG_PASSPHRASE: 'p' }, 'PROD_PASSPHRASE'));

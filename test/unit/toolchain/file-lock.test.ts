@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processStartTime, withFileLock, type LockHolder } from '../../../src/toolchain/file-lock.js';
+import { type LockHolder, processStartTime, withFileLock } from '../../../src/toolchain/file-lock.js';
 
 const fileLockModule = fileURLToPath(new URL('../../../src/toolchain/file-lock.ts', import.meta.url));
 
@@ -38,7 +38,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 }
 
 const holderOf = async (file: string): Promise<LockHolder | undefined> =>
-  readFile(file, 'utf8').then((t) => JSON.parse(t) as LockHolder, () => undefined);
+  readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as LockHolder,
+    () => undefined,
+  );
 
 /** What a run that was killed while holding the lock leaves behind. */
 function leftBy(pid: number, processStart: string | undefined, host = os.hostname()): string {
@@ -95,7 +98,7 @@ describe('withFileLock', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('lets exactly one of several waiters take over a dead holder\'s lock at a time', async () => {
+  it("lets exactly one of several waiters take over a dead holder's lock at a time", async () => {
     const child = spawn('sleep', ['60'], { stdio: 'ignore' });
     children.push(child);
     await until('the child to start', async () => processStartTime(child.pid!) !== undefined);
@@ -109,12 +112,17 @@ describe('withFileLock', () => {
     const runs: number[] = [];
     await Promise.all(
       [1, 2, 3, 4, 5].map((n) =>
-        withFileLock(lock, log, async () => {
-          most = Math.max(most, ++inside);
-          await new Promise((r) => setTimeout(r, 30));
-          runs.push(n);
-          inside--;
-        }, { pollMs: 10 }),
+        withFileLock(
+          lock,
+          log,
+          async () => {
+            most = Math.max(most, ++inside);
+            await new Promise((r) => setTimeout(r, 30));
+            runs.push(n);
+            inside--;
+          },
+          { pollMs: 10 },
+        ),
       ),
     );
     expect(most).toBe(1);
@@ -125,7 +133,14 @@ describe('withFileLock', () => {
   it('waits while a live process holds the lock, and takes over as soon as it is killed', async () => {
     const holder = await spawnHolder();
     let ran = 0;
-    const waiting = withFileLock(lock, log, async () => void (ran = Date.now()), { pollMs: 50 });
+    const waiting = withFileLock(
+      lock,
+      log,
+      async () => {
+        ran = Date.now();
+      },
+      { pollMs: 50 },
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect(ran).toBe(0);
     expect(lines).toEqual([expect.stringContaining(`waiting for process ${holder.pid} on ${os.hostname()}`)]);
