@@ -45,14 +45,21 @@ export function writableFile(cli: CliEnv, flag: string, file: string | undefined
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
     accessSync(dir, constants.W_OK);
   } catch (err) {
-    throw userError('USAGE', `--${flag} ${file}: cannot write there: folder ${dir} ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable'}`);
+    throw userError(
+      'USAGE',
+      `--${flag} ${file}: cannot write there: folder ${dir} ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable'}`,
+    );
   }
   if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw userError('USAGE', `--${flag} ${file}: is a folder, not a file`);
   return abs;
 }
 
 /** The action context of a CLI run: everything read from the environment once, here. */
-export async function actionContext(cli: CliEnv, args: GlobalArgs & { concurrency?: number }, options: { defaultBranch?: string } = {}): Promise<ActionContext> {
+export async function actionContext(
+  cli: CliEnv,
+  args: GlobalArgs & { concurrency?: number },
+  options: { defaultBranch?: string } = {},
+): Promise<ActionContext> {
   const { layout, catalog } = await openRepo(cli, args);
   const redactor = cli.redactor;
   return {

@@ -3,7 +3,7 @@ import { exitCodeFor } from '../errors/exit-codes.js';
 import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
 import { learnCredentialEnv } from '../report/credential-env.js';
 import { Redactor } from '../report/redact.js';
-import { redactingIo, type CliEnv } from './io.js';
+import { type CliEnv, redactingIo } from './io.js';
 import {
   affectedOptions,
   deployOptions,
@@ -12,8 +12,8 @@ import {
   globalOptions,
   graphOptions,
   previewOptions,
-  schemaOptions,
   recoverOptions,
+  schemaOptions,
   unlockOptions,
 } from './options.js';
 
@@ -60,7 +60,12 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
       (y) => y,
       (a) => run(async () => (await import('./commands/validate.js')).validateCommand(a, cli)),
     )
-    .command('list', 'List the stacks', (y) => y, (a) => run(async () => (await import('./commands/list.js')).listCommand(a, cli)))
+    .command(
+      'list',
+      'List the stacks',
+      (y) => y,
+      (a) => run(async () => (await import('./commands/list.js')).listCommand(a, cli)),
+    )
     .command(
       'preview',
       'Preview stacks (dependency order, independents in parallel); with --base, the merge request preview',

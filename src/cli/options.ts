@@ -17,7 +17,8 @@ export type ArgsOf<O extends OptionSet> = ArgumentsCamelCase<InferredOptionTypes
 export function wholeNumber(flag: string, min: number, max: number): (value: unknown) => number {
   return (value) => {
     const n = typeof value === 'number' ? value : Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw userError('USAGE', `--${flag} ${String(value)}: expected a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw userError('USAGE', `--${flag} ${String(value)}: expected a whole number from ${min} to ${max}`);
     return n;
   };
 }
@@ -41,15 +42,27 @@ export const selectionOptions = {
     coerce: wholeNumber('concurrency', 1, 256),
     describe: 'How many independent stacks run at once (default: one per core, at least 2)',
   },
-  shard: { type: 'string', coerce: (s: string) => parseShard(s), describe: 'Run only shard I of N (e.g. 2/4); stacks linked by dependsOn stay together' },
+  shard: {
+    type: 'string',
+    coerce: (s: string) => parseShard(s),
+    describe: 'Run only shard I of N (e.g. 2/4); stacks linked by dependsOn stay together',
+  },
   plan: { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' },
 } as const satisfies OptionSet;
 
 /** Merge request mode for preview and deploy. */
 export const mergeRequestOptions = {
-  base: { type: 'string', conflicts: ['all', 'stack'], describe: 'Merge request mode: act on the stacks affected since the merge-base with this ref' },
+  base: {
+    type: 'string',
+    conflicts: ['all', 'stack'],
+    describe: 'Merge request mode: act on the stacks affected since the merge-base with this ref',
+  },
   head: { type: 'string', implies: 'base', describe: 'With --base: the change (default HEAD)' },
-  'all-on-missing-history': { type: 'boolean', implies: 'base', describe: 'With --base: when the merge-base cannot be found, treat every stack as affected' },
+  'all-on-missing-history': {
+    type: 'boolean',
+    implies: 'base',
+    describe: 'With --base: when the merge-base cannot be found, treat every stack as affected',
+  },
 } as const satisfies OptionSet;
 
 export const previewOptions = {
@@ -65,7 +78,11 @@ export const deployOptions = {
   ...mergeRequestOptions,
   message: { alias: 'm', type: 'string', describe: 'Update message for the stack history' },
   force: { type: 'boolean', implies: 'base', describe: 'With --base: deploy even off the default branch' },
-  'allow-destroy': { type: 'boolean', implies: 'base', describe: 'With --base: destroy deleted stacks even if their last definition did not allow it (its approvals still apply)' },
+  'allow-destroy': {
+    type: 'boolean',
+    implies: 'base',
+    describe: 'With --base: destroy deleted stacks even if their last definition did not allow it (its approvals still apply)',
+  },
   'default-branch': { type: 'string', implies: 'base', describe: "With --base: the default branch (default: the CI's, else main)" },
 } as const satisfies OptionSet;
 
@@ -90,20 +107,42 @@ export const affectedOptions = {
   head: { type: 'string', implies: 'base', describe: 'The change (default HEAD)' },
   files: { type: 'string', describe: 'Changed files, comma-separated ("-" reads them from stdin); skips git' },
   explain: { type: 'boolean', default: false, describe: 'Print why each stack is affected' },
-  'all-on-missing-history': { type: 'boolean', implies: 'base', describe: 'When the merge-base cannot be found, treat every stack as affected' },
+  'all-on-missing-history': {
+    type: 'boolean',
+    implies: 'base',
+    describe: 'When the merge-base cannot be found, treat every stack as affected',
+  },
 } as const satisfies OptionSet;
 
-export const graphOptions = { mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' } } as const satisfies OptionSet;
-export const schemaOptions = { write: { type: 'boolean', default: false, describe: 'Write it to stacks/stack.schema.json' } } as const satisfies OptionSet;
+export const graphOptions = {
+  mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' },
+} as const satisfies OptionSet;
+export const schemaOptions = {
+  write: { type: 'boolean', default: false, describe: 'Write it to stacks/stack.schema.json' },
+} as const satisfies OptionSet;
 export const unlockOptions = {
   stack: selectionOptions.stack,
   all: selectionOptions.all,
-  force: { type: 'boolean', default: false, describe: 'Also remove a lock held from another host (whether that run still runs cannot be checked)' },
+  force: {
+    type: 'boolean',
+    default: false,
+    describe: 'Also remove a lock held from another host (whether that run still runs cannot be checked)',
+  },
 } as const satisfies OptionSet;
 export const recoverOptions = {
   stack: { alias: 's', type: 'string', demandOption: true, describe: 'The stack whose pending operations to settle' },
-  import: { type: 'string', array: true, default: [] as string[], describe: 'URN=ID: a pending create that happened; adopt the resource with this provider ID (repeatable)' },
-  forget: { type: 'string', array: true, default: [] as string[], describe: 'URN: a pending operation to drop (a create that never happened); repeatable' },
+  import: {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'URN=ID: a pending create that happened; adopt the resource with this provider ID (repeatable)',
+  },
+  forget: {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'URN: a pending operation to drop (a create that never happened); repeatable',
+  },
 } as const satisfies OptionSet;
 
 export type GlobalArgs = ArgsOf<typeof globalOptions>;

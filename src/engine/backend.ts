@@ -108,11 +108,26 @@ export function checkDurableState(backendUrl: string, layout: RepoLayout, env: N
 /** The folder of a `file://` backend (query dropped, `~` expanded); undefined for other backends. */
 export function fileBackendDir(url: string): string | undefined {
   if (!url.startsWith('file://')) return undefined;
-  return url.slice('file://'.length).split('?')[0]!.replace(/^~(?=$|\/)/, os.homedir());
+  return url
+    .slice('file://'.length)
+    .split('?')[0]!
+    .replace(/^~(?=$|\/)/, os.homedir());
 }
 
 /** A file backend's folder must exist before Pulumi opens it. */
 export async function ensureFileBackend(url: string): Promise<void> {
   const dir = fileBackendDir(url);
-  if (dir) await mkdir(dir, { recursive: true });
+  if (!dir) return;
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new GitopsError({
+      code: 'USAGE',
+      kind: 'user',
+      message: `state backend ${url}: cannot create its folder ${dir} (${why}); nothing ran`,
+      hint: 'point PULUMI_BACKEND_URL (or backend.url in Pulumi.yaml) at a folder this job can write',
+      cause: err,
+    });
+  }
 }

@@ -21,10 +21,22 @@ export function classifyFailure(stack: string, workDir: string, err: unknown, ev
     return lockedError(stack, parseLockMessage(message, workDir), err);
   }
   if (/passphrase must be set|PULUMI_CONFIG_PASSPHRASE(_FILE)? (environment variable )?(is )?not set/i.test(message)) {
-    return new GitopsError({ code: 'PASSPHRASE_MISSING', kind: 'user', message: `stack ${stack}: no passphrase for its secrets`, hint: 'set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE', cause: err });
+    return new GitopsError({
+      code: 'PASSPHRASE_MISSING',
+      kind: 'user',
+      message: `stack ${stack}: no passphrase for its secrets`,
+      hint: 'set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE',
+      cause: err,
+    });
   }
   if (/incorrect passphrase|failed to decrypt|could not decrypt/i.test(message)) {
-    return new GitopsError({ code: 'PASSPHRASE_INVALID', kind: 'user', message: `stack ${stack}: the passphrase does not decrypt this stack's secrets`, hint: 'check PULUMI_CONFIG_PASSPHRASE / PULUMI_CONFIG_PASSPHRASE_FILE, and the stack file\'s encryptionSalt', cause: err });
+    return new GitopsError({
+      code: 'PASSPHRASE_INVALID',
+      kind: 'user',
+      message: `stack ${stack}: the passphrase does not decrypt this stack's secrets`,
+      hint: "check PULUMI_CONFIG_PASSPHRASE / PULUMI_CONFIG_PASSPHRASE_FILE, and the stack file's encryptionSalt",
+      cause: err,
+    });
   }
   const died = providerDeath(message, events);
   if (died) return died(stack, err);
@@ -33,13 +45,28 @@ export function classifyFailure(stack: string, workDir: string, err: unknown, ev
   if (failed || resourceError) {
     const urn = failed?.urn ?? resourceError!.urn!;
     const detail = events.errors.find((e) => e.urn === urn)?.message ?? resourceError?.message ?? failed!.message;
-    return new GitopsError({ code: 'PROVIDER_ERROR', kind: 'external', message: `stack ${stack}: resource ${resourceName(urn)} failed: ${firstLines(detail)}`, cause: err });
+    return new GitopsError({
+      code: 'PROVIDER_ERROR',
+      kind: 'external',
+      message: `stack ${stack}: resource ${resourceName(urn)} failed: ${firstLines(detail)}`,
+      cause: err,
+    });
   }
   const programError = events.errors.find((e) => !e.urn || e.urn.includes('::pulumi:pulumi:Stack::'));
   if (programError || /program failed|unhandled exception|Running program/i.test(message)) {
-    return new GitopsError({ code: 'PROGRAM_ERROR', kind: 'user', message: `stack ${stack}: the program failed: ${firstLines(programError?.message ?? message)}`, cause: err });
+    return new GitopsError({
+      code: 'PROGRAM_ERROR',
+      kind: 'user',
+      message: `stack ${stack}: the program failed: ${firstLines(programError?.message ?? message)}`,
+      cause: err,
+    });
   }
-  return new GitopsError({ code: 'ENGINE_ERROR', kind: 'external', message: `stack ${stack}: ${firstLines(engineErrorLines(message))}`, cause: err });
+  return new GitopsError({
+    code: 'ENGINE_ERROR',
+    kind: 'external',
+    message: `stack ${stack}: ${firstLines(engineErrorLines(message))}`,
+    cause: err,
+  });
 }
 
 /** How a provider plugin that died mid-operation shows: its gRPC connection drops. */
@@ -72,11 +99,21 @@ function providerDeath(message: string, events: EventCollector): ((stack: string
 
 /** The CLI's own `error:` lines, without the Automation API's wrapping of stdout/stderr. */
 function engineErrorLines(message: string): string {
-  const errors = [...new Set(message.split('\n').filter((l) => /^\s*error: /.test(l)).map((l) => l.trim().replace(/^error: /, '')))];
+  const errors = [
+    ...new Set(
+      message
+        .split('\n')
+        .filter((l) => /^\s*error: /.test(l))
+        .map((l) => l.trim().replace(/^error: /, '')),
+    ),
+  ];
   return errors.length > 0 ? errors.join('\n') : message;
 }
 
 function firstLines(s: string, n = 6): string {
-  const lines = s.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const lines = s
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
   return lines.slice(0, n).join('\n') + (lines.length > n ? '\n…' : '');
 }

@@ -1,7 +1,7 @@
 import type { StackDefinition } from '../stacks/schema.js';
 import type { LockHolder } from './lock-holder.js';
-import type { RecoverOutcome, RecoverRequest } from './recover-state.js';
 import type { ProgressSink } from './progress.js';
+import type { RecoverOutcome, RecoverRequest } from './recover-state.js';
 import type { Operation, StackResult } from './result.js';
 
 /** One engine operation on one stack. */

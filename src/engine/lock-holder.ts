@@ -140,7 +140,7 @@ export function lockedError(stack: string, holders: readonly LockHolder[], cause
   return new GitopsError({
     code: 'STACK_LOCKED',
     kind: 'external',
-    message: `stack ${stack} is locked by another run: ${holders.length > 0 ? holders.map((h) => describeHolder(h, now)).join('; ') : 'holder unknown'}`,
+    message: `stack ${stack} is locked by another run: ${holders.map((h) => describeHolder(h, now)).join('; ') || 'holder unknown'}`,
     hint,
     cause,
   });

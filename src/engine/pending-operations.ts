@@ -54,7 +54,9 @@ export async function readCheckpoint(stateFile: string): Promise<DeploymentState
         code: 'ENGINE_ERROR',
         kind: 'external',
         message: `state file ${file} is damaged (not valid JSON: ${(err as Error).message}); nothing was run`,
-        hint: `Pulumi keeps the previous version next to it (${path.basename(file)}.bak, and each update under .pulumi/history/): check it, then copy it back`,
+        hint:
+          `Pulumi keeps the previous version next to it (${path.basename(file)}.bak, and each update under .pulumi/history/): ` +
+          'check it, then copy it back',
         cause: err,
       });
     }
@@ -64,7 +66,8 @@ export async function readCheckpoint(stateFile: string): Promise<DeploymentState
 
 /** One line per pending operation: what, which resource, since when. */
 export function describePending(op: PendingOperation): string {
-  const at = op.recordedAt && !Number.isNaN(Date.parse(op.recordedAt)) ? new Date(op.recordedAt).toISOString().replace(/\.\d+Z$/, 'Z') : op.recordedAt;
+  const parsed = op.recordedAt ? Date.parse(op.recordedAt) : Number.NaN;
+  const at = Number.isNaN(parsed) ? op.recordedAt : new Date(parsed).toISOString().replace(/\.\d+Z$/, 'Z');
   return `${op.operation} ${resourceName(op.urn)} (${op.type}), interrupted${at ? ` by ${at}` : ''}: ${op.urn}`;
 }
 
@@ -86,7 +89,9 @@ export function pendingOperationsError(stack: string, pending: readonly PendingO
   return new GitopsError({
     code: 'PENDING_OPERATIONS',
     kind: 'external',
-    message: `stack ${stack} has ${pending.length} pending operation${pending.length === 1 ? '' : 's'} from an interrupted run; nothing was run over ${pending.length === 1 ? 'it' : 'them'}`,
+    message:
+      `stack ${stack} has ${pending.length} pending operation${pending.length === 1 ? '' : 's'} from an interrupted run; ` +
+      `nothing was run over ${pending.length === 1 ? 'it' : 'them'}`,
     details: pending.map(describePending),
     hint,
   });

@@ -28,11 +28,20 @@ async function importProgram(file: string, program: string): Promise<PulumiFn> {
     await registerTypeScript();
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new GitopsError({ code: 'PROGRAM_ERROR', kind: 'user', message: `programs/${program}/index.ts: cannot load it: ${(err as Error).message}`, cause: err });
+    throw new GitopsError({
+      code: 'PROGRAM_ERROR',
+      kind: 'user',
+      message: `programs/${program}/index.ts: cannot load it: ${(err as Error).message}`,
+      cause: err,
+    });
   }
   const fn = mod.default ?? mod.program;
   if (typeof fn !== 'function') {
-    throw new GitopsError({ code: 'PROGRAM_ERROR', kind: 'user', message: `programs/${program}/index.ts: export the Pulumi program as the default export (an async function)` });
+    throw new GitopsError({
+      code: 'PROGRAM_ERROR',
+      kind: 'user',
+      message: `programs/${program}/index.ts: export the Pulumi program as the default export (an async function)`,
+    });
   }
   return fn as PulumiFn;
 }

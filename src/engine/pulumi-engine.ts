@@ -2,27 +2,27 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalWorkspace, Stack, type OutputMap, type StackSettings } from '@pulumi/pulumi/automation/index.js';
+import { LocalWorkspace, type OutputMap, Stack, type StackSettings } from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
-import { checkPassphrase, fileBackendDir } from './backend.js';
 import type { RepoLayout } from '../repo/layout.js';
-import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
 import type { Redactor } from '../report/redact.js';
+import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
+import { checkPassphrase, fileBackendDir } from './backend.js';
 import { classifyFailure } from './classify-failure.js';
+import { lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, RunRequest } from './engine.js';
 import { EventCollector } from './event-collector.js';
-import { lastDeployedCommitOf } from './deployed-commit.js';
-import { loadProgram } from './program-loader.js';
 import { deploymentSecrets } from './learn-secrets.js';
+import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
+import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
+import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
+import { loadProgram } from './program-loader.js';
+import type { ProgressSink } from './progress.js';
+import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
+import { type Operation, type StackResult, skippedResult } from './result.js';
 import { probeSecretDrift } from './secret-drift.js';
 import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, secretsEnv, usesPassphrase } from './secrets-provider.js';
-import type { ProgressSink } from './progress.js';
-import { lockedError, readLockFiles, removeLockFiles, describeHolder, type LockHolder } from './lock-holder.js';
-import { pendingOperationsError, pendingOperationsOf, readCheckpoint, type DeploymentState } from './pending-operations.js';
-import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
-import { recoverStack, type RecoverOutcome, type RecoverRequest } from './recover-state.js';
-import { skippedResult, type Operation, type StackResult } from './result.js';
 
 export interface PulumiEngineOptions {
   layout: RepoLayout;
@@ -184,7 +184,15 @@ export class PulumiEngine implements Engine {
           await stack.destroy({ ...common, previewOnly: true });
           break;
       }
-      result = { name: def.name, operation, status: 'succeeded', changes: events.summary ?? {}, resources: events.resourceList(), durationMs: Date.now() - started, outputs };
+      result = {
+        name: def.name,
+        operation,
+        status: 'succeeded',
+        changes: events.summary ?? {},
+        resources: events.resourceList(),
+        durationMs: Date.now() - started,
+        outputs,
+      };
     } catch (err) {
       const error = err instanceof GitopsError ? err : classifyFailure(def.name, this.workDir(def), err, events, signal?.aborted ?? false);
       result = {
@@ -223,7 +231,11 @@ export class PulumiEngine implements Engine {
     const reaped = await reapLeftovers(this.workDir(def));
     if (reaped.length === 0) return;
     const list = reaped.map((p) => `${p.pid} ${programName(p.command)}`).join(', ');
-    sink?.({ type: 'log', level: 'warning', message: `[${def.name}] stopped ${reaped.length} processes a killed run left behind: ${list}` });
+    sink?.({
+      type: 'log',
+      level: 'warning',
+      message: `[${def.name}] stopped ${reaped.length} processes a killed run left behind: ${list}`,
+    });
   }
 
   /** On a file backend, a lock is read before anything runs, so the error names its holder and whether it lives. */
@@ -309,7 +321,10 @@ export class PulumiEngine implements Engine {
         this.options.toolchain.command.command,
         [...args, '--non-interactive'],
         { cwd: this.workDir(def), env, signal, maxBuffer: 1 << 30 },
-        (err, stdout, stderr) => (err ? reject(new Error(`pulumi ${args.slice(0, 2).join(' ')} failed: ${stderr || err.message}`, { cause: err })) : resolve(stdout)),
+        (err, stdout, stderr) =>
+          err
+            ? reject(new Error(`pulumi ${args.slice(0, 2).join(' ')} failed: ${stderr || err.message}`, { cause: err }))
+            : resolve(stdout),
       );
     });
   }

@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { GitopsError, userError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { describePending, pendingOperationsOf, type DeploymentState, type PendingOperation } from './pending-operations.js';
+import { type DeploymentState, describePending, type PendingOperation, pendingOperationsOf } from './pending-operations.js';
 
 /**
  * How `gitops recover` settles the pending operations of a stack.
@@ -37,7 +37,11 @@ export interface RecoverOutcome {
 }
 
 /** Refuses a recover that names unknown URNs, imports a non-create, or leaves a pending operation undecided. */
-export function checkDecisions(stack: string, pending: readonly PendingOperation[], request: Pick<RecoverRequest, 'imports' | 'forgets'>): void {
+export function checkDecisions(
+  stack: string,
+  pending: readonly PendingOperation[],
+  request: Pick<RecoverRequest, 'imports' | 'forgets'>,
+): void {
   const byUrn = new Map(pending.map((p) => [p.urn, p]));
   const named = [...request.imports.map((i) => i.urn), ...request.forgets];
   const problems: string[] = [];
@@ -46,7 +50,8 @@ export function checkDecisions(stack: string, pending: readonly PendingOperation
   for (const urn of named) if (!byUrn.has(urn)) problems.push(`${urn}: not a pending operation of stack ${stack}`);
   for (const { urn } of request.imports) {
     const op = byUrn.get(urn);
-    if (op && op.operation !== 'creating') problems.push(`${urn}: --import adopts pending creates only; this one is ${op.operation} (use --forget)`);
+    if (op && op.operation !== 'creating')
+      problems.push(`${urn}: --import adopts pending creates only; this one is ${op.operation} (use --forget)`);
   }
   for (const p of pending) if (!named.includes(p.urn)) problems.push(`not decided: ${describePending(p)}`);
   if (problems.length === 0) return;
@@ -63,7 +68,9 @@ export function checkDecisions(stack: string, pending: readonly PendingOperation
 export function repairDeployment(deployment: DeploymentState, request: Pick<RecoverRequest, 'imports' | 'forgets'>): DeploymentState {
   const resources = [...(deployment.resources ?? [])];
   const providers = new Map(
-    resources.filter((r) => String(r.type).startsWith('pulumi:providers:')).map((r) => [String(r.urn), `${String(r.urn)}::${String(r.id)}`]),
+    resources
+      .filter((r) => String(r.type).startsWith('pulumi:providers:'))
+      .map((r) => [String(r.urn), `${String(r.urn)}::${String(r.id)}`]),
   );
   for (const { urn, id } of request.imports) {
     const op = deployment.pending_operations?.find((p) => p.resource.urn === urn);

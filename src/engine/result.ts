@@ -74,5 +74,14 @@ export function changeCount(changes: Record<string, number>): number {
 
 /** The result of a stack that never ran. `benign`: skipped by design, not because something went wrong. */
 export function skippedResult(name: string, operation: Operation, reason: string, benign = false): StackResult {
-  return { name, operation, status: 'skipped', changes: {}, resources: [], durationMs: 0, skipReason: reason, ...(benign ? { benign } : {}) };
+  return {
+    name,
+    operation,
+    status: 'skipped',
+    changes: {},
+    resources: [],
+    durationMs: 0,
+    skipReason: reason,
+    ...(benign ? { benign } : {}),
+  };
 }

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 import { runGit } from '../helpers/git-repo.js';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
  * Issue 9, the reported cases, on the real engine with a real git repository: each was tried on
@@ -31,7 +31,9 @@ describe('the change path cannot be talked into destroying or bypassing review',
   const byName = (r: CliRun) => Object.fromEntries((JSON.parse(r.stdout) as DeployDoc).stacks.map((s) => [s.name, s]));
   /** Resources in a stack's state on the file backend. */
   const resourceCount = async (project: string, stack: string): Promise<number> => {
-    const state = JSON.parse(await readFile(path.join(box.root, '.gitops', 'state', '.pulumi', 'stacks', project, `${stack}.json`), 'utf8')) as {
+    const state = JSON.parse(
+      await readFile(path.join(box.root, '.gitops', 'state', '.pulumi', 'stacks', project, `${stack}.json`), 'utf8'),
+    ) as {
       checkpoint: { latest?: { resources?: unknown[] } };
     };
     return state.checkpoint.latest?.resources?.length ?? 0;
@@ -66,7 +68,10 @@ describe('the change path cannot be talked into destroying or bypassing review',
 
   it('refuses a --head that is not the checked-out commit (unmerged code would run)', async () => {
     const before = await sha();
-    await box.write('stacks/demo-base.yaml', (await readFile(path.join(box.root, 'stacks', 'demo-base.yaml'), 'utf8')).replace('hostname: localhost', 'hostname: unpushed.local'));
+    await box.write(
+      'stacks/demo-base.yaml',
+      (await readFile(path.join(box.root, 'stacks', 'demo-base.yaml'), 'utf8')).replace('hostname: localhost', 'hostname: unpushed.local'),
+    );
     const local = await commit('local commit, not pushed');
     const r = await box.run(['deploy', '--base', 'HEAD~1', '--head', before]);
     expect(r.code, r.stderr).toBe(2);
@@ -78,7 +83,10 @@ describe('the change path cannot be talked into destroying or bypassing review',
     const resources = await resourceCount('local-site', 'demo-web');
     expect(resources).toBeGreaterThan(1);
     await git('mv', 'stacks/demo-web.yaml', 'stacks/web.yaml');
-    await writeFile(path.join(box.root, 'stacks', 'web.yaml'), `${await readFile(path.join(box.root, 'stacks', 'web.yaml'), 'utf8')}stack: demo-web\n`);
+    await writeFile(
+      path.join(box.root, 'stacks', 'web.yaml'),
+      `${await readFile(path.join(box.root, 'stacks', 'web.yaml'), 'utf8')}stack: demo-web\n`,
+    );
     await commit('rename demo-web to web');
     const r = await box.run(['deploy', '--base', 'HEAD~1', '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -99,7 +107,12 @@ describe('the change path cannot be talked into destroying or bypassing review',
     await git('checkout', '-q', '-b', 'lower-approvals');
     await box.write('stacks/demo-prod.yaml', prod.replace('required: 1', 'required: 0').replace('9090', '9191'));
     const branchHead = await commit('lower approvals and move the port');
-    forge.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 9, title: 'Lower approvals', sourceBranch: 'lower-approvals', headSha: branchHead });
+    forge.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 9,
+      title: 'Lower approvals',
+      sourceBranch: 'lower-approvals',
+      headSha: branchHead,
+    });
     // The MR comment says that this MR changes a policy, and the table shows the rule deploy applies.
     const preview = await box.run(['preview', '--base', 'main', '--comment'], ciEnv(forge, 'gitlab', { CI_MERGE_REQUEST_IID: '9' }));
     expect(preview.code, preview.stderr).toBe(0);
@@ -115,9 +128,15 @@ describe('the change path cannot be talked into destroying or bypassing review',
     const mr = forge.state.project('gitlab', testProjects.gitlab).mergeRequests.find((m) => m.number === 9)!;
     Object.assign(mr, { state: 'merged', mergeCommitSha: refusedAt });
     forge.state.linkCommit('gitlab', testProjects.gitlab, refusedAt, 9);
-    const r = await box.run(['deploy', '--base', before, '--json'], ciEnv(forge, 'gitlab', { CI_COMMIT_SHA: refusedAt, CI_COMMIT_BRANCH: 'main' }));
+    const r = await box.run(
+      ['deploy', '--base', before, '--json'],
+      ciEnv(forge, 'gitlab', { CI_COMMIT_SHA: refusedAt, CI_COMMIT_BRANCH: 'main' }),
+    );
     expect(r.code, r.stderr).toBe(1);
-    expect(byName(r)['demo-prod']).toMatchObject({ status: 'skipped', skipReason: expect.stringMatching(/^deploy refused: needs 1 approval/) });
+    expect(byName(r)['demo-prod']).toMatchObject({
+      status: 'skipped',
+      skipReason: expect.stringMatching(/^deploy refused: needs 1 approval/),
+    });
     expect(await readFile(platformFile('demo-prod'), 'utf8')).toContain('9090');
   });
 
@@ -128,7 +147,9 @@ describe('the change path cannot be talked into destroying or bypassing review',
     expect(r.code, r.stderr).toBe(3);
     const [report] = JSON.parse(r.stdout).stacks as { name: string; action: string; blockedReason?: string; changes: { update: number } }[];
     expect(report).toMatchObject({ name: 'demo-prod', action: 'blocked', changes: { update: 1 } });
-    expect(report!.blockedReason).toMatch(new RegExp(`^undeployed change waiting for deploy: stack file stacks/demo-prod.yaml changed since [0-9a-f]{12}, its last deployed commit`));
+    expect(report!.blockedReason).toMatch(
+      /^undeployed change waiting for deploy: stack file stacks\/demo-prod.yaml changed since [0-9a-f]{12}, its last deployed commit/,
+    );
     expect(refusedAt).not.toBe('');
     const live = await readFile(file, 'utf8');
     expect(live).toContain('1234');
@@ -148,7 +169,11 @@ describe('the change path cannot be talked into destroying or bypassing review',
     expect(rows[1]).toBe('| 💥 **demo-gone** | 0 | 0 | 0 | **2** | 💥 **DESTROY: 2 resources** | 🔒 2 |');
     const r = await box.run(['deploy', '--base', 'HEAD~1', '--json']);
     expect(r.code, r.stderr).toBe(1);
-    expect(byName(r)['demo-gone']).toMatchObject({ operation: 'destroy', status: 'skipped', skipReason: expect.stringMatching(/^deploy refused: needs 2 approvals/) });
+    expect(byName(r)['demo-gone']).toMatchObject({
+      operation: 'destroy',
+      status: 'skipped',
+      skipReason: expect.stringMatching(/^deploy refused: needs 2 approvals/),
+    });
     expect(await resourceCount('local-base', 'demo-gone')).toBe(resources);
   });
 });

@@ -37,7 +37,7 @@ describe('.github/workflows/gitops.yml under actionlint', () => {
     const file = path.join(repo.root, '.github/workflows/gitops.yml');
     const good = await readFile(file, 'utf8');
     try {
-      await writeFile(file, good.replace("permissions:\n  contents: read\n", 'permissions:\n  contents: reed\n'));
+      await writeFile(file, good.replace('permissions:\n  contents: read\n', 'permissions:\n  contents: reed\n'));
       const run = await lint('.github/workflows/gitops.yml');
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('"reed" is invalid as permission of scope "contents"');

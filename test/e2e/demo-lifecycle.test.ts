@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /** The plaintext of demo-web's `local-site:apiToken` (encrypted in stacks/demo-web.yaml). */
 const SECRET = 'demo-api-token-7f3c91';
@@ -42,7 +42,9 @@ describe('the demo stacks on the real Pulumi engine', () => {
       ['demo-web', 'succeeded'],
     ]);
     expect(stacks[1]!.changes.create).toBe(4);
-    expect(stacks[1]!.resources.map((x) => `${x.op} ${x.name}`)).toEqual(expect.arrayContaining(['create index-html', 'create server-config', 'create credentials']));
+    expect(stacks[1]!.resources.map((x) => `${x.op} ${x.name}`)).toEqual(
+      expect.arrayContaining(['create index-html', 'create server-config', 'create credentials']),
+    );
     // demo-web reads demo-base's outputs, so it must start only after demo-base is done.
     expect(r.stderr.indexOf('[demo-base] up done')).toBeGreaterThan(-1);
     expect(r.stderr.indexOf('[demo-base] up done')).toBeLessThan(r.stderr.indexOf('[demo-web] up started'));
@@ -71,7 +73,12 @@ describe('the demo stacks on the real Pulumi engine', () => {
     const web = json(r).stacks.find((s) => s.name === 'demo-web')!;
     expect(web.action).toBe('reported');
     expect(web.resources).toEqual([
-      expect.objectContaining({ name: 'server-config', op: 'update', changedProperties: ['content'], properties: [expect.objectContaining({ path: 'content', new: '{"listen": "0.0.0.0:9999"}\n' })] }),
+      expect.objectContaining({
+        name: 'server-config',
+        op: 'update',
+        changedProperties: ['content'],
+        properties: [expect.objectContaining({ path: 'content', new: '{"listen": "0.0.0.0:9999"}\n' })],
+      }),
     ]);
     expect(r.stderr).toContain('server-config');
     expect(json(r).stacks.find((s) => s.name === 'demo-base')!.action).toBe('none');

@@ -1,8 +1,8 @@
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
  * Drift control over several stacks on the real engine: a property changed, a resource
@@ -13,19 +13,30 @@ import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js'
 const edge = (port: number) => `program: local-base\nconfig:\n  local-base:basePort: ${port}\n`;
 
 interface DriftDoc {
-  stacks: { name: string; status: string; action: string; resources: { name: string; op: string; properties: { path: string; old?: string; new?: string }[] }[]; blockedReason?: string }[];
+  stacks: {
+    name: string;
+    status: string;
+    action: string;
+    resources: { name: string; op: string; properties: { path: string; old?: string; new?: string }[] }[];
+    blockedReason?: string;
+  }[];
 }
 
 describe('drift control', () => {
   let box: Sandbox;
   let forge: ForgeServer;
   const env = () => ciEnv(forge, 'gitlab');
-  const drift = (...args: string[]): Promise<CliRun> => box.run(['drift', '--all', '--json', '--notify', '--history', 'drift.jsonl', '--markdown', 'drift.md', ...args], env());
+  const drift = (...args: string[]): Promise<CliRun> =>
+    box.run(['drift', '--all', '--json', '--notify', '--history', 'drift.jsonl', '--markdown', 'drift.md', ...args], env());
   const doc = (r: CliRun) => JSON.parse(r.stdout) as DriftDoc;
   const stack = (r: CliRun, name: string) => doc(r).stacks.find((s) => s.name === name)!;
   const demo = (rel: string) => path.join(box.root, '.gitops', 'demo', rel);
   const issues = () => forge.state.project('gitlab', testProjects.gitlab).issues;
-  const openIssues = () => issues().filter((i) => i.state === 'open').map((i) => i.title).sort();
+  const openIssues = () =>
+    issues()
+      .filter((i) => i.state === 'open')
+      .map((i) => i.title)
+      .sort();
 
   beforeAll(async () => {
     forge = await startForgeServer();
@@ -50,9 +61,30 @@ describe('drift control', () => {
     await chmod(demo('demo-web/credentials'), 0o644);
     const r = await drift();
     expect(r.code, r.stderr).toBe(3);
-    expect(stack(r, 'edge-1')).toMatchObject({ action: 'reported', resources: [{ name: 'platform-settings', op: 'update', properties: [expect.objectContaining({ path: 'content', new: '{"hostname": "evil.example", "basePort": 1}\n' })] }] });
-    expect(stack(r, 'edge-2')).toMatchObject({ action: 'reported', resources: [expect.objectContaining({ name: 'platform-settings', op: 'delete' })] });
-    expect(stack(r, 'demo-web')).toMatchObject({ action: 'reported', resources: [expect.objectContaining({ name: 'credentials', op: 'update', properties: [expect.objectContaining({ path: 'mode', old: '600', new: '644' })] })] });
+    expect(stack(r, 'edge-1')).toMatchObject({
+      action: 'reported',
+      resources: [
+        {
+          name: 'platform-settings',
+          op: 'update',
+          properties: [expect.objectContaining({ path: 'content', new: '{"hostname": "evil.example", "basePort": 1}\n' })],
+        },
+      ],
+    });
+    expect(stack(r, 'edge-2')).toMatchObject({
+      action: 'reported',
+      resources: [expect.objectContaining({ name: 'platform-settings', op: 'delete' })],
+    });
+    expect(stack(r, 'demo-web')).toMatchObject({
+      action: 'reported',
+      resources: [
+        expect.objectContaining({
+          name: 'credentials',
+          op: 'update',
+          properties: [expect.objectContaining({ path: 'mode', old: '600', new: '644' })],
+        }),
+      ],
+    });
     expect(stack(r, 'demo-base').action).toBe('none');
     await expect(readFile(demo('edge-1/platform.json'), 'utf8')).resolves.toContain('evil.example');
     expect(openIssues()).toEqual(['Drift on stack demo-web', 'Drift on stack edge-1', 'Drift on stack edge-2']);
@@ -102,10 +134,17 @@ describe('drift control', () => {
   });
 
   it('a failing stack does not stop the others, and the run exits 1', async () => {
-    await box.write('stacks/broken.yaml', 'program: local-base\nconfig:\n  local-base:x:\n    secure: v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nencryptionSalt: v1:YoZ7QMaaiwQ=:v1:SrQf0NqXfh7Da4rT:dvtZd4XNHDFKq1cfj0djXfk+A40NMQ==\n');
+    await box.write(
+      'stacks/broken.yaml',
+      'program: local-base\nconfig:\n  local-base:x:\n    secure: v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nencryptionSalt: v1:YoZ7QMaaiwQ=:v1:SrQf0NqXfh7Da4rT:dvtZd4XNHDFKq1cfj0djXfk+A40NMQ==\n',
+    );
     const r = await box.run(['drift', '--all', '--json']);
     expect(r.code, r.stderr).toBe(1);
     expect(stack(r, 'broken')).toMatchObject({ status: 'failed' });
-    expect(doc(r).stacks.filter((s) => s.name !== 'broken').every((s) => s.status === 'succeeded' && s.action === 'none')).toBe(true);
+    expect(
+      doc(r)
+        .stacks.filter((s) => s.name !== 'broken')
+        .every((s) => s.status === 'succeeded' && s.action === 'none'),
+    ).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ciEnv, startForgeServer, testProjects, type ForgeServer } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 import { runGit } from '../helpers/git-repo.js';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
  * The whole merge request loop on the demo stacks, with real git, the real engine and a local
@@ -14,7 +14,13 @@ import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js'
 const protectedStack = 'program: local-base\nconfig:\n  local-base:basePort: 9090\napprovals:\n  required: 1\n';
 
 interface Doc {
-  stacks: { name: string; status: string; operation: string; skipReason?: string; resources: { name: string; op: string; changedProperties: string[] }[] }[];
+  stacks: {
+    name: string;
+    status: string;
+    operation: string;
+    skipReason?: string;
+    resources: { name: string; op: string; changedProperties: string[] }[];
+  }[];
   affected: { name: string; action: string }[];
 }
 
@@ -28,7 +34,12 @@ describe('merge request flow', () => {
 
   beforeAll(async () => {
     forge = await startForgeServer();
-    forge.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 7, title: 'Retitle the site', sourceBranch: 'feature', targetBranch: 'main' });
+    forge.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 7,
+      title: 'Retitle the site',
+      sourceBranch: 'feature',
+      targetBranch: 'main',
+    });
     box = await createSandbox({ stacks: { 'demo-prod': protectedStack }, keepStacks: true });
     await box.write('.gitignore', 'node_modules\n.gitops/\n*.md\n');
     await git('init', '-q', '-b', 'main');
@@ -46,14 +57,22 @@ describe('merge request flow', () => {
   it('previews only the affected stack and posts the report as the MR comment', async () => {
     await git('checkout', '-q', '-b', 'feature');
     const stackFile = path.join('stacks', 'demo-web.yaml');
-    await box.write(stackFile, (await readFile(path.join(box.root, stackFile), 'utf8')).replace('Hello from GitOps', 'Hello from a merge request'));
+    await box.write(
+      stackFile,
+      (await readFile(path.join(box.root, stackFile), 'utf8')).replace('Hello from GitOps', 'Hello from a merge request'),
+    );
     await git('commit', '-q', '-am', 'retitle');
-    const r = await box.run(['preview', '--base', 'main', '--json', '--markdown', 'report.md', '--comment'], gitlab({ CI_MERGE_REQUEST_IID: '7' }));
+    const r = await box.run(
+      ['preview', '--base', 'main', '--json', '--markdown', 'report.md', '--comment'],
+      gitlab({ CI_MERGE_REQUEST_IID: '7' }),
+    );
     expect(r.code, r.stderr).toBe(0);
     const d = doc(r);
     expect(d.affected).toEqual([{ name: 'demo-web', action: 'update', reasons: [{ kind: 'stack-file', path: 'stacks/demo-web.yaml' }] }]);
     expect(d.stacks.map((s) => [s.name, s.operation, s.status])).toEqual([['demo-web', 'preview', 'succeeded']]);
-    expect(d.stacks[0]!.resources).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'index-html', op: 'update', changedProperties: ['content'] })]));
+    expect(d.stacks[0]!.resources).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'index-html', op: 'update', changedProperties: ['content'] })]),
+    );
     const markdown = await readFile(path.join(box.root, 'report.md'), 'utf8');
     expect(markdown).toContain('| demo-web | 0 | 1 | 0 | 0 | ✅ ok | no |');
     expect(markdown).toContain((await git('rev-parse', 'HEAD')).trim().slice(0, 12));
@@ -67,7 +86,10 @@ describe('merge request flow', () => {
 
   it('updates the same comment in place on a second push, marking the stack that needs approval', async () => {
     const program = path.join('programs', 'local-base', 'index.ts');
-    await box.write(program, (await readFile(path.join(box.root, program), 'utf8')).replace('{ hostname, basePort }', '{ hostname, basePort, tls: false }'));
+    await box.write(
+      program,
+      (await readFile(path.join(box.root, program), 'utf8')).replace('{ hostname, basePort }', '{ hostname, basePort, tls: false }'),
+    );
     await git('commit', '-q', '-am', 'platform settings gain tls');
     const r = await box.run(['preview', '--base', 'main', '--json', '--comment'], gitlab({ CI_MERGE_REQUEST_IID: '7' }));
     expect(r.code, r.stderr).toBe(0);
@@ -101,7 +123,10 @@ describe('merge request flow', () => {
     const byName = Object.fromEntries(doc(r).stacks.map((s) => [s.name, s]));
     expect(byName['demo-base']!.status).toBe('succeeded');
     expect(byName['demo-web']!.status).toBe('succeeded');
-    expect(byName['demo-prod']).toMatchObject({ status: 'skipped', skipReason: expect.stringContaining('needs 1 approval; merge request #7 has 0') });
+    expect(byName['demo-prod']).toMatchObject({
+      status: 'skipped',
+      skipReason: expect.stringContaining('needs 1 approval; merge request #7 has 0'),
+    });
     expect(r.stderr.indexOf('[demo-base] up done')).toBeLessThan(r.stderr.indexOf('[demo-web] up started'));
     const page = await readFile(path.join(box.root, '.gitops', 'demo', 'demo-web', 'index.html'), 'utf8');
     expect(page).toContain('Hello from a merge request');

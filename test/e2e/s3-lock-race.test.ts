@@ -44,6 +44,10 @@ type TimedRun = CliRun & { from: number; to: number };
 function verdict(runs: TimedRun[], s3: S3Server): string {
   const winners = runs.filter((r) => r.code === 0);
   if (winners.length === 2) return `BOTH WON (runs from ${runs.map((r) => `${r.from}-${r.to} ms`).join(' and ')})`;
+  // Pulumi's lock on a blob store (list, write, list again) lets two runners that start at the same instant
+  // both see the other's lock and both give up: nothing ran, nothing to clean up, the job can be re-run.
+  // That is the one outcome besides "exactly one wins" we accept; two winners never.
+  if (winners.length === 0 && runs.every((r) => r.code === 1 && errorOf(r).startsWith('STACK_LOCKED'))) return 'both locked out';
   if (winners.length === 0) return `none won: ${runs.map((r) => `exit ${r.code}: ${errorOf(r)}`).join(' | ')}`;
   const loser = runs.find((r) => r.code !== 0)!;
   const error = (JSON.parse(loser.stdout) as DeployDoc).stacks.find((s) => s.name === 'race')?.error;
@@ -87,22 +91,28 @@ describe('two runners racing on one S3 state', () => {
     await s3?.stop();
   });
 
-  it(`exactly one of two simultaneous deploys wins, ${ROUNDS} times out of ${ROUNDS}; the other is told who holds the lock`, async () => {
-    const rounds: Round[] = [];
-    const started = Date.now();
-    for (let round = 1; round <= ROUNDS; round++) {
-      await Promise.all(runners.map((b) => b.write('stacks/race.yaml', stackFile(round))));
-      const t0 = Date.now();
-      const timed = (box: Sandbox) => deploy(box).then((r): TimedRun => ({ ...r, from: 0, to: Date.now() - t0 }));
-      rounds.push({ round, runs: await Promise.all(runners.map(timed)) });
-    }
-    const secs = (Date.now() - started) / 1000;
-    process.stderr.write(`[race] ${ROUNDS} rounds in ${secs.toFixed(0)} s (${(secs / ROUNDS).toFixed(1)} s a round)\n`);
+  it(
+    `two simultaneous deploys, ${ROUNDS} times: never both win; one wins and the other is told who holds the lock (or both are locked out)`,
+    async () => {
+      const rounds: Round[] = [];
+      const started = Date.now();
+      for (let round = 1; round <= ROUNDS; round++) {
+        await Promise.all(runners.map((b) => b.write('stacks/race.yaml', stackFile(round))));
+        const t0 = Date.now();
+        const timed = (box: Sandbox) => deploy(box).then((r): TimedRun => ({ ...r, from: 0, to: Date.now() - t0 }));
+        rounds.push({ round, runs: await Promise.all(runners.map(timed)) });
+      }
+      const secs = (Date.now() - started) / 1000;
+      process.stderr.write(`[race] ${ROUNDS} rounds in ${secs.toFixed(0)} s (${(secs / ROUNDS).toFixed(1)} s a round)\n`);
 
-    // Every round is judged first, so a failure shows them all.
-    const verdicts = rounds.map(({ round, runs }) => `round ${round}: ${verdict(runs, s3)}`);
-    process.stderr.write(`[race] ${verdicts.join('; ')}\n`);
-    expect(verdicts.filter((v) => !v.endsWith(': ok'))).toEqual([]);
-    expect(await s3.client.listKeys(s3.bucket, '.pulumi/locks/')).toEqual([]);
-  }, 20 * 60_000);
+      // Every round is judged first, so a failure shows them all.
+      const verdicts = rounds.map(({ round, runs }) => `round ${round}: ${verdict(runs, s3)}`);
+      process.stderr.write(`[race] ${verdicts.join('; ')}\n`);
+      expect(verdicts.filter((v) => !v.endsWith(': ok') && !v.endsWith(': both locked out'))).toEqual([]);
+      // The race was real: most rounds had a winner and a loser told who held the lock.
+      expect(verdicts.filter((v) => v.endsWith(': ok')).length).toBeGreaterThanOrEqual(ROUNDS / 2);
+      expect(await s3.client.listKeys(s3.bucket, '.pulumi/locks/')).toEqual([]);
+    },
+    20 * 60_000,
+  );
 });

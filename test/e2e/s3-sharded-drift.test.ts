@@ -23,7 +23,11 @@ describe('sharded drift on one S3 state', () => {
   let s3: S3Server;
   let box: Sandbox;
   const shards = (...extra: string[]): Promise<CliRun[]> =>
-    Promise.all(Array.from({ length: SHARDS }, (_, i) => box.run(['drift', '--all', '--json', '--quiet', '--shard', `${i + 1}/${SHARDS}`, ...extra], s3.env())));
+    Promise.all(
+      Array.from({ length: SHARDS }, (_, i) =>
+        box.run(['drift', '--all', '--json', '--quiet', '--shard', `${i + 1}/${SHARDS}`, ...extra], s3.env()),
+      ),
+    );
   const stacksOf = (r: CliRun) => (JSON.parse(r.stdout) as DriftDoc).stacks;
 
   beforeAll(async () => {
@@ -41,7 +45,8 @@ describe('sharded drift on one S3 state', () => {
   });
 
   it('4 shards at once report each stack exactly once, and find the drift where it is', async () => {
-    for (const name of drifted) await writeFile(path.join(box.root, '.gitops', 'demo', name, 'platform.json'), '{"hostname": "evil.example"}\n');
+    for (const name of drifted)
+      await writeFile(path.join(box.root, '.gitops', 'demo', name, 'platform.json'), '{"hostname": "evil.example"}\n');
     const started = Date.now();
     const runs = await shards();
     process.stderr.write(`[sharded drift] 4 shards, ${names.length} stacks: ${Date.now() - started} ms\n`);
@@ -50,16 +55,30 @@ describe('sharded drift on one S3 state', () => {
     for (const [i, r] of runs.entries()) {
       const mine = stacksOf(r);
       expect(mine.length, `shard ${i + 1}`).toBeGreaterThan(0);
-      expect(mine.every((s) => s.status === 'succeeded'), r.stderr).toBe(true);
+      expect(
+        mine.every((s) => s.status === 'succeeded'),
+        r.stderr,
+      ).toBe(true);
       expect(r.code, r.stderr).toBe(mine.some((s) => drifted.includes(s.name)) ? 3 : 0);
     }
-    expect(reported.filter((s) => s.action === 'reported').map((s) => s.name).sort()).toEqual(drifted);
+    expect(
+      reported
+        .filter((s) => s.action === 'reported')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(drifted);
   });
 
   it('4 shards remediating at once fix every drifted stack; a full run after is clean', async () => {
     const runs = await shards('--remediate');
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    expect(runs.flatMap(stacksOf).filter((s) => s.action === 'remediated').map((s) => s.name).sort()).toEqual(drifted);
+    expect(
+      runs
+        .flatMap(stacksOf)
+        .filter((s) => s.action === 'remediated')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(drifted);
     const clean = await box.run(['drift', '--all', '--json', '--quiet'], s3.env());
     expect(clean.code, clean.stderr).toBe(0);
     expect(stacksOf(clean).every((s) => s.action === 'none')).toBe(true);

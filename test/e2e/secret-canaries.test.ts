@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runGit } from '../helpers/git-repo.js';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { encryptConfig } from '../helpers/secrets.js';
 
 /**

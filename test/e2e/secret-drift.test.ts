@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
  * Drift in a secret property on the real engine: demo-web writes its secret `apiToken` into the

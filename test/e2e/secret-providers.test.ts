@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { encryptConfig } from '../helpers/secrets.js';
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runGit } from '../helpers/git-repo.js';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { encryptConfig } from '../helpers/secrets.js';
 
 /**
@@ -14,7 +14,14 @@ import { encryptConfig } from '../helpers/secrets.js';
 const TOKEN = 'canary-token-4e7b1f0a';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIcanaryCertLineOne0123\nMIIcanaryCertLineTwo4567\n-----END CERTIFICATE-----';
 const OUTPUT = 'canary-output-9d3c55e1';
-const forms = [TOKEN, Buffer.from(TOKEN).toString('base64'), 'MIIcanaryCertLineOne0123', 'MIIcanaryCertLineTwo4567', Buffer.from(CERT).toString('base64'), OUTPUT];
+const forms = [
+  TOKEN,
+  Buffer.from(TOKEN).toString('base64'),
+  'MIIcanaryCertLineOne0123',
+  'MIIcanaryCertLineTwo4567',
+  Buffer.from(CERT).toString('base64'),
+  OUTPUT,
+];
 
 const program = `import * as pulumi from '@pulumi/pulumi';
 import { demoDir, LocalFile } from '../shared/local-file.js';
@@ -37,7 +44,15 @@ describe('secrets never reach logs, JSON or reports', () => {
 
   beforeAll(async () => {
     const secrets = await encryptConfig('canary', 'canary', 'gitops-demo', { 'canary:token': TOKEN, 'canary:cert': CERT });
-    box = await createSandbox({ stacks: { canary: stringify({ program: 'canary', config: { ...secrets.config, 'canary:label': 'v1' }, encryptionSalt: secrets.encryptionSalt }) } });
+    box = await createSandbox({
+      stacks: {
+        canary: stringify({
+          program: 'canary',
+          config: { ...secrets.config, 'canary:label': 'v1' },
+          encryptionSalt: secrets.encryptionSalt,
+        }),
+      },
+    });
     await box.write('programs/canary/index.ts', program);
     await box.write('.gitignore', 'node_modules\n.gitops/\n*.md\n');
     await runGit(box.root, ['init', '-q', '-b', 'main']);
@@ -81,9 +96,10 @@ describe('secrets never reach logs, JSON or reports', () => {
 
   it('no canary form appears in any output', () => {
     expect(runs).toHaveLength(3);
-    for (const r of runs) for (const form of forms) {
-      expect(r.stdout).not.toContain(form);
-      expect(r.stderr).not.toContain(form);
-    }
+    for (const r of runs)
+      for (const form of forms) {
+        expect(r.stdout).not.toContain(form);
+        expect(r.stderr).not.toContain(form);
+      }
   });
 });

@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { readRunRecord, type ProcessRef } from '../../src/engine/process-reaper.js';
+import { type ProcessRef, readRunRecord } from '../../src/engine/process-reaper.js';
 import { isSameProcess } from '../../src/engine/process-table.js';
-import { createSandbox, demoEnv, gitopsBin, type CliRun, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, demoEnv, gitopsBin, type Sandbox } from '../helpers/sandbox.js';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'slow-files', 'index.ts');
 
@@ -50,15 +50,17 @@ export async function createFaultBox(stack: string, delayMs: number): Promise<Fa
   const box = await createSandbox({ stacks: {} });
   const files = path.join(box.root, 'files', stack);
   await box.write('programs/slow-files/index.ts', readFileSync(fixture, 'utf8'));
-  const writeStack = (extra = ''): Promise<void> => box.write(`stacks/${stack}.yaml`, `program: slow-files\nconfig:\n  slow-files:dir: ${files}\n${extra}`);
+  const writeStack = (extra = ''): Promise<void> =>
+    box.write(`stacks/${stack}.yaml`, `program: slow-files\nconfig:\n  slow-files:dir: ${files}\n${extra}`);
   await writeStack();
   const setDelay = (ms: number): Promise<void> => box.write(path.join('files', stack, '.delay-ms'), String(ms));
   await setDelay(delayMs);
   const backend = path.join(box.root, '.gitops', 'state', '.pulumi');
   const start = (...args: string[]): Running => {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [k, v] of Object.entries(demoEnv)) if (v === undefined) delete env[k];
-    else env[k] = v;
+    for (const [k, v] of Object.entries(demoEnv))
+      if (v === undefined) delete env[k];
+      else env[k] = v;
     const child = spawn(process.execPath, [gitopsBin, ...args], { cwd: box.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -85,7 +87,10 @@ export async function createFaultBox(stack: string, delayMs: number): Promise<Fa
         resources?: { urn: string; id?: string }[];
         pending_operations?: { type: string; resource: { urn: string } }[];
       };
-      return { resources: latest.resources ?? [], pending: (latest.pending_operations ?? []).map((p) => ({ type: p.type, urn: p.resource.urn })) };
+      return {
+        resources: latest.resources ?? [],
+        pending: (latest.pending_operations ?? []).map((p) => ({ type: p.type, urn: p.resource.urn })),
+      };
     },
     locks: () => {
       const dir = path.join(backend, 'locks', 'organization', 'slow-files', stack);

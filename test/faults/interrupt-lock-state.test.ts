@@ -3,7 +3,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessRef } from '../../src/engine/process-reaper.js';
-import { createFaultBox, stillRunning, urnOf, waitFor, type FaultBox } from './fault-box.js';
+import { createFaultBox, type FaultBox, stillRunning, urnOf, waitFor } from './fault-box.js';
 
 /**
  * SIGTERM and SIGINT mid-create (a CI job stopped politely), a lock left by a run on another
@@ -24,7 +24,10 @@ describe('SIGTERM mid-create, and a lock held from another host', () => {
     const run = f.start('deploy', '--stack', stack);
     let seen: ProcessRef[] = [];
     try {
-      await waitFor('both slow creates to begin', () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')));
+      await waitFor(
+        'both slow creates to begin',
+        () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
+      );
       seen = f.recorded();
     } finally {
       run.kill('SIGTERM');
@@ -55,9 +58,19 @@ describe('SIGTERM mid-create, and a lock held from another host', () => {
 
   it('a lock from another host: the error names holder, host, pid and age, and unlock needs --force', async () => {
     const taken = new Date(Date.now() - 10 * 60_000).toISOString();
-    const lock = path.join('.gitops', 'state', '.pulumi', 'locks', 'organization', 'slow-files', stack, '0c0ffee0-0000-4000-8000-000000000000.json');
+    const lock = path.join(
+      '.gitops',
+      'state',
+      '.pulumi',
+      'locks',
+      'organization',
+      'slow-files',
+      stack,
+      '0c0ffee0-0000-4000-8000-000000000000.json',
+    );
     await f.box.write(lock, JSON.stringify({ pid: 4242, username: 'ci', hostname: 'runner-7', timestamp: taken }));
-    const holder = /created by ci@runner-7 \(pid 4242\) at \S+Z \(10 min ago\); command: unknown; on another host: whether it still runs cannot be checked from here/;
+    const holder =
+      /created by ci@runner-7 \(pid 4242\) at \S+Z \(10 min ago\); command: unknown; on another host: whether it still runs cannot be checked from here/;
 
     const deploy = await f.gitops('deploy', '--stack', stack);
     expect(deploy.code, deploy.stderr).toBe(1);
@@ -110,7 +123,10 @@ describe('SIGINT mid-create', () => {
     const run = f.start('deploy', '--stack', stack);
     let seen: ProcessRef[] = [];
     try {
-      await waitFor('both slow creates to begin', () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')));
+      await waitFor(
+        'both slow creates to begin',
+        () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
+      );
       seen = f.recorded();
     } finally {
       run.kill('SIGINT');

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFaultBox, stillRunning, urnOf, waitFor, type FaultBox } from './fault-box.js';
-import type { ProcessRef } from '../../src/engine/process-reaper.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessRef } from '../../src/engine/process-reaper.js';
+import { createFaultBox, type FaultBox, stillRunning, urnOf, waitFor } from './fault-box.js';
 
 /**
  * A deploy killed with SIGKILL of its whole process group (a cancelled CI job) while two
@@ -25,11 +25,20 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
   it('while the deploy runs, unlock refuses: the holder is alive on this host', async () => {
     const run = f.start('deploy', '--stack', stack);
     try {
-      await waitFor('both slow creates to begin', () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')));
-      await waitFor('steady to be recorded and the plugins to be watched', () => f.state().resources.some((r) => r.urn === urnOf(stack, 'steady')) && f.recorded().length >= 3);
+      await waitFor(
+        'both slow creates to begin',
+        () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
+      );
+      await waitFor(
+        'steady to be recorded and the plugins to be watched',
+        () => f.state().resources.some((r) => r.urn === urnOf(stack, 'steady')) && f.recorded().length >= 3,
+      );
       const unlock = await f.gitops('unlock', '--stack', stack);
       expect(unlock.code, unlock.stderr).toBe(1);
-      expect(unlock.stderr).toMatch(/refusing to unlock, the lock holder is still running: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\); command: .*pulumi up.*gitops\.js deploy --stack killed/);
+      expect(unlock.stderr).toMatch(
+        /refusing to unlock, the lock holder is still running: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/,
+      );
+      expect(unlock.stderr).toMatch(/; command: .*pulumi up.*gitops\.js deploy --stack killed/);
       expect(f.locks()).toHaveLength(1);
     } finally {
       leftovers = f.recorded();
@@ -38,8 +47,17 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
     const killed = await run.done;
     expect(killed.signal).toBe('SIGKILL');
     // Pulumi starts plugins in process groups of their own: the group kill leaves them running.
-    expect(stillRunning(leftovers).map((p) => p.command).join('\n')).toMatch(/pulumi-resource-pulumi-nodejs/);
-    expect(f.state().pending.map((p) => `${p.type} ${p.urn}`).sort()).toEqual([`creating ${urnOf(stack, 'adopted')}`, `creating ${urnOf(stack, 'never')}`]);
+    expect(
+      stillRunning(leftovers)
+        .map((p) => p.command)
+        .join('\n'),
+    ).toMatch(/pulumi-resource-pulumi-nodejs/);
+    expect(
+      f
+        .state()
+        .pending.map((p) => `${p.type} ${p.urn}`)
+        .sort(),
+    ).toEqual([`creating ${urnOf(stack, 'adopted')}`, `creating ${urnOf(stack, 'never')}`]);
     expect(f.instances('adopted')).toHaveLength(1);
     expect(f.instances('never')).toHaveLength(0);
   });
@@ -48,7 +66,8 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
     const r = await f.gitops('deploy', '--stack', stack);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*pulumi-resource-pulumi-nodejs/);
-    expect(r.stderr).toMatch(/stack killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\); command: \S*node \S+gitops\.js deploy --stack killed; no longer running \(it was on this host\)/);
+    expect(r.stderr).toMatch(/stack killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
+    expect(r.stderr).toMatch(/; command: \S*node \S+gitops\.js deploy --stack killed; no longer running \(it was on this host\)/);
     expect(r.stderr).toContain('the run that took the lock is dead: clear it with `gitops unlock --stack killed`');
     expect(stillRunning(leftovers)).toEqual([]);
   });
@@ -68,7 +87,11 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
     expect(result.error.code).toBe('PENDING_OPERATIONS');
     expect(r.stderr).toContain('stack killed has 2 pending operations from an interrupted run; nothing was run over them');
     for (const name of ['adopted', 'never']) {
-      expect(r.stderr).toMatch(new RegExp(`creating ${name} \\(pulumi-nodejs:dynamic/gitops:faults:SlowFile:Resource\\), interrupted by \\S+Z: ${urnOf(stack, name).replace(/[$:/]/g, '\\$&')}`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `creating ${name} \\(pulumi-nodejs:dynamic/gitops:faults:SlowFile:Resource\\), interrupted by \\S+Z: ${urnOf(stack, name).replace(/[$:/]/g, '\\$&')}`,
+        ),
+      );
     }
     expect(r.stderr).toContain('gitops recover --stack killed --import URN=<its ID>');
     expect(r.stderr).toContain('gitops recover --stack killed --forget URN');
@@ -99,7 +122,15 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
 
   it('recover --import adopts the created one, --forget drops the other', async () => {
     const adopted = path.join(f.files, f.instances('adopted')[0]!);
-    const r = await f.gitops('recover', '--stack', stack, '--import', `${urnOf(stack, 'adopted')}=${adopted}`, '--forget', urnOf(stack, 'never'));
+    const r = await f.gitops(
+      'recover',
+      '--stack',
+      stack,
+      '--import',
+      `${urnOf(stack, 'adopted')}=${adopted}`,
+      '--forget',
+      urnOf(stack, 'never'),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`[killed] adopted adopted (id ${adopted})`);
     expect(r.stderr).toContain('[killed] forgot the pending operation on never');
@@ -112,13 +143,17 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
   it('after recovery, remediation runs again and every resource declared in Git exists exactly once: no pending operation, no lock, no process left', async () => {
     await f.setDelay(0);
     const drift = await f.gitops('drift', '--stack', stack, '--remediate', '--json');
-    const report = (JSON.parse(drift.stdout) as { stacks: { action: string; remediation?: { resources: { name: string; op: string }[] } }[] }).stacks[0]!;
+    const report = (
+      JSON.parse(drift.stdout) as { stacks: { action: string; remediation?: { resources: { name: string; op: string }[] } }[] }
+    ).stacks[0]!;
     expect(report.action, drift.stderr).toBe('remediated');
     // steady was deleted out of band (recreated); never was forgotten (created now); adopted is kept.
     expect(report.remediation!.resources.map((x) => `${x.op} ${x.name}`).sort()).toEqual(['create never', 'create steady']);
     const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const ops = (JSON.parse(r.stdout) as { stacks: { resources: { name: string; op: string }[] }[] }).stacks[0]!.resources.map((x) => `${x.op} ${x.name}`);
+    const ops = (JSON.parse(r.stdout) as { stacks: { resources: { name: string; op: string }[] }[] }).stacks[0]!.resources.map(
+      (x) => `${x.op} ${x.name}`,
+    );
     expect(ops.sort()).toEqual(['same adopted', 'same never', 'same steady']);
     for (const name of ['steady', 'adopted', 'never']) expect(f.instances(name), name).toHaveLength(1);
     const state = f.state();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessRef } from '../../src/engine/process-reaper.js';
-import { createFaultBox, slowType, stillRunning, urnOf, waitFor, type FaultBox } from './fault-box.js';
+import { createFaultBox, type FaultBox, slowType, stillRunning, urnOf, waitFor } from './fault-box.js';
 
 /**
  * A deploy killed with SIGKILL of its process group while it deletes a resource that left
@@ -51,7 +51,9 @@ describe('SIGKILL of a deploy mid-delete, then recovery', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('stack deleting has 1 pending operation from an interrupted run; nothing was run over it');
     expect(r.stderr).toContain(`deleting doomed (${slowType}), interrupted by `);
-    expect(r.stderr).toContain('`gitops recover --stack deleting --forget URN` drops the entry and refreshes the resource from its provider');
+    expect(r.stderr).toContain(
+      '`gitops recover --stack deleting --forget URN` drops the entry and refreshes the resource from its provider',
+    );
     expect(stillRunning(leftovers)).toEqual([]);
   });
 
@@ -67,7 +69,9 @@ describe('SIGKILL of a deploy mid-delete, then recovery', () => {
 
     const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const ops = (JSON.parse(r.stdout) as { stacks: { resources: { name: string; op: string }[] }[] }).stacks[0]!.resources.map((x) => `${x.op} ${x.name}`);
+    const ops = (JSON.parse(r.stdout) as { stacks: { resources: { name: string; op: string }[] }[] }).stacks[0]!.resources.map(
+      (x) => `${x.op} ${x.name}`,
+    );
     expect(ops.sort()).toEqual(['delete doomed', 'same adopted', 'same never', 'same steady']);
     expect(f.instances('doomed')).toHaveLength(0);
     for (const name of ['steady', 'adopted', 'never']) expect(f.instances(name), name).toHaveLength(1);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFaultBox, urnOf, type FaultBox } from './fault-box.js';
+import { createFaultBox, type FaultBox, urnOf } from './fault-box.js';
 
 /** A provider process that dies mid-create, and a deploy killed before the engine started. */
 describe('a provider crash mid-create, and SIGKILL before the engine starts', () => {
@@ -27,6 +27,17 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
     expect(f.locks()).toEqual([]);
   });
 
+  it('an unreachable file backend: exit 2 naming the URL, before anything runs', async () => {
+    await f.box.write('not-a-folder', '');
+    const url = `file://${path.join(f.box.root, 'not-a-folder', 'state')}`;
+    const r = await f.box.run(['deploy', '--stack', stack], { PULUMI_BACKEND_URL: url });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`error: state backend ${url}: cannot create its folder`);
+    expect(r.stderr).toContain('(ENOTDIR); nothing ran');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(f.files, '.creating-steady'))).toBe(false);
+  });
+
   it('the provider dies mid-create: exit 1, and the error names every create in flight, which nothing tracks', async () => {
     await f.box.write(path.join('files', stack, '.crash-never'), '');
     const r = await f.gitops('deploy', '--stack', stack, '--json');
@@ -35,13 +46,22 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
     expect(result.status).toBe('failed');
     expect(result.error.code).toBe('PROVIDER_ERROR');
     expect(result.error.message).toContain('stack crashing: a provider process died mid-operation (error reading from server: EOF)');
-    const named = /these creates were in flight and may have happened, untracked: ([^\n(]+)/.exec(result.error.message)?.[1]?.split(', ').map((n) => n.trim()) ?? [];
+    const named =
+      /these creates were in flight and may have happened, untracked: ([^\n(]+)/
+        .exec(result.error.message)?.[1]
+        ?.split(', ')
+        .map((n) => n.trim()) ?? [];
     expect(named).toEqual(expect.arrayContaining(['adopted', 'never']));
     expect(result.error.message).toContain('Pulumi keeps no pending operation for them, so the next deploy creates them again');
     // Pulumi records them as failed, not pending: the guard cannot see them, so the message must.
     expect(f.state().pending).toEqual([]);
     const tracked = new Set(f.state().resources.map((x) => x.id));
-    const orphans = ['steady', 'adopted', 'never'].flatMap((name) => f.instances(name).filter((file) => !tracked.has(path.join(f.files, file))).map(() => name));
+    const orphans = ['steady', 'adopted', 'never'].flatMap((name) =>
+      f
+        .instances(name)
+        .filter((file) => !tracked.has(path.join(f.files, file)))
+        .map(() => name),
+    );
     // Which creates got as far as making their file before the crash varies from run to run
     // (one run here made steady twice after a plain retry): every orphan on disk is one the message named.
     for (const name of orphans) expect(named).toContain(name);

@@ -20,7 +20,10 @@ export interface TestContext {
  * An action context over a real repository folder (stack files read for real, git real), with a
  * FakeEngine and, when given, a forge. Like CDK's TestIoHost: the test reads what was emitted.
  */
-export async function testContext(root: string, options: { forge?: Forge; signal?: AbortSignal; branch?: string; concurrency?: number; stacksDir?: string } = {}): Promise<TestContext> {
+export async function testContext(
+  root: string,
+  options: { forge?: Forge; signal?: AbortSignal; branch?: string; concurrency?: number; stacksDir?: string } = {},
+): Promise<TestContext> {
   const layout = layoutAt(root, options.stacksDir);
   const engine = new FakeEngine();
   const events: ProgressEvent[] = [];

@@ -1,7 +1,7 @@
 import type { Engine, RunRequest } from '../../src/engine/engine.js';
 import type { LockHolder } from '../../src/engine/lock-holder.js';
-import type { RecoverOutcome, RecoverRequest } from '../../src/engine/recover-state.js';
 import type { ProgressSink } from '../../src/engine/progress.js';
+import type { RecoverOutcome, RecoverRequest } from '../../src/engine/recover-state.js';
 import type { Operation, StackResult } from '../../src/engine/result.js';
 import type { StackDefinition } from '../../src/stacks/schema.js';
 

@@ -123,7 +123,13 @@ export interface ForgeServerState {
   project(platform: FakePlatform, id: string): FakeProject;
   addMergeRequest(platform: FakePlatform, project: string, mr: Partial<FakeMergeRequest> & { number: number }): FakeMergeRequest;
   /** Seeds a comment (e.g. someone else's, to fill pages); returns it. */
-  addComment(platform: FakePlatform, project: string, mr: number, body: string, options?: { author?: string; system?: boolean }): FakeComment;
+  addComment(
+    platform: FakePlatform,
+    project: string,
+    mr: number,
+    body: string,
+    options?: { author?: string; system?: boolean },
+  ): FakeComment;
   /** A review of the pull request's current head, unless `commitId` says otherwise. */
   addReview(project: string, pr: number, user: string, state: FakeReview['state'], options?: { commitId?: string }): FakeReview;
   linkCommit(platform: FakePlatform, project: string, sha: string, mr: number): void;
@@ -207,7 +213,10 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
     now,
     user(platform: FakePlatform, username: string, options: { bot?: boolean } = {}): FakeUser {
       let u = users[platform].get(username);
-      if (!u) users[platform].set(username, (u = { id: ++userId, username, bot: /\[bot\]$|^(project|group)_\d+_bot/.test(username) }));
+      if (!u) {
+        u = { id: ++userId, username, bot: /\[bot\]$|^(project|group)_\d+_bot/.test(username) };
+        users[platform].set(username, u);
+      }
       if (options.bot !== undefined) u.bot = options.bot;
       return u;
     },
@@ -227,7 +236,10 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
     },
     project(platform: FakePlatform, key: string): FakeProject {
       let p = state.projects[platform].get(key);
-      if (!p) state.projects[platform].set(key, (p = emptyProject()));
+      if (!p) {
+        p = emptyProject();
+        state.projects[platform].set(key, p);
+      }
       return p;
     },
     addMergeRequest(platform: FakePlatform, project: string, mr: Partial<FakeMergeRequest> & { number: number }): FakeMergeRequest {
@@ -249,18 +261,43 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
       state.project(platform, project).mergeRequests.push(full);
       return full;
     },
-    addComment(platform: FakePlatform, project: string, mr: number, body: string, options: { author?: string; system?: boolean } = {}): FakeComment {
+    addComment(
+      platform: FakePlatform,
+      project: string,
+      mr: number,
+      body: string,
+      options: { author?: string; system?: boolean } = {},
+    ): FakeComment {
       const target = state.project(platform, project).mergeRequests.find((m) => m.number === mr);
       if (!target) throw new Error(`seed the merge request ${mr} first`);
       const at = now();
-      const comment = { id: id++, body, author: options.author ?? 'someone', system: options.system ?? false, createdAt: at, updatedAt: at };
+      const comment = {
+        id: id++,
+        body,
+        author: options.author ?? 'someone',
+        system: options.system ?? false,
+        createdAt: at,
+        updatedAt: at,
+      };
       target.comments.push(comment);
       return comment;
     },
-    addReview(project: string, pr: number, user: string, reviewState: FakeReview['state'], options: { commitId?: string } = {}): FakeReview {
+    addReview(
+      project: string,
+      pr: number,
+      user: string,
+      reviewState: FakeReview['state'],
+      options: { commitId?: string } = {},
+    ): FakeReview {
       const target = state.project('github', project).mergeRequests.find((m) => m.number === pr);
       if (!target) throw new Error(`seed the pull request ${pr} first`);
-      const review = { id: id++, user, state: reviewState, submittedAt: reviewState === 'PENDING' ? undefined : now(), commitId: options.commitId ?? target.headSha };
+      const review = {
+        id: id++,
+        user,
+        state: reviewState,
+        submittedAt: reviewState === 'PENDING' ? undefined : now(),
+        commitId: options.commitId ?? target.headSha,
+      };
       target.reviews.push(review);
       return review;
     },
@@ -273,7 +310,16 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
 }
 
 function emptyProject(): FakeProject {
-  return { issues: [], mergeRequests: [], commits: new Map(), defaultBranch: 'main', members: new Map(), collaborators: new Map(), tier: 'premium', resetApprovalsOnPush: true };
+  return {
+    issues: [],
+    mergeRequests: [],
+    commits: new Map(),
+    defaultBranch: 'main',
+    members: new Map(),
+    collaborators: new Map(),
+    tier: 'premium',
+    resetApprovalsOnPush: true,
+  };
 }
 
 function nextNumber(p: FakeProject): number {
@@ -314,7 +360,10 @@ function page(platform: FakePlatform, items: readonly unknown[], call: Call): Re
 
 const ok = (body: unknown, status = 200): Reply => ({ status, body });
 const gitlabError = (status: number, message: unknown): Reply => ({ status, body: { message } });
-const githubError = (status: number, message: string, extra: Record<string, unknown> = {}): Reply => ({ status, body: { message, documentation_url: 'https://docs.github.com/rest', ...extra } });
+const githubError = (status: number, message: string, extra: Record<string, unknown> = {}): Reply => ({
+  status,
+  body: { message, documentation_url: 'https://docs.github.com/rest', ...extra },
+});
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 // GitLab says `sort=asc`; GitHub says `direction=asc` (its `sort` names the field). Both default to newest first.
 const ascending = (platform: FakePlatform, q: URLSearchParams) => q.get(platform === 'gitlab' ? 'sort' : 'direction') === 'asc';
@@ -386,7 +435,11 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
     const at = state.now();
     return { id: state.nextId(), body: text, author: c.actor.username, system: false, createdAt: at, updatedAt: at };
   };
-  const labelsOf = (v: unknown) => str(v).split(',').map((l) => l.trim()).filter(Boolean);
+  const labelsOf = (v: unknown) =>
+    str(v)
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
   const currentUser = (c: Call) => {
     const u = state.user('gitlab', c.actor.username);
     return { ...basicUser(u.username), bot: u.bot };
@@ -395,119 +448,235 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
     // users.md "Get the current user": the account behind the token; project/group access tokens have bot users.
     { method: 'GET', pattern: ['user'], handle: (c) => ok(currentUser(c)) },
     // users.md "Get a single user": `bot` tells bot accounts apart.
-    { method: 'GET', pattern: ['users', ':uid'], handle: (c) => {
-      const u = findUser(Number(c.params.uid));
-      return u ? ok({ ...basicUser(u.username), bot: u.bot }) : gitlabError(404, '404 User Not Found');
-    } },
+    {
+      method: 'GET',
+      pattern: ['users', ':uid'],
+      handle: (c) => {
+        const u = findUser(Number(c.params.uid));
+        return u ? ok({ ...basicUser(u.username), bot: u.bot }) : gitlabError(404, '404 User Not Found');
+      },
+    },
     // projects.md "Get a single project".
-    { method: 'GET', pattern: ['projects', ':id'], handle: (c) => ok({ id: Number(c.params.id) || 1, default_branch: c.project.defaultBranch, web_url: `${base}/${c.params.id}` }) },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id'],
+      handle: (c) => ok({ id: Number(c.params.id) || 1, default_branch: c.project.defaultBranch, web_url: `${base}/${c.params.id}` }),
+    },
     // members.md "Get a member of a group or project, including inherited and invited members": 404 for a non-member.
-    { method: 'GET', pattern: ['projects', ':id', 'members', 'all', ':uid'], handle: (c) => {
-      const u = findUser(Number(c.params.uid));
-      const level = u ? c.project.members.get(u.username) : undefined;
-      return u && level !== undefined ? ok({ ...basicUser(u.username), access_level: level, expires_at: null }) : gitlabError(404, '404 Not found');
-    } },
-    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'], handle: (c) => {
-      const mr = mrOf(c);
-      if (!mr) return gitlabError(404, '404 Not found');
-      const sorted = c.query.get('order_by') === 'updated_at' ? [...mr.comments].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)) : ordered(mr.comments, true);
-      return page('gitlab', (ascending('gitlab', c.query) ? sorted : sorted.reverse()).map((n) => note(n, mr.number, 'MergeRequest')), c);
-    } },
-    { method: 'POST', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'], handle: (c) => {
-      const mr = mrOf(c);
-      if (!mr) return gitlabError(404, '404 Not found');
-      const n = newNote(c, c.body.body);
-      if ('status' in n) return n;
-      mr.comments.push(n);
-      return ok(note(n, mr.number, 'MergeRequest'), 201);
-    } },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'members', 'all', ':uid'],
+      handle: (c) => {
+        const u = findUser(Number(c.params.uid));
+        const level = u ? c.project.members.get(u.username) : undefined;
+        return u && level !== undefined
+          ? ok({ ...basicUser(u.username), access_level: level, expires_at: null })
+          : gitlabError(404, '404 Not found');
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'],
+      handle: (c) => {
+        const mr = mrOf(c);
+        if (!mr) return gitlabError(404, '404 Not found');
+        const sorted =
+          c.query.get('order_by') === 'updated_at'
+            ? [...mr.comments].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
+            : ordered(mr.comments, true);
+        return page(
+          'gitlab',
+          (ascending('gitlab', c.query) ? sorted : sorted.reverse()).map((n) => note(n, mr.number, 'MergeRequest')),
+          c,
+        );
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes'],
+      handle: (c) => {
+        const mr = mrOf(c);
+        if (!mr) return gitlabError(404, '404 Not found');
+        const n = newNote(c, c.body.body);
+        if ('status' in n) return n;
+        mr.comments.push(n);
+        return ok(note(n, mr.number, 'MergeRequest'), 201);
+      },
+    },
     // notes.md "Modify existing merge request note": only the note's author may edit it; anyone else gets 403.
-    { method: 'PUT', pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes', ':note'], handle: (c) => {
-      const n = mrOf(c)?.comments.find((x) => x.id === Number(c.params.note));
-      if (!n) return gitlabError(404, '404 Not found');
-      if (n.author !== c.actor.username) return gitlabError(403, '403 Forbidden');
-      const updated = newNote(c, c.body.body);
-      if ('status' in updated) return updated;
-      Object.assign(n, { body: updated.body, updatedAt: updated.updatedAt });
-      return ok(note(n, Number(c.params.iid), 'MergeRequest'));
-    } },
+    {
+      method: 'PUT',
+      pattern: ['projects', ':id', 'merge_requests', ':iid', 'notes', ':note'],
+      handle: (c) => {
+        const n = mrOf(c)?.comments.find((x) => x.id === Number(c.params.note));
+        if (!n) return gitlabError(404, '404 Not found');
+        if (n.author !== c.actor.username) return gitlabError(403, '403 Forbidden');
+        const updated = newNote(c, c.body.body);
+        if ('status' in updated) return updated;
+        Object.assign(n, { body: updated.body, updatedAt: updated.updatedAt });
+        return ok(note(n, Number(c.params.iid), 'MergeRequest'));
+      },
+    },
     // merge_requests.md "Get single MR".
-    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid'], handle: (c) => {
-      const mr = mrOf(c);
-      return mr ? ok(mergeRequest(c, mr)) : gitlabError(404, '404 Not found');
-    } },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'merge_requests', ':iid'],
+      handle: (c) => {
+        const mr = mrOf(c);
+        return mr ? ok(mergeRequest(c, mr)) : gitlabError(404, '404 Not found');
+      },
+    },
     // merge_request_approvals.md "Retrieve approval state for a merge request" (GET .../approvals). The Free
     // shape has `approved` and `approved_by` only (any approval approves); Premium adds approvals_required/left.
     // `approved_by` carries users, never a commit.
-    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'approvals'], handle: (c) => {
-      const mr = mrOf(c);
-      if (!mr) return gitlabError(404, '404 Not found');
-      const common = { id: mr.number + 9000, iid: mr.number, project_id: Number(c.params.id) || 1, title: mr.title, state: mrState[mr.state], merge_status: 'can_be_merged' };
-      const approvedBy = mr.approvedBy.map((u) => ({ user: basicUser(u) }));
-      if (c.project.tier === 'free') return ok({ ...common, approved: mr.approvedBy.length > 0, user_has_approved: false, user_can_approve: false, approved_by: approvedBy });
-      const left = Math.max(0, mr.approvalsRequired - mr.approvedBy.length);
-      return ok({ ...common, approved: left === 0, approvals_required: mr.approvalsRequired, approvals_left: left, approved_by: approvedBy, has_approval_rules: mr.approvalsRequired > 0 });
-    } },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'merge_requests', ':iid', 'approvals'],
+      handle: (c) => {
+        const mr = mrOf(c);
+        if (!mr) return gitlabError(404, '404 Not found');
+        const common = {
+          id: mr.number + 9000,
+          iid: mr.number,
+          project_id: Number(c.params.id) || 1,
+          title: mr.title,
+          state: mrState[mr.state],
+          merge_status: 'can_be_merged',
+        };
+        const approvedBy = mr.approvedBy.map((u) => ({ user: basicUser(u) }));
+        if (c.project.tier === 'free')
+          return ok({
+            ...common,
+            approved: mr.approvedBy.length > 0,
+            user_has_approved: false,
+            user_can_approve: false,
+            approved_by: approvedBy,
+          });
+        const left = Math.max(0, mr.approvalsRequired - mr.approvedBy.length);
+        return ok({
+          ...common,
+          approved: left === 0,
+          approvals_required: mr.approvalsRequired,
+          approvals_left: left,
+          approved_by: approvedBy,
+          has_approval_rules: mr.approvalsRequired > 0,
+        });
+      },
+    },
     // merge_request_approvals.md "Retrieve approval state for a merge request" (approval_state), Premium: rules, still no commit.
-    { method: 'GET', pattern: ['projects', ':id', 'merge_requests', ':iid', 'approval_state'], handle: (c) => {
-      const mr = mrOf(c);
-      if (!mr || c.project.tier === 'free') return gitlabError(404, '404 Not found');
-      const rule = { id: 1, name: 'All Members', rule_type: 'any_approver', eligible_approvers: [], approvals_required: mr.approvalsRequired, users: [], groups: [], contains_hidden_groups: false, overridden: false };
-      return ok({ approval_rules_overwritten: false, rules: [{ ...rule, approved_by: mr.approvedBy.map(basicUser), approved: mr.approvedBy.length >= mr.approvalsRequired }] });
-    } },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'merge_requests', ':iid', 'approval_state'],
+      handle: (c) => {
+        const mr = mrOf(c);
+        if (!mr || c.project.tier === 'free') return gitlabError(404, '404 Not found');
+        const rule = {
+          id: 1,
+          name: 'All Members',
+          rule_type: 'any_approver',
+          eligible_approvers: [],
+          approvals_required: mr.approvalsRequired,
+          users: [],
+          groups: [],
+          contains_hidden_groups: false,
+          overridden: false,
+        };
+        return ok({
+          approval_rules_overwritten: false,
+          rules: [{ ...rule, approved_by: mr.approvedBy.map(basicUser), approved: mr.approvedBy.length >= mr.approvalsRequired }],
+        });
+      },
+    },
     // merge_request_approvals.md "Retrieve approval configuration for a project": Premium/Ultimate only, so a
     // Free project answers 404; `reset_approvals_on_push` removes approvals when commits are added.
-    { method: 'GET', pattern: ['projects', ':id', 'approvals'], handle: (c) => {
-      if (c.project.tier === 'free') return gitlabError(404, '404 Not Found');
-      return ok({
-        approvals_before_merge: 0,
-        reset_approvals_on_push: c.project.resetApprovalsOnPush,
-        selective_code_owner_removals: false,
-        disable_overriding_approvers_per_merge_request: false,
-        merge_requests_author_approval: false,
-        merge_requests_disable_committers_approval: false,
-        require_password_to_approve: false,
-      });
-    } },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'approvals'],
+      handle: (c) => {
+        if (c.project.tier === 'free') return gitlabError(404, '404 Not Found');
+        return ok({
+          approvals_before_merge: 0,
+          reset_approvals_on_push: c.project.resetApprovalsOnPush,
+          selective_code_owner_removals: false,
+          disable_overriding_approvers_per_merge_request: false,
+          merge_requests_author_approval: false,
+          merge_requests_disable_committers_approval: false,
+          require_password_to_approve: false,
+        });
+      },
+    },
     // commits.md "List merge requests associated with a commit": every MR containing it, whatever its state or target.
-    { method: 'GET', pattern: ['projects', ':id', 'repository', 'commits', ':sha', 'merge_requests'], handle: (c) => {
-      const numbers = c.project.commits.get(c.params.sha!) ?? [];
-      return ok(c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => mergeRequest(c, m)));
-    } },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'repository', 'commits', ':sha', 'merge_requests'],
+      handle: (c) => {
+        const numbers = c.project.commits.get(c.params.sha!) ?? [];
+        return ok(c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => mergeRequest(c, m)));
+      },
+    },
     // issues.md "List project issues": `author_id` filters by author.
-    { method: 'GET', pattern: ['projects', ':id', 'issues'], handle: (c) => {
-      const wanted = c.query.get('state') ?? 'all';
-      const authorId = c.query.get('author_id');
-      const issues = withLabels(c.project.issues, c.query)
-        .filter((i) => wanted === 'all' || (wanted === 'opened') === (i.state === 'open'))
-        .filter((i) => authorId === null || String(state.user('gitlab', i.author ?? 'someone').id) === authorId);
-      return page('gitlab', ordered(issues, ascending('gitlab', c.query)).map((i) => issue(c, i)), c);
-    } },
-    { method: 'POST', pattern: ['projects', ':id', 'issues'], handle: (c) => {
-      if (!str(c.body.title)) return gitlabError(400, { title: ["can't be blank"] });
-      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.description), author: c.actor.username, labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
-      c.project.issues.push(created);
-      return ok(issue(c, created), 201);
-    } },
-    { method: 'PUT', pattern: ['projects', ':id', 'issues', ':iid'], handle: (c) => {
-      const i = issueOf(c);
-      if (!i) return gitlabError(404, '404 Not found');
-      if (typeof c.body.title === 'string') i.title = c.body.title;
-      if (typeof c.body.description === 'string') i.body = c.body.description;
-      if (c.body.labels !== undefined) i.labels = labelsOf(c.body.labels);
-      i.labels = [...new Set([...i.labels, ...labelsOf(c.body.add_labels)])].filter((l) => !labelsOf(c.body.remove_labels).includes(l));
-      if (c.body.state_event === 'close') i.state = 'closed';
-      if (c.body.state_event === 'reopen') i.state = 'open';
-      return ok(issue(c, i));
-    } },
-    { method: 'POST', pattern: ['projects', ':id', 'issues', ':iid', 'notes'], handle: (c) => {
-      const i = issueOf(c);
-      if (!i) return gitlabError(404, '404 Not found');
-      const n = newNote(c, c.body.body);
-      if ('status' in n) return n;
-      i.comments.push(n);
-      return ok(note(n, i.number, 'Issue'), 201);
-    } },
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'issues'],
+      handle: (c) => {
+        const wanted = c.query.get('state') ?? 'all';
+        const authorId = c.query.get('author_id');
+        const issues = withLabels(c.project.issues, c.query)
+          .filter((i) => wanted === 'all' || (wanted === 'opened') === (i.state === 'open'))
+          .filter((i) => authorId === null || String(state.user('gitlab', i.author ?? 'someone').id) === authorId);
+        return page(
+          'gitlab',
+          ordered(issues, ascending('gitlab', c.query)).map((i) => issue(c, i)),
+          c,
+        );
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['projects', ':id', 'issues'],
+      handle: (c) => {
+        if (!str(c.body.title)) return gitlabError(400, { title: ["can't be blank"] });
+        const created: FakeIssue = {
+          number: nextNumber(c.project),
+          title: str(c.body.title),
+          body: str(c.body.description),
+          author: c.actor.username,
+          labels: labelsOf(c.body.labels),
+          state: 'open',
+          comments: [],
+          createdAt: state.now(),
+        };
+        c.project.issues.push(created);
+        return ok(issue(c, created), 201);
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: ['projects', ':id', 'issues', ':iid'],
+      handle: (c) => {
+        const i = issueOf(c);
+        if (!i) return gitlabError(404, '404 Not found');
+        if (typeof c.body.title === 'string') i.title = c.body.title;
+        if (typeof c.body.description === 'string') i.body = c.body.description;
+        if (c.body.labels !== undefined) i.labels = labelsOf(c.body.labels);
+        i.labels = [...new Set([...i.labels, ...labelsOf(c.body.add_labels)])].filter((l) => !labelsOf(c.body.remove_labels).includes(l));
+        if (c.body.state_event === 'close') i.state = 'closed';
+        if (c.body.state_event === 'reopen') i.state = 'open';
+        return ok(issue(c, i));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['projects', ':id', 'issues', ':iid', 'notes'],
+      handle: (c) => {
+        const i = issueOf(c);
+        if (!i) return gitlabError(404, '404 Not found');
+        const n = newNote(c, c.body.body);
+        if ('status' in n) return n;
+        i.comments.push(n);
+        return ok(note(n, i.number, 'Issue'), 201);
+      },
+    },
   ];
 }
 
@@ -523,7 +692,8 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
   };
   // author_association (CommentAuthorAssociation): OWNER for the repository owner, COLLABORATOR for
   // collaborators, else NONE here. It is informative only: write access comes from the permission endpoint.
-  const association = (c: Call, login: string) => (login === c.params.owner ? 'OWNER' : c.project.collaborators.has(login) ? 'COLLABORATOR' : 'NONE');
+  const association = (c: Call, login: string) =>
+    login === c.params.owner ? 'OWNER' : c.project.collaborators.has(login) ? 'COLLABORATOR' : 'NONE';
   const comment = (c: Call, x: FakeComment, n: number, kind: 'issues' | 'pull') => ({
     id: x.id,
     body: x.body,
@@ -545,7 +715,18 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
     html_url: `${base}/${repoOf(c)}/issues/${i.number}`,
     created_at: i.createdAt,
   });
-  const prAsIssue = (c: Call, m: FakeMergeRequest) => ({ id: m.number + 9000, number: m.number, title: m.title, body: m.body, user: user(m.author), state: m.state === 'open' ? 'open' : 'closed', labels: [], html_url: `${base}/${repoOf(c)}/pull/${m.number}`, created_at: m.createdAt, pull_request: { url: `${base}/api/v3/repos/${repoOf(c)}/pulls/${m.number}` } });
+  const prAsIssue = (c: Call, m: FakeMergeRequest) => ({
+    id: m.number + 9000,
+    number: m.number,
+    title: m.title,
+    body: m.body,
+    user: user(m.author),
+    state: m.state === 'open' ? 'open' : 'closed',
+    labels: [],
+    html_url: `${base}/${repoOf(c)}/pull/${m.number}`,
+    created_at: m.createdAt,
+    pull_request: { url: `${base}/api/v3/repos/${repoOf(c)}/pulls/${m.number}` },
+  });
   // pulls.md "Get a pull request": `merge_commit_sha` is the merge, squash or last rebased commit once merged.
   const pull = (c: Call, m: FakeMergeRequest) => ({
     id: m.number + 9000,
@@ -560,7 +741,12 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
     base: { ref: m.targetBranch, repo: { full_name: repoOf(c), default_branch: c.project.defaultBranch } },
     author_association: association(c, m.author),
   });
-  const tooLong = () => githubError(422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_MAX} characters)` }] });
+  const tooLong = () =>
+    githubError(422, 'Validation Failed', {
+      errors: [
+        { resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${GITHUB_BODY_MAX} characters)` },
+      ],
+    });
   const newComment = (c: Call, body: unknown): FakeComment | Reply => {
     const text = str(body);
     if (!text) return githubError(422, 'Validation Failed');
@@ -568,91 +754,178 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
     const at = state.now();
     return { id: state.nextId(), body: text, author: c.actor.username, system: false, createdAt: at, updatedAt: at };
   };
-  const allComments = (c: Call) => [...c.project.mergeRequests.flatMap((m) => m.comments.map((x) => ({ x, n: m.number, kind: 'pull' as const }))), ...c.project.issues.flatMap((i) => i.comments.map((x) => ({ x, n: i.number, kind: 'issues' as const })))];
-  const labelsOf = (v: unknown) => (Array.isArray(v) ? v.map((l) => (typeof l === 'string' ? l : str((l as { name?: unknown }).name))) : []);
+  const allComments = (c: Call) => [
+    ...c.project.mergeRequests.flatMap((m) => m.comments.map((x) => ({ x, n: m.number, kind: 'pull' as const }))),
+    ...c.project.issues.flatMap((i) => i.comments.map((x) => ({ x, n: i.number, kind: 'issues' as const }))),
+  ];
+  const labelsOf = (v: unknown) =>
+    Array.isArray(v) ? v.map((l) => (typeof l === 'string' ? l : str((l as { name?: unknown }).name))) : [];
   const permissionOf: Record<GithubRole, string> = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' };
   return [
     // users.md "Get the authenticated user". An installation token (GITHUB_TOKEN) is refused with 403
     // "Resource not accessible by integration": it is not a user.
-    { method: 'GET', pattern: ['user'], handle: (c) => (c.actor.installation ? githubError(403, 'Resource not accessible by integration') : ok(user(c.actor.username))) },
+    {
+      method: 'GET',
+      pattern: ['user'],
+      handle: (c) => (c.actor.installation ? githubError(403, 'Resource not accessible by integration') : ok(user(c.actor.username))),
+    },
     // repos.md "Get a repository".
-    { method: 'GET', pattern: ['repos', ':owner', ':repo'], handle: (c) => ok({ full_name: repoOf(c), default_branch: c.project.defaultBranch }) },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo'],
+      handle: (c) => ok({ full_name: repoOf(c), default_branch: c.project.defaultBranch }),
+    },
     // collaborators.md "Get repository permissions for a user": permission admin/write/read/none (maintain
     // reads as write, triage as read); role_name keeps the role. A non-collaborator of a private repository: none.
-    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'collaborators', ':login', 'permission'], handle: (c) => {
-      const role = c.project.collaborators.get(c.params.login!);
-      return ok({ permission: role ? permissionOf[role] : 'none', role_name: role ?? 'none', user: user(c.params.login!) });
-    } },
-    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'comments'], handle: (c) => {
-      const pr = prOf(c);
-      const target = pr ?? issueOf(c);
-      if (!target) return githubError(404, 'Not Found');
-      return page('github', ordered(target.comments, true).map((x) => comment(c, x, target.number, pr ? 'pull' : 'issues')), c);
-    } },
-    { method: 'POST', pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'comments'], handle: (c) => {
-      const pr = prOf(c);
-      const target = pr ?? issueOf(c);
-      if (!target) return githubError(404, 'Not Found');
-      const x = newComment(c, c.body.body);
-      if ('status' in x) return x;
-      target.comments.push(x);
-      return ok(comment(c, x, target.number, pr ? 'pull' : 'issues'), 201);
-    } },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'collaborators', ':login', 'permission'],
+      handle: (c) => {
+        const role = c.project.collaborators.get(c.params.login!);
+        return ok({ permission: role ? permissionOf[role] : 'none', role_name: role ?? 'none', user: user(c.params.login!) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'comments'],
+      handle: (c) => {
+        const pr = prOf(c);
+        const target = pr ?? issueOf(c);
+        if (!target) return githubError(404, 'Not Found');
+        return page(
+          'github',
+          ordered(target.comments, true).map((x) => comment(c, x, target.number, pr ? 'pull' : 'issues')),
+          c,
+        );
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'comments'],
+      handle: (c) => {
+        const pr = prOf(c);
+        const target = pr ?? issueOf(c);
+        if (!target) return githubError(404, 'Not Found');
+        const x = newComment(c, c.body.body);
+        if ('status' in x) return x;
+        target.comments.push(x);
+        return ok(comment(c, x, target.number, pr ? 'pull' : 'issues'), 201);
+      },
+    },
     // issues/comments.md "Update an issue comment": people with write access may edit anyone's comment, so a
     // comment we wrote into is one its author can edit back: we must never write into another's.
-    { method: 'PATCH', pattern: ['repos', ':owner', ':repo', 'issues', 'comments', ':id'], handle: (c) => {
-      const found = allComments(c).find((e) => e.x.id === Number(c.params.id));
-      if (!found) return githubError(404, 'Not Found');
-      const updated = newComment(c, c.body.body);
-      if ('status' in updated) return updated;
-      Object.assign(found.x, { body: updated.body, updatedAt: updated.updatedAt });
-      return ok(comment(c, found.x, found.n, found.kind));
-    } },
+    {
+      method: 'PATCH',
+      pattern: ['repos', ':owner', ':repo', 'issues', 'comments', ':id'],
+      handle: (c) => {
+        const found = allComments(c).find((e) => e.x.id === Number(c.params.id));
+        if (!found) return githubError(404, 'Not Found');
+        const updated = newComment(c, c.body.body);
+        if ('status' in updated) return updated;
+        Object.assign(found.x, { body: updated.body, updatedAt: updated.updatedAt });
+        return ok(comment(c, found.x, found.n, found.kind));
+      },
+    },
     // pulls.md "Get a pull request".
-    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'pulls', ':number'], handle: (c) => {
-      const pr = prOf(c);
-      return pr ? ok(pull(c, pr)) : githubError(404, 'Not Found');
-    } },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'pulls', ':number'],
+      handle: (c) => {
+        const pr = prOf(c);
+        return pr ? ok(pull(c, pr)) : githubError(404, 'Not Found');
+      },
+    },
     // pulls/reviews.md "List reviews for a pull request": each review names the commit it was submitted on
     // (`commit_id`), its author's `author_association` and `user.type`; oldest first.
-    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'pulls', ':number', 'reviews'], handle: (c) => {
-      const pr = prOf(c);
-      if (!pr) return githubError(404, 'Not Found');
-      return page('github', pr.reviews.map((r) => ({ id: r.id, user: user(r.user), body: '', state: r.state, commit_id: r.commitId, author_association: association(c, r.user), submitted_at: r.submittedAt })), c);
-    } },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'pulls', ':number', 'reviews'],
+      handle: (c) => {
+        const pr = prOf(c);
+        if (!pr) return githubError(404, 'Not Found');
+        return page(
+          'github',
+          pr.reviews.map((r) => ({
+            id: r.id,
+            user: user(r.user),
+            body: '',
+            state: r.state,
+            commit_id: r.commitId,
+            author_association: association(c, r.user),
+            submitted_at: r.submittedAt,
+          })),
+          c,
+        );
+      },
+    },
     // commits.md "List pull requests associated with a commit": may list open, closed and other-branch PRs too.
-    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'commits', ':sha', 'pulls'], handle: (c) => {
-      const numbers = c.project.commits.get(c.params.sha!) ?? [];
-      return page('github', c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => pull(c, m)), c);
-    } },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'commits', ':sha', 'pulls'],
+      handle: (c) => {
+        const numbers = c.project.commits.get(c.params.sha!) ?? [];
+        return page(
+          'github',
+          c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => pull(c, m)),
+          c,
+        );
+      },
+    },
     // issues.md "List repository issues": pull requests are listed too; `creator` filters by login.
-    { method: 'GET', pattern: ['repos', ':owner', ':repo', 'issues'], handle: (c) => {
-      const wanted = c.query.get('state') ?? 'open';
-      const creator = c.query.get('creator');
-      const byCreator = (login: string) => creator === null || creator.toLowerCase() === login.toLowerCase();
-      const issues = withLabels(c.project.issues, c.query).filter((i) => (wanted === 'all' || wanted === i.state) && byCreator(i.author ?? 'someone')).map((i) => ({ at: i.createdAt, json: issue(c, i) }));
-      const prs = c.query.get('labels') ? [] : c.project.mergeRequests.filter((m) => (wanted === 'all' || (wanted === 'open') === (m.state === 'open')) && byCreator(m.author)).map((m) => ({ at: m.createdAt, json: prAsIssue(c, m) }));
-      const all = [...issues, ...prs].sort((a, b) => a.at.localeCompare(b.at)).map((e) => e.json);
-      return page('github', ascending('github', c.query) ? all : all.reverse(), c);
-    } },
-    { method: 'POST', pattern: ['repos', ':owner', ':repo', 'issues'], handle: (c) => {
-      if (!str(c.body.title)) return githubError(422, 'Validation Failed');
-      if (str(c.body.body).length > GITHUB_BODY_MAX) return tooLong();
-      const created: FakeIssue = { number: nextNumber(c.project), title: str(c.body.title), body: str(c.body.body), author: c.actor.username, labels: labelsOf(c.body.labels), state: 'open', comments: [], createdAt: state.now() };
-      c.project.issues.push(created);
-      return ok(issue(c, created), 201);
-    } },
-    { method: 'PATCH', pattern: ['repos', ':owner', ':repo', 'issues', ':number'], handle: (c) => {
-      const i = issueOf(c);
-      if (!i) return githubError(404, 'Not Found');
-      if (typeof c.body.body === 'string' && c.body.body.length > GITHUB_BODY_MAX) return tooLong();
-      if (typeof c.body.title === 'string') i.title = c.body.title;
-      if (typeof c.body.body === 'string') i.body = c.body.body;
-      if (c.body.labels !== undefined) i.labels = labelsOf(c.body.labels);
-      if (c.body.state === 'closed' || c.body.state === 'open') i.state = c.body.state;
-      if (typeof c.body.state_reason === 'string') i.stateReason = c.body.state_reason;
-      return ok(issue(c, i));
-    } },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'issues'],
+      handle: (c) => {
+        const wanted = c.query.get('state') ?? 'open';
+        const creator = c.query.get('creator');
+        const byCreator = (login: string) => creator === null || creator.toLowerCase() === login.toLowerCase();
+        const issues = withLabels(c.project.issues, c.query)
+          .filter((i) => (wanted === 'all' || wanted === i.state) && byCreator(i.author ?? 'someone'))
+          .map((i) => ({ at: i.createdAt, json: issue(c, i) }));
+        const prs = c.query.get('labels')
+          ? []
+          : c.project.mergeRequests
+              .filter((m) => (wanted === 'all' || (wanted === 'open') === (m.state === 'open')) && byCreator(m.author))
+              .map((m) => ({ at: m.createdAt, json: prAsIssue(c, m) }));
+        const all = [...issues, ...prs].sort((a, b) => a.at.localeCompare(b.at)).map((e) => e.json);
+        return page('github', ascending('github', c.query) ? all : all.reverse(), c);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['repos', ':owner', ':repo', 'issues'],
+      handle: (c) => {
+        if (!str(c.body.title)) return githubError(422, 'Validation Failed');
+        if (str(c.body.body).length > GITHUB_BODY_MAX) return tooLong();
+        const created: FakeIssue = {
+          number: nextNumber(c.project),
+          title: str(c.body.title),
+          body: str(c.body.body),
+          author: c.actor.username,
+          labels: labelsOf(c.body.labels),
+          state: 'open',
+          comments: [],
+          createdAt: state.now(),
+        };
+        c.project.issues.push(created);
+        return ok(issue(c, created), 201);
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: ['repos', ':owner', ':repo', 'issues', ':number'],
+      handle: (c) => {
+        const i = issueOf(c);
+        if (!i) return githubError(404, 'Not Found');
+        if (typeof c.body.body === 'string' && c.body.body.length > GITHUB_BODY_MAX) return tooLong();
+        if (typeof c.body.title === 'string') i.title = c.body.title;
+        if (typeof c.body.body === 'string') i.body = c.body.body;
+        if (c.body.labels !== undefined) i.labels = labelsOf(c.body.labels);
+        if (c.body.state === 'closed' || c.body.state === 'open') i.state = c.body.state;
+        if (typeof c.body.state_reason === 'string') i.stateReason = c.body.state_reason;
+        return ok(issue(c, i));
+      },
+    },
   ];
 }
 
@@ -667,10 +940,17 @@ function match(pattern: readonly string[], segments: readonly string[]): Record<
 }
 
 /** Who the request's token acts as; undefined for a missing or unknown token. */
-function identityOf(platform: FakePlatform, headers: http.IncomingHttpHeaders, identities: Map<string, FakeIdentity>): FakeIdentity | undefined {
+function identityOf(
+  platform: FakePlatform,
+  headers: http.IncomingHttpHeaders,
+  identities: Map<string, FakeIdentity>,
+): FakeIdentity | undefined {
   const auth = headers.authorization ?? '';
   const bearer = /^(?:Bearer|token) (.+)$/.exec(auth)?.[1];
-  const token = platform === 'gitlab' ? (headers['private-token'] as string | undefined) ?? (auth.startsWith('Bearer ') ? bearer : undefined) : bearer;
+  const token =
+    platform === 'gitlab'
+      ? ((headers['private-token'] as string | undefined) ?? (auth.startsWith('Bearer ') ? bearer : undefined))
+      : bearer;
   return token === undefined ? undefined : identities.get(token);
 }
 
@@ -694,9 +974,21 @@ export async function startForgeServer(): Promise<ForgeServer> {
   server.on('request', (req, res) => {
     void (async () => {
       const selfUrl = new URL(req.url ?? '/', url);
-      const platform: FakePlatform | 'unknown' = selfUrl.pathname.startsWith('/api/v4/') ? 'gitlab' : selfUrl.pathname.startsWith('/api/v3/') ? 'github' : 'unknown';
+      const platform: FakePlatform | 'unknown' = selfUrl.pathname.startsWith('/api/v4/')
+        ? 'gitlab'
+        : selfUrl.pathname.startsWith('/api/v3/')
+          ? 'github'
+          : 'unknown';
       const path = platform === 'unknown' ? selfUrl.pathname : selfUrl.pathname.slice('/api/v4'.length);
-      const record: RecordedRequest = { platform, method: req.method ?? 'GET', path, query: Object.fromEntries(selfUrl.searchParams), headers: req.headers, body: undefined, status: 0 };
+      const record: RecordedRequest = {
+        platform,
+        method: req.method ?? 'GET',
+        path,
+        query: Object.fromEntries(selfUrl.searchParams),
+        headers: req.headers,
+        body: undefined,
+        status: 0,
+      };
       requests.push(record);
       let reply: Reply;
       try {
@@ -718,7 +1010,10 @@ export async function startForgeServer(): Promise<ForgeServer> {
   });
 
   function route(platform: FakePlatform, method: string, path: string, call: Omit<Call, 'params' | 'project'>): Reply {
-    const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    const segments = path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
     for (const r of routes[platform]) {
       const params = r.method === method ? match(r.pattern, segments) : undefined;
       if (!params) continue;
@@ -749,10 +1044,31 @@ export const testProjects = { gitlab: '42', github: 'acme/infra' } as const;
  * The predefined CI variables a pipeline of `platform` would have, pointing at this server
  * with a valid token; `extra` adds or overrides (undefined removes).
  */
-export function ciEnv(server: ForgeServer, platform: FakePlatform, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function ciEnv(
+  server: ForgeServer,
+  platform: FakePlatform,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   const base: Record<string, string | undefined> =
     platform === 'gitlab'
-      ? { GITLAB_CI: 'true', CI_API_V4_URL: server.gitlabApiUrl, CI_PROJECT_ID: testProjects.gitlab, GITOPS_GITLAB_TOKEN: server.state.tokens.gitlab, CI_PIPELINE_URL: `${server.url}/42/-/pipelines/1`, CI_COMMIT_SHA: 'a'.repeat(40), CI_DEFAULT_BRANCH: 'main', CI_PROJECT_URL: `${server.url}/group/infra` }
-      : { GITHUB_ACTIONS: 'true', GITHUB_API_URL: server.githubApiUrl, GITHUB_REPOSITORY: testProjects.github, GITHUB_TOKEN: server.state.tokens.github, GITHUB_SERVER_URL: server.url, GITHUB_RUN_ID: '99', GITHUB_SHA: 'b'.repeat(40) };
+      ? {
+          GITLAB_CI: 'true',
+          CI_API_V4_URL: server.gitlabApiUrl,
+          CI_PROJECT_ID: testProjects.gitlab,
+          GITOPS_GITLAB_TOKEN: server.state.tokens.gitlab,
+          CI_PIPELINE_URL: `${server.url}/42/-/pipelines/1`,
+          CI_COMMIT_SHA: 'a'.repeat(40),
+          CI_DEFAULT_BRANCH: 'main',
+          CI_PROJECT_URL: `${server.url}/group/infra`,
+        }
+      : {
+          GITHUB_ACTIONS: 'true',
+          GITHUB_API_URL: server.githubApiUrl,
+          GITHUB_REPOSITORY: testProjects.github,
+          GITHUB_TOKEN: server.state.tokens.github,
+          GITHUB_SERVER_URL: server.url,
+          GITHUB_RUN_ID: '99',
+          GITHUB_SHA: 'b'.repeat(40),
+        };
   return { ...base, ...extra };
 }

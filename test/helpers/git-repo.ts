@@ -100,7 +100,10 @@ export async function cloneGitRepo(source: GitRepo, args: readonly string[] = []
 }
 
 /** A stack file's text. */
-export function stackYaml(program: string, extra: { dependsOn?: string[]; allowDestroy?: boolean; project?: string; stack?: string } = {}): string {
+export function stackYaml(
+  program: string,
+  extra: { dependsOn?: string[]; allowDestroy?: boolean; project?: string; stack?: string } = {},
+): string {
   const lines = [`program: ${program}`];
   if (extra.project) lines.push(`project: ${extra.project}`);
   if (extra.stack) lines.push(`stack: ${extra.stack}`);
@@ -133,13 +136,16 @@ export function platformFiles(): Record<string, string> {
     'stacks/legacy.yaml': stackYaml('legacy', { allowDestroy: true }),
     'stacks/tools.yaml': stackYaml('tools'),
     'stacks/stack.schema.json': '{}\n',
-    'programs/network/index.ts': "import * as pulumi from '@pulumi/pulumi';\nimport { tag } from '../shared/tags.js';\nexport default async () => ({ tag: tag('net'), stack: pulumi.getStack() });\n",
+    'programs/network/index.ts':
+      "import * as pulumi from '@pulumi/pulumi';\nimport { tag } from '../shared/tags.js';\nexport default async () => ({ tag: tag('net'), stack: pulumi.getStack() });\n",
     'programs/database/index.ts': "import { name } from '../../lib/naming';\nexport default async () => ({ db: name('db') });\n",
-    'programs/app/index.ts': "import type { Options } from '../shared/types.js';\nimport { helper } from './helper.js';\nconst o: Options = { size: 1 };\nexport default async () => ({ v: helper(o.size) });\n",
+    'programs/app/index.ts':
+      "import type { Options } from '../shared/types.js';\nimport { helper } from './helper.js';\nconst o: Options = { size: 1 };\nexport default async () => ({ v: helper(o.size) });\n",
     'programs/app/helper.ts': 'export const helper = (n: number) => n + 1;\n',
     'programs/app-v2/index.ts': 'export default async () => ({ v: 2 });\n',
     'programs/legacy/index.ts': 'export default async () => ({});\n',
-    'programs/tools/index.ts': "export default async () => {\n  const lazy = await import('../shared/lazy.js');\n  return { v: lazy.value };\n};\n",
+    'programs/tools/index.ts':
+      "export default async () => {\n  const lazy = await import('../shared/lazy.js');\n  return { v: lazy.value };\n};\n",
     'programs/shared/tags.ts': "export { tag } from './tags-impl.js';\n",
     'programs/shared/tags-impl.ts': 'export const tag = (s: string) => `team-${s}`;\n',
     'programs/shared/types.ts': 'export interface Options { size: number }\n',

@@ -1,6 +1,6 @@
 import { ensureKubernetesProvider } from '../../src/toolchain/kubernetes-provider.js';
-import { buildDriver } from './build-driver.js';
 import { ensurePulumi } from '../../src/toolchain/pulumi-cli.js';
+import { buildDriver } from './build-driver.js';
 import { ensureEtcd, ensureKubeApiServer } from './toolchain/kube-apiserver.js';
 
 /**

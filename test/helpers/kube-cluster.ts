@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -78,7 +78,9 @@ async function waitFor(what: string, url: string, children: ChildProcess[], logs
     if (dead >= 0 || Date.now() > deadline) {
       const logFile = logs[dead >= 0 ? dead : children.length - 1]!;
       const tail = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
-      throw new Error(`${what} did not become ready (${dead >= 0 ? 'process exited' : 'timeout'}):\n${tail.split('\n').slice(-30).join('\n')}`);
+      throw new Error(
+        `${what} did not become ready (${dead >= 0 ? 'process exited' : 'timeout'}):\n${tail.split('\n').slice(-30).join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -103,7 +105,9 @@ export async function startKubeCluster(): Promise<KubeCluster> {
   const server = `https://127.0.0.1:${securePort}`;
   const logs = [path.join(dir, 'etcd.log'), path.join(dir, 'kube-apiserver.log')];
   const children: ChildProcess[] = [];
-  const killAll = (): void => children.forEach((c) => c.kill('SIGKILL'));
+  const killAll = (): void => {
+    for (const c of children) c.kill('SIGKILL');
+  };
   // A test process that dies without stop() must not leave servers behind.
   process.once('exit', killAll);
   const stop = async (): Promise<void> => {
@@ -115,24 +119,45 @@ export async function startKubeCluster(): Promise<KubeCluster> {
   const started = Date.now();
   try {
     children.push(
-      startProcess(etcd.binary, [
-        '--name=test', `--data-dir=${path.join(dir, 'etcd')}`,
-        `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=test=${peerUrl}`,
-        '--log-level=warn',
-      ], logs[0]!),
+      startProcess(
+        etcd.binary,
+        [
+          '--name=test',
+          `--data-dir=${path.join(dir, 'etcd')}`,
+          `--listen-client-urls=${etcdUrl}`,
+          `--advertise-client-urls=${etcdUrl}`,
+          `--listen-peer-urls=${peerUrl}`,
+          `--initial-advertise-peer-urls=${peerUrl}`,
+          `--initial-cluster=test=${peerUrl}`,
+          '--log-level=warn',
+        ],
+        logs[0]!,
+      ),
     );
     await waitFor(`etcd ${etcd.version}`, `${etcdUrl}/health`, children, logs);
     children.push(
-      startProcess(apiserver.binary, [
-        `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${securePort}`,
-        `--cert-dir=${path.join(dir, 'certs')}`, `--token-auth-file=${path.join(dir, 'tokens.csv')}`, '--authorization-mode=AlwaysAllow',
-        `--service-account-issuer=${server}`, `--service-account-key-file=${saKey}`, `--service-account-signing-key-file=${saKey}`,
-        '--service-cluster-ip-range=10.96.0.0/16',
-        // Pods would wait for the "default" ServiceAccount, which only kube-controller-manager creates.
-        '--disable-admission-plugins=ServiceAccount',
-        '--enable-priority-and-fairness=false', '--profiling=false', '--v=1',
-      ], logs[1]!),
+      startProcess(
+        apiserver.binary,
+        [
+          `--etcd-servers=${etcdUrl}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--secure-port=${securePort}`,
+          `--cert-dir=${path.join(dir, 'certs')}`,
+          `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+          '--authorization-mode=AlwaysAllow',
+          `--service-account-issuer=${server}`,
+          `--service-account-key-file=${saKey}`,
+          `--service-account-signing-key-file=${saKey}`,
+          '--service-cluster-ip-range=10.96.0.0/16',
+          // Pods would wait for the "default" ServiceAccount, which only kube-controller-manager creates.
+          '--disable-admission-plugins=ServiceAccount',
+          '--enable-priority-and-fairness=false',
+          '--profiling=false',
+          '--v=1',
+        ],
+        logs[1]!,
+      ),
     );
     await waitFor(`kube-apiserver ${apiserver.version}`, `${server}/readyz`, children, logs, token);
   } catch (err) {
@@ -144,12 +169,19 @@ export async function startKubeCluster(): Promise<KubeCluster> {
   // The self-signed serving certificate the apiserver wrote, followed by its own CA.
   const ca = await readFile(path.join(dir, 'certs', 'apiserver.crt'));
   const kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'test',
-    clusters: [{ name: 'test', cluster: { server, 'certificate-authority-data': ca.toString('base64') } }],
-    users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin' } }],
-  }));
-  log(`etcd ${etcd.version} (${etcd.source}) and kube-apiserver v${apiserver.version} (${apiserver.source}) ready at ${server} in ${startupMs} ms`);
+  await writeFile(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'test',
+      clusters: [{ name: 'test', cluster: { server, 'certificate-authority-data': ca.toString('base64') } }],
+      users: [{ name: 'admin', user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin' } }],
+    }),
+  );
+  log(
+    `etcd ${etcd.version} (${etcd.source}) and kube-apiserver v${apiserver.version} (${apiserver.source}) ready at ${server} in ${startupMs} ms`,
+  );
   return { kubeconfig, server, startupMs, dir, pids: children.map((c) => c.pid!), stop };
 }

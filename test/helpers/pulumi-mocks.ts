@@ -4,6 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 export interface MockedResource {
   type: string;
   name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: mocked resource inputs are whatever each program passes.
   inputs: Record<string, any>;
 }
 
@@ -13,7 +14,9 @@ export interface MockedResource {
  */
 export async function mockPulumi(project: string, stack: string, config: Record<string, unknown>): Promise<MockedResource[]> {
   const created: MockedResource[] = [];
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+  );
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -32,7 +35,7 @@ export async function mockPulumi(project: string, stack: string, config: Record<
 }
 
 /** The value of an Output, in a test. */
-export function valueOf<T>(output: pulumi.Output<T> | T): Promise<T> {
+export function outputValue<T>(output: pulumi.Output<T> | T): Promise<T> {
   return new Promise((resolve) => (pulumi.Output.isInstance(output) ? (output as pulumi.Output<T>).apply(resolve) : resolve(output as T)));
 }
 

@@ -28,7 +28,10 @@ export function signV4(
   credentials: S3Credentials,
 ): Record<string, string> {
   const { method, url, body, region } = request;
-  const amzDate = (request.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = (request.now ?? new Date())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256(body);
   const headers: Record<string, string> = { host: url.host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate };
@@ -40,7 +43,10 @@ export function signV4(
     .join('&');
   const canonical = [
     method,
-    url.pathname.split('/').map((seg) => encode(decodeURIComponent(seg))).join('/'),
+    url.pathname
+      .split('/')
+      .map((seg) => encode(decodeURIComponent(seg)))
+      .join('/'),
     query,
     ...signedHeaders.map((h) => `${h}:${headers[h]}`),
     '',
@@ -49,12 +55,16 @@ export function signV4(
   ].join('\n');
   const scope = `${day}/${region}/s3/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = ['s3', 'aws4_request'].reduce<Buffer>((k, part) => hmac(k, part), hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region));
+  const key = ['s3', 'aws4_request'].reduce<Buffer>(
+    (k, part) => hmac(k, part),
+    hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region),
+  );
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  const credential = `${credentials.accessKeyId}/${scope}`;
   return {
     'x-amz-content-sha256': payloadHash,
     'x-amz-date': amzDate,
-    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`,
+    authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`,
   };
 }
 
@@ -106,5 +116,10 @@ export class S3Client {
 }
 
 function unescapeXml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }

@@ -13,7 +13,12 @@ const run = promisify(execFile);
  * Encrypts config values exactly as `pulumi config set --secret` does, with the real CLI, and
  * returns the stack file fields (`config` with `secure:` values, and `encryptionSalt`).
  */
-export async function encryptConfig(project: string, stack: string, passphrase: string, values: Record<string, string>): Promise<{ config: Record<string, { secure: string }>; encryptionSalt: string }> {
+export async function encryptConfig(
+  project: string,
+  stack: string,
+  passphrase: string,
+  values: Record<string, string>,
+): Promise<{ config: Record<string, { secure: string }>; encryptionSalt: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gitops-secrets-'));
   try {
     const pulumi = path.join(cacheRoot(process.env), 'bin', 'pulumi');
@@ -24,7 +29,10 @@ export async function encryptConfig(project: string, stack: string, passphrase: 
       // Argument vectors carry newlines as they are, so multi-line values need no special path.
       await run(pulumi, ['config', 'set', '--secret', '--non-interactive', key, '--', value], { cwd: dir, env });
     }
-    const settings = parse(await readFile(path.join(dir, `Pulumi.${stack}.yaml`), 'utf8')) as { encryptionsalt: string; config: Record<string, { secure: string }> };
+    const settings = parse(await readFile(path.join(dir, `Pulumi.${stack}.yaml`), 'utf8')) as {
+      encryptionsalt: string;
+      config: Record<string, { secure: string }>;
+    };
     return { config: settings.config, encryptionSalt: settings.encryptionsalt };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,14 @@
 export const emptyProgram = 'export default async function program() {}\n';
 
 /** A stack file's YAML from its fields. */
-export function stackFile(fields: { program?: string; dependsOn?: string[]; policy?: 'detect' | 'remediate'; maxChanges?: number; approvals?: number; allowDestroy?: boolean }): string {
+export function stackFile(fields: {
+  program?: string;
+  dependsOn?: string[];
+  policy?: 'detect' | 'remediate';
+  maxChanges?: number;
+  approvals?: number;
+  allowDestroy?: boolean;
+}): string {
   const lines = [`program: ${fields.program ?? 'app'}`];
   if (fields.dependsOn?.length) lines.push(`dependsOn: [${fields.dependsOn.join(', ')}]`);
   if (fields.policy || fields.maxChanges !== undefined) {

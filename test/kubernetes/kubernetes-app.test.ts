@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKubernetesProvider } from '../../src/toolchain/kubernetes-provider.js';
-import { startKubeCluster, type KubeCluster } from '../helpers/kube-cluster.js';
+import { type KubeCluster, startKubeCluster } from '../helpers/kube-cluster.js';
+import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { ensureKubectl } from '../helpers/toolchain/kube-apiserver.js';
-import { createSandbox, type CliRun, type Sandbox } from '../helpers/sandbox.js';
 
 const run = promisify(execFile);
 
@@ -26,7 +26,11 @@ config:
 `;
 
 interface DriftDoc {
-  stacks: { name: string; action: string; resources: { name: string; op: string; properties: { path: string; old?: string; new?: string }[] }[] }[];
+  stacks: {
+    name: string;
+    action: string;
+    resources: { name: string; op: string; properties: { path: string; old?: string; new?: string }[] }[];
+  }[];
 }
 
 describe('the Kubernetes app on a real API server', () => {
@@ -34,8 +38,13 @@ describe('the Kubernetes app on a real API server', () => {
   let box: Sandbox;
   const gitops = (...args: string[]): Promise<CliRun> => box.run(args, { KUBECONFIG: cluster.kubeconfig });
   let kubectlBinary = 'kubectl';
-  const kubectl = async (...args: string[]): Promise<string> => (await run(kubectlBinary, ['--kubeconfig', cluster.kubeconfig, '-n', 'gitops-e2e', ...args])).stdout;
-  const deployment = async () => JSON.parse(await kubectl('get', 'deployment', 'web', '-o', 'json')) as { metadata: { uid: string }; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } };
+  const kubectl = async (...args: string[]): Promise<string> =>
+    (await run(kubectlBinary, ['--kubeconfig', cluster.kubeconfig, '-n', 'gitops-e2e', ...args])).stdout;
+  const deployment = async () =>
+    JSON.parse(await kubectl('get', 'deployment', 'web', '-o', 'json')) as {
+      metadata: { uid: string };
+      spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+    };
 
   beforeAll(async () => {
     const log = (l: string): void => void process.stderr.write(`[toolchain] ${l}\n`);
@@ -84,7 +93,9 @@ describe('the Kubernetes app on a real API server', () => {
     await kubectl('delete', 'configmap', 'web-config');
     const found = await gitops('drift', '--stack', 'web', '--json');
     expect(found.code, found.stderr).toBe(3);
-    expect((JSON.parse(found.stdout) as DriftDoc).stacks[0]!.resources).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'config', op: 'delete' })]));
+    expect((JSON.parse(found.stdout) as DriftDoc).stacks[0]!.resources).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'config', op: 'delete' })]),
+    );
     const fixed = await gitops('drift', '--stack', 'web', '--remediate');
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(JSON.parse(await kubectl('get', 'configmap', 'web-config', '-o', 'json')).data).toEqual({ APP_ENV: 'e2e' });

@@ -1,19 +1,23 @@
 import { execFile, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@pulumi/kubernetes';
 import { LocalWorkspace } from '@pulumi/pulumi/automation/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureKubernetesProvider, isKubernetesPluginRegistered, type KubernetesProvider } from '../../src/toolchain/kubernetes-provider.js';
+import {
+  ensureKubernetesProvider,
+  isKubernetesPluginRegistered,
+  type KubernetesProvider,
+} from '../../src/toolchain/kubernetes-provider.js';
 import { KUBERNETES_PROVIDER_VERSION } from '../../src/toolchain/kubernetes-versions.js';
 import { ensurePulumi } from '../../src/toolchain/pulumi-cli.js';
 import { pulumiCliEnv } from '../../src/toolchain/pulumi-home.js';
-import { startKubeCluster, type KubeCluster } from '../helpers/kube-cluster.js';
-import { KUBERNETES_VERSION, ensureKubectl } from '../helpers/toolchain/kube-apiserver.js';
+import { type KubeCluster, startKubeCluster } from '../helpers/kube-cluster.js';
+import { ensureKubectl, KUBERNETES_VERSION } from '../helpers/toolchain/kube-apiserver.js';
 
 const run = promisify(execFile);
 const log = (line: string): void => void process.stderr.write(`[toolchain] ${line}\n`);
@@ -36,6 +40,7 @@ async function kubectl(cluster: KubeCluster, args: string[], stdin = ''): Promis
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: kubectl's JSON is read field by field in each test.
 async function getJson(cluster: KubeCluster, args: string[]): Promise<any> {
   const res = await kubectl(cluster, ['get', ...args, '-o', 'json']);
   expect(res.stderr).toBe('');
@@ -60,7 +65,9 @@ async function pluginInfoVersion(binary: string): Promise<string> {
     const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {
       return await new Promise<string>((resolve, reject) =>
-        client.getPluginInfo(new Empty(), (err: Error | null, info: { getVersion(): string }) => (err ? reject(err) : resolve(info.getVersion()))),
+        client.getPluginInfo(new Empty(), (err: Error | null, info: { getVersion(): string }) =>
+          err ? reject(err) : resolve(info.getVersion()),
+        ),
       );
     } finally {
       client.close();
@@ -143,7 +150,10 @@ describe('Kubernetes toolchain', () => {
     const { stdout } = await run(path.join(binDir, 'pulumi'), ['plugin', 'ls'], { env });
     expect(stdout).toMatch(new RegExp(`kubernetes\\s+resource\\s+${KUBERNETES_PROVIDER_VERSION.replaceAll('.', '\\.')}`));
     // The engine's view: the embedded schema (our `go generate`) and GetPluginInfo (the -X stamp).
-    const schema = await run(path.join(binDir, 'pulumi'), ['package', 'get-schema', `kubernetes@${KUBERNETES_PROVIDER_VERSION}`], { env, maxBuffer: 64 << 20 });
+    const schema = await run(path.join(binDir, 'pulumi'), ['package', 'get-schema', `kubernetes@${KUBERNETES_PROVIDER_VERSION}`], {
+      env,
+      maxBuffer: 64 << 20,
+    });
     expect(JSON.parse(schema.stdout)).toMatchObject({ name: 'kubernetes', version: KUBERNETES_PROVIDER_VERSION });
     expect(await pluginInfoVersion(provider.binary)).toBe(KUBERNETES_PROVIDER_VERSION);
   });
@@ -159,7 +169,11 @@ describe('Kubernetes toolchain', () => {
         new k8s.core.v1.ConfigMap('config', { metadata: metadata('web-config'), data: { greeting: 'hello' } });
         new k8s.apps.v1.Deployment('web', {
           metadata: metadata('web'),
-          spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+          },
         });
         const svc = new k8s.core.v1.Service('svc', { metadata: metadata('web'), spec: { selector: labels, ports: [{ port: 80 }] } });
         return { clusterIP: svc.spec.clusterIP };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type MockedResource, mockPulumi, valueOf as outputValue, settle } from '../helpers/pulumi-mocks.js';
+import { type MockedResource, mockPulumi, outputValue, settle } from '../helpers/pulumi-mocks.js';
 
 describe('programs/k8s-app (Pulumi mocks)', () => {
   let resources: MockedResource[];

@@ -16,10 +16,19 @@ export function affectedLine(affected: AffectedResult): string {
 
 /** `gitops affected`: which stacks a change affects, and why. Prints names (or JSON) on stdout. */
 export async function affectedCommand(args: AffectedArgs, cli: CliEnv): Promise<number> {
-  if (args.files === undefined && args.base === undefined) throw userError('USAGE', 'affected needs --base REF (the merge request target), or --files');
-  const files = args.files === undefined ? undefined : parseFileList(args.files === '-' ? readFileSync(0, 'utf8') : args.files, { commas: args.files !== '-' });
+  if (args.files === undefined && args.base === undefined)
+    throw userError('USAGE', 'affected needs --base REF (the merge request target), or --files');
+  const files =
+    args.files === undefined
+      ? undefined
+      : parseFileList(args.files === '-' ? readFileSync(0, 'utf8') : args.files, { commas: args.files !== '-' });
   const ctx = await actionContext(cli, args);
-  const { affected } = await affectedStacks(ctx, { base: args.base, head: args.head, files, allOnMissingHistory: args.allOnMissingHistory });
+  const { affected } = await affectedStacks(ctx, {
+    base: args.base,
+    head: args.head,
+    files,
+    allOnMissingHistory: args.allOnMissingHistory,
+  });
   if (args.json) cli.io.stdout(`${JSON.stringify(affectedJson(affected), null, 2)}\n`);
   else cli.io.stdout(args.explain ? renderExplain(affected) : renderAffectedList(affected));
   return 0;

@@ -4,7 +4,7 @@ import { operate, planOperate } from '../../actions/operate.js';
 import { affectedJson } from '../../affected/render.js';
 import { operationJson } from '../../report/json-report.js';
 import { actionContext } from '../context.js';
-import { printJson, type CliEnv } from '../io.js';
+import { type CliEnv, printJson } from '../io.js';
 import type { DeployArgs } from '../options.js';
 import { operationExitCode, summarize } from '../outcome.js';
 import { affectedLine } from './affected.js';
@@ -29,6 +29,7 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
   const { results } = await deployOnMerge(ctx, scope, { allowDestroy: args.allowDestroy ?? false, head, message: args.message });
   cli.io.stderr(summarize('deploy', results));
   const { affected } = scope;
-  if (args.json) cli.io.stdout(operationJson('deploy', results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));
+  if (args.json)
+    cli.io.stdout(operationJson('deploy', results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));
   return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: false });
 }

@@ -13,7 +13,9 @@ export async function driftHistoryCommand(args: DriftHistoryArgs, cli: CliEnv): 
   cli.io.stdout(`${records.length} drift run${records.length === 1 ? '' : 's'} in ${args.file}\n`);
   for (const e of episodes) {
     const fixed = e.fixed ? `fixed ${e.fixed} (${e.fixedBy === 'remediation' ? 'remediated' : 'cleared'})` : 'STILL DRIFTED';
-    cli.io.stdout(`${e.stack}: drift appeared ${e.appeared}${e.appearedAt ? ` at ${e.appearedAt.slice(0, 12)}` : ''}, ${fixed}; ${e.runs} run${e.runs === 1 ? '' : 's'}; resources: ${e.resources.join(', ') || '—'}\n`);
+    cli.io.stdout(
+      `${e.stack}: drift appeared ${e.appeared}${e.appearedAt ? ` at ${e.appearedAt.slice(0, 12)}` : ''}, ${fixed}; ${e.runs} run${e.runs === 1 ? '' : 's'}; resources: ${e.resources.join(', ') || '—'}\n`,
+    );
   }
   if (episodes.length === 0) cli.io.stdout('no drift recorded\n');
   return 0;

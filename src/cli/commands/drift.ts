@@ -5,7 +5,7 @@ import { exitCodeForOutcome } from '../../errors/exit-codes.js';
 import { driftMarkdown } from '../../report/drift-markdown.js';
 import { driftJson, driftSummary } from '../../report/drift-report.js';
 import { actionContext, writableFile } from '../context.js';
-import { printJson, type CliEnv } from '../io.js';
+import { type CliEnv, printJson } from '../io.js';
 import type { DriftArgs } from '../options.js';
 
 /** GitHub's limit is the tighter one; a drift Markdown file is usually posted somewhere. */
@@ -16,7 +16,14 @@ export async function driftCommand(args: DriftArgs, cli: CliEnv): Promise<number
   const markdown = writableFile(cli, 'markdown', args.markdown);
   const history = writableFile(cli, 'history', args.history);
   const ctx = await actionContext(cli, args);
-  const request = { selection: { names: args.stack, all: args.all }, shard: args.shard, remediate: args.detectOnly ? false : args.remediate, allowDestroy: args.allowDestroy, history, notify: args.notify };
+  const request = {
+    selection: { names: args.stack, all: args.all },
+    shard: args.shard,
+    remediate: args.detectOnly ? false : args.remediate,
+    allowDestroy: args.allowDestroy,
+    history,
+    notify: args.notify,
+  };
   const plan = planDrift(ctx.catalog, request);
   if (args.plan) return printJson(cli.io, { operation: 'drift', stacks: plan });
   const { reports, commit, time } = await drift(ctx, plan, request);

@@ -1,6 +1,6 @@
 import { renderGraphMermaid, renderGraphText } from '../../affected/graph-render.js';
 import { stackGraph } from '../../merge-request/stack-graph.js';
-import { printJson, type CliEnv } from '../io.js';
+import { type CliEnv, printJson } from '../io.js';
 import type { GraphArgs } from '../options.js';
 import { openRepo } from '../repo.js';
 

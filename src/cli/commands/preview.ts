@@ -6,7 +6,7 @@ import { affectedJson } from '../../affected/render.js';
 import { operationJson } from '../../report/json-report.js';
 import { previewMarkdown } from '../../report/preview-markdown.js';
 import { actionContext, writableFile } from '../context.js';
-import { printJson, type CliEnv } from '../io.js';
+import { type CliEnv, printJson } from '../io.js';
 import type { PreviewArgs } from '../options.js';
 import { operationExitCode, summarize } from '../outcome.js';
 import { affectedLine } from './affected.js';
@@ -26,13 +26,19 @@ export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<nu
     if (args.json) cli.io.stdout(operationJson('preview', results));
     return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: args.detailedExitcode });
   }
-  const scope = await affectedStacks(ctx, { base: args.base, head: args.head, allOnMissingHistory: args.allOnMissingHistory, shard: args.shard });
+  const scope = await affectedStacks(ctx, {
+    base: args.base,
+    head: args.head,
+    allOnMissingHistory: args.allOnMissingHistory,
+    shard: args.shard,
+  });
   cli.io.stderr(affectedLine(scope.affected));
   if (args.plan) return printJson(cli.io, affectedJson(scope.affected));
   const { results, report } = await previewMergeRequest(ctx, scope, { comment: args.comment ?? false });
   if (markdown) await writeFile(markdown, ctx.redact(previewMarkdown({ ...report, limit: markdownLimit })));
   cli.io.stderr(summarize('preview', results));
   const { affected } = scope;
-  if (args.json) cli.io.stdout(operationJson('preview', results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));
+  if (args.json)
+    cli.io.stdout(operationJson('preview', results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));
   return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: args.detailedExitcode });
 }

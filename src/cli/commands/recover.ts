@@ -1,7 +1,7 @@
 import { recover } from '../../actions/recover.js';
 import { resourceName } from '../../engine/event-collector.js';
 import { actionContext } from '../context.js';
-import { printJson, type CliEnv } from '../io.js';
+import { type CliEnv, printJson } from '../io.js';
 import type { RecoverArgs } from '../options.js';
 
 /** `gitops recover`: adopts (--import URN=ID) or forgets (--forget URN) a stack's pending operations. */
@@ -14,7 +14,8 @@ export async function recoverCommand(args: RecoverArgs, cli: CliEnv): Promise<nu
     lines.push(
       i.exists
         ? `[${outcome.name}] adopted ${resourceName(i.urn)} (id ${i.id})`
-        : `[${outcome.name}] ${resourceName(i.urn)}: the provider found nothing with id ${i.id}, so it is not in the state; the next deploy creates it`,
+        : `[${outcome.name}] ${resourceName(i.urn)}: the provider found nothing with id ${i.id}, ` +
+            'so it is not in the state; the next deploy creates it',
     );
   }
   for (const urn of outcome.forgotten) lines.push(`[${outcome.name}] forgot the pending operation on ${resourceName(urn)}`);

@@ -1,5 +1,5 @@
-import { selectStacks } from '../../plan/select.js';
 import { describeHolder } from '../../engine/lock-holder.js';
+import { selectStacks } from '../../plan/select.js';
 import { openEngine } from '../context.js';
 import type { CliEnv } from '../io.js';
 import type { UnlockArgs } from '../options.js';
@@ -12,7 +12,11 @@ import { openRepo } from '../repo.js';
 export async function unlockCommand(args: UnlockArgs, cli: CliEnv): Promise<number> {
   const { layout, catalog } = await openRepo(cli, args);
   const names = selectStacks(catalog, { names: args.stack, all: args.all });
-  const engine = await openEngine(cli, layout, names.map((n) => catalog.byName.get(n)!));
+  const engine = await openEngine(
+    cli,
+    layout,
+    names.map((n) => catalog.byName.get(n)!),
+  );
   for (const name of names) {
     const removed = await engine.unlock(catalog.byName.get(name)!, { force: args.force });
     const what = removed.length === 0 ? 'no lock left' : `unlocked (removed the lock ${removed.map((h) => describeHolder(h)).join('; ')})`;

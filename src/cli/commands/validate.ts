@@ -11,7 +11,12 @@ export async function validateCommand(args: GlobalArgs, cli: CliEnv): Promise<nu
   if (args.json) cli.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   if (!result.valid) {
     const n = result.problems.length;
-    throw new GitopsError({ code: 'STACK_INVALID', kind: 'user', message: `${n} problem${n > 1 ? 's' : ''} in stack definitions`, details: result.problems.map(formatDiagnostic) });
+    throw new GitopsError({
+      code: 'STACK_INVALID',
+      kind: 'user',
+      message: `${n} problem${n > 1 ? 's' : ''} in stack definitions`,
+      details: result.problems.map(formatDiagnostic),
+    });
   }
   cli.io.stderr(`${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} valid: ${result.stacks.join(', ')}\n`);
   return 0;

@@ -126,7 +126,12 @@ async function aptInstallEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<boolean
       }
       return true;
     } catch (err) {
-      log(`  apt-get failed: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').pop()}`);
+      log(
+        `  apt-get failed: ${String((err as { stderr?: string }).stderr ?? err)
+          .trim()
+          .split('\n')
+          .pop()}`,
+      );
     }
   }
   return false;
