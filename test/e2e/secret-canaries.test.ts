@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 import { runGit } from '../helpers/git-repo.js';
 import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { encryptConfig } from '../helpers/secrets.js';
@@ -10,8 +11,8 @@ import { encryptConfig } from '../helpers/secrets.js';
  * Three canaries, one per way a secret enters a run: secret config, a `pulumi.secret()` stack
  * output, and a credential environment variable. The program leaks all three in several
  * encodings on every run that executes it, and folds them into an error on demand. None may
- * appear in any output of deploy, preview, drift detection and remediation, the MR Markdown,
- * the drift history or an error message; and each leak must be seen redacted, which proves the
+ * appear in any output of deploy, preview, drift detection and remediation, the MR Markdown and
+ * comment, the drift issue, the drift history or an error message; and each leak must be seen redacted, which proves the
  * path really ran. The output canary is known only from the stack's state (the program reads
  * its own last outputs), so preview and drift must learn it before running.
  */
@@ -58,11 +59,12 @@ export default async function program() {
 
 describe('three secret canaries never leak', () => {
   let box: Sandbox;
+  let forge: ForgeServer;
   const runs: { name: string; run: CliRun }[] = [];
   const files: { name: string; text: string }[] = [];
   const env = { [ENV_NAME]: ENV, CANARY_OUTPUT_SEED: OUTPUT };
-  const gitops = async (name: string, args: string[]): Promise<CliRun> => {
-    const run = await box.run(args, env);
+  const gitops = async (name: string, args: string[], extra: Record<string, string | undefined> = {}): Promise<CliRun> => {
+    const run = await box.run(args, { ...env, ...extra });
     runs.push({ name, run });
     return run;
   };
@@ -75,6 +77,8 @@ describe('three secret canaries never leak', () => {
   };
 
   beforeAll(async () => {
+    forge = await startForgeServer();
+    forge.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 3 });
     const secrets = await encryptConfig('canary', 'canary', 'gitops-demo', { 'canary:token': CONFIG });
     box = await createSandbox({
       stacks: {
@@ -93,6 +97,7 @@ describe('three secret canaries never leak', () => {
   });
   afterAll(async () => {
     await box?.dispose();
+    await forge?.close();
   });
 
   it('deploy: the config and env canaries leak and are redacted', async () => {
@@ -110,8 +115,16 @@ describe('three secret canaries never leak', () => {
 
   it('drift detection: a hand edit to a secret value is reported as [secret]', async () => {
     await writeFile(path.join(box.root, '.gitops', 'demo', 'canary', 'credentials'), `TOKEN=${OUTPUT} ${ENV}\n`);
-    const r = await gitops('drift', ['drift', '--stack', 'canary', '--json', '--history', 'drift.jsonl', '--markdown', 'drift.md']);
+    const r = await gitops(
+      'drift',
+      ['drift', '--stack', 'canary', '--json', '--history', 'drift.jsonl', '--markdown', 'drift.md', '--notify'],
+      ciEnv(forge, 'gitlab'),
+    );
     expect(r.code, r.stderr).toBe(3);
+    const issues = forge.state.project('gitlab', testProjects.gitlab).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.body).toContain('[secret]');
+    files.push({ name: 'drift issue', text: `${issues[0]!.title}\n${issues[0]!.body}` });
     expect(JSON.parse(r.stdout).stacks[0].resources[0].properties).toEqual([
       expect.objectContaining({ path: 'content', old: '[secret]', new: '[secret]', secret: true }),
     ]);
@@ -145,8 +158,13 @@ describe('three secret canaries never leak', () => {
     const file = path.join(box.root, 'stacks', 'canary.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('canary:fail: no', 'canary:fail: yes'));
     await runGit(box.root, ['commit', '-q', '-am', 'fail']);
-    const r = await gitops('merge request preview', ['preview', '--base', 'main', '--json', '--markdown', 'report.md']);
+    const mrEnv = ciEnv(forge, 'gitlab', { CI_MERGE_REQUEST_IID: '3' });
+    const r = await gitops('merge request preview', ['preview', '--base', 'main', '--json', '--markdown', 'report.md', '--comment'], mrEnv);
     expect(r.code).toBe(1);
+    const comments = forge.state.project('gitlab', testProjects.gitlab).mergeRequests.find((m) => m.number === 3)!.comments;
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toMatch(/failing with config \[secret\], env \[secret\], output \[secret\]/);
+    files.push({ name: 'MR comment', text: comments[0]!.body });
     expect(r.stderr).toMatch(/failing with config \[secret\], env \[secret\], output \[secret\]/);
     const report = await readFile(path.join(box.root, 'report.md'), 'utf8');
     expect(report).toMatch(/failing with config \[secret\], env \[secret\], output \[secret\]/);
@@ -155,7 +173,7 @@ describe('three secret canaries never leak', () => {
 
   it('no form of any canary appears in any output', () => {
     expect(runs.map((r) => r.name)).toEqual(['deploy', 'preview', 'drift', 'remediate', 'merge request preview']);
-    expect(files).toHaveLength(3);
+    expect(files.map((f) => f.name)).toEqual(['drift issue', 'drift history', 'drift Markdown', 'MR comment', 'MR Markdown']);
     const outputs = [
       ...runs.flatMap((r) => [
         { name: `${r.name} stdout`, text: r.run.stdout },
