@@ -27,9 +27,16 @@ export function planOperate(catalog: StackCatalog, request: OperateRequest): Pla
 
 /**
  * `gitops preview` and `gitops deploy` by selection: runs the plan in dependency order.
- * Deploy runs only the selected stacks (not their dependencies), ordered by `dependsOn`.
+ * Deploy runs only the selected stacks (not their dependencies), ordered by `dependsOn`;
+ * `refusals` (missing approvals) skip a stack and its dependents.
  */
-export async function operate(ctx: ActionContext, plan: Plan, message?: string): Promise<StackResult[]> {
+export async function operate(
+  ctx: ActionContext,
+  plan: Plan,
+  message?: string,
+  refusals: ReadonlyMap<string, string> = new Map(),
+): Promise<StackResult[]> {
   const engine = await ctx.engine(plan.stacks.map((s) => ctx.catalog.byName.get(s.name)!));
-  return runPlan(plan, { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message });
+  const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message };
+  return runPlan(plan, run, (name) => refusals.get(name));
 }

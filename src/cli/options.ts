@@ -83,6 +83,22 @@ export const deployOptions = {
     implies: 'base',
     describe: 'With --base: destroy deleted stacks even if their last definition did not allow it (its approvals still apply)',
   },
+  'override-approvals': {
+    type: 'boolean',
+    implies: 'reason',
+    conflicts: 'base',
+    describe: 'With --all/--stack: deploy protected stacks without their approvals (recorded in the update message)',
+  },
+  reason: {
+    type: 'string',
+    implies: 'override-approvals',
+    coerce: (text: string) => {
+      if (text.trim() === '')
+        throw userError('USAGE', '--reason must say why approvals are overridden; it is recorded in the update message');
+      return text;
+    },
+    describe: 'Why approvals are overridden (required with --override-approvals)',
+  },
   'default-branch': { type: 'string', implies: 'base', describe: "With --base: the default branch (default: the CI's, else main)" },
 } as const satisfies OptionSet;
 

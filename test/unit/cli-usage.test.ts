@@ -42,6 +42,10 @@ describe('flags that need or exclude other flags are refused before anything run
     [['deploy', '--all', '--head', 'HEAD'], 'head -> base'],
     [['affected', '--files', 'a.ts', '--base', 'main'], 'Arguments base and files are mutually exclusive'],
     [['drift', '--all', '--remediate', '--detect-only'], 'Arguments detect-only and remediate are mutually exclusive'],
+    [['deploy', '--all', '--override-approvals'], 'override-approvals -> reason'],
+    [['deploy', '--all', '--reason', 'x'], 'reason -> override-approvals'],
+    [['deploy', '--all', '--override-approvals', '--reason', ' '], '--reason must say why approvals are overridden'],
+    [['deploy', '--base', 'main', '--override-approvals', '--reason', 'x'], 'Arguments override-approvals and base are mutually exclusive'],
   ])('gitops %j', async (argv, message) => {
     const r = await gitops(...argv);
     expect(r.code).toBe(2);

@@ -1,6 +1,7 @@
 import { affectedStacks } from '../../actions/affected.js';
 import { deployOnMerge, guardDeployBranch, guardDeployCheckout, selectionDeployMessage } from '../../actions/deploy-on-merge.js';
 import { operate, planOperate } from '../../actions/operate.js';
+import { overrideMessage, selectionRefusals } from '../../actions/selection-approvals.js';
 import { affectedJson } from '../../affected/render.js';
 import { operationJson } from '../../report/json-report.js';
 import { actionContext } from '../context.js';
@@ -15,7 +16,9 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
   if (args.base === undefined) {
     const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: args.stack, all: args.all }, shard: args.shard });
     if (args.plan) return printJson(cli.io, plan);
-    const results = await operate(ctx, plan, await selectionDeployMessage(ctx, args.message));
+    const override = args.overrideApprovals && args.reason ? { reason: args.reason } : undefined;
+    const message = overrideMessage(await selectionDeployMessage(ctx, args.message), override);
+    const results = await operate(ctx, plan, message, await selectionRefusals(ctx, plan, override));
     cli.io.stderr(summarize('deploy', results));
     if (args.json) cli.io.stdout(operationJson('deploy', results));
     return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: false });
