@@ -9,6 +9,22 @@ import { createFaultBox, type FaultBox, stillRunning, urnOf, waitFor } from './f
  * SIGTERM and SIGINT mid-create (a CI job stopped politely), a lock left by a run on another
  * host, and a damaged state file: what the user sees, and that nothing is left half done.
  */
+/** Deploys, and sends `signal` once both slow creates have begun; the run's outcome and the processes it had. */
+async function interruptMidCreate(f: FaultBox, stack: string, signal: NodeJS.Signals) {
+  const run = f.start('deploy', '--stack', stack);
+  let seen: ProcessRef[] = [];
+  try {
+    await waitFor(
+      'both slow creates to begin',
+      () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
+    );
+    seen = f.recorded();
+  } finally {
+    run.kill(signal);
+  }
+  return { r: await run.done, seen };
+}
+
 describe('SIGTERM mid-create, and a lock held from another host', () => {
   let f: FaultBox;
   const stack = 'termed';
@@ -21,18 +37,7 @@ describe('SIGTERM mid-create, and a lock held from another host', () => {
   });
 
   it('SIGTERM: the creates in flight finish, exit 130, no pending operation, lock or process left', async () => {
-    const run = f.start('deploy', '--stack', stack);
-    let seen: ProcessRef[] = [];
-    try {
-      await waitFor(
-        'both slow creates to begin',
-        () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
-      );
-      seen = f.recorded();
-    } finally {
-      run.kill('SIGTERM');
-    }
-    const r = await run.done;
+    const { r, seen } = await interruptMidCreate(f, stack, 'SIGTERM');
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('SIGTERM: cancelling running operations (again to force quit)');
     expect(r.stderr).toMatch(/\[termed\] cancelled/);
@@ -120,18 +125,7 @@ describe('SIGINT mid-create', () => {
   });
 
   it('stops like SIGTERM: exit 130, every create recorded once, no pending operation, lock or process left', async () => {
-    const run = f.start('deploy', '--stack', stack);
-    let seen: ProcessRef[] = [];
-    try {
-      await waitFor(
-        'both slow creates to begin',
-        () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
-      );
-      seen = f.recorded();
-    } finally {
-      run.kill('SIGINT');
-    }
-    const r = await run.done;
+    const { r, seen } = await interruptMidCreate(f, stack, 'SIGINT');
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('SIGINT: cancelling running operations (again to force quit)');
     expect(r.stderr).toMatch(/interrupted: cancelled/);
