@@ -19,9 +19,15 @@ import { openRepo } from './repo.js';
  * Automation API and the toolchain code cost a third of a second to load, and most commands
  * never need them.
  */
-export async function openEngine(cli: CliEnv, layout: RepoLayout, stacks: readonly StackDefinition[]): Promise<Engine> {
+export async function openEngine(
+  cli: CliEnv,
+  layout: RepoLayout,
+  stacks: readonly StackDefinition[],
+  options: { needsSecrets?: boolean } = {},
+): Promise<Engine> {
   const { openPulumiEngine } = await import('../engine/open-engine.js');
-  return openPulumiEngine({ layout, stacks, env: cli.env, redactor: cli.redactor, log: (line) => cli.io.stderr(`[toolchain] ${line}\n`) });
+  const log = (line: string): void => cli.io.stderr(`[toolchain] ${line}\n`);
+  return openPulumiEngine({ layout, stacks, env: cli.env, redactor: cli.redactor, log, ...options });
 }
 
 /** A progress sink that prints live per-stack progress to stderr; quiet keeps only warnings. */

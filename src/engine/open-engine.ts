@@ -17,13 +17,17 @@ export interface OpenEngineOptions {
   redactor?: Redactor;
   /** Toolchain progress lines. */
   log: (line: string) => void;
+  /** False for commands that never decrypt (unlock): no passphrase is asked for. Default true. */
+  needsSecrets?: boolean;
 }
 
 /** The real engine, after the checks that must pass before anything runs, with its toolchain installed. */
 export async function openPulumiEngine(options: OpenEngineOptions): Promise<PulumiEngine> {
   const { layout, stacks, env, log } = options;
-  checkSecretsAccess(stacks, env);
-  await verifyStackPassphrases(stacks, env);
+  if (options.needsSecrets !== false) {
+    checkSecretsAccess(stacks, env);
+    await verifyStackPassphrases(stacks, env);
+  }
   const backendUrl = resolveBackendUrl(layout, env);
   await ensureFileBackend(backendUrl);
   const toolchain = await ensurePulumi(env, log);

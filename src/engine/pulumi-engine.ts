@@ -72,11 +72,13 @@ export class PulumiEngine implements Engine {
   }
 
   /** Creates or selects the stack, with its config written in one step (the stack settings file). */
-  private async open(def: StackDefinition, runsProgram: boolean): Promise<Stack> {
+  private async open(def: StackDefinition, runsProgram: boolean, options: { secrets?: boolean } = {}): Promise<Stack> {
+    // `pulumi cancel` decrypts nothing: unlock must work without the stack's passphrase.
+    const secrets = options.secrets !== false;
     // Never fall back on the job's other passphrase: name the stack's own variable instead.
-    if (!hasSecretsAccess(def, this.options.env)) checkPassphrase(this.options.env, passphraseVariable(def));
+    if (secrets && !hasSecretsAccess(def, this.options.env)) checkPassphrase(this.options.env, passphraseVariable(def));
     const stack = await this.openOn(def, runsProgram, this.options.backendUrl, this.workDir(def));
-    if (this.options.redactor) await this.learnStackSecrets(def, stack);
+    if (secrets && this.options.redactor) await this.learnStackSecrets(def, stack);
     return stack;
   }
 
@@ -268,7 +270,7 @@ export class PulumiEngine implements Engine {
           hint: `make sure no run of it is in progress, then \`gitops unlock --stack ${def.name} --force\``,
         });
       }
-      await (await this.open(def, false)).cancel();
+      await (await this.open(def, false, { secrets: false })).cancel();
       return [];
     }
     const holders = readLockFiles(dir, def.project, def.stack, this.workDir(def));

@@ -25,10 +25,14 @@ export interface FaultBox {
   start(...args: string[]): Running;
   /** The resource files of one resource name (one per create that happened). */
   instances(name: string): string[];
+  /** The stack's state file on the file backend. */
+  stateFile: string;
   /** The stack's checkpoint: resources and pending operations. */
   state(): { resources: { urn: string; id?: string }[]; pending: { type: string; urn: string }[] };
   /** Declares the `doomed` resource (or not, which deletes it). */
   setDoomed(present: boolean): Promise<void>;
+  /** Sets `slow-files:version`, which every resource carries: a new value updates them in place. */
+  setVersion(version: string): Promise<void>;
   /** How long the slow creates take from now on (read when a create runs). */
   setDelay(ms: number): Promise<void>;
   /** The stack's lock files on the file backend. */
@@ -46,22 +50,35 @@ export interface Running {
   kill(signal: NodeJS.Signals): void;
 }
 
-export async function createFaultBox(stack: string, delayMs: number): Promise<FaultBox> {
+/** `env` is added to every run's environment (for another state backend, say). */
+export async function createFaultBox(stack: string, delayMs: number, env: Record<string, string | undefined> = {}): Promise<FaultBox> {
   const box = await createSandbox({ stacks: {} });
   const files = path.join(box.root, 'files', stack);
   await box.write('programs/slow-files/index.ts', readFileSync(fixture, 'utf8'));
-  const writeStack = (extra = ''): Promise<void> =>
-    box.write(`stacks/${stack}.yaml`, `program: slow-files\nconfig:\n  slow-files:dir: ${files}\n${extra}`);
+  const declared: { doomed: boolean; version?: string } = { doomed: false };
+  const writeStack = (): Promise<void> =>
+    box.write(
+      `stacks/${stack}.yaml`,
+      `program: slow-files\nconfig:\n  slow-files:dir: ${files}\n` +
+        (declared.doomed ? '  slow-files:doomed: true\n' : '') +
+        (declared.version === undefined ? '' : `  slow-files:version: '${declared.version}'\n`),
+    );
   await writeStack();
   const setDelay = (ms: number): Promise<void> => box.write(path.join('files', stack, '.delay-ms'), String(ms));
   await setDelay(delayMs);
   const backend = path.join(box.root, '.gitops', 'state', '.pulumi');
+  const stateFile = path.join(backend, 'stacks', 'slow-files', `${stack}.json`);
   const start = (...args: string[]): Running => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [k, v] of Object.entries(demoEnv))
-      if (v === undefined) delete env[k];
-      else env[k] = v;
-    const child = spawn(process.execPath, [gitopsBin, ...args], { cwd: box.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const merged: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries({ ...demoEnv, ...env }))
+      if (v === undefined) delete merged[k];
+      else merged[k] = v;
+    const child = spawn(process.execPath, [gitopsBin, ...args], {
+      cwd: box.root,
+      env: merged,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -76,14 +93,22 @@ export async function createFaultBox(stack: string, delayMs: number): Promise<Fa
     box,
     stack,
     files,
-    gitops: (...args) => box.run(args),
+    gitops: (...args) => box.run(args, env),
     setDelay,
-    setDoomed: (present) => writeStack(present ? '  slow-files:doomed: true\n' : ''),
+    setDoomed: (present) => {
+      declared.doomed = present;
+      return writeStack();
+    },
+    setVersion: (version) => {
+      declared.version = version;
+      return writeStack();
+    },
     start,
     instances: (name) => (existsSync(files) ? readdirSync(files).filter((f) => f.startsWith(`${name}-`)) : []),
+    stateFile,
     state: () => {
-      const file = path.join(backend, 'stacks', 'slow-files', `${stack}.json`);
-      const latest = (JSON.parse(readFileSync(file, 'utf8')) as { checkpoint: { latest: Record<string, unknown> } }).checkpoint.latest as {
+      const latest = (JSON.parse(readFileSync(stateFile, 'utf8')) as { checkpoint: { latest: Record<string, unknown> } }).checkpoint
+        .latest as {
         resources?: { urn: string; id?: string }[];
         pending_operations?: { type: string; resource: { urn: string } }[];
       };

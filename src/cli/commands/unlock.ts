@@ -12,10 +12,12 @@ import { openRepo } from '../repo.js';
 export async function unlockCommand(args: UnlockArgs, cli: CliEnv): Promise<number> {
   const { layout, catalog } = await openRepo(cli, args);
   const names = selectStacks(catalog, { names: args.stack, all: args.all });
+  // Removing a lock decrypts nothing, so it asks for no passphrase.
   const engine = await openEngine(
     cli,
     layout,
     names.map((n) => catalog.byName.get(n)!),
+    { needsSecrets: false },
   );
   for (const name of names) {
     const removed = await engine.unlock(catalog.byName.get(name)!, { force: args.force });
