@@ -14,6 +14,12 @@ if (env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_F
   env.PULUMI_CONFIG_PASSPHRASE = 'gitops-demo';
   console.error('demo: using the demo passphrase "gitops-demo" (PULUMI_CONFIG_PASSPHRASE was not set)');
 }
+// The demo keeps its state in .gitops/state on purpose; in CI (CI=true) gitops refuses such a
+// state unless told it may vanish with the job.
+if (env.CI === 'true' && env.GITOPS_ALLOW_EPHEMERAL_STATE === undefined) {
+  env.GITOPS_ALLOW_EPHEMERAL_STATE = '1';
+  console.error('demo: CI=true, so GITOPS_ALLOW_EPHEMERAL_STATE=1: the demo state in .gitops/state is thrown away with the job');
+}
 
 function step(title, args, expected) {
   console.error(`\n=== ${title}\n$ gitops ${args.join(' ')}`);

@@ -80,19 +80,34 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
     expect(existsSync(path.join(f.box.root, '.gitops', 'state'))).toBe(false);
   });
 
-  it('the next deploy reaps the dead run’s processes and stops on the lock, naming its holder', async () => {
-    const r = await f.gitops('deploy', '--stack', stack);
+  it('the next deploy reaps the dead run’s processes and stops on the pending creates, creating nothing', async () => {
+    const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(1);
     noCredentials(r.stdout + r.stderr);
     expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*pulumi-resource-pulumi-nodejs/);
-    expect(r.stderr).toMatch(/stack s3-killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
+    // Unlike the file backend, whose lock files are read first, the guard reads the state (no lock needed)
+    // before Pulumi meets the lock: the user learns of the pending creates first.
+    const result = (JSON.parse(r.stdout) as { stacks: { error: { code: string } }[] }).stacks[0]!;
+    expect(result.error.code).toBe('PENDING_OPERATIONS');
+    expect(r.stderr).toContain('stack s3-killed has 2 pending operations from an interrupted run; nothing was run over them');
+    expect(r.stderr).toContain('gitops recover --stack s3-killed --import URN=<its ID>');
     expect(stillRunning(leftovers)).toEqual([]);
+    expect(f.instances('adopted')).toHaveLength(1);
+    expect(f.instances('never')).toHaveLength(0);
     expect(await locks()).toHaveLength(1);
+  });
+
+  it('recover then stops on the lock in the bucket, naming the dead holder and its command', async () => {
+    const r = await f.gitops('recover', '--stack', stack, '--forget', urnOf(stack, 'never'), '--forget', urnOf(stack, 'adopted'));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/stack s3-killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
+    expect(r.stderr).toMatch(/; command: \S*node \S+gitops\.js deploy --stack s3-killed; no longer running \(it was on this host\)/);
+    expect((await state()).pending).toHaveLength(2);
   });
 
   it('unlock without --force is refused on S3 (the holder cannot be checked there); with --force it clears the lock', async () => {
     const refused = await f.gitops('unlock', '--stack', stack);
-    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toContain('stack s3-killed: cannot check who holds its lock on this backend');
     expect(refused.stderr).toContain('gitops unlock --stack s3-killed --force');
     expect(await locks()).toHaveLength(1);
@@ -101,16 +116,7 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
     expect(await locks()).toEqual([]);
   });
 
-  it('deploy then stops on the pending creates and creates nothing; recover adopts one and forgets the other', async () => {
-    const r = await f.gitops('deploy', '--stack', stack, '--json');
-    expect(r.code, r.stderr).toBe(1);
-    const result = (JSON.parse(r.stdout) as { stacks: { error: { code: string } }[] }).stacks[0]!;
-    expect(result.error.code).toBe('PENDING_OPERATIONS');
-    expect(r.stderr).toContain('stack s3-killed has 2 pending operations from an interrupted run; nothing was run over them');
-    expect(r.stderr).toContain('gitops recover --stack s3-killed --import URN=<its ID>');
-    expect(f.instances('adopted')).toHaveLength(1);
-    expect(f.instances('never')).toHaveLength(0);
-
+  it('recover adopts the created one and forgets the other', async () => {
     const adopted = path.join(f.files, f.instances('adopted')[0]!);
     const rec = await f.gitops(
       'recover',
@@ -127,6 +133,7 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
     const s = await state();
     expect(s.pending).toEqual([]);
     expect(s.resources.find((x) => x.urn === urnOf(stack, 'adopted'))?.id).toBe(adopted);
+    expect(s.resources.some((x) => x.urn === urnOf(stack, 'never'))).toBe(false);
   });
 
   it('a plain deploy creates the forgotten one; every resource exists exactly once, no pending operation, lock or process', async () => {
