@@ -8,7 +8,7 @@ import { forgeContextFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
 import { Git } from '../git/git.js';
 import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
 import type { RepoLayout } from '../repo/layout.js';
-import { renderProgress } from '../report/console-progress.js';
+import { renderHeartbeat, renderProgress } from '../report/console-progress.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { CliEnv } from './io.js';
 import type { GlobalArgs } from './options.js';
@@ -30,10 +30,32 @@ export async function openEngine(
   return openPulumiEngine({ layout, stacks, env: cli.env, redactor: cli.redactor, log, ...options });
 }
 
-/** A progress sink that prints live per-stack progress to stderr; quiet keeps only warnings. */
-export function consoleSink(cli: CliEnv, quiet = false): ProgressSink {
+/** How often a long operation says it is still running. */
+export const heartbeatMs = 15_000;
+
+/**
+ * A progress sink that prints live per-stack progress to stderr, and a heartbeat line for each
+ * stack still running every {@link heartbeatMs} (a CI log that stays silent for minutes looks
+ * hung); quiet keeps only warnings.
+ */
+export function consoleSink(cli: CliEnv, quiet = false, now: () => number = Date.now): ProgressSink {
+  const running = new Map<string, { operation: string; since: number }>();
+  let timer: NodeJS.Timeout | undefined;
+  const beat = (): void => {
+    for (const [stack, r] of running) cli.io.stderr(`${renderHeartbeat(stack, r.operation, now() - r.since)}\n`);
+  };
   return (event) => {
+    if (event.type === 'stack-start') running.set(event.stack, { operation: event.operation, since: now() });
+    if (event.type === 'stack-done') running.delete(event.stack);
     if (quiet && !(event.type === 'log' && event.level === 'warning')) return;
+    if (running.size > 0 && !timer) {
+      timer = setInterval(beat, heartbeatMs);
+      // The heartbeat never keeps the process alive on its own.
+      timer.unref();
+    } else if (running.size === 0 && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
     const line = renderProgress(event);
     if (line !== undefined) cli.io.stderr(`${line}\n`);
   };

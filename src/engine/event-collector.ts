@@ -105,11 +105,16 @@ export class EventCollector {
   summary?: Record<string, number>;
   /** Refreshed resources that changed while holding secrets: their secret values arrived masked. */
   readonly secretSuspects = new Set<string>();
+  /** When each resource's step started, for the duration on its done line. */
+  private readonly startedAt = new Map<string, number>();
+  /** Diagnostics already passed on: the engine repeats some (on the resource and again on the stack). */
+  private readonly shown = new Set<string>();
 
   constructor(
     private readonly stack: string,
     private readonly sink: ProgressSink,
     private readonly refresh: boolean,
+    private readonly now: () => number = Date.now,
   ) {}
 
   readonly handle = (event: EngineEvent): void => {
@@ -126,7 +131,11 @@ export class EventCollector {
       const severity = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
       const message = d.message.trim();
       if (severity === 'error') this.errors.push({ urn: d.urn, message });
-      if (severity !== 'info' || !d.ephemeral) this.sink({ type: 'diagnostic', stack: this.stack, severity, message, urn: d.urn });
+      const key = `${severity}\0${message}`;
+      if ((severity !== 'info' || !d.ephemeral) && !this.shown.has(key)) {
+        this.shown.add(key);
+        this.sink({ type: 'diagnostic', stack: this.stack, severity, message, urn: d.urn });
+      }
     } else if (event.summaryEvent) {
       this.summary = { ...event.summaryEvent.resourceChanges } as Record<string, number>;
     }
@@ -151,14 +160,14 @@ export class EventCollector {
       protected: meta.old?.protect ?? meta.new?.protect,
     };
     this.resources.set(meta.urn, entry);
-    this.sink({
-      type: phase === 'start' ? 'resource-start' : 'resource-done',
-      stack: this.stack,
-      op: entry.op,
-      urn: meta.urn,
-      resourceType: meta.type,
-      name,
-    });
+    const event = { stack: this.stack, op: entry.op, urn: meta.urn, resourceType: meta.type, name };
+    if (phase === 'start') {
+      if (!this.startedAt.has(meta.urn)) this.startedAt.set(meta.urn, this.now());
+      this.sink({ type: 'resource-start', ...event });
+    } else {
+      const started = this.startedAt.get(meta.urn);
+      this.sink({ type: 'resource-done', ...event, ...(started === undefined ? {} : { durationMs: this.now() - started }) });
+    }
   }
 
   /**

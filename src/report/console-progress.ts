@@ -46,8 +46,14 @@ export function renderProgress(event: ProgressEvent): string | undefined {
     case 'log':
       return event.message;
     case 'resource-done':
-      return undefined;
+      if (noChangeOps.has(event.op)) return undefined;
+      return `[${event.stack}]   ${opSymbols[event.op] ?? '*'} ${event.op} ${event.resourceType} ${event.name} done${event.durationMs === undefined ? '' : ` (${seconds(event.durationMs)})`}`;
   }
+}
+
+/** The line that says a long operation is still running. Pure. */
+export function renderHeartbeat(stack: string, operation: string, elapsedMs: number): string {
+  return `[${stack}] ${operation} still running (${seconds(elapsedMs)})`;
 }
 
 /** True when any stack would change something. */
