@@ -14,11 +14,19 @@ function text(err: unknown): string {
  * wrong, program error, provider error, cancelled, or a generic engine error. The engine's
  * own diagnostics (collected from the event stream) take precedence over stderr scraping.
  */
-export function classifyFailure(stack: string, workDir: string, err: unknown, events: EventCollector, aborted: boolean): GitopsError {
+export function classifyFailure(
+  stack: string,
+  workDir: string,
+  err: unknown,
+  events: EventCollector,
+  aborted: boolean,
+  /** Whether the state is on a local file backend: only there can `unlock` check the holder itself. */
+  fileBackend = true,
+): GitopsError {
   const message = text(err);
   if (aborted) return new GitopsError({ code: 'CANCELLED', kind: 'user', message: `stack ${stack}: cancelled`, cause: err });
   if (err instanceof ConcurrentUpdateError || message.includes('the stack is currently locked by')) {
-    return lockedError(stack, parseLockMessage(message, workDir), err);
+    return lockedError(stack, parseLockMessage(message, workDir), err, Date.now(), fileBackend);
   }
   if (/passphrase must be set|PULUMI_CONFIG_PASSPHRASE(_FILE)? (environment variable )?(is )?not set/i.test(message)) {
     return new GitopsError({
@@ -70,7 +78,8 @@ export function classifyFailure(stack: string, workDir: string, err: unknown, ev
 }
 
 /** How a provider plugin that died mid-operation shows: its gRPC connection drops. */
-const providerGone = /error reading from server: EOF|transport is closing|plugin exited|connection refused.*plugin/i;
+const providerGone =
+  /error reading from server: (EOF|connection reset by peer)|transport is closing|plugin exited|connection refused.*plugin/i;
 
 /**
  * A provider that died mid-operation: every create it had in flight failed with a broken

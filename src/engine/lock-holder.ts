@@ -131,12 +131,20 @@ export function describeHolder(h: LockHolder, now = Date.now()): string {
 }
 
 /** The STACK_LOCKED error, with what to do for the kind of holder found. */
-export function lockedError(stack: string, holders: readonly LockHolder[], cause?: unknown, now = Date.now()): GitopsError {
+export function lockedError(
+  stack: string,
+  holders: readonly LockHolder[],
+  cause?: unknown,
+  now = Date.now(),
+  fileBackend = true,
+): GitopsError {
+  // Off a file backend `unlock` cannot read the lock to check its holder, so it needs --force there.
+  const force = fileBackend ? '' : ' --force';
   const hint = holders.some((h) => h.state === 'alive')
     ? 'another run of this stack is in progress: wait for it to finish'
     : holders.some((h) => h.state === 'remote')
       ? `if that run is over (a killed CI job), clear the lock with \`gitops unlock --stack ${stack} --force\``
-      : `the run that took the lock is dead: clear it with \`gitops unlock --stack ${stack}\``;
+      : `the run that took the lock is dead: clear it with \`gitops unlock --stack ${stack}${force}\``;
   return new GitopsError({
     code: 'STACK_LOCKED',
     kind: 'external',

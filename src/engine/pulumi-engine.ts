@@ -41,6 +41,11 @@ const pendingGuardedOps = new Set<Operation>([...writingOps, 'remediate-preview'
 
 /** The Engine over the Pulumi Automation API: one local workspace per stack, inline programs. */
 export class PulumiEngine implements Engine {
+  /** Whether the state is on a local file backend, where lock files can be read and checked. */
+  private get onFileBackend(): boolean {
+    return fileBackendDir(this.options.backendUrl) !== undefined;
+  }
+
   constructor(private readonly options: PulumiEngineOptions) {}
 
   private workDir(def: StackDefinition): string {
@@ -196,7 +201,10 @@ export class PulumiEngine implements Engine {
         outputs,
       };
     } catch (err) {
-      const error = err instanceof GitopsError ? err : classifyFailure(def.name, this.workDir(def), err, events, signal?.aborted ?? false);
+      const error =
+        err instanceof GitopsError
+          ? err
+          : classifyFailure(def.name, this.workDir(def), err, events, signal?.aborted ?? false, this.onFileBackend);
       result = {
         name: def.name,
         operation,
@@ -311,7 +319,9 @@ export class PulumiEngine implements Engine {
         },
       });
     } catch (err) {
-      throw err instanceof GitopsError ? err : classifyFailure(def.name, this.workDir(def), err, events, request.signal?.aborted ?? false);
+      throw err instanceof GitopsError
+        ? err
+        : classifyFailure(def.name, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend);
     }
   }
 

@@ -102,6 +102,8 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/stack s3-killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
     expect(r.stderr).toMatch(/; command: \S*node \S+gitops\.js deploy --stack s3-killed; no longer running \(it was on this host\)/);
+    // The hint must name a command that works on this backend.
+    expect(r.stderr).toContain('`gitops unlock --stack s3-killed --force`');
     expect((await state()).pending).toHaveLength(2);
   });
 
@@ -148,7 +150,11 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
     for (const name of names) expect(f.instances(name), name).toHaveLength(1);
     const s = await state();
     expect(s.pending).toEqual([]);
-    for (const name of names) expect(s.resources.filter((x) => x.urn === urnOf(stack, name)), name).toHaveLength(1);
+    for (const name of names)
+      expect(
+        s.resources.filter((x) => x.urn === urnOf(stack, name)),
+        name,
+      ).toHaveLength(1);
     expect(await locks()).toEqual([]);
     expect(stillRunning(leftovers)).toEqual([]);
     expect(f.recorded()).toEqual([]);

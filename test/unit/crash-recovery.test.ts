@@ -149,6 +149,10 @@ describe('lock holders', () => {
     expect(lockedError('s', readLockFiles(dir, 'p', 's')).hint).toBe(
       'the run that took the lock is dead: clear it with `gitops unlock --stack s`',
     );
+    // Off a file backend unlock cannot read the lock: the hint says --force.
+    expect(lockedError('s', readLockFiles(dir, 'p', 's'), undefined, Date.now(), false).hint).toBe(
+      'the run that took the lock is dead: clear it with `gitops unlock --stack s --force`',
+    );
   });
 
   it('leftover processes are named by their program', () => {
