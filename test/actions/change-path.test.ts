@@ -6,13 +6,11 @@ import { affectedJson, renderAffectedList, renderExplain } from '../../src/affec
 import { detectDrift } from '../../src/drift/detect.js';
 import { lastDeployedCommitOf } from '../../src/engine/deployed-commit.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
-import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { undeployedChangeCheck } from '../../src/merge-request/undeployed-change.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 import { testContext } from '../helpers/action-context.js';
-import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import { type ForgeServer, startGitlabForge, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
@@ -24,8 +22,7 @@ import { repoFiles, stackFile } from '../helpers/stack-files.js';
 let server: ForgeServer;
 let forge: Forge;
 beforeAll(async () => {
-  server = await startForgeServer();
-  forge = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')));
+  ({ server, forge } = await startGitlabForge());
 });
 afterAll(async () => server.close());
 

@@ -2,19 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { affectedStacks } from '../../src/actions/affected.js';
 import { deployOnMerge, guardDeployBranch } from '../../src/actions/deploy-on-merge.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
-import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { testContext } from '../helpers/action-context.js';
-import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import { type ForgeServer, startGitlabForge, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
 let server: ForgeServer;
 let forge: Forge;
 beforeAll(async () => {
-  server = await startForgeServer();
-  forge = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')));
+  ({ server, forge } = await startGitlabForge());
 });
 afterAll(async () => server.close());
 

@@ -39,6 +39,11 @@ export interface FaultBox {
   locks(): string[];
   /** The processes the running (or killed) run recorded. */
   recorded(): ProcessRef[];
+  /**
+   * `gitops recover` as the user settles a kill mid-create: adopts `adopted` (its create
+   * happened: its file is there, and the file's path is its ID) and forgets `never`.
+   */
+  adoptAndForget(): Promise<{ run: CliRun; adopted: string }>;
 }
 
 export interface Running {
@@ -122,6 +127,14 @@ export async function createFaultBox(stack: string, delayMs: number, env: Record
       return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
     },
     recorded: () => readRunRecord(path.join(box.root, '.gitops', 'workspaces', stack))?.processes ?? [],
+    adoptAndForget: async () => {
+      const adopted = path.join(files, readdirSync(files).filter((f) => f.startsWith('adopted-'))[0]!);
+      const run = await box.run(
+        ['recover', '--stack', stack, '--import', `${urnOf(stack, 'adopted')}=${adopted}`, '--forget', urnOf(stack, 'never')],
+        env,
+      );
+      return { run, adopted };
+    },
   };
 }
 

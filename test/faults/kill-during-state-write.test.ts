@@ -90,16 +90,7 @@ describe('SIGKILL right after a state write, then recovery', () => {
     expect(f.instances('never')).toHaveLength(0);
 
     await f.setDelay(0);
-    const adopted = path.join(f.files, f.instances('adopted')[0]!);
-    const rec = await f.gitops(
-      'recover',
-      '--stack',
-      stack,
-      '--import',
-      `${urnOf(stack, 'adopted')}=${adopted}`,
-      '--forget',
-      urnOf(stack, 'never'),
-    );
+    const { run: rec } = await f.adoptAndForget();
     expect(rec.code, rec.stderr).toBe(0);
     const d = await f.gitops('deploy', '--stack', stack, '--json');
     expect(d.code, d.stderr).toBe(0);

@@ -121,16 +121,7 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
   });
 
   it('recover --import adopts the created one, --forget drops the other', async () => {
-    const adopted = path.join(f.files, f.instances('adopted')[0]!);
-    const r = await f.gitops(
-      'recover',
-      '--stack',
-      stack,
-      '--import',
-      `${urnOf(stack, 'adopted')}=${adopted}`,
-      '--forget',
-      urnOf(stack, 'never'),
-    );
+    const { run: r, adopted } = await f.adoptAndForget();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`[killed] adopted adopted (id ${adopted})`);
     expect(r.stderr).toContain('[killed] forgot the pending operation on never');

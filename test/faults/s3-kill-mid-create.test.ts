@@ -119,16 +119,7 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
   });
 
   it('recover adopts the created one and forgets the other', async () => {
-    const adopted = path.join(f.files, f.instances('adopted')[0]!);
-    const rec = await f.gitops(
-      'recover',
-      '--stack',
-      stack,
-      '--import',
-      `${urnOf(stack, 'adopted')}=${adopted}`,
-      '--forget',
-      urnOf(stack, 'never'),
-    );
+    const { run: rec, adopted } = await f.adoptAndForget();
     expect(rec.code, rec.stderr).toBe(0);
     expect(rec.stderr).toContain(`[s3-killed] adopted adopted (id ${adopted})`);
     expect(rec.stderr).toContain('[s3-killed] forgot the pending operation on never');

@@ -10,6 +10,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { createForge } from '../../src/forge/create-forge.js';
+import type { Forge } from '../../src/forge/forge.js';
 
 export type FakePlatform = 'gitlab' | 'github';
 
@@ -1071,4 +1074,10 @@ export function ciEnv(
           GITHUB_SHA: 'b'.repeat(40),
         };
   return { ...base, ...extra };
+}
+
+/** A new local server and a real GitLab client talking to it, as a pipeline's CI variables would set it up. */
+export async function startGitlabForge(): Promise<{ server: ForgeServer; forge: Forge }> {
+  const server = await startForgeServer();
+  return { server, forge: createForge(forgeContextFromEnv(ciEnv(server, 'gitlab'))) };
 }
