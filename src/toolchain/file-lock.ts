@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, lstat, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Log } from './go-build.js';
 
@@ -106,23 +106,33 @@ async function tryAcquire(lockPath: string, tmp: string): Promise<boolean> {
 }
 
 /**
- * Removes a lock, but only the one we looked at: it is first moved aside (atomic), then compared.
- * Should another waiter have replaced it in between, that lock is put back.
+ * Removes the lock we looked at, and only that one. Waiters take over one at a time, under a
+ * guard file created exclusively: without it, two waiters that both saw the dead holder's lock
+ * could each remove a lock, the second one removing the lock the first had just taken. Under the
+ * guard, a dead holder's lock cannot change between our look and its removal (nobody releases
+ * it, nobody can take it while it exists). A guard left by a waiter killed mid-takeover is
+ * removed once its holder is dead. (Residual: a lock of a holder we cannot check, taken over
+ * after `staleMs`, could be released and taken anew between the look and the removal.)
  */
-async function takeOver(lockPath: string, seenText: string, log: Log): Promise<void> {
-  const aside = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+async function takeOver(lockPath: string, seenText: string, me: LockHolder, log: Log): Promise<void> {
+  const guard = `${lockPath}.takeover`;
   try {
-    await rename(lockPath, aside);
+    await writeFile(guard, `${JSON.stringify(me)}\n`, { flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const other = parseHolder(await readFile(guard, 'utf8').catch(() => ''));
+    if (other && holderState(other) === 'dead') {
+      log(`removing the takeover guard of ${describeHolder(other)}, which is no longer running (${guard})`);
+      await rm(guard, { force: true });
+    }
+    return;
   }
-  const movedText = await readFile(aside, 'utf8').catch(() => seenText);
-  if (movedText !== seenText) {
-    await link(aside, lockPath).catch(() => log(`a lock changed hands while it was being taken over (${lockPath})`));
+  try {
+    const now = await readLock(lockPath);
+    if (now && now.text === seenText) await rm(lockPath, { recursive: true, force: true });
+  } finally {
+    await rm(guard, { force: true });
   }
-  // An old-style lock is a folder.
-  await rm(aside, { recursive: true, force: true });
 }
 
 function describeHolder(holder: LockHolder): string {
@@ -149,12 +159,12 @@ export async function withFileLock<T>(lockPath: string, log: Log, fn: () => Prom
       const state = seen.holder ? holderState(seen.holder) : 'unknown';
       if (state === 'dead') {
         log(`taking over the lock of ${describeHolder(seen.holder!)}, which is no longer running (${lockPath})`);
-        await takeOver(lockPath, seen.text, log);
+        await takeOver(lockPath, seen.text, me, log);
         continue;
       }
       if (state === 'unknown' && seen.ageMs > staleMs) {
         log(`taking over a lock older than ${Math.round(staleMs / 60_000)} min whose holder cannot be checked (${lockPath})`);
-        await takeOver(lockPath, seen.text, log);
+        await takeOver(lockPath, seen.text, me, log);
         continue;
       }
       const who = seen.holder ? describeHolder(seen.holder) : 'an unknown process';
