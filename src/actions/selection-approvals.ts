@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { asGitopsError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { approvalDecision, requiredApprovals } from '../merge-request/approvals-gate.js';
@@ -12,13 +13,31 @@ export interface ApprovalOverride {
 }
 
 /**
- * The approvals a stack needs when deployed by `--all`/`--stack`: the stricter of its definition
- * now and at HEAD's first parent, so the commit that lowers `approvals.required` cannot waive it.
+ * The approvals each stack needs when deployed by `--all`/`--stack`: the stricter of its
+ * definition now and at HEAD's first parent, so the commit that lowers `approvals.required`
+ * (or renames the file while doing so) cannot waive it. One `git diff` names the stack files
+ * HEAD changed; only those are read again at HEAD^, instead of one git process per stack.
  */
-async function strictestRequired(ctx: ActionContext, def: StackDefinition): Promise<number> {
-  const before = await ctx.git.show('HEAD^', def.file).catch(() => undefined);
-  const previous = before === undefined ? undefined : parseStackFile(def.file, def.name, before).definition;
-  return Math.max(requiredApprovals(def), previous ? requiredApprovals(previous) : 0);
+async function strictestRequired(ctx: ActionContext, defs: readonly StackDefinition[]): Promise<Map<string, number>> {
+  // No HEAD^ (a first commit, or no git): nothing to be stricter than.
+  const changes = await ctx.git.changedFiles('HEAD^', 'HEAD').catch(() => []);
+  const stacksDir = path.relative(ctx.layout.root, ctx.layout.stacksDir);
+  // Stack files HEAD changed, moved or deleted, as they were at HEAD^, by Pulumi identity: a
+  // rename git does not pair up (a small file much edited) is still the same stack.
+  const previous = new Map<string, StackDefinition>();
+  for (const c of changes) {
+    const oldPath = c.oldPath ?? c.path;
+    if (c.status === 'A' || path.dirname(oldPath) !== stacksDir || !oldPath.endsWith('.yaml')) continue;
+    const text = await ctx.git.show('HEAD^', oldPath).catch(() => undefined);
+    const def = text === undefined ? undefined : parseStackFile(oldPath, path.basename(oldPath, '.yaml'), text).definition;
+    if (def) previous.set(`${def.project}/${def.stack}`, def);
+  }
+  return new Map(
+    defs.map((def) => {
+      const before = previous.get(`${def.project}/${def.stack}`);
+      return [def.name, Math.max(requiredApprovals(def), before ? requiredApprovals(before) : 0)];
+    }),
+  );
 }
 
 /**
@@ -29,12 +48,9 @@ async function strictestRequired(ctx: ActionContext, def: StackDefinition): Prom
  */
 export async function selectionRefusals(ctx: ActionContext, plan: Plan, override?: ApprovalOverride): Promise<Map<string, string>> {
   const refusals = new Map<string, string>();
-  const gated: { def: StackDefinition; required: number }[] = [];
-  for (const s of plan.stacks) {
-    const def = ctx.catalog.byName.get(s.name)!;
-    const required = await strictestRequired(ctx, def);
-    if (required > 0) gated.push({ def, required });
-  }
+  const defs = plan.stacks.map((s) => ctx.catalog.byName.get(s.name)!);
+  const strictest = await strictestRequired(ctx, defs);
+  const gated = defs.map((def) => ({ def, required: strictest.get(def.name)! })).filter((g) => g.required > 0);
   if (gated.length === 0) return refusals;
   if (override) {
     say(ctx, `warning: deploying ${gated.map((g) => g.def.name).join(', ')} without checking approvals: ${override.reason}`, 'warning');

@@ -49,6 +49,16 @@ describe('deploy --all / --stack: protected stacks need their approvals too', ()
     expect(byName.get('prod')).toMatchObject({ status: 'skipped' });
   });
 
+  it('nor can the commit that renames the stack file while lowering them', async () => {
+    repo = await createGitRepo(repoFiles({ prod: stackFile({ approvals: 1 }), other: stackFile({}) }));
+    await repo.remove('stacks/prod.yaml');
+    await repo.write({ 'stacks/production.yaml': `${stackFile({ approvals: 0 })}stack: prod\ndescription: "renamed ${Math.random()}"\n` });
+    await repo.commit('rename and lower');
+    const t = await testContext(repo.dir, { forge, branch: 'main' });
+    const plan = planOperate(t.ctx.catalog, { command: 'deploy', selection: { names: ['production'] } });
+    expect((await selectionRefusals(t.ctx, plan)).get('production')).toMatch(/^deploy refused: needs 1 approval/);
+  });
+
   it('deploys when the merge request that landed HEAD was approved', async () => {
     repo = await createGitRepo(repoFiles({ prod: stackFile({ approvals: 1 }), other: stackFile({}) }));
     await repo.write({ 'stacks/prod.yaml': `${stackFile({ approvals: 1 })}description: "reviewed ${Math.random()}"\n` });
