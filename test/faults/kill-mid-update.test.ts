@@ -40,6 +40,18 @@ describe('SIGKILL of a deploy mid-update, then recovery', () => {
         () => existsSync(path.join(f.files, '.updating-adopted')) && existsSync(path.join(f.files, '.updating-never')),
       );
       await waitFor('the provider to be watched', () => f.recorded().some((p) => p.command.includes('pulumi-resource-pulumi-nodejs')));
+      // The quick update of steady must be over and recorded, so the kill lands on the two slow ones only.
+      const pendingNames = (): string[] => {
+        try {
+          return f.state().pending.map((p) => p.urn);
+        } catch {
+          return [urnOf(stack, 'steady')]; // the state file is being rewritten: look again
+        }
+      };
+      await waitFor(
+        'the quick update to be recorded',
+        () => content('steady') === 'steady 2' && !pendingNames().includes(urnOf(stack, 'steady')),
+      );
       leftovers = f.recorded();
     } finally {
       run.killGroup('SIGKILL');
