@@ -18,6 +18,10 @@ if (distIsFresh(root)) {
   ({ main } = await import('../src/cli/main.ts'));
 }
 
+// The AWS SDK (the stack lock on S3 backends) warns on every run under Node 20 that its
+// releases from 2027 on need Node 22; the engines field and the README say what we support.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const controller = new AbortController();
 let interrupts = 0;
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -35,4 +39,5 @@ process.exitCode = await main(process.argv.slice(2), {
   io: { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
   signal: controller.signal,
   version: JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
+  stderrIsTTY: process.stderr.isTTY === true,
 });

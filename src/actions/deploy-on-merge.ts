@@ -1,11 +1,14 @@
 import { asGitopsError, userError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
-import { readBaseDefinitions } from '../merge-request/base-policy.js';
+import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from '../merge-request/base-policy.js';
 import { checkDeployBranch } from '../merge-request/branch-guard.js';
 import { type DeployMergedResult, deployMerged, type Landing, updateMessage } from '../merge-request/deploy-merged.js';
+import { landingsOf } from '../merge-request/landings.js';
+import { type DeployReportInput, reportDeploy } from '../merge-request/report-deploy.js';
+import { planBoundEngine } from '../plans/plan-engines.js';
 import { type ActionContext, say } from './action-context.js';
-import { affectedStacks, type ChangeScope } from './affected.js';
+import type { ChangeScope } from './affected.js';
 
 export interface DeployOnMergeOptions {
   /** Destroy deleted stacks even if their last definition did not allow it. */
@@ -13,6 +16,8 @@ export interface DeployOnMergeOptions {
   /** The deployed ref, when git could not name the head commit. */
   head: string;
   message?: string;
+  /** `--plans DIR`: bind each update to its approved merge request preview, stored there. */
+  plans?: string;
 }
 
 /**
@@ -64,7 +69,7 @@ export async function selectionDeployMessage(ctx: ActionContext, message: string
 }
 
 /** The forge, or undefined with a warning when approvals cannot be checked without one. */
-async function optionalForge(ctx: ActionContext, scope: ChangeScope): Promise<Forge | undefined> {
+export async function optionalForge(ctx: ActionContext, scope: ChangeScope): Promise<Forge | undefined> {
   try {
     return await ctx.forge();
   } catch (err) {
@@ -86,18 +91,7 @@ async function landedChanges(ctx: ActionContext, scope: ChangeScope): Promise<La
   if (!mergeBase || !head) return undefined;
   const commits = await ctx.git.firstParentCommits(mergeBase, head);
   if (commits.length <= 1) return undefined;
-  const quiet = { ...ctx, sink: () => undefined };
-  const landings: Landing[] = [];
-  let previous = mergeBase;
-  for (const commit of commits) {
-    const { affected } = await affectedStacks(quiet, { base: previous, head: commit });
-    landings.push({
-      commit,
-      stacks: new Set(affected.stacks.filter((s) => !s.reasons.every((r) => r.kind === 'dependency')).map((s) => s.name)),
-    });
-    previous = commit;
-  }
-  return landings;
+  return landingsOf(ctx, mergeBase, commits);
 }
 
 /**
@@ -106,13 +100,37 @@ async function landedChanges(ctx: ActionContext, scope: ChangeScope): Promise<La
  */
 export async function deployOnMerge(ctx: ActionContext, scope: ChangeScope, options: DeployOnMergeOptions): Promise<DeployMergedResult> {
   const { affected, catalog } = scope;
-  const engine = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
+  const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const commit = affected.head ?? (await ctx.git.revParse(options.head));
-  const base = await readBaseDefinitions(ctx.git, affected, ctx.catalog);
+  const engine = options.plans ? await planBoundEngine(ctx, opened, options.plans, commit) : opened;
+  const read = await readBaseDefinitions(ctx.git, affected, ctx.catalog);
+  // Where a stack last deployed another commit than the base, the stricter of the two definitions governs.
+  const deployed = await readDeployedDefinitions(ctx.git, engine, affected, read, ctx.catalog, ctx.concurrency);
+  const base = withDeployedDefinitions(read, deployed, ctx.catalog);
   const landings = await landedChanges(ctx, scope);
-  return deployMerged(
+  const forge = await optionalForge(ctx, scope);
+  const result = await deployMerged(
     affected,
     { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message: options.message },
-    { forge: await optionalForge(ctx, scope), allowDestroy: options.allowDestroy, commit, pipelineUrl: ctx.ci.pipelineUrl, base, landings },
+    { forge, allowDestroy: options.allowDestroy, commit, pipelineUrl: ctx.ci.pipelineUrl, base, landings },
   );
+  await reportDeployed(ctx, forge, { results: result.results, commit, commits: landings?.map((l) => l.commit) ?? [commit] });
+  return result;
+}
+
+/**
+ * Deploy reports back (statuses, the MR comment); never changes the deploy's outcome. Without a
+ * forge nothing is sent, with a warning in CI (where one was expected).
+ */
+export async function reportDeployed(ctx: ActionContext, known: Forge | undefined, input: DeployReportInput): Promise<void> {
+  let forge = known;
+  if (!forge) {
+    try {
+      forge = await ctx.forge();
+    } catch (err) {
+      if (ctx.ci.pipelineUrl) say(ctx, `warning: deploy report not sent: ${asGitopsError(err).message}`, 'warning');
+      return;
+    }
+  }
+  await reportDeploy(forge, input, ctx.redact, (message) => say(ctx, `warning: ${message}`, 'warning'));
 }

@@ -2,6 +2,8 @@ import { type DriftMode, type DriftReport, detectDrift, remediates } from '../dr
 import { appendRecord, toRecord } from '../drift/history.js';
 import { type NotifyOutcome, notifyDrift } from '../drift/notify.js';
 import { undeployedChangeCheck } from '../merge-request/undeployed-change.js';
+import { type ChannelOutcome, notifyChannels } from '../notify/notify-channels.js';
+import type { NotifyTarget } from '../notify/targets.js';
 import { type Selection, selectStacks } from '../plan/select.js';
 import { type Shard, shardStacks } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
@@ -14,6 +16,8 @@ export interface DriftRequest extends DriftMode {
   history?: string;
   /** Keep one forge issue per drifted stack up to date. */
   notify: boolean;
+  /** Slack and webhook targets (`--notify slack=URL`, `--notify webhook=URL`), parsed and checked at the edge. */
+  channels?: readonly NotifyTarget[];
 }
 
 /** One stack in the drift plan, with what the run will do about its drift. */
@@ -28,6 +32,8 @@ export interface DriftRun {
   time: Date;
   commit?: string;
   notified: NotifyOutcome[];
+  /** What each Slack or webhook target got; a failed one fails the run (the alert was lost). */
+  channels: ChannelOutcome[];
 }
 
 /** Which stacks drift checks, and whether each would be remediated: pure, printed by `--plan`. */
@@ -66,5 +72,13 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
     notified = await notifyDrift(reports, forge, ctx.redact, { commit, time, pipelineUrl: ctx.ci.pipelineUrl });
     for (const o of notified) if (o.action !== 'none') say(ctx, `[${o.stack}] drift issue ${o.action}${o.url ? `: ${o.url}` : ''}`);
   }
-  return { reports, time, commit, notified };
+  const channels = await notifyChannels(reports, request.channels ?? [], { time, commit, pipelineUrl: ctx.ci.pipelineUrl }, ctx.redact, {
+    signal: ctx.signal,
+    onRetry: (target, delayMs) => say(ctx, `notify ${target}: retrying in ${(delayMs / 1000).toFixed(1)}s`),
+  });
+  for (const c of channels) {
+    if (!c.ok) say(ctx, `error: notify ${c.target}: ${c.error}`, 'warning');
+    else say(ctx, c.sent ? `notify ${c.target}: sent` : `notify ${c.target}: nothing to report`);
+  }
+  return { reports, time, commit, notified, channels };
 }

@@ -1,7 +1,9 @@
 import type { Operation, StackResult } from '../engine/result.js';
+import { userError } from '../errors/gitops-error.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { type Selection, selectStacks } from '../plan/select.js';
 import { type Shard, shardStacks } from '../plan/shard.js';
+import { planBoundEngine } from '../plans/plan-engines.js';
 import { runPlan } from '../run/run-stacks.js';
 import type { StackCatalog } from '../stacks/load.js';
 import type { ActionContext } from './action-context.js';
@@ -35,8 +37,15 @@ export async function operate(
   plan: Plan,
   message?: string,
   refusals: ReadonlyMap<string, string> = new Map(),
+  /** The checked-out commit a deploy records on each stack it updates (outside git: none). */
+  commit?: string,
+  /** `deploy --plans DIR`: each update bound to its approved merge request preview (needs the commit). */
+  plans?: string,
 ): Promise<StackResult[]> {
-  const engine = await ctx.engine(plan.stacks.map((s) => ctx.catalog.byName.get(s.name)!));
-  const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message };
+  const opened = await ctx.engine(plan.stacks.map((s) => ctx.catalog.byName.get(s.name)!));
+  if (plans !== undefined && commit === undefined)
+    throw userError('USAGE', '--plans needs a git repository: plans are bound to the commit they previewed');
+  const engine = plans !== undefined && commit !== undefined ? await planBoundEngine(ctx, opened, plans, commit) : opened;
+  const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message, commit };
   return runPlan(plan, run, (name) => refusals.get(name));
 }

@@ -4,8 +4,12 @@ import type { CommentResult } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { type BaseDefinitions, governingDefinition, policyChanges, readBaseDefinitions } from '../merge-request/base-policy.js';
+import { downstreamImpact } from '../merge-request/downstream-impact.js';
+import { onMergePlan } from '../merge-request/on-merge.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
+import { planSavingEngine } from '../plans/plan-engines.js';
 import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
+import { resourceCounts } from '../report/resource-counts.js';
 import type { ActionContext } from './action-context.js';
 import { say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
@@ -13,8 +17,8 @@ import type { ChangeScope } from './affected.js';
 /** The key of the one MR comment the preview keeps up to date. */
 export const previewCommentKey = 'preview';
 
-/** What reviewers are shown, before it is cut to a platform's size limit. */
-export type PreviewReport = Omit<PreviewReportInput, 'limit'>;
+/** What reviewers are shown, before it is cut to a platform's size limit. Data only: the renderer gets `redact` at render time. */
+export type PreviewReport = Omit<PreviewReportInput, 'limit' | 'redact' | 'valueLimits'>;
 
 export interface MergeRequestPreview {
   results: StackResult[];
@@ -38,24 +42,34 @@ export function previewReport(scope: ChangeScope, results: StackResult[], base: 
   const { affected, catalog, nodes } = scope;
   const affectedNames = new Set(affected.stacks.map((s) => s.name));
   const deleting = new Map(results.filter((r) => r.operation === 'destroy-preview').map((r) => [r.name, r]));
+  const approvals = enforcedApprovals(scope, base);
+  const destroys = destroyTargets(affected).map((d) => {
+    const preview = deleting.get(d.name);
+    return {
+      name: d.name,
+      allowed: d.definition?.allowDestroy === true,
+      // The Stack resource is not counted: it is Pulumi's bookkeeping, not one of the stack's resources.
+      resources: preview?.status === 'succeeded' ? (resourceCounts(preview).delete ?? 0) : undefined,
+      file: affected.stacks.find((s) => s.name === d.name)?.previous?.file,
+    };
+  });
+  const downstream = downstreamImpact(results, nodes);
   return {
     results,
     commit: affected.head ?? undefined,
     base: affected.base ?? undefined,
     pipelineUrl,
-    approvals: enforcedApprovals(scope, base),
-    renames: Object.fromEntries(affected.stacks.flatMap((s) => (s.renamedFrom ? [[s.name, s.renamedFrom.name]] : []))),
+    approvals,
+    renames: Object.fromEntries(affected.stacks.flatMap((s) => (s.renamedFrom ? [[s.name, s.renamedFrom.file]] : []))),
     policyChanges: policyChanges(affected, catalog, base),
     reasons: reasonTexts(affected),
     graphMermaid: renderGraphMermaid(
       nodes.filter((n) => affectedNames.has(n.name)).map((n) => ({ ...n, dependsOn: n.dependsOn.filter((d) => affectedNames.has(d)) })),
       affectedNames,
     ),
-    destroys: destroyTargets(affected).map((d) => ({
-      name: d.name,
-      allowed: d.definition?.allowDestroy === true,
-      resources: deleting.get(d.name)?.status === 'succeeded' ? (deleting.get(d.name)!.changes.delete ?? 0) : undefined,
-    })),
+    destroys,
+    onMerge: onMergePlan(affected, catalog, approvals, destroys),
+    downstream,
   };
 }
 
@@ -66,18 +80,20 @@ export function previewReport(scope: ChangeScope, results: StackResult[], base: 
 export async function previewMergeRequest(
   ctx: ActionContext,
   scope: ChangeScope,
-  options: { comment: boolean },
+  /** `savePlans`: store each stack's plan there for `deploy --plans` (see `planSavingEngine`). */
+  options: { comment: boolean; savePlans?: string; head?: string },
 ): Promise<MergeRequestPreview> {
   const { affected, catalog } = scope;
   // A missing forge setting is refused before anything runs.
   const forge = options.comment ? await ctx.forge() : undefined;
-  const engine = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
+  const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
+  const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
   const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
   const report = previewReport(scope, results, await readBaseDefinitions(ctx.git, affected, ctx.catalog), ctx.ci.pipelineUrl);
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,
-    ctx.redact(previewMarkdown({ ...report, limit: bodyBudget(forge.platform, previewCommentKey) })),
+    ctx.redact(previewMarkdown({ ...report, redact: ctx.redact, limit: bodyBudget(forge.platform, previewCommentKey) })),
   );
   say(ctx, `merge request comment ${comment.action}${comment.url ? `: ${comment.url}` : ''}`);
   return { results, report, comment };

@@ -12,7 +12,9 @@ export type ReasonKind =
   | 'root-file'
   | 'dependency'
   | 'deleted'
-  | 'history-missing';
+  | 'history-missing'
+  /** `deploy --since-deployed`: never deployed, or its deployed commit is not in head's history (`commit`). */
+  | 'undeployed';
 
 /** One cause; a stack usually has one, a shared library change can give it several. */
 export interface AffectedReason {
@@ -28,6 +30,8 @@ export interface AffectedReason {
   via?: readonly string[];
   /** For `watch`: the stack's `watch` entry that matched. */
   pattern?: string;
+  /** For `undeployed`: the deployed commit that head's history does not contain. */
+  commit?: string;
 }
 
 /**
@@ -91,6 +95,7 @@ const kindOrder: readonly ReasonKind[] = [
   'renamed',
   'deleted',
   'history-missing',
+  'undeployed',
   'stack-file',
   'program',
   'import',

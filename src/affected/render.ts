@@ -72,6 +72,10 @@ export function describeReason(reason: AffectedReason): string {
       return `stack file ${reason.path} was deleted`;
     case 'history-missing':
       return 'the merge-base could not be found, so every stack is treated as affected';
+    case 'undeployed':
+      return reason.commit
+        ? `its last deployed commit ${reason.commit.slice(0, 12)} is not in the history of the head, so the head is deployed`
+        : 'never deployed by gitops deploy, so it is deployed as new';
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ActionContext } from '../actions/action-context.js';
 import type { Engine } from '../engine/engine.js';
 import type { ProgressSink } from '../engine/progress.js';
+import { type RunScope, scopedEngine } from '../engine/run-scope.js';
 import { userError } from '../errors/gitops-error.js';
 import { forgeContextFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
 import { Git } from '../git/git.js';
@@ -85,15 +86,19 @@ export function writableFile(cli: CliEnv, flag: string, file: string | undefined
 /** The action context of a CLI run: everything read from the environment once, here. */
 export async function actionContext(
   cli: CliEnv,
-  args: GlobalArgs & { concurrency?: number },
-  options: { defaultBranch?: string } = {},
+  args: Pick<GlobalArgs, 'cwd' | 'stacks'> & { quiet?: boolean; concurrency?: number },
+  options: { defaultBranch?: string; scope?: RunScope } = {},
 ): Promise<ActionContext> {
   const { layout, catalog } = await openRepo(cli, args);
   const redactor = cli.redactor;
+  const { scope } = options;
   return {
     layout,
     catalog,
-    engine: (stacks) => openEngine(cli, layout, stacks),
+    engine: async (stacks) => {
+      const engine = await openEngine(cli, layout, stacks);
+      return scope && (scope.targets || scope.refresh) ? scopedEngine(engine, scope) : engine;
+    },
     git: new Git(layout.root),
     forge: async () => {
       const { createForge } = await import('../forge/create-forge.js');

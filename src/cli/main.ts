@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { exitCodeFor } from '../errors/exit-codes.js';
 import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
+import { type ColorFlag, colorEnabled, paintStatus } from '../report/color.js';
 import { learnCredentialEnv } from '../report/credential-env.js';
 import { Redactor } from '../report/redact.js';
 import { type CliEnv, redactingIo } from './io.js';
@@ -9,19 +10,25 @@ import {
   deployOptions,
   driftHistoryOptions,
   driftOptions,
-  globalOptions,
   graphOptions,
+  listOptions,
+  outputsOptions,
+  own,
   previewOptions,
   recoverOptions,
   schemaOptions,
+  statusOptions,
+  toolchainOptions,
+  topLevelOptions,
   unlockOptions,
+  validateOptions,
 } from './options.js';
 
 /** The exit codes, for `--help` (the one mapping lives in src/errors/exit-codes.ts). */
 const exitCodesHelp = [
   'Exit codes:',
   '  0    success (drift: none left)',
-  '  1    an operation failed (a program, a provider, a lock, a refused approval, a dependency)',
+  '  1    an operation failed (program, provider, lock, refused approval, ...)',
   '  2    bad usage or input: nothing ran',
   '  3    drift left in place; preview --detailed-exitcode: changes pending',
   '  130  cancelled (SIGINT/SIGTERM)',
@@ -45,7 +52,14 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
   const redactor = rawCli.redactor ?? new Redactor();
   // Credentials in the environment are known before anything runs, so nothing can print them.
   learnCredentialEnv(redactor, rawCli.env);
-  const cli: CliEnv = { ...rawCli, redactor, io: redactingIo(rawCli.io, redactor) };
+  // Decided once the arguments are parsed (--color); until then, and for usage errors, no colour.
+  let paint = (text: string): string => text;
+  const cli: CliEnv = {
+    ...rawCli,
+    redactor,
+    io: redactingIo(rawCli.io, redactor, (t) => paint(t)),
+    unredactedStdout: (t) => rawCli.io.stdout(t),
+  };
   let exit = 0;
   const run = async (fn: () => Promise<number>): Promise<void> => {
     exit = await fn();
@@ -53,39 +67,43 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
   const parser = yargs()
     .scriptName('gitops')
     .usage('$0 <command> [options]\n\nGitOps for Pulumi: stacks in stacks/, programs in programs/.')
-    .options(globalOptions)
+    // Each command registers its own options (own()), so its help lists only what it takes.
+    .options(topLevelOptions)
+    .middleware((a) => {
+      if (colorEnabled(a.color as ColorFlag, rawCli.env, rawCli.stderrIsTTY === true)) paint = paintStatus;
+    })
     .command(
       'validate',
       'Check every stack file; report every problem',
-      (y) => y,
+      (y) => y.options(own(validateOptions)),
       (a) => run(async () => (await import('./commands/validate.js')).validateCommand(a, cli)),
     )
     .command(
       'list',
       'List the stacks',
-      (y) => y,
+      (y) => y.options(own(listOptions)),
       (a) => run(async () => (await import('./commands/list.js')).listCommand(a, cli)),
     )
     .command(
       'preview',
       'Preview stacks (dependency order, independents in parallel); with --base, the merge request preview',
-      (y) => y.options(previewOptions),
+      (y) => y.options(own(previewOptions)),
       (a) => run(async () => (await import('./commands/preview.js')).previewCommand(a, cli)),
     )
     .command(
       'deploy',
       'Deploy stacks (up) in dependency order; with --base, deploy on merge',
-      (y) => y.options(deployOptions),
+      (y) => y.options(own(deployOptions)),
       (a) => run(async () => (await import('./commands/deploy.js')).deployCommand(a, cli)),
     )
     .command(
       'drift',
       'Detect drift (refresh preview); with --remediate or a remediate policy, converge back on Git',
       (y) =>
-        y.options(driftOptions).command(
+        y.options(own(driftOptions)).command(
           'history',
           'When drift appeared on each stack, and when it was fixed',
-          (h) => h.options(driftHistoryOptions),
+          (h) => h.options(own(driftHistoryOptions)),
           (a) => run(async () => (await import('./commands/drift-history.js')).driftHistoryCommand(a, cli)),
         ),
       (a) => run(async () => (await import('./commands/drift.js')).driftCommand(a, cli)),
@@ -93,42 +111,58 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
     .command(
       'affected',
       'The stacks a change affects, from Git (merge-base of --base and --head), with reasons',
-      (y) => y.options(affectedOptions),
+      (y) => y.options(own(affectedOptions)),
       (a) => run(async () => (await import('./commands/affected.js')).affectedCommand(a, cli)),
+    )
+    .command(
+      'status',
+      "Each stack's last deployed commit, the newest commit that changed it, and whether it is behind",
+      (y) => y.options(own(statusOptions)),
+      (a) => run(async () => (await import('./commands/status.js')).statusCommand(a, cli)),
+    )
+    .command(
+      'outputs',
+      "A stack's outputs (secret ones as [secret] unless --show-secrets)",
+      (y) => y.options(own(outputsOptions)),
+      (a) => run(async () => (await import('./commands/outputs.js')).outputsCommand(a, cli)),
     )
     .command(
       'graph',
       'The stack dependency graph (dependsOn and StackReferences), as text or Mermaid',
-      (y) => y.options(graphOptions),
+      (y) => y.options(own(graphOptions)),
       (a) => run(async () => (await import('./commands/graph.js')).graphCommand(a, cli)),
     )
     .command(
       'unlock',
       'Remove the lock a killed run left on a stack',
-      (y) => y.options(unlockOptions),
+      (y) => y.options(own(unlockOptions)),
       (a) => run(async () => (await import('./commands/unlock.js')).unlockCommand(a, cli)),
     )
     .command(
       'recover',
       'Settle the pending operations a killed run left: --import URN=ID (it exists) or --forget URN (it does not)',
-      (y) => y.options(recoverOptions),
+      (y) => y.options(own(recoverOptions)),
       (a) => run(async () => (await import('./commands/recover.js')).recoverCommand(a, cli)),
     )
     .command(
       'schema',
       'Print the JSON Schema of stack files (--write: to stacks/stack.schema.json)',
-      (y) => y.options(schemaOptions),
+      (y) => y.options(own(schemaOptions)),
       (a) => run(async () => (await import('./commands/schema.js')).schemaCommand(a, cli)),
     )
     .command(
       'toolchain',
       'Install the Pulumi CLI the driver needs (runs automatically when needed)',
-      (y) => y,
+      (y) => y.options(own(toolchainOptions)),
       (a) => run(async () => (await import('./commands/toolchain.js')).toolchainCommand(a, cli)),
     )
     .demandCommand(1, 'name a command')
     .recommendCommands()
-    .example('$0 preview --base origin/main --comment', 'Preview what a merge request changes and comment on it')
+    // One language in a log: the driver's own messages are English. The bundle (bin/build.js)
+    // has no locale files, so the one English string that differs from its key is pinned here.
+    .locale('en')
+    .updateStrings({ 'Implications failed:': 'Missing dependent arguments:' })
+    .example('$0 preview --base main --comment', 'Preview what a merge request changes, and comment')
     .example('$0 deploy --base $BEFORE_SHA', 'Deploy what a merge changed, approvals checked')
     .example('$0 drift --all --detect-only --json', 'Report drift on every stack, change nothing')
     .epilog(exitCodesHelp)

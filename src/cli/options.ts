@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, InferredOptionTypes, Options } from 'yargs';
+import type { RunScope } from '../engine/run-scope.js';
 import { userError } from '../errors/gitops-error.js';
 import { parseShard } from '../plan/shard.js';
 
@@ -23,12 +24,48 @@ export function wholeNumber(flag: string, min: number, max: number): (value: unk
   };
 }
 
-export const globalOptions = {
+/**
+ * A command's own options: yargs makes options global (inherited by subcommands) unless told
+ * otherwise, which made `drift history --help` list every drift flag.
+ */
+export function own<O extends OptionSet>(options: O): O {
+  return Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { ...o, global: false }])) as O;
+}
+
+/** The only truly global option: every command accepts it, and subcommands inherit it. */
+export const topLevelOptions = {
+  color: {
+    type: 'string',
+    choices: ['auto', 'always', 'never'],
+    default: 'auto',
+    describe: 'Colour status words on stderr: auto (a terminal, unless NO_COLOR is set), always, never',
+  },
+} as const satisfies OptionSet;
+
+/** Commands that read the repository. */
+export const repoOptions = {
   cwd: { type: 'string', describe: 'Run in this repository instead of the current folder' },
   stacks: { type: 'string', describe: 'Use another stack catalogue folder (default: stacks), e.g. stacks/examples' },
+} as const satisfies OptionSet;
+
+/** Commands with a machine-readable result. */
+export const jsonOption = {
   json: { type: 'boolean', default: false, describe: 'Print one JSON document on stdout' },
+} as const satisfies OptionSet;
+
+/** Commands that print live progress. */
+export const quietOption = {
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No live progress on stderr' },
 } as const satisfies OptionSet;
+
+/**
+ * Every shared option: what a command that runs stacks takes. Each command registers the ones it
+ * uses (main.ts), so its help lists only those.
+ */
+export const globalOptions = { ...topLevelOptions, ...repoOptions, ...jsonOption, ...quietOption } as const satisfies OptionSet;
+
+/** What commands that run stacks take. */
+const runOptions = { ...repoOptions, ...jsonOption, ...quietOption } as const satisfies OptionSet;
 
 export const selectionOptions = {
   stack: { alias: 's', type: 'string', array: true, describe: 'Stack id (file name in stacks/); repeatable' },
@@ -50,6 +87,46 @@ export const selectionOptions = {
   plan: { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' },
 } as const satisfies OptionSet;
 
+/** `list` and `validate`. */
+export const listOptions = { ...repoOptions, ...jsonOption } as const satisfies OptionSet;
+export const validateOptions = listOptions;
+export const toolchainOptions = { ...jsonOption } as const satisfies OptionSet;
+
+/** Narrows preview and deploy by selection (`--stack`/`--all`); merge request mode runs what was approved, whole. */
+export const scopeOptions = {
+  target: {
+    type: 'string',
+    array: true,
+    implies: 'stack',
+    conflicts: ['all', 'plans'],
+    describe: 'Act only on this resource (URN) of the one --stack; repeatable',
+  },
+  refresh: {
+    type: 'boolean',
+    conflicts: ['base', 'since-deployed', 'plans'],
+    describe: 'Refresh the state from the live resources first',
+  },
+} as const satisfies OptionSet;
+
+/**
+ * The scope of a preview or deploy by selection. A URN names a resource of one stack, so
+ * `--target` needs exactly one `--stack`.
+ */
+export function scopeOf(args: { target?: string[]; refresh?: boolean; stack?: string[] }): RunScope {
+  const targets = args.target ?? [];
+  if (targets.length > 0) {
+    const stacks = [...new Set(args.stack ?? [])];
+    if (stacks.length !== 1)
+      throw userError(
+        'USAGE',
+        `--target needs exactly one --stack (got ${stacks.length}: ${stacks.join(', ') || 'none'}): a URN names a resource of one stack`,
+      );
+    for (const urn of targets)
+      if (!urn.startsWith('urn:pulumi:')) throw userError('USAGE', `--target ${urn}: expected a URN (urn:pulumi:...)`);
+  }
+  return { ...(targets.length > 0 ? { targets } : {}), ...(args.refresh ? { refresh: true } : {}) };
+}
+
 /** Merge request mode for preview and deploy. */
 export const mergeRequestOptions = {
   base: {
@@ -66,16 +143,35 @@ export const mergeRequestOptions = {
 } as const satisfies OptionSet;
 
 export const previewOptions = {
+  ...runOptions,
   ...selectionOptions,
+  ...scopeOptions,
   ...mergeRequestOptions,
   'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' },
   markdown: { type: 'string', implies: 'base', describe: 'With --base: write the merge request report (Markdown) to this file' },
   comment: { type: 'boolean', implies: 'base', describe: 'With --base: post the report as the one MR comment (updated in place)' },
+  'save-plans': {
+    type: 'string',
+    implies: 'base',
+    describe: "With --base: store each stack's update plan, commit, tree and state version in this folder (for deploy --plans)",
+  },
 } as const satisfies OptionSet;
 
 export const deployOptions = {
+  ...runOptions,
   ...selectionOptions,
+  ...scopeOptions,
   ...mergeRequestOptions,
+  plans: {
+    type: 'string',
+    describe: 'Bind each update to its approved preview stored here by preview --save-plans; refuse stale or missing ones',
+  },
+  'since-deployed': {
+    type: 'boolean',
+    // Sharding splits the stacks to deploy, which depend on tags that other shards move meanwhile.
+    conflicts: ['base', 'all', 'stack', 'shard'],
+    describe: "Deploy on merge from each stack's last deployed commit to HEAD (what the CI templates run); approvals per merged MR",
+  },
   message: { alias: 'm', type: 'string', describe: 'Update message for the stack history' },
   force: { type: 'boolean', implies: 'base', describe: 'With --base: deploy even off the default branch' },
   'allow-destroy': {
@@ -103,6 +199,7 @@ export const deployOptions = {
 } as const satisfies OptionSet;
 
 export const driftOptions = {
+  ...runOptions,
   ...selectionOptions,
   // No default: --no-remediate (false) must be told apart from leaving it to each stack's policy.
   remediate: { type: 'boolean', describe: 'Refresh then up, for every selected stack (--no-remediate: detection only)' },
@@ -110,15 +207,23 @@ export const driftOptions = {
   'allow-destroy': { type: 'boolean', default: false, describe: 'Let remediation delete or replace resources' },
   history: { type: 'string', describe: 'Append this run to a drift history file (JSON Lines)' },
   markdown: { type: 'string', describe: 'Write the report as Markdown to this file' },
-  notify: { type: 'boolean', default: false, describe: 'Keep one GitLab/GitHub issue per drifted stack up to date' },
+  notify: {
+    type: 'string',
+    array: true,
+    describe:
+      'Notify: bare or "issue" keeps one GitLab/GitHub issue per drifted stack; slack=URL and webhook=URL (or =env:VAR) post the run; repeatable',
+  },
 } as const satisfies OptionSet;
 
 export const driftHistoryOptions = {
+  ...jsonOption,
   file: { type: 'string', demandOption: true, describe: 'The file given to drift --history' },
   stack: { alias: 's', type: 'string', array: true, describe: 'Only these stacks' },
 } as const satisfies OptionSet;
 
 export const affectedOptions = {
+  ...repoOptions,
+  ...jsonOption,
   base: { type: 'string', conflicts: 'files', describe: 'The target branch or commit of the merge request' },
   head: { type: 'string', implies: 'base', describe: 'The change (default HEAD)' },
   files: { type: 'string', describe: 'Changed files, comma-separated ("-" reads them from stdin); skips git' },
@@ -131,12 +236,16 @@ export const affectedOptions = {
 } as const satisfies OptionSet;
 
 export const graphOptions = {
+  ...repoOptions,
+  ...jsonOption,
   mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' },
 } as const satisfies OptionSet;
 export const schemaOptions = {
+  ...repoOptions,
   write: { type: 'boolean', default: false, describe: 'Write it to stacks/stack.schema.json' },
 } as const satisfies OptionSet;
 export const unlockOptions = {
+  ...repoOptions,
   stack: selectionOptions.stack,
   all: selectionOptions.all,
   force: {
@@ -146,6 +255,7 @@ export const unlockOptions = {
   },
 } as const satisfies OptionSet;
 export const recoverOptions = {
+  ...runOptions,
   stack: { alias: 's', type: 'string', demandOption: true, describe: 'The stack whose pending operations to settle' },
   import: {
     type: 'string',
@@ -161,13 +271,43 @@ export const recoverOptions = {
   },
 } as const satisfies OptionSet;
 
+/** `gitops status`: reads deploy records, so it runs the engine, but changes nothing. */
+/** `gitops outputs`: one stack's outputs. */
+export const outputsOptions = {
+  ...repoOptions,
+  ...jsonOption,
+  stack: {
+    alias: 's',
+    type: 'string',
+    demandOption: true,
+    coerce: (s: string | string[]) => {
+      if (Array.isArray(s)) throw userError('USAGE', `outputs takes one --stack, got ${s.join(', ')}`);
+      return s;
+    },
+    describe: 'The stack whose outputs to print',
+  },
+  'show-secrets': { type: 'boolean', default: false, describe: 'Print the values of secret outputs (default: [secret])' },
+} as const satisfies OptionSet;
+
+export const statusOptions = {
+  ...repoOptions,
+  ...jsonOption,
+  ...quietOption,
+  concurrency: selectionOptions.concurrency,
+} as const satisfies OptionSet;
+
 export type GlobalArgs = ArgsOf<typeof globalOptions>;
+export type ListArgs = ArgsOf<typeof topLevelOptions & typeof listOptions>;
+export type ValidateArgs = ArgsOf<typeof topLevelOptions & typeof validateOptions>;
+export type ToolchainArgs = ArgsOf<typeof topLevelOptions & typeof toolchainOptions>;
 export type PreviewArgs = ArgsOf<typeof globalOptions & typeof previewOptions>;
 export type DeployArgs = ArgsOf<typeof globalOptions & typeof deployOptions>;
 export type DriftArgs = ArgsOf<typeof globalOptions & typeof driftOptions>;
-export type DriftHistoryArgs = ArgsOf<typeof globalOptions & typeof driftHistoryOptions>;
-export type AffectedArgs = ArgsOf<typeof globalOptions & typeof affectedOptions>;
-export type GraphArgs = ArgsOf<typeof globalOptions & typeof graphOptions>;
-export type SchemaArgs = ArgsOf<typeof globalOptions & typeof schemaOptions>;
-export type UnlockArgs = ArgsOf<typeof globalOptions & typeof unlockOptions>;
+export type DriftHistoryArgs = ArgsOf<typeof topLevelOptions & typeof driftHistoryOptions>;
+export type AffectedArgs = ArgsOf<typeof topLevelOptions & typeof affectedOptions>;
+export type GraphArgs = ArgsOf<typeof topLevelOptions & typeof graphOptions>;
+export type SchemaArgs = ArgsOf<typeof topLevelOptions & typeof schemaOptions>;
+export type UnlockArgs = ArgsOf<typeof topLevelOptions & typeof unlockOptions>;
 export type RecoverArgs = ArgsOf<typeof globalOptions & typeof recoverOptions>;
+export type OutputsArgs = ArgsOf<typeof topLevelOptions & typeof outputsOptions>;
+export type StatusArgs = ArgsOf<typeof topLevelOptions & typeof statusOptions>;

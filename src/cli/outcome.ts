@@ -1,5 +1,5 @@
 import type { StackResult } from '../engine/result.js';
-import { exitCodeForOutcome } from '../errors/exit-codes.js';
+import { exitCodeForOutcome, isStackUsageFailure } from '../errors/exit-codes.js';
 import { describeResult, hasChanges } from '../report/console-progress.js';
 
 /**
@@ -9,6 +9,7 @@ import { describeResult, hasChanges } from '../report/console-progress.js';
 export function operationExitCode(results: readonly StackResult[], options: { aborted: boolean; detailedExitcode: boolean }): number {
   return exitCodeForOutcome({
     cancelled: options.aborted || results.some((r) => r.status === 'cancelled'),
+    usage: results.some((r) => r.status === 'failed' && isStackUsageFailure(r.error?.code)),
     failed: results.some((r) => r.status === 'failed' || (r.status === 'skipped' && !r.benign)),
     changesLeft: options.detailedExitcode && hasChanges(results),
   });

@@ -1,9 +1,10 @@
 import type { Engine } from '../engine/engine.js';
-import type { ResourceChange, StackResult, StackStatus } from '../engine/result.js';
+import type { ResourceChange, StackError, StackResult, StackStatus } from '../engine/result.js';
 import type { RunContext } from '../run/run-context.js';
 import { schedule } from '../run/scheduler.js';
 import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
-import { remediationGuard } from './guard.js';
+import { guardedPlan, remediationGuard } from './guard.js';
+import { remediationIgnores, revertsManagedElsewhere, splitManagedElsewhere } from './managed-elsewhere.js';
 
 /** What the drift job did about a stack's drift. */
 export type DriftAction = 'none' | 'reported' | 'remediated' | 'blocked' | 'failed';
@@ -16,6 +17,11 @@ export interface DriftReport {
   drifted: ResourceChange[];
   /** Resources deleted out of band. */
   deleted: ResourceChange[];
+  /**
+   * Fields that differ from Git but are managed elsewhere (`drift.ignoreManagers`,
+   * `drift.ignorePaths`): each property says why. Not drift: remediation leaves them alone.
+   */
+  managedElsewhere: ResourceChange[];
   unchanged: number;
   action: DriftAction;
   /** Why remediation waits for a person. */
@@ -53,8 +59,10 @@ export function remediates(def: StackDefinition, mode: Pick<DriftMode, 'remediat
   return mode.remediate ?? def.drift.policy === 'remediate';
 }
 
-function emptyReport(def: StackDefinition): Pick<DriftReport, 'name' | 'policy' | 'drifted' | 'deleted' | 'unchanged'> {
-  return { name: def.name, policy: def.drift.policy, drifted: [], deleted: [], unchanged: 0 };
+function emptyReport(
+  def: StackDefinition,
+): Pick<DriftReport, 'name' | 'policy' | 'drifted' | 'deleted' | 'managedElsewhere' | 'unchanged'> {
+  return { name: def.name, policy: def.drift.policy, drifted: [], deleted: [], managedElsewhere: [], unchanged: 0 };
 }
 
 async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode): Promise<DriftReport> {
@@ -69,7 +77,13 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   });
   if (detection.status !== 'succeeded') return done({ status: detection.status, action: 'failed', error: detection.error });
   // An update whose declared properties all match (only live-only fields moved) is not drift.
-  base.drifted = detection.resources.filter((r) => r.op === 'update' && r.properties.length > 0);
+  // Fields an autoscaler or another controller owns (drift.ignoreManagers / ignorePaths) are not drift.
+  const split = splitManagedElsewhere(
+    detection.resources.filter((r) => r.op === 'update' && r.properties.length > 0),
+    def.drift,
+  );
+  base.drifted = split.drifted;
+  base.managedElsewhere = split.managedElsewhere;
   base.deleted = detection.resources.filter((r) => r.op === 'delete');
   base.unchanged = (detection.changes.same ?? 0) + detection.resources.filter((r) => r.op === 'update' && r.properties.length === 0).length;
   if (base.drifted.length + base.deleted.length === 0) return done({ status: 'succeeded', action: 'none' });
@@ -78,19 +92,34 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   const waiting = await mode.undeployedChange?.(def, engine);
   if (waiting) return done({ status: 'succeeded', action: 'blocked', blockedReason: waiting });
 
-  const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal }, sink);
+  // Remediation keeps the live value of every field managed elsewhere (a transform adds Pulumi
+  // ignoreChanges for them), so converging on Git never starts a fight with their manager.
+  const ignoreChanges = remediationIgnores(detection.resources, base.managedElsewhere, def.drift);
+  const ignoring = ignoreChanges.length > 0 ? { ignoreChanges } : {};
+  // The preview saves its plan: remediation is bound to exactly what the guard checks.
+  const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal, ...ignoring, plan: {} }, sink);
   // A killed run left operations of unknown outcome: converging now could duplicate or forget resources.
   if (preview.error?.code === 'PENDING_OPERATIONS')
     return done({ status: 'failed', action: 'blocked', blockedReason: preview.error.message, error: preview.error });
   if (preview.status !== 'succeeded') return done({ status: preview.status, action: 'failed', error: preview.error });
-  const blockedReason = remediationGuard(preview, def, mode.allowDestroy);
+  const blockedReason = remediationGuard(preview, def, mode.allowDestroy) ?? revertsManagedElsewhere(preview, ignoreChanges);
   if (blockedReason) return done({ status: 'succeeded', action: 'blocked', blockedReason });
+  const plan = guardedPlan(preview);
+  if (!plan)
+    return done({ status: 'succeeded', action: 'blocked', blockedReason: "the guard's preview saved no plan to bind remediation to" });
 
-  const refresh = await engine.run({ stack: def, operation: 'refresh', signal, message }, sink);
-  if (refresh.status !== 'succeeded') return done({ status: refresh.status, action: 'failed', error: refresh.error, remediation: refresh });
-  const up = await engine.run({ stack: def, operation: 'up', signal, message }, sink);
-  if (up.status !== 'succeeded') return done({ status: up.status, action: 'failed', error: up.error, remediation: up });
+  const refresh = await engine.run({ stack: def, operation: 'refresh', signal, message, plan: plan.refresh }, sink);
+  if (refresh.status !== 'succeeded')
+    return done({ status: refresh.status, action: 'failed', error: remediationError(refresh.error), remediation: refresh });
+  const up = await engine.run({ stack: def, operation: 'up', signal, message, ...ignoring, plan: plan.up }, sink);
+  if (up.status !== 'succeeded') return done({ status: up.status, action: 'failed', error: remediationError(up.error), remediation: up });
   return done({ status: 'succeeded', action: 'remediated', remediation: up });
+}
+
+/** A remediation refused because the stack moved after the guard's preview says so first. */
+function remediationError(error: StackError | undefined): StackError | undefined {
+  if (error?.code !== 'PREVIEW_STALE') return error;
+  return { code: error.code, message: `remediation refused, the stack changed after the guard checked its preview: ${error.message}` };
 }
 
 /**

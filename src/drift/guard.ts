@@ -1,3 +1,4 @@
+import type { PlanRequest } from '../engine/engine.js';
 import { noChangeOps, type StackResult } from '../engine/result.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
@@ -18,4 +19,19 @@ export function remediationGuard(preview: StackResult, def: StackDefinition, all
   if (limit !== undefined && changing.length > limit)
     return `would change ${changing.length} resources, more than drift.maxChanges (${limit})`;
   return undefined;
+}
+
+/**
+ * The plan the guard's preview saved, which bounds what remediation may do: its refresh first
+ * checks that the state is still the one the guard previewed, and its `up` obeys the plan, so it
+ * can never do more than the guard saw. Undefined when the preview saved none: then remediation
+ * must not run (fail closed).
+ */
+export function guardedPlan(preview: StackResult): { refresh: PlanRequest; up: PlanRequest } | undefined {
+  const planned = preview.planned;
+  if (!planned?.file) return undefined;
+  return {
+    refresh: { expectState: planned.state },
+    up: { file: planned.file, ...(planned.encryptionSalt ? { encryptionSalt: planned.encryptionSalt } : {}) },
+  };
 }

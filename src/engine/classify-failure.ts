@@ -42,7 +42,9 @@ export function classifyFailure(
       code: 'PASSPHRASE_INVALID',
       kind: 'user',
       message: `stack ${stack}: the passphrase does not decrypt this stack's secrets`,
-      hint: "check PULUMI_CONFIG_PASSPHRASE / PULUMI_CONFIG_PASSPHRASE_FILE, and the stack file's encryptionSalt",
+      hint:
+        "check PULUMI_CONFIG_PASSPHRASE / PULUMI_CONFIG_PASSPHRASE_FILE, the stack file's encryptionSalt, and that its secure values " +
+        'were encrypted with that salt (copied whole from Pulumi.<stack>.yaml)',
       cause: err,
     });
   }
@@ -98,10 +100,12 @@ function providerDeath(message: string, events: EventCollector): ((stack: string
       kind: 'external',
       message:
         `stack ${stack}: a provider process died mid-operation (${providerGone.exec(detail)![0]})` +
-        (inFlight.length > 0 ? `; these creates were in flight and may have happened, untracked: ${inFlight.join(', ')}` : ''),
+        (inFlight.length > 0
+          ? `; these creates were in flight and may have happened, untracked: ${inFlight.join(', ')} (outcome unknown)`
+          : '; the outcome of the operations in flight is unknown'),
       hint:
         'Pulumi keeps no pending operation for them, so the next deploy creates them again: first check whether each exists, ' +
-        'and delete it (or `pulumi import` it) if it does',
+        'and delete it (or `pulumi import` it) if it does; `gitops recover --import` adopts only pending creates, which these are not',
       cause,
     });
 }

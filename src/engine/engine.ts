@@ -1,5 +1,7 @@
+import type { StateVersion } from '../plans/state-version.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { LockHolder } from './lock-holder.js';
+import type { IgnoreChangesRule } from './program-loader.js';
 import type { ProgressSink } from './progress.js';
 import type { RecoverOutcome, RecoverRequest } from './recover-state.js';
 import type { Operation, StackResult } from './result.js';
@@ -11,6 +13,40 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** The update message recorded in the stack's history (commit, MR, pipeline). */
   message?: string;
+  /**
+   * The full commit being deployed. A successful `up` records it as the stack tag
+   * `gitops:commit`; a failed one leaves the tag alone.
+   */
+  commit?: string;
+  /** Properties to leave as they are live (drift remediation: fields managed elsewhere); see `withIgnoreChanges`. */
+  ignoreChanges?: IgnoreChangesRule[];
+  /** Binds the operation to a Pulumi update plan (see {@link PlanRequest}). */
+  plan?: PlanRequest;
+  /** Preview and up: act on these resources (URNs) only, and what they depend on being unchanged (`--target`). */
+  targets?: readonly string[];
+  /** Preview and up: refresh the state from the live resources first (`--refresh`). */
+  refresh?: boolean;
+}
+
+/** A stack output as the state holds it. */
+export interface StackOutput {
+  value: unknown;
+  secret: boolean;
+}
+
+/**
+ * Pulumi's update plans (experimental in 3.248). A preview saves the plan it computed and reports
+ * it in `StackResult.planned`; an `up` obeys a saved plan and fails as soon as it would depart
+ * from it. Any writing operation given `expectState` first refuses (PREVIEW_STALE) when the
+ * stack's state is no longer the one the plan was made against.
+ */
+export interface PlanRequest {
+  /** Preview: where to save the plan (default: a file in the stack's work folder). Up: the plan to obey. */
+  file?: string;
+  /** The config salt the plan's secrets were encrypted with (`planned.encryptionSalt` of its preview). */
+  encryptionSalt?: string;
+  /** The state the plan was made against (`planned.state` of its preview). */
+  expectState?: StateVersion;
 }
 
 /**
@@ -28,9 +64,14 @@ export interface Engine {
   /** Settles the pending operations a killed run left: adopts or forgets each one, as named. */
   recover(request: RecoverRequest, sink: ProgressSink): Promise<RecoverOutcome>;
   /**
-   * The commit the stack's newest successful gitops deploy recorded in its update message
-   * (`gitops deploy of <sha12>`), read from the stack's update history; undefined when none is
-   * on record (never deployed by gitops deploy, or the stack does not exist).
+   * The commit the stack's newest successful gitops deploy recorded: its `gitops:commit` tag (a
+   * full sha), else the update message (`gitops deploy of <sha12>`) in its history; undefined
+   * when none is on record (never deployed by gitops deploy, destroyed since, or no such stack).
    */
   lastDeployedCommit(stack: StackDefinition): Promise<string | undefined>;
+  /**
+   * The stack's outputs, secret ones decrypted in memory (the redactor learns them) and flagged;
+   * undefined when the stack has no state yet (never deployed). Needs the stack's secrets.
+   */
+  outputs(stack: StackDefinition): Promise<Record<string, StackOutput> | undefined>;
 }

@@ -1,10 +1,13 @@
 import type { EngineEvent, StepEventMetadata } from '@pulumi/pulumi/automation/index.js';
+import { attributeOwners, foreignFields } from '../drift/managed-fields.js';
+import { cutText } from '../report/cut-text.js';
 import type { ProgressSink } from './progress.js';
-import type { PropertyChange, ResourceChange } from './result.js';
+import type { OutputChange, PropertyChange, ResourceChange } from './result.js';
 
 /** Steps of one replacement collapse into one `replace` entry per resource. */
 const replaceSteps = new Set(['replace', 'create-replacement', 'delete-replaced', 'discard-replaced', 'import-replacement']);
-const maxValueLength = 240;
+/** Long enough for a config file's worth of text; reports cut further, each to its own width. */
+const maxValueLength = 4_000;
 const changingOps = new Set(['update', 'replace', 'create-replacement', 'delete-replaced']);
 
 export function resourceName(urn: string): string {
@@ -27,12 +30,35 @@ function valueAt(obj: unknown, path: string): unknown {
   return current;
 }
 
-/** Renders a value for reports: strings as-is, the rest as compact JSON, long values cut. */
-export function renderValue(value: unknown): string | undefined {
+/** Removes known secrets from a text; the identity when the engine has no redactor. */
+export type Redact = (text: string) => string;
+
+/**
+ * Renders a value for reports: strings as-is, the rest as compact JSON, long values cut with a
+ * note of how much was left out. Redacted before the cut: a cut through a secret would leave a
+ * part the redactor no longer recognises.
+ */
+export function renderValue(value: unknown, redact: Redact = (t) => t): string | undefined {
   if (value === undefined) return undefined;
   if (isSecret(value)) return '[secret]';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > maxValueLength ? `${text.slice(0, maxValueLength)}…` : text;
+  if (isUnknown(value)) return unknownText;
+  const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v: unknown) => (isSecret(v) ? '[secret]' : v));
+  return cutText(redact(text), maxValueLength);
+}
+
+/** Pulumi's stand-in for a value a preview cannot know (computed during the update). */
+const unknownSig = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+/** How reports show a value only the deploy will know. */
+export const unknownText = '(known after deploy)';
+
+function isUnknown(value: unknown): boolean {
+  return value === unknownSig;
+}
+
+/** True when a value is, or holds, a value the preview cannot know. */
+function holdsUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  return typeof value === 'object' && value !== null && !isSecret(value) && Object.values(value).some(holdsUnknown);
 }
 
 /** Pulumi's marker for a secret value in engine events. */
@@ -60,7 +86,14 @@ export function diffPaths(before: unknown, after: unknown, prefix = ''): string[
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix];
 }
 
-function propertyChanges(meta: StepEventMetadata, refresh: boolean): PropertyChange[] {
+/** Top-level properties of a preview step that hold secrets: where a change hides when nothing else differs. */
+function secretPaths(inputs: Record<string, unknown> | undefined): string[] {
+  return Object.entries(inputs ?? {})
+    .filter(([k, v]) => k !== '__provider' && holdsSecret(v))
+    .map(([k]) => k);
+}
+
+function propertyChanges(meta: StepEventMetadata, refresh: boolean, redact: Redact): PropertyChange[] {
   const detailed = meta.detailedDiff ?? {};
   // For a refresh, old is the state (what Git last deployed) and new is what was read live.
   const before = meta.old?.outputs ?? meta.old?.inputs;
@@ -74,17 +107,45 @@ function propertyChanges(meta: StepEventMetadata, refresh: boolean): PropertyCha
     // Drift is a difference in what Git declares: live-only fields (status, resourceVersion,
     // generation, managed fields) change on their own and are not drift.
     if (refresh && meta.old?.inputs) paths = paths.filter((p) => valueAt(meta.old!.inputs, p) !== undefined);
+    // Secrets arrive masked, so a changed secret compares equal: when nothing visible differs,
+    // the change is in a secret, and the report says which property without its value.
+    if (!refresh && paths.length === 0) paths = secretPaths(meta.new?.inputs);
   }
+  // The properties whose change forces a replacement (a provider without a detailed diff names them here).
+  const replaceKeys = new Set(meta.keys ?? []);
   return paths.sort().map((p) => {
-    const kind = detailed[p]?.diffKind ?? 'update';
+    const declared = String(detailed[p]?.diffKind ?? 'update');
+    const kind = replaceKeys.has(p.split(/[.[]/)[0]!) && !declared.endsWith('-replace') ? `${declared}-replace` : declared;
     const [oldValue, newValue] = [valueAt(before, p), valueAt(after, p)];
     return {
       path: p,
-      kind: String(kind),
-      old: renderValue(oldValue),
-      new: renderValue(newValue),
-      ...(isSecret(oldValue) || isSecret(newValue) ? { secret: true } : {}),
+      kind,
+      old: renderValue(oldValue, redact),
+      new: renderValue(newValue, redact),
+      ...(holdsSecret(oldValue) || holdsSecret(newValue) ? { secret: true } : {}),
     };
+  });
+}
+
+/**
+ * Stack outputs that differ between the deployed stack (`old`) and the previewed program
+ * (`new`). Masked secrets compare equal, so a changed secret output is not seen here.
+ */
+export function outputChanges(old: Record<string, unknown>, next: Record<string, unknown>, redact: Redact = (t) => t): OutputChange[] {
+  const names = [...new Set([...Object.keys(old), ...Object.keys(next)])].sort();
+  return names.flatMap((name): OutputChange[] => {
+    const [a, b] = [old[name], next[name]];
+    if (JSON.stringify(a) === JSON.stringify(b)) return [];
+    const kind = b === undefined ? 'delete' : holdsUnknown(b) ? 'unknown' : a === undefined ? 'add' : 'update';
+    return [
+      {
+        name,
+        kind,
+        ...(a === undefined ? {} : { old: renderValue(a, redact) }),
+        ...(b === undefined ? {} : { new: kind === 'unknown' ? unknownText : renderValue(b, redact) }),
+        ...(holdsSecret(a) || holdsSecret(b) ? { secret: true } : {}),
+      },
+    ];
   });
 }
 
@@ -103,6 +164,8 @@ export class EventCollector {
   readonly errors: { urn?: string; message: string }[] = [];
   readonly failedResources: { urn: string; message: string }[] = [];
   summary?: Record<string, number>;
+  /** The Stack resource's outputs, as deployed and as the operation leaves them (its last outputs event wins). */
+  private stackOutputs?: { old: Record<string, unknown>; new: Record<string, unknown> };
   /** Refreshed resources that changed while holding secrets: their secret values arrived masked. */
   readonly secretSuspects = new Set<string>();
   /** When each resource's step started, for the duration on its done line. */
@@ -115,6 +178,7 @@ export class EventCollector {
     private readonly sink: ProgressSink,
     private readonly refresh: boolean,
     private readonly now: () => number = Date.now,
+    private readonly redact: Redact = (t) => t,
   ) {}
 
   readonly handle = (event: EngineEvent): void => {
@@ -142,12 +206,20 @@ export class EventCollector {
   };
 
   private onStep(meta: StepEventMetadata, phase: 'start' | 'done'): void {
+    // The program registers the stack outputs last, so the last outputs event of the Stack resource holds them.
+    if (meta.type === 'pulumi:pulumi:Stack' && phase === 'done') {
+      this.stackOutputs = { old: meta.old?.outputs ?? {}, new: meta.new?.outputs ?? {} };
+    }
     if (meta.type === 'pulumi:pulumi:Stack' && meta.op === 'same') return;
     if (isDefaultProvider(meta.urn, meta.type)) return;
     const op = replaceSteps.has(meta.op) ? 'replace' : meta.op;
     const name = resourceName(meta.urn);
     const existing = this.resources.get(meta.urn);
-    const properties = propertyChanges(meta, this.refresh);
+    // With `--refresh`, a resource's refresh step (op `refresh`) carries how live differs from the
+    // state: drift, not this operation's change, which its own later step reports.
+    const changes = !this.refresh && meta.op === 'refresh' ? [] : propertyChanges(meta, this.refresh, this.redact);
+    // Refreshed Kubernetes objects name who owns each drifted field (their live managedFields).
+    const properties = this.refresh ? attributeOwners(changes, meta.new?.outputs, meta.old?.outputs) : changes;
     if (this.refresh && changingOps.has(meta.op) && holdsSecret(meta.old?.outputs ?? meta.old?.inputs)) this.secretSuspects.add(meta.urn);
     const entry: ResourceChange = {
       urn: meta.urn,
@@ -159,6 +231,8 @@ export class EventCollector {
       properties: existing?.properties.length ? existing.properties : properties,
       protected: meta.old?.protect ?? meta.new?.protect,
     };
+    const foreign = this.refresh ? foreignFields(meta.new?.outputs) : [];
+    if (foreign.length > 0 || existing?.foreignFields) entry.foreignFields = foreign.length > 0 ? foreign : existing?.foreignFields;
     this.resources.set(meta.urn, entry);
     const event = { stack: this.stack, op: entry.op, urn: meta.urn, resourceType: meta.type, name };
     if (phase === 'start') {
@@ -186,5 +260,10 @@ export class EventCollector {
 
   resourceList(): ResourceChange[] {
     return [...this.resources.values()];
+  }
+
+  /** The stack outputs the operation changes; empty when the Stack resource reported none. */
+  outputChangeList(): OutputChange[] {
+    return this.stackOutputs ? outputChanges(this.stackOutputs.old, this.stackOutputs.new, this.redact) : [];
   }
 }

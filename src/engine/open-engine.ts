@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RepoLayout } from '../repo/layout.js';
 import type { Redactor } from '../report/redact.js';
 import type { StackDefinition } from '../stacks/schema.js';
+import { parseS3BackendUrl } from '../state-lock/s3-backend-url.js';
 import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
 import { ensurePulumi } from '../toolchain/pulumi-cli.js';
 import { ensureFileBackend, resolveBackendUrl } from './backend.js';
@@ -29,6 +30,8 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     await verifyStackPassphrases(stacks, env);
   }
   const backendUrl = resolveBackendUrl(layout, env);
+  // The stack lock goes beside the state: an S3 URL it cannot follow is refused before anything runs.
+  if (backendUrl.startsWith('s3://')) parseS3BackendUrl(backendUrl);
   await ensureFileBackend(backendUrl);
   const toolchain = await ensurePulumi(env, log);
   // Provider plugins cannot be downloaded offline: install the ones the programs need up front.

@@ -2,27 +2,32 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalWorkspace, type OutputMap, Stack, type StackSettings } from '@pulumi/pulumi/automation/index.js';
+import { LocalWorkspace, type OutputMap, Stack, StackNotFoundError, type StackSettings } from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import { type PreparedPlan, planRejection, planSalt, preparePlan } from '../plans/stack-plan.js';
 import type { RepoLayout } from '../repo/layout.js';
 import type { Redactor } from '../report/redact.js';
 import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
+import type { LockStore } from '../state-lock/lock-store.js';
+import { openLockStore } from '../state-lock/open-lock-store.js';
+import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from '../state-lock/stack-lock.js';
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
 import { classifyFailure } from './classify-failure.js';
-import { lastDeployedCommitOf } from './deployed-commit.js';
-import type { Engine, RunRequest } from './engine.js';
+import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
+import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
-import { loadProgram } from './program-loader.js';
+import { type IgnoreChangesRule, loadProgram, withIgnoreChanges } from './program-loader.js';
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
 import { probeSecretDrift } from './secret-drift.js';
 import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, secretsEnv, usesPassphrase } from './secrets-provider.js';
+import { updateVersionOf } from './update-version.js';
 
 export interface PulumiEngineOptions {
   layout: RepoLayout;
@@ -47,6 +52,41 @@ export class PulumiEngine implements Engine {
   }
 
   constructor(private readonly options: PulumiEngineOptions) {}
+
+  private lockStore?: Promise<LockStore | undefined>;
+
+  /** Our own lock store beside the state (file and S3 backends), opened once, on first use. */
+  private stateLocks(): Promise<LockStore | undefined> {
+    this.lockStore ??= openLockStore(this.options.backendUrl);
+    return this.lockStore;
+  }
+
+  /**
+   * Takes our own lock on the stack before Pulumi writes its state. Pulumi's lock on a blob store
+   * (list, write, list again) can be raced: two runners that start together may both see the
+   * other's lock file and both give up. Ours is one atomic create-if-absent, so exactly one wins.
+   */
+  private async takeLock(def: StackDefinition): Promise<HeldLock | undefined> {
+    const store = await this.stateLocks();
+    return store && acquireStackLock(store, { name: def.name, project: def.project, stack: def.stack });
+  }
+
+  /** Releases our lock after the run, whatever its outcome; a lock that cannot be released is reported, not hidden. */
+  private async releaseLock(def: StackDefinition, held: HeldLock, sink?: ProgressSink): Promise<void> {
+    let outcome: string;
+    try {
+      outcome = await held.release();
+    } catch (err) {
+      outcome = (err as Error).message;
+    }
+    if (outcome === 'removed') return;
+    const why = outcome === 'changed' || outcome === 'gone' ? `it was removed by someone else during the run (${outcome})` : outcome;
+    sink?.({
+      type: 'log',
+      level: 'warning',
+      message: `[${def.name}] could not release the gitops lock at ${held.where}: ${why}; \`gitops unlock --stack ${def.name}\` clears a lock left behind`,
+    });
+  }
 
   private workDir(def: StackDefinition): string {
     return path.join(this.options.layout.workDir, 'workspaces', def.name);
@@ -77,21 +117,33 @@ export class PulumiEngine implements Engine {
   }
 
   /** Creates or selects the stack, with its config written in one step (the stack settings file). */
-  private async open(def: StackDefinition, runsProgram: boolean, options: { secrets?: boolean } = {}): Promise<Stack> {
+  private async open(
+    def: StackDefinition,
+    runsProgram: boolean,
+    options: { secrets?: boolean; ignoreChanges?: IgnoreChangesRule[]; existing?: boolean } = {},
+  ): Promise<Stack> {
     // `pulumi cancel` decrypts nothing: unlock must work without the stack's passphrase.
     const secrets = options.secrets !== false;
     // Never fall back on the job's other passphrase: name the stack's own variable instead.
     if (secrets && !hasSecretsAccess(def, this.options.env)) checkPassphrase(this.options.env, passphraseVariable(def));
-    const stack = await this.openOn(def, runsProgram, this.options.backendUrl, this.workDir(def));
+    const stack = await this.openOn(def, runsProgram, this.options.backendUrl, this.workDir(def), options.ignoreChanges, options.existing);
     if (secrets && this.options.redactor) await this.learnStackSecrets(def, stack);
     return stack;
   }
 
   /** Opens the stack's workspace on `backendUrl` in `workDir`: the real stack, or a throwaway copy of it. */
-  private async openOn(def: StackDefinition, runsProgram: boolean, backendUrl: string, workDir: string): Promise<Stack> {
+  private async openOn(
+    def: StackDefinition,
+    runsProgram: boolean,
+    backendUrl: string,
+    workDir: string,
+    ignoreChanges?: IgnoreChangesRule[],
+    /** Select only: a stack that does not exist throws StackNotFoundError instead of being created. */
+    selectOnly = false,
+  ): Promise<Stack> {
     const { layout, toolchain } = this.options;
     await mkdir(workDir, { recursive: true });
-    const program = runsProgram ? await loadProgram(layout, def.program) : async () => undefined;
+    const program = runsProgram ? withIgnoreChanges(await loadProgram(layout, def.program), ignoreChanges) : async () => undefined;
     const workspace = await LocalWorkspace.create({
       workDir,
       program,
@@ -114,7 +166,7 @@ export class PulumiEngine implements Engine {
     const dir = fileBackendDir(backendUrl);
     const stateFile = dir && path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
     if (stateFile && existsSync(stateFile)) workspace.selectStack = async () => undefined;
-    return Stack.createOrSelect(def.stack, workspace);
+    return selectOnly ? Stack.select(def.stack, workspace) : Stack.createOrSelect(def.stack, workspace);
   }
 
   /**
@@ -143,7 +195,9 @@ export class PulumiEngine implements Engine {
   async run(request: RunRequest, sink: ProgressSink): Promise<StackResult> {
     const { stack: def, operation, signal } = request;
     const started = Date.now();
-    const events = new EventCollector(def.name, sink, refreshOps.has(operation));
+    // Values in the result are redacted as they are collected, before any report cuts them.
+    const redact = (text: string): string => this.options.redactor?.redact(text) ?? text;
+    const events = new EventCollector(def.name, sink, refreshOps.has(operation), Date.now, redact);
     // A preview leaves alone a stack whose secrets this job holds no key to (a protected stack in a merge-request job).
     if (operation.endsWith('preview') && !hasSecretsAccess(def, this.options.env)) {
       const skipped = skippedResult(def.name, operation, NO_SECRETS_ACCESS, true);
@@ -152,29 +206,39 @@ export class PulumiEngine implements Engine {
     }
     sink({ type: 'stack-start', stack: def.name, operation });
     let outputs: Record<string, unknown> | undefined;
+    let updateVersion: number | undefined;
     let result: StackResult;
     let watch: { stop(): void } | undefined;
+    let held: HeldLock | undefined;
     try {
       await this.reap(def, sink);
-      if (writingOps.has(operation)) this.checkLock(def);
+      if (writingOps.has(operation)) {
+        held = await this.takeLock(def);
+        this.checkLock(def);
+      }
       // Destroy does not run the program; a deleted stack's program may be gone too.
-      const stack = await this.open(def, !destroyOps.has(operation));
+      const stack = await this.open(def, !destroyOps.has(operation), { ignoreChanges: request.ignoreChanges });
       if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack);
+      const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
+      const planFile = plan?.file ? { plan: plan.file } : {};
       watch = watchProcesses(this.workDir(def));
       const common = { onEvent: events.handle, signal, color: 'never' as const };
       switch (operation) {
         case 'preview':
-          await stack.preview({ ...common, diff: false });
+          await stack.preview({ ...common, diff: false, ...planFile, ...scope(request) });
           break;
         case 'up':
           {
-            const up = await stack.up({ ...common, message: request.message });
+            const up = await stack.up({ ...common, message: request.message, ...planFile, ...scope(request) });
             for (const o of Object.values(up.outputs)) if (o.secret) this.learnSecret(o.value);
             outputs = renderOutputs(up.outputs);
+            updateVersion = await updateVersionOf(stack, up.summary.version);
+            // Only after the update succeeded: a failed up must leave the record of what runs alone.
+            if (request.commit) await this.tagDeployedCommit(def, stack, request.commit, sink);
           }
           break;
         case 'remediate-preview':
-          await stack.preview({ ...common, refresh: true, diff: false });
+          await stack.preview({ ...common, refresh: true, diff: false, ...planFile });
           break;
         case 'refresh-preview':
           await stack.previewRefresh(common);
@@ -185,7 +249,9 @@ export class PulumiEngine implements Engine {
           await stack.refresh({ ...common, message: request.message });
           break;
         case 'destroy':
-          await stack.destroy({ ...common, message: request.message });
+          updateVersion = await updateVersionOf(stack, (await stack.destroy({ ...common, message: request.message })).summary.version);
+          // Nothing of any commit runs any more.
+          await this.tagDeployedCommit(def, stack, undefined, sink);
           break;
         case 'destroy-preview':
           await stack.destroy({ ...common, previewOnly: true });
@@ -199,12 +265,16 @@ export class PulumiEngine implements Engine {
         resources: events.resourceList(),
         durationMs: Date.now() - started,
         outputs,
+        ...(updateVersion !== undefined ? { updateVersion } : {}),
+        ...(operation === 'preview' ? { outputChanges: events.outputChangeList() } : {}),
+        ...(plan?.state ? { planned: { file: plan.file, encryptionSalt: await planSalt(stack), state: plan.state } } : {}),
       };
     } catch (err) {
       const error =
         err instanceof GitopsError
           ? err
-          : classifyFailure(def.name, this.workDir(def), err, events, signal?.aborted ?? false, this.onFileBackend);
+          : (request.plan && planRejection(def.name, failureText(err, events), err)) ||
+            classifyFailure(def.name, this.workDir(def), err, events, signal?.aborted ?? false, this.onFileBackend);
       result = {
         name: def.name,
         operation,
@@ -216,9 +286,20 @@ export class PulumiEngine implements Engine {
       };
     } finally {
       watch?.stop();
+      if (held) await this.releaseLock(def, held, sink);
     }
     sink({ type: 'stack-done', stack: def.name, result });
     return result;
+  }
+
+  /** Readies a plan-bound operation (see `preparePlan`). */
+  private preparePlan(def: StackDefinition, stack: Stack, operation: Operation, plan: PlanRequest): Promise<PreparedPlan> {
+    const where = {
+      stateFile: this.stateFile(def),
+      defaultFile: path.join(this.workDir(def), `${operation}.plan.json`),
+      pinnedSalt: def.encryptionSalt,
+    };
+    return preparePlan(def.name, stack, operation, plan, where);
   }
 
   /** Adds drift in secret properties, which the events mask, by comparing decrypted values in memory. */
@@ -268,20 +349,21 @@ export class PulumiEngine implements Engine {
   async unlock(def: StackDefinition, options: { force?: boolean } = {}): Promise<LockHolder[]> {
     await this.reap(def);
     const dir = fileBackendDir(this.options.backendUrl);
-    if (!dir) {
-      // Other backends keep their locks where we do not read them: the holder cannot be checked.
-      if (!options.force) {
-        throw new GitopsError({
-          code: 'STACK_LOCKED',
-          kind: 'user',
-          message: `stack ${def.name}: cannot check who holds its lock on this backend`,
-          hint: `make sure no run of it is in progress, then \`gitops unlock --stack ${def.name} --force\``,
-        });
-      }
-      await (await this.open(def, false, { secrets: false })).cancel();
-      return [];
+    const store = await this.stateLocks();
+    const ref = { name: def.name, project: def.project, stack: def.stack };
+    // Our own lock names its holder on every backend that has one; Pulumi's lock files can be read only on a file backend.
+    const ours = store && (await readStackLock(store, ref));
+    const pulumiLocks = dir ? readLockFiles(dir, def.project, def.stack, this.workDir(def)) : [];
+    const holders = [...(ours ? [ours.holder] : []), ...pulumiLocks];
+    if (!dir && !ours && !options.force) {
+      // No lock of ours to judge by, and Pulumi keeps its own where we do not read it.
+      throw new GitopsError({
+        code: 'STACK_LOCKED',
+        kind: 'user',
+        message: `stack ${def.name}: cannot check who holds its lock on this backend`,
+        hint: `make sure no run of it is in progress, then \`gitops unlock --stack ${def.name} --force\``,
+      });
     }
-    const holders = readLockFiles(dir, def.project, def.stack, this.workDir(def));
     const alive = holders.filter((h) => h.state === 'alive');
     if (alive.length > 0) {
       throw new GitopsError({
@@ -300,17 +382,29 @@ export class PulumiEngine implements Engine {
         hint: `if that run is over, \`gitops unlock --stack ${def.name} --force\` removes the lock`,
       });
     }
-    removeLockFiles(holders);
+    if (ours && store && (await removeStackLock(store, ref, ours)) === 'changed') {
+      // Released and taken again while we looked: the new holder was never checked.
+      throw new GitopsError({
+        code: 'STACK_LOCKED',
+        kind: 'external',
+        message: `stack ${def.name}: another run took the lock while it was being checked; nothing was removed`,
+        hint: `run \`gitops unlock --stack ${def.name}\` again to see who holds it now`,
+      });
+    }
+    if (dir) removeLockFiles(pulumiLocks);
+    // Off a file backend, Pulumi's lock was taken inside ours by the same run (or --force was given): `pulumi cancel` clears it.
+    else await (await this.open(def, false, { secrets: false })).cancel();
     return holders;
   }
 
   async recover(request: RecoverRequest, sink: ProgressSink): Promise<RecoverOutcome> {
     const def = request.stack;
     await this.reap(def, sink);
-    this.checkLock(def);
-    const stack = await this.open(def, false);
+    const held = await this.takeLock(def);
     const events = new EventCollector(def.name, sink, true);
     try {
+      this.checkLock(def);
+      const stack = await this.open(def, false);
       return await recoverStack(request, {
         cli: (args) => this.cli(def, args, request.signal),
         scratchFile: path.join(this.workDir(def), 'recover-state.json'),
@@ -322,6 +416,8 @@ export class PulumiEngine implements Engine {
       throw err instanceof GitopsError
         ? err
         : classifyFailure(def.name, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend);
+    } finally {
+      if (held) await this.releaseLock(def, held, sink);
     }
   }
 
@@ -341,15 +437,66 @@ export class PulumiEngine implements Engine {
     });
   }
 
+  /**
+   * Sets (or, with no commit, removes) the stack's `gitops:commit` tag. The update itself already
+   * succeeded and its message names the commit, so a failure here is a warning, not a failed
+   * deploy: the stale tag then names an older commit, which only makes later runs redo more.
+   */
+  private async tagDeployedCommit(def: StackDefinition, stack: Stack, commit: string | undefined, sink: ProgressSink): Promise<void> {
+    try {
+      if (commit) await stack.setTag(deployedCommitTag, commit);
+      else if ((await stack.listTags())[deployedCommitTag] !== undefined) await stack.removeTag(deployedCommitTag);
+    } catch (err) {
+      const what = commit ? `record ${commit.slice(0, 12)} as deployed` : 'clear its deployed commit';
+      sink({
+        type: 'log',
+        level: 'warning',
+        message: `[${def.name}] could not ${what} in the stack tag ${deployedCommitTag}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      });
+    }
+  }
+
   async lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {
     // Opening would create a stack that does not exist; a file backend tells without the CLI.
     const stateFile = this.stateFile(def);
     if (stateFile && !existsSync(stateFile)) return undefined;
-    const stack = await this.open(def, false);
-    // Newest first; only the messages are needed, so secrets stay encrypted.
+    // Tags and update messages are plain text: no passphrase is needed to read them. Reading never creates the stack.
+    let stack: Stack;
+    try {
+      stack = await this.open(def, false, { secrets: false, existing: true });
+    } catch (err) {
+      if (err instanceof StackNotFoundError) return undefined;
+      throw err;
+    }
+    const tagged = commitOfTag((await stack.listTags())[deployedCommitTag]);
+    if (tagged) return tagged;
+    // Stacks deployed before the tag existed: newest first; only the messages are needed, so secrets stay encrypted.
     const updates = await stack.history(100, 1, false);
     return lastDeployedCommitOf(updates);
   }
+
+  async outputs(def: StackDefinition): Promise<Record<string, StackOutput> | undefined> {
+    // Opening would create a stack that does not exist; a file backend tells without the CLI.
+    const stateFile = this.stateFile(def);
+    if (stateFile && !existsSync(stateFile)) return undefined;
+    const stack = await this.open(def, false);
+    const outputs = await stack.outputs();
+    for (const o of Object.values(outputs)) if (o.secret) this.learnSecret(o.value);
+    return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, { value: o.value, secret: o.secret }]));
+  }
+}
+
+/** `--target` and `--refresh` of a preview or up, as the Automation API takes them. */
+function scope(request: RunRequest): { target?: string[]; refresh?: boolean } {
+  return {
+    ...(request.targets && request.targets.length > 0 ? { target: [...request.targets] } : {}),
+    ...(request.refresh ? { refresh: true } : {}),
+  };
+}
+
+/** A failure's text and the engine's diagnostics, where a plan rejection shows. */
+function failureText(err: unknown, events: EventCollector): string {
+  return [err instanceof Error ? err.message : String(err), ...events.errors.map((e) => e.message)].join('\n');
 }
 
 /** An error as one result message: what, the lines of detail, and the hint. */

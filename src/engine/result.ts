@@ -1,3 +1,4 @@
+import type { StateVersion } from '../plans/state-version.js';
 /** The result model of an engine operation on one stack. Reporters are pure functions of it. */
 
 /** What the driver asks the engine to do. */
@@ -23,6 +24,15 @@ export interface PropertyChange {
   new?: string;
   /** A secret property: both values are "[secret]"; drift in it was found by comparing them in memory. */
   secret?: boolean;
+  /**
+   * Drift in a Kubernetes object: the field managers (`metadata.managedFields` of the live object)
+   * that own this field, other than the Kubernetes provider's own. Empty or absent when unknown.
+   */
+  managers?: string[];
+  /** The path as segments (keys and list indexes), where the live object told keys with dots apart. */
+  segments?: (string | number)[];
+  /** Drift that is managed elsewhere, and why (`manager hpa-controller`, `path apps/v1/Deployment:spec.replicas`). */
+  managedElsewhere?: string;
 }
 
 export interface ResourceChange {
@@ -36,6 +46,24 @@ export interface ResourceChange {
   properties: PropertyChange[];
   /** True when the resource is `protect`ed in state. */
   protected?: boolean;
+  /**
+   * Refreshed Kubernetes objects: the fields other field managers own live (`metadata.managedFields`),
+   * each with its owners, so remediation can leave those of ignored managers alone.
+   */
+  foreignFields?: { path: (string | number)[]; managers: string[] }[];
+}
+
+/**
+ * A stack output that differs between the deployed stack and a preview of the change. Values are
+ * rendered and redacted like property values; secrets appear as "[secret]".
+ */
+export interface OutputChange {
+  name: string;
+  /** `unknown`: the preview cannot know the new value; it is computed during the deploy. */
+  kind: 'add' | 'update' | 'delete' | 'unknown';
+  old?: string;
+  new?: string;
+  secret?: boolean;
 }
 
 export type StackStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
@@ -62,6 +90,24 @@ export interface StackResult {
   benign?: boolean;
   /** Stack outputs after `up`; secret outputs appear as "[secret]". */
   outputs?: Record<string, unknown>;
+  /** The update's version in the stack's history after `up` or `destroy` (see `updateVersionOf`). */
+  updateVersion?: number;
+  /** For a preview: the stack outputs that would change (what dependents will read after the deploy). */
+  outputChanges?: OutputChange[];
+  /** A preview run with a plan: the plan it saved and what the plan was made against. */
+  planned?: PlannedPreview;
+  /** A stack refused because its approved preview is stale: a preview of what deploying it would do now. */
+  freshPreview?: StackResult;
+}
+
+/** The plan a preview saved (see `RunRequest.plan`). */
+export interface PlannedPreview {
+  /** Undefined for a destroy preview: Pulumi has no plans for destroy, only the state is recorded. */
+  file?: string;
+  /** The config salt the plan's secrets are encrypted with; an `up` of it must use the same. */
+  encryptionSalt?: string;
+  /** The stack's state when the preview began. */
+  state: StateVersion;
 }
 
 /** Operations that change nothing. */

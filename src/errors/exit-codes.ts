@@ -35,9 +35,22 @@ export function exitCodeFor(err: unknown): ExitCode {
   return usageCodes.has(error.code) ? ExitCode.Usage : ExitCode.Failed;
 }
 
-/** The exit code of a run from its per-stack outcomes: cancelled, then failed, then pending changes. */
-export function exitCodeForOutcome(outcome: { cancelled: boolean; failed: boolean; changesLeft: boolean }): ExitCode {
+/**
+ * Per-stack failures that are the user's input, met only once the stack ran: a passphrase the
+ * pre-run check could not test (no `encryptionSalt` in the stack file; Pulumi reads the salt
+ * from the state). They exit 2, like the same error found before anything ran.
+ */
+const stackUsageCodes = new Set<string>(['PASSPHRASE_MISSING', 'PASSPHRASE_INVALID']);
+
+/** Whether a stack's failure (its error code) is a usage error: exit 2. */
+export function isStackUsageFailure(code: string | undefined): boolean {
+  return code !== undefined && stackUsageCodes.has(code);
+}
+
+/** The exit code of a run from its per-stack outcomes: cancelled, then usage errors, then failed, then pending changes. */
+export function exitCodeForOutcome(outcome: { cancelled: boolean; usage?: boolean; failed: boolean; changesLeft: boolean }): ExitCode {
   if (outcome.cancelled) return ExitCode.Cancelled;
+  if (outcome.usage) return ExitCode.Usage;
   if (outcome.failed) return ExitCode.Failed;
   return outcome.changesLeft ? ExitCode.Changes : ExitCode.Ok;
 }

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'HISTORY_MISSING'
   | 'FORGE_ERROR'
   | 'DEPLOY_REFUSED'
+  /** The approved preview no longer holds: the program, the stack's state or the live resources moved since. */
+  | 'PREVIEW_STALE'
   | 'INTERNAL';
 
 export interface GitopsErrorOptions {

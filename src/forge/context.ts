@@ -16,6 +16,10 @@ export interface ForgeContext {
   /** The variable the token came from, for messages. */
   tokenVariable: string;
   pipelineUrl?: string;
+  /** GitLab CI_PIPELINE_ID, GitHub GITHUB_RUN_ID: keys the deploy report, so a retry updates its own comment. */
+  pipelineId?: string;
+  /** GitLab CI_JOB_URL; GitHub the run attempt's page. */
+  jobUrl?: string;
   commit?: string;
   defaultBranch?: string;
   /** Web URL of the project, for links. */
@@ -92,6 +96,8 @@ function gitlabContext(env: EnvVars): ForgeContext {
     token: new SecretToken(value(env, tokenVariable)!),
     tokenVariable,
     pipelineUrl: value(env, 'CI_PIPELINE_URL'),
+    pipelineId: value(env, 'CI_PIPELINE_ID'),
+    jobUrl: value(env, 'CI_JOB_URL'),
     commit: value(env, 'CI_COMMIT_SHA'),
     defaultBranch: value(env, 'CI_DEFAULT_BRANCH'),
     projectUrl: value(env, 'CI_PROJECT_URL'),
@@ -133,6 +139,13 @@ function githubRunUrl(env: EnvVars): string | undefined {
   return project && runId ? `${githubServer(env)}/${project}/actions/runs/${runId}` : undefined;
 }
 
+/** The run attempt's page (`.../actions/runs/ID/attempts/N`): Actions sets no variable naming the job. */
+function githubAttemptUrl(env: EnvVars): string | undefined {
+  const run = githubRunUrl(env);
+  const attempt = value(env, 'GITHUB_RUN_ATTEMPT');
+  return run && attempt ? `${run}/attempts/${attempt}` : undefined;
+}
+
 /**
  * The pipeline's web URL (GitLab CI_PIPELINE_URL, or the GitHub Actions run), for reports and
  * update messages. Needs no token, so it works where no forge API is configured.
@@ -166,6 +179,8 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
     token: new SecretToken(value(env, tokenVariable)!),
     tokenVariable,
     pipelineUrl: githubRunUrl(env),
+    pipelineId: value(env, 'GITHUB_RUN_ID'),
+    jobUrl: githubAttemptUrl(env),
     commit: value(env, 'GITHUB_SHA'),
     defaultBranch: event?.repository?.default_branch,
     projectUrl: `${githubServer(env)}/${project}`,
@@ -176,10 +191,10 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
 /**
  * The forge context from the CI's predefined variables. `GITOPS_FORGE=gitlab|github`
  * overrides detection. GitLab reads CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID,
- * GITOPS_GITLAB_TOKEN (else GITLAB_TOKEN), CI_PIPELINE_URL, CI_COMMIT_SHA, CI_DEFAULT_BRANCH,
- * CI_PROJECT_URL. GitHub reads GITHUB_API_URL, GITHUB_REPOSITORY, GITOPS_GITHUB_TOKEN (else
+ * GITOPS_GITLAB_TOKEN (else GITLAB_TOKEN), CI_PIPELINE_URL, CI_PIPELINE_ID, CI_JOB_URL, CI_COMMIT_SHA,
+ * CI_DEFAULT_BRANCH, CI_PROJECT_URL. GitHub reads GITHUB_API_URL, GITHUB_REPOSITORY, GITOPS_GITHUB_TOKEN (else
  * GITHUB_TOKEN), the PR number from GITHUB_EVENT_PATH or GITHUB_REF, GITHUB_SERVER_URL,
- * GITHUB_RUN_ID, GITHUB_SHA and GITOPS_GITHUB_BOT. Throws FORGE_ERROR (kind user) naming the missing variable;
+ * GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_SHA and GITOPS_GITHUB_BOT. Throws FORGE_ERROR (kind user) naming the missing variable;
  * never puts a token value in a message.
  */
 export function forgeContextFromEnv(env: EnvVars, deps: ContextDeps = fsDeps): ForgeContext {

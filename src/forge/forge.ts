@@ -115,6 +115,30 @@ export interface IssueResult extends IssueRef {
   action: 'opened' | 'updated' | 'unchanged';
 }
 
+/** A commit status's state: `pending` is what a stack waiting for its approval shows. */
+export type CommitState = 'success' | 'failed' | 'pending';
+
+/** One commit status (GitLab) or status context (GitHub), e.g. `gitops/demo-web`. */
+export interface CommitStatus {
+  /** GitLab `name`, GitHub `context`. */
+  name: string;
+  state: CommitState;
+  /** One line; cut to 140 characters (GitHub's limit). */
+  description: string;
+  /** Where the status links to: the job, else the pipeline. */
+  targetUrl?: string;
+}
+
+/** The CI run this forge client serves, as far as the CI's variables say. */
+export interface CiRun {
+  /** GitLab CI_PIPELINE_ID, GitHub GITHUB_RUN_ID: the same for a retried job or re-run workflow. */
+  id?: string;
+  /** The pipeline (GitLab) or workflow run (GitHub) page. */
+  url?: string;
+  /** GitLab CI_JOB_URL; GitHub: the run attempt's page (Actions names no job URL). */
+  jobUrl?: string;
+}
+
 /**
  * The operations the framework needs from a forge. `key` names a marked thing (e.g.
  * `preview`, `drift:prod`); the forge hides `<!-- gitops:KEY -->` at the top of the body
@@ -125,6 +149,8 @@ export interface Forge {
   readonly platform: ForgePlatform;
   /** Body limit in characters, marker included: see {@link bodyBudget} for the caller's share. */
   readonly maxBodyChars: number;
+  /** The CI run, for report links and keys. */
+  readonly run: CiRun;
   /** Creates the one comment marked `key` on the MR, or updates it in place. */
   upsertMergeRequestComment(key: string, body: string, mr?: number): Promise<CommentResult>;
   /** The user behind our token, asked once per forge. Marked comments and issues are found among theirs alone. */
@@ -147,4 +173,6 @@ export interface Forge {
   upsertIssue(key: string, issue: IssueContent): Promise<IssueResult>;
   /** Closes the open issue marked `key`, with an optional comment; undefined when none is open. */
   closeIssue(key: string, comment?: string): Promise<IssueRef | undefined>;
+  /** Sets the status `status.name` on commit `sha` (the latest one per name is what the forge shows). */
+  setCommitStatus(sha: string, status: CommitStatus): Promise<void>;
 }

@@ -1,9 +1,16 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
 import { type ApiCall, apiCall, unless } from './api-call.js';
 import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
+import type { ForgeOptions } from './create-forge.js';
+import { createOnce } from './create-once.js';
 import {
   type Approvals,
+  type CiRun,
   type CommentResult,
+  type CommitStatus,
   type Forge,
   type ForgeUser,
   GITHUB_MAX_BODY_CHARS,
@@ -17,9 +24,31 @@ import { githubApprovals } from './github-approvals.js';
 import { GITHUB_ACTIONS_BOT, once, sameUser } from './identity.js';
 import { landedBy, landedEach } from './landed-merge-request.js';
 import { assertFits, findMarked, planUpsert, sameBody, withMarker } from './markers.js';
+import { forgeRetryPolicy } from './retry-policy.js';
+import { statusDescription } from './status-description.js';
 
 // Octokit logs every failed request to console.error; ours surface as thrown FORGE_ERRORs.
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/*
+ * Retries: @octokit/plugin-throttling waits out GitHub's rate limits (403/429 with
+ * x-ratelimit-remaining 0 until x-ratelimit-reset, or a secondary limit's Retry-After) for any
+ * method, since a rate-limited request was not processed; @octokit/plugin-retry retries other
+ * failures (5xx, network) with growing waits. POSTs that create something opt out of the
+ * latter (`noBlindRetry`): a 502 may follow a comment GitHub did create; createOnce looks for
+ * it instead. Both are bounded by the retry policy.
+ */
+const RetryingOctokit = Octokit.plugin(retry, throttling);
+const noBlindRetry = { request: { retries: 0 } };
+// 429 and 403 belong to the throttling plugin; the rest are answers a retry cannot change.
+const doNotRetry = [400, 401, 403, 404, 410, 422, 429, 451];
+
+// statuses.md "Create a commit status": error, failure, pending, success.
+const githubState: Record<CommitStatus['state'], 'success' | 'failure' | 'pending'> = {
+  success: 'success',
+  failed: 'failure',
+  pending: 'pending',
+};
 
 interface GithubIssue {
   number: number;
@@ -61,24 +90,43 @@ const labelNames = (issue: GithubIssue): string[] => issue.labels.map((l) => (ty
 export class GithubForge implements Forge {
   readonly platform = 'github';
   readonly maxBodyChars = GITHUB_MAX_BODY_CHARS;
+  readonly run: CiRun;
   readonly #ctx: ForgeContext;
   readonly #repo: { owner: string; repo: string };
   readonly #octokit: Octokit;
   readonly #self: () => Promise<ForgeUser>;
   readonly #permissions = new Map<string, Promise<string>>();
 
-  constructor(ctx: ForgeContext, options: { timeoutMs?: number } = {}) {
+  constructor(ctx: ForgeContext, options: ForgeOptions = {}) {
     this.#ctx = ctx;
+    this.run = { id: ctx.pipelineId, url: ctx.pipelineUrl, jobUrl: ctx.jobUrl };
     const [owner = '', repo = ''] = ctx.project.split('/');
     this.#repo = { owner, repo };
     const timeoutMs = options.timeoutMs ?? 60_000;
-    this.#octokit = new Octokit({
+    const policy = options.retryPolicy ?? forgeRetryPolicy;
+    // Wait out a rate limit only as long as the policy allows a single wait, and only so often.
+    const waitOut = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
+      retryCount < policy.maxAttempts - 1 && retryAfterSeconds * 1000 <= policy.maxDelayMs;
+    this.#octokit = new RetryingOctokit({
       auth: ctx.token.reveal(),
       baseUrl: ctx.apiUrl,
       userAgent: 'pulumi-gitops',
       log: silent,
       request: {
         fetch: (url: string, init?: RequestInit) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+      },
+      // plugin-retry waits (n+1)² × retryAfterBaseValue before retry n+1: 0.5 s, 2 s, 4.5 s by default.
+      retry: { retries: policy.maxAttempts - 1, doNotRetry, retryAfterBaseValue: policy.baseDelayMs },
+      throttle: {
+        onRateLimit: waitOut,
+        onSecondaryRateLimit: waitOut,
+        // GitHub asks for a second between writes, the plugin's groups wait 1 s (3 s for writes that notify people).
+        ...(options.writeSpacingMs !== undefined
+          ? {
+              write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
+              notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
+            }
+          : {}),
       },
     });
     this.#self = once(() => this.#whoAmI());
@@ -134,26 +182,49 @@ export class GithubForge implements Forge {
     assertFits('github', key, posted);
     const path = `/issues/${issue_number}/comments`;
     const { issues } = this.#octokit.rest;
-    const all = await this.#call('GET', path, () =>
-      this.#octokit.paginate(issues.listComments, { ...this.#repo, issue_number, per_page: 100 }),
-    );
-    // Only our own: anyone can post a comment that starts with our marker.
-    const self = await this.#self();
-    const comments = all.filter((c) => sameUser(c.user ? { username: c.user.login } : undefined, self));
     const plan = planUpsert(
-      comments,
+      await this.#ourComments(issue_number),
       key,
       (c) => c.body,
       (c) => sameBody(c.body, posted),
     );
     if (plan.action === 'create') {
-      const { data } = await this.#call('POST', path, () => issues.createComment({ ...this.#repo, issue_number, body: posted }));
+      // After an ambiguous failure the comment may exist: look for ours before posting again.
+      const data = await this.#call('POST', path, () =>
+        createOnce(
+          async () => (await issues.createComment({ ...this.#repo, issue_number, body: posted, ...noBlindRetry })).data,
+          async () => findMarked(await this.#ourComments(issue_number), key, (c) => c.body),
+        ),
+      );
       return { id: data.id, url: data.html_url, action: 'created' };
     }
     const { id, html_url } = plan.item;
     if (plan.action === 'update')
       await this.#call('PATCH', `/issues/comments/${id}`, () => issues.updateComment({ ...this.#repo, comment_id: id, body: posted }));
     return { id, url: html_url, action: plan.action === 'update' ? 'updated' : 'unchanged' };
+  }
+
+  /** The comments our own user wrote: anyone can post one that starts with our marker. */
+  async #ourComments(issue_number: number) {
+    const all = await this.#call('GET', `/issues/${issue_number}/comments`, () =>
+      this.#octokit.paginate(this.#octokit.rest.issues.listComments, { ...this.#repo, issue_number, per_page: 100 }),
+    );
+    const self = await this.#self();
+    return all.filter((c) => sameUser(c.user ? { username: c.user.login } : undefined, self));
+  }
+
+  /** statuses.md "Create a commit status": the latest status per context is the one shown. */
+  async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
+    await this.#call('POST', `/statuses/${sha}`, () =>
+      this.#octokit.rest.repos.createCommitStatus({
+        ...this.#repo,
+        sha,
+        state: githubState[status.state],
+        context: status.name,
+        description: statusDescription(status.description),
+        ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+      }),
+    );
   }
 
   /** See {@link githubApprovals}: APPROVED on the final head commit, by someone with write access who is not the author, us, or a bot. */
@@ -215,7 +286,7 @@ export class GithubForge implements Forge {
     );
     if (plan.action === 'create') {
       const { data } = await this.#call('POST', '/issues', () =>
-        issues.create({ ...this.#repo, title: issue.title, body: posted, labels: [...labels] }),
+        issues.create({ ...this.#repo, title: issue.title, body: posted, labels: [...labels], ...noBlindRetry }),
       );
       return { number: data.number, url: data.html_url, action: 'opened' };
     }
@@ -237,7 +308,7 @@ export class GithubForge implements Forge {
     if (comment !== undefined) {
       assertFits('github', key, comment);
       await this.#call('POST', `/issues/${open.number}/comments`, () =>
-        issues.createComment({ ...this.#repo, issue_number: open.number, body: comment }),
+        issues.createComment({ ...this.#repo, issue_number: open.number, body: comment, ...noBlindRetry }),
       );
     }
     await this.#call('PATCH', `/issues/${open.number}`, () =>

@@ -9,11 +9,15 @@ import {
   Projects,
   Users,
 } from '@gitbeaker/rest';
-import { type ApiCall, apiCall, unless } from './api-call.js';
+import { type ApiCall, apiCall, httpStatusOf, unless } from './api-call.js';
 import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
+import type { ForgeOptions } from './create-forge.js';
+import { createOnce } from './create-once.js';
 import {
   type Approvals,
+  type CiRun,
   type CommentResult,
+  type CommitStatus,
   type Forge,
   type ForgeUser,
   GITLAB_MAX_BODY_CHARS,
@@ -24,9 +28,11 @@ import {
   type MergeRequestRef,
 } from './forge.js';
 import { gitlabApprovals } from './gitlab-approvals.js';
+import { gitlabRequester } from './gitlab-requester.js';
 import { once, sameUser } from './identity.js';
 import { landedBy, landedEach } from './landed-merge-request.js';
 import { assertFits, findMarked, planUpsert, sameBody, withMarker } from './markers.js';
+import { statusDescription } from './status-description.js';
 
 // Lists come oldest first, so the first marked item wins if a race ever made two.
 const oldestFirst = { perPage: 100, orderBy: 'created_at', sort: 'asc' } as const;
@@ -69,6 +75,13 @@ const mergeRequestRef = (mr: GitlabMergeRequest): MergeRequestRef => ({
   squashCommitSha: mr.squash_commit_sha ?? undefined,
 });
 
+// commits.md "Set the pipeline status of a commit": pending, running, success, failed, canceled.
+const gitlabState: Record<CommitStatus['state'], 'success' | 'failed' | 'pending'> = {
+  success: 'success',
+  failed: 'failed',
+  pending: 'pending',
+};
+
 const userOf = (u: { id: number; username: string } | null | undefined): ForgeUser | undefined =>
   u ? { id: u.id, username: u.username } : undefined;
 
@@ -76,20 +89,23 @@ const userOf = (u: { id: number; username: string } | null | undefined): ForgeUs
 export class GitlabForge implements Forge {
   readonly platform = 'gitlab';
   readonly maxBodyChars = GITLAB_MAX_BODY_CHARS;
+  readonly run: CiRun;
   readonly #ctx: ForgeContext;
   readonly #project: string;
   readonly #api;
   readonly #self: () => Promise<ForgeUser>;
 
-  constructor(ctx: ForgeContext, options: { timeoutMs?: number } = {}) {
+  constructor(ctx: ForgeContext, options: ForgeOptions = {}) {
     this.#ctx = ctx;
+    this.run = { id: ctx.pipelineId, url: ctx.pipelineUrl, jobUrl: ctx.jobUrl };
     this.#project = encodeURIComponent(ctx.project);
     // gitbeaker appends /api/v4 itself. The token is handed over as a function so the
-    // client objects never hold its value.
+    // client objects never hold its value. Our requester replaces gitbeaker's retries (see gitlab-requester.ts).
     const clientOptions = {
       host: ctx.apiUrl.replace(/\/api\/v4$/, ''),
       token: async () => ctx.token.reveal(),
       queryTimeout: options.timeoutMs ?? 60_000,
+      requesterFn: gitlabRequester(options.retryPolicy, options.onRetry),
     };
     this.#api = {
       notes: new MergeRequestNotes(clientOptions),
@@ -135,26 +151,61 @@ export class GitlabForge implements Forge {
     const posted = withMarker(key, body);
     assertFits('gitlab', key, posted);
     const path = `/merge_requests/${iid}/notes`;
-    const notes = await this.#call('GET', path, () => this.#api.notes.all(this.#ctx.project, iid, oldestFirst));
-    // Only our own notes: anyone can post one that starts with our marker, and GitLab lets
-    // only a note's author edit it. System notes ("added 1 commit") are never ours.
-    const self = await this.#self();
-    const ours = notes.filter((n) => !n.system && sameUser(userOf(n.author as GitlabMergeRequest['author']), self));
     const plan = planUpsert(
-      ours,
+      await this.#ourNotes(iid),
       key,
       (n) => n.body,
       (n) => sameBody(n.body, posted),
     );
     const url = (id: number) => (this.#ctx.projectUrl ? `${this.#ctx.projectUrl}/-/merge_requests/${iid}#note_${id}` : undefined);
     if (plan.action === 'create') {
-      const note = await this.#call('POST', path, () => this.#api.notes.create(this.#ctx.project, iid, posted));
+      // After an ambiguous failure the note may exist: look for ours before posting again.
+      const note = await this.#call('POST', path, () =>
+        createOnce(
+          () => this.#api.notes.create(this.#ctx.project, iid, posted),
+          async () => findMarked(await this.#ourNotes(iid), key, (n) => n.body),
+        ),
+      );
       return { id: note.id, url: url(note.id), action: 'created' };
     }
     const id = plan.item.id;
     if (plan.action === 'update')
       await this.#call('PUT', `${path}/${id}`, () => this.#api.notes.edit(this.#ctx.project, iid, id, { body: posted }));
     return { id, url: url(id), action: plan.action === 'update' ? 'updated' : 'unchanged' };
+  }
+
+  /**
+   * The MR's notes our own user wrote: anyone can post one that starts with our marker, and
+   * GitLab lets only a note's author edit it. System notes ("added 1 commit") are never ours.
+   */
+  async #ourNotes(iid: number) {
+    const notes = await this.#call('GET', `/merge_requests/${iid}/notes`, () => this.#api.notes.all(this.#ctx.project, iid, oldestFirst));
+    const self = await this.#self();
+    return notes.filter((n) => !n.system && sameUser(userOf(n.author as GitlabMergeRequest['author']), self));
+  }
+
+  /**
+   * commits.md "Set the pipeline status of a commit", on our pipeline when CI_PIPELINE_ID names it.
+   * GitLab's status state machine refuses pending -> pending with 400 "Cannot transition status via
+   * :enqueue from :pending" (gitlab-org/gitlab-foss#25807): a retried job re-posting "waiting for
+   * approval" finds it already so, which is what it asked for.
+   */
+  async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
+    const pipelineId = Number(this.#ctx.pipelineId);
+    await this.#call('POST', `/statuses/${sha}`, async () => {
+      try {
+        await this.#api.commits.editStatus(this.#ctx.project, sha, gitlabState[status.state], {
+          name: status.name,
+          description: statusDescription(status.description),
+          ...(status.targetUrl ? { targetUrl: status.targetUrl } : {}),
+          ...(Number.isSafeInteger(pipelineId) && pipelineId > 0 ? { pipelineId } : {}),
+        });
+      } catch (err) {
+        const alreadyPending =
+          status.state === 'pending' && httpStatusOf(err) === 400 && /cannot transition status/i.test(String((err as Error).message));
+        if (!alreadyPending) throw err;
+      }
+    });
   }
 
   async mergeRequestApprovals(mr?: number): Promise<Approvals> {

@@ -34,6 +34,8 @@ export interface GitReader {
   /** Everything about `base...head` in one git process: git processes are the main cost of `affected`. */
   inspectRange(base: string, head: string): Promise<RangeFacts>;
   revParse(ref: string): Promise<string>;
+  /** The tree a commit records (`<commit>^{tree}`): its whole content, as one id. */
+  treeOf(commit: string): Promise<string>;
   mergeBase(a: string, b: string): Promise<string | undefined>;
   isShallow(): Promise<boolean>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
@@ -49,6 +51,11 @@ export interface GitReader {
   trackedChanges(): Promise<string[]>;
   /** The commits `to` has that `from` lacks, following first parents, oldest first: what a push landed. */
   firstParentCommits(from: string, to: string): Promise<string[]>;
+  /**
+   * Files under `dir` that a first-parent commit of HEAD deleted (renames count as deletions),
+   * newest first, each with the commit that deleted it. One git process over the whole history.
+   */
+  removedFiles(dir: string): Promise<{ commit: string; path: string }[]>;
 }
 
 /** Refs come from the command line: one starting with "-" would be read by git as an option. */
@@ -138,6 +145,10 @@ export class Git implements GitReader {
     return sha;
   }
 
+  async treeOf(commit: string): Promise<string> {
+    return (await this.run(['rev-parse', '--verify', `${await this.revParse(commit)}^{tree}`])).trim();
+  }
+
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     // merge-base exits 1 with no output when the commits share no history.
     const out = (await this.run(['merge-base', checkRef(a), checkRef(b)]).catch(() => '')).trim();
@@ -189,6 +200,29 @@ export class Git implements GitReader {
   async firstParentCommits(from: string, to: string): Promise<string[]> {
     const out = await this.run(['rev-list', '--first-parent', '--reverse', `${checkRef(from)}..${checkRef(to)}`, '--']);
     return out.split('\n').filter(Boolean);
+  }
+
+  async removedFiles(dir: string): Promise<{ commit: string; path: string }[]> {
+    const out = await this.run([
+      'log',
+      '--first-parent',
+      '--diff-merges=first-parent',
+      '--no-renames',
+      '--diff-filter=D',
+      '--name-only',
+      '--relative',
+      '-z',
+      '--format=%x01%H',
+      'HEAD',
+      '--',
+      dir || '.',
+    ]);
+    const removed: { commit: string; path: string }[] = [];
+    for (const entry of out.split('\x01').filter(Boolean)) {
+      const [commit, ...paths] = entry.split(/[\n\0]+/).filter(Boolean);
+      for (const p of paths) removed.push({ commit: commit!, path: p });
+    }
+    return removed;
   }
 
   async currentBranch(): Promise<string | undefined> {

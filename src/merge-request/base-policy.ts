@@ -1,5 +1,7 @@
 import type { AffectedResult, PreviousDefinition } from '../affected/model.js';
+import type { Engine } from '../engine/engine.js';
 import type { GitReader } from '../git/git.js';
+import { mapLimit } from '../run/map-limit.js';
 import { formatDiagnostic } from '../stacks/diagnostic.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { parseStackFile } from '../stacks/parse.js';
@@ -91,5 +93,114 @@ export function policyChanges(affected: AffectedResult, catalog: StackCatalog, b
     const [was, now] = [before.drift.maxChanges, after.drift.maxChanges];
     add('drift.maxChanges', was, now, was !== undefined && (now === undefined || now > was));
   }
+  return out;
+}
+
+/**
+ * The stricter of two definitions of one stack, field by field: the most approvals (a stack
+ * protected by either stays protected), `allowDestroy` only when both allow it, drift `detect`
+ * when either says so, and the lower `maxChanges` (none counts as unlimited). Everything else
+ * (identity, config, program) comes from `a`. Pure.
+ */
+export function stricterDefinition(a: StackDefinition, b: StackDefinition): StackDefinition {
+  const required = Math.max(requiredApprovals(a), requiredApprovals(b));
+  const limits = [a.drift.maxChanges, b.drift.maxChanges].filter((n): n is number => n !== undefined);
+  const { maxChanges: _dropped, ...drift } = a.drift;
+  return {
+    ...a,
+    ...(required > 0 || a.approvals ? { approvals: { required } } : {}),
+    allowDestroy: a.allowDestroy && b.allowDestroy,
+    drift: {
+      ...drift,
+      policy: a.drift.policy === 'detect' || b.drift.policy === 'detect' ? 'detect' : 'remediate',
+      ...(limits.length > 0 ? { maxChanges: Math.min(...limits) } : {}),
+    },
+  };
+}
+
+/** A stack's definition at the commit last deployed, where that commit differs from the base. */
+export interface DeployedDefinition extends PreviousDefinition {
+  /** The commit the stack's deploy record names. */
+  commit: string;
+}
+
+/**
+ * Reads a stack's definition at a commit, from the first of `files` that exists there (its file
+ * at head, then its file at the base, for a stack renamed since). Fails closed: a definition that
+ * cannot be found or parsed comes back with its problems, and the deploy of that stack is refused.
+ */
+export async function readDefinitionAt(
+  git: GitReader,
+  commit: string,
+  name: string,
+  files: readonly string[],
+): Promise<DeployedDefinition> {
+  for (const file of new Set(files)) {
+    const text = await git.show(commit, file);
+    if (text === undefined) continue;
+    const parsed = parseStackFile(file, name, text);
+    return { commit, file, text, definition: parsed.definition, problems: parsed.diagnostics.map(formatDiagnostic) };
+  }
+  return {
+    commit,
+    file: files[0] ?? name,
+    problems: [`no stack file for it at that commit (looked for ${[...new Set(files)].join(', ')})`],
+  };
+}
+
+/**
+ * Where a stack's last deployed commit differs from the base, the stricter of the two definitions
+ * governs its deploy (see {@link stricterDefinition}): a change merged but never deployed (a
+ * refused or cancelled deploy) cannot lower the rules the running stack was deployed under, and
+ * the base cannot lower them either. A deployed definition that cannot be read refuses the stack.
+ * Pure.
+ */
+export function withDeployedDefinitions(
+  base: BaseDefinitions,
+  deployed: ReadonlyMap<string, DeployedDefinition>,
+  catalog: StackCatalog,
+): BaseDefinitions {
+  const out = new Map(base);
+  for (const [name, d] of deployed) {
+    const governing = governingDefinition(name, catalog, base);
+    if (governing.problem || !governing.definition) continue;
+    const file = base.get(name)?.file ?? governing.definition.file;
+    if (!d.definition) {
+      const why = `its definition at its last deployed commit ${d.commit.slice(0, 12)} (${d.file}) cannot be read: ${d.problems.join('; ') || 'unknown problem'}`;
+      out.set(name, { file, problems: [why] });
+      continue;
+    }
+    out.set(name, { file, definition: stricterDefinition(governing.definition, d.definition), problems: [] });
+  }
+  return out;
+}
+
+/**
+ * The definitions at their last deployed commit of the affected stacks deployed from a commit
+ * other than the base (a cancelled, skipped or refused deploy in between), for
+ * {@link withDeployedDefinitions}. A deployed commit missing from this clone comes back as a
+ * problem, so that stack is refused rather than governed by the base alone.
+ */
+export async function readDeployedDefinitions(
+  git: GitReader,
+  engine: Engine,
+  affected: AffectedResult,
+  base: BaseDefinitions,
+  catalog: StackCatalog,
+  concurrency: number,
+): Promise<Map<string, DeployedDefinition>> {
+  const defs = affected.stacks.flatMap((s) => (s.action === 'update' ? (catalog.byName.get(s.name) ?? []) : []));
+  const commits = await mapLimit(defs, concurrency, (d) => engine.lastDeployedCommit(d));
+  const out = new Map<string, DeployedDefinition>();
+  await mapLimit(defs, concurrency, async (def, i) => {
+    const commit = commits[i];
+    if (commit === undefined || affected.base?.startsWith(commit)) return;
+    const files = [def.file, ...(base.get(def.name)?.file ? [base.get(def.name)!.file] : [])];
+    const [resolved] = (await git.inspect([commit])).commits;
+    if (resolved === undefined) {
+      const hint = 'fetch more history: GIT_DEPTH: 0 in GitLab CI, fetch-depth: 0 in GitHub Actions';
+      out.set(def.name, { commit, file: def.file, problems: [`that commit is not in this clone (${hint})`] });
+    } else if (resolved !== affected.base) out.set(def.name, await readDefinitionAt(git, resolved, def.name, files));
+  });
   return out;
 }

@@ -13,6 +13,7 @@ export interface DeployMergedOptions {
   allowDestroy: boolean;
   /** Where approvals are checked; undefined when no forge is configured. */
   forge?: Forge;
+  /** The full commit deployed: the update message names it, and each successful up records it. */
   commit: string;
   pipelineUrl?: string;
   /** The protected side: approvals and allowDestroy are read from here, never from the head. */
@@ -88,7 +89,8 @@ export async function deployMerged(affected: AffectedResult, run: RunContext, op
     }
   }
   const message = run.message ?? updateMessage(options.commit, mergeRequest, options.pipelineUrl);
-  const withMessage = { ...run, message };
+  // Each stack whose up succeeds records this commit as deployed (its `gitops:commit` tag).
+  const withMessage = { ...run, message, commit: options.commit };
   const results = await runPlan(buildPlan(catalog, updates, 'up'), withMessage, (name) => refusals.get(name));
   // A destroy is a change like any other: it needs allowDestroy and the approvals of its base definition.
   for (const target of destroys) {

@@ -12,9 +12,10 @@ const waiting = 'undeployed change waiting for deploy';
  * Remediation never deploys an undeployed change. Remediation converges a stack on the working
  * tree (Git's head), so it may run only when head holds, for that stack, what deploy last applied.
  *
- * The mechanism, until stacks carry provenance tags: every `gitops deploy` writes
- * `gitops deploy of <sha12>` as its update message, so the stack's history names the commit last
- * deployed ({@link Engine.lastDeployedCommit}). The stacks affected between that commit and head
+ * The mechanism: every successful `gitops deploy` records the commit it deployed as the stack tag
+ * `gitops:commit` (and in its update message, `gitops deploy of <sha12>`, read for stacks deployed
+ * before the tag existed), so the stack names the commit last deployed
+ * ({@link Engine.lastDeployedCommit}). The stacks affected between that commit and head
  * are computed exactly as for a merge request (stack file, program, imports, reads, watches, root
  * files, dependencies); if this stack is among them, a change is waiting for deploy (refused for
  * approvals, or not deployed yet) and remediation is blocked. It fails closed: no deploy on record,
@@ -39,7 +40,7 @@ export function undeployedChangeCheck(ctx: ActionContext): (def: StackDefinition
     try {
       // A dependency alone changes nothing in this stack: its inputs come from the deployed state of the other.
       const reason = (await affected).stacks.find((s) => s.name === def.name)?.reasons.find((r) => r.kind !== 'dependency');
-      return reason ? `${waiting}: ${describeReason(reason)} since ${deployed}, its last deployed commit` : undefined;
+      return reason ? `${waiting}: ${describeReason(reason)} since ${deployed.slice(0, 12)}, its last deployed commit` : undefined;
     } catch (err) {
       return `${waiting}: cannot compare its last deployed commit ${deployed} with the head: ${asGitopsError(err).message}`;
     }

@@ -1,5 +1,5 @@
 import type { DriftReport } from '../drift/detect.js';
-import type { ResourceChange } from '../engine/result.js';
+import type { PropertyChange, ResourceChange } from '../engine/result.js';
 import { describeChanges } from './console-progress.js';
 
 const actionText: Record<DriftReport['action'], string> = {
@@ -10,12 +10,43 @@ const actionText: Record<DriftReport['action'], string> = {
   failed: 'FAILED',
 };
 
+/** `, changed by hpa-controller` when the live object names the field's managers (Kubernetes). */
+function byManagers(p: PropertyChange): string {
+  return p.managers && p.managers.length > 0 ? `, changed by ${p.managers.join(', ')}` : '';
+}
+
 function resourceLines(r: ResourceChange): string[] {
   if (r.op === 'delete') return [`    - ${r.name} (${r.type}): deleted out of band`];
   return [
     `    ~ ${r.name} (${r.type}):`,
-    ...r.properties.map((p) => `        ${p.path}: ${JSON.stringify(p.old ?? null)} (Git) -> ${JSON.stringify(p.new ?? null)} (live)`),
+    ...r.properties.map(
+      (p) => `        ${p.path}: ${JSON.stringify(p.old ?? null)} (Git) -> ${JSON.stringify(p.new ?? null)} (live)${byManagers(p)}`,
+    ),
   ];
+}
+
+function elsewhereLines(r: ResourceChange): string[] {
+  return r.properties.map(
+    (p) =>
+      `    = ${r.name} (${r.type}) ${p.path}: ${JSON.stringify(p.new ?? null)} (live; Git ${JSON.stringify(p.old ?? null)}), ` +
+      `managed elsewhere (${elsewhereText(p)})`,
+  );
+}
+
+/** `by hpa-controller` for an ignored manager, else the ignorePaths entry that matched. */
+export function elsewhereText(p: PropertyChange): string {
+  const why = p.managedElsewhere ?? '';
+  if (why.startsWith('manager ')) return `by ${why.slice('manager '.length)}`;
+  const by = p.managers && p.managers.length > 0 ? `by ${p.managers.join(', ')}; ` : '';
+  return `${by}drift.ignorePaths ${why.replace(/^path /, '')}`;
+}
+
+/** Who remediation took fields back from: `hpa-controller on deployment spec.replicas`, one per field with known managers. */
+export function overridden(r: DriftReport): string[] {
+  if (r.action !== 'remediated') return [];
+  return r.drifted.flatMap((res) =>
+    res.properties.filter((p) => p.managers?.length).map((p) => `${p.managers!.join(', ')} on ${res.name} ${p.path}`),
+  );
 }
 
 /** The console summary of a drift run. Pure. */
@@ -23,17 +54,22 @@ export function driftSummary(reports: readonly DriftReport[]): string {
   const lines = ['drift summary:'];
   for (const r of reports) {
     const counts = r.status === 'succeeded' ? `: ${r.drifted.length} drifted, ${r.deleted.length} deleted, ${r.unchanged} unchanged` : '';
-    lines.push(`  ${r.name}: ${actionText[r.action]}${counts}`);
+    const elsewhere = r.managedElsewhere.reduce((n, x) => n + x.properties.length, 0);
+    lines.push(`  ${r.name}: ${actionText[r.action]}${counts}${elsewhere > 0 ? `, ${elsewhere} managed elsewhere` : ''}`);
     for (const res of [...r.drifted, ...r.deleted]) lines.push(...resourceLines(res));
+    for (const res of r.managedElsewhere) lines.push(...elsewhereLines(res));
     if (r.blockedReason) lines.push(`    blocked: ${r.blockedReason}`);
     if (r.remediation && r.action === 'remediated') lines.push(`    corrected: ${describeChanges(r.remediation.changes)}`);
+    for (const o of overridden(r)) lines.push(`    overrode ${o}`);
     if (r.error) lines.push(`    error: ${r.error.message}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 function resourceJson(r: ResourceChange): Record<string, unknown> {
-  return { urn: r.urn, type: r.type, name: r.name, op: r.op, changedProperties: r.changedProperties, properties: r.properties };
+  // Segments are the driver's own bookkeeping for matching paths; the path says the same.
+  const properties = r.properties.map(({ segments: _segments, ...p }) => p);
+  return { urn: r.urn, type: r.type, name: r.name, op: r.op, changedProperties: r.changedProperties, properties };
 }
 
 /** The JSON document of a drift run. Pure. */
@@ -45,6 +81,7 @@ export function driftJson(reports: readonly DriftReport[]): string {
     action: r.action,
     changes: { update: r.drifted.length, delete: r.deleted.length, same: r.unchanged },
     resources: [...r.drifted, ...r.deleted].map(resourceJson),
+    managedElsewhere: r.managedElsewhere.map(resourceJson),
     unchanged: r.unchanged,
     ...(r.blockedReason ? { blockedReason: r.blockedReason } : {}),
     ...(r.remediation
@@ -53,6 +90,7 @@ export function driftJson(reports: readonly DriftReport[]): string {
             status: r.remediation.status,
             changes: r.remediation.changes,
             resources: r.remediation.resources.filter((x) => x.op !== 'same').map(resourceJson),
+            overrode: r.action === 'remediated' ? overriddenJson(r) : [],
           },
         }
       : {}),
@@ -60,4 +98,11 @@ export function driftJson(reports: readonly DriftReport[]): string {
     durationMs: r.durationMs,
   }));
   return `${JSON.stringify({ command: 'drift', stacks }, null, 2)}\n`;
+}
+
+/** The fields remediation took back from other field managers, for `--json`. */
+function overriddenJson(r: DriftReport): { resource: string; path: string; managers: string[] }[] {
+  return r.drifted.flatMap((res) =>
+    res.properties.filter((p) => p.managers?.length).map((p) => ({ resource: res.name, path: p.path, managers: p.managers! })),
+  );
 }

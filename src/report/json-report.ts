@@ -2,7 +2,7 @@ import type { StackResult } from '../engine/result.js';
 
 /** The JSON document of preview, deploy and destroy runs. Pure. */
 export function operationJson(command: string, results: readonly StackResult[], extra: Record<string, unknown> = {}): string {
-  const stacks = results.map((r) => ({
+  const stack = (r: StackResult): Record<string, unknown> => ({
     name: r.name,
     operation: r.operation,
     status: r.status,
@@ -16,8 +16,12 @@ export function operationJson(command: string, results: readonly StackResult[], 
     })),
     durationMs: r.durationMs,
     ...(r.outputs ? { outputs: r.outputs } : {}),
+    ...(r.updateVersion !== undefined ? { updateVersion: r.updateVersion } : {}),
     ...(r.error ? { error: r.error } : {}),
     ...(r.skipReason ? { skipReason: r.skipReason } : {}),
-  }));
+    // A stack refused because its approved preview is stale: what deploying it would do now.
+    ...(r.freshPreview ? { freshPreview: stack(r.freshPreview) } : {}),
+  });
+  const stacks = results.map(stack);
   return `${JSON.stringify({ command, ...extra, stacks }, null, 2)}\n`;
 }

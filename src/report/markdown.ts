@@ -11,12 +11,35 @@ export function table(header: readonly string[], rows: readonly (readonly string
   );
 }
 
-export function details(summary: string, body: string): string {
-  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+/** A collapsible block; `open` shows it unfolded. GitHub and GitLab both render it. */
+export function details(summary: string, body: string, options: { open?: boolean } = {}): string {
+  return `<details${options.open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 
+/** A name as inline code (backticks become quotes: names never need them). */
 export function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/** The longest run of backticks in a text. */
+function longestBackticks(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+
+/**
+ * A value as inline code, exactly as it is: a value holding backticks gets a longer fence, as
+ * CommonMark allows. Markdown and HTML in it stay inert.
+ */
+export function valueCode(text: string): string {
+  const fence = '`'.repeat(longestBackticks(text) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A fenced code block whose fence no line of `text` can close. */
+export function codeBlock(text: string, language = ''): string {
+  const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
+  return `${fence}${language}\n${text}\n${fence}`;
 }
 
 /**

@@ -1,7 +1,24 @@
-import { changeCount, noChangeOps, type StackResult } from '../engine/result.js';
+import type { StackResult } from '../engine/result.js';
 import type { PolicyChange } from '../merge-request/base-policy.js';
-import { describeChanges } from './console-progress.js';
-import { code, details, fitToLimit, table } from './markdown.js';
+import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
+import type { OnMergePlan } from '../merge-request/on-merge.js';
+import { cutText } from './cut-text.js';
+import { code, codeBlock, details, fitToLimit, table } from './markdown.js';
+import { downstreamMarkdown, onMergeMarkdown } from './on-merge-markdown.js';
+import { loudList, outputChangesMarkdown, resourceChangesMarkdown, resourceTypesMarkdown } from './resource-changes-markdown.js';
+import { changedResources, countsText, loudResources, resourceCounts } from './resource-counts.js';
+import { defaultValueLimits, type Redact, type ValueLimits } from './value-markdown.js';
+
+/** A stack whose file was deleted: what deploy will do about it, and how many resources go. */
+export interface DestroyTarget {
+  name: string;
+  /** Its last definition set `allowDestroy`: the deploy destroys it. Otherwise it is left alone. */
+  allowed: boolean;
+  /** Resources the destroy removes (the Stack resource not counted); undefined when its preview did not run. */
+  resources?: number;
+  /** Its stack file at the base. */
+  file?: string;
+}
 
 export interface PreviewReportInput {
   results: readonly StackResult[];
@@ -15,81 +32,177 @@ export interface PreviewReportInput {
   /** Mermaid graph of the affected stacks. */
   graphMermaid?: string;
   /** Stacks whose identity left the catalogue: what deploy will do about them, and how many resources go. */
-  destroys?: readonly { name: string; allowed: boolean; resources?: number }[];
-  /** Renamed or moved stack files that kept their Pulumi identity: new id -> old id. */
+  destroys?: readonly DestroyTarget[];
+  /** Renamed or moved stack files that kept their Pulumi identity: new id -> the old stack file's path. */
   renames?: Readonly<Record<string, string>>;
   /** Policy fields this change edits (approvals, allowDestroy, drift). */
   policyChanges?: readonly PolicyChange[];
+  /** What the deploy after the merge runs, in order. */
+  onMerge?: OnMergePlan;
+  /** Previewed stacks whose outputs change, and the stacks that read them. */
+  downstream?: readonly DownstreamImpact[];
+  /** Removes known secrets from each value before it is cut (the whole comment is redacted again by the caller). */
+  redact?: Redact;
+  valueLimits?: ValueLimits;
   limit: number;
 }
 
-const statusIcon: Record<StackResult['status'], string> = {
+/** Characters of a failed stack's error shown in the comment; the job log has all of it. */
+const maxErrorLength = 2_000;
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The report's view of one stack: its result, and what kind of story it tells. */
+interface StackView {
+  r: StackResult;
+  destroy?: DestroyTarget;
+  /** Resources replaced or deleted, or a destroy that will run. */
+  loud: boolean;
+  changed: boolean;
+}
+
+function view(r: StackResult, input: PreviewReportInput): StackView {
+  const destroy =
+    r.operation === 'destroy-preview' ? (input.destroys?.find((d) => d.name === r.name) ?? { name: r.name, allowed: false }) : undefined;
+  if (destroy) return { r, destroy, loud: destroy.allowed, changed: destroy.allowed };
+  const ok = r.status === 'succeeded';
+  return { r, loud: ok && loudResources(r).length > 0, changed: ok && changedResources(r).length > 0 };
+}
+
+/** Loudest first: destroys, failures, replaces and deletes, other changes, then the rest. */
+function rank(v: StackView): number {
+  if (v.destroy?.allowed) return 0;
+  if (v.r.status === 'failed' || v.r.status === 'cancelled') return 1;
+  if (v.loud) return 2;
+  if (v.changed) return 3;
+  return v.destroy ? 5 : 4;
+}
+
+function destroyText(d: DestroyTarget): string {
+  if (!d.allowed) return 'left alone: its last definition did not set `allowDestroy`';
+  return `💥 **destroyed on merge**${d.resources === undefined ? '' : `, with its ${plural(d.resources, 'resource')}`}`;
+}
+
+const statusText: Record<StackResult['status'], string> = {
   succeeded: '✅ ok',
   failed: '❌ failed',
   skipped: '⏭️ skipped',
   cancelled: '⛔ cancelled',
 };
 
-function count(r: StackResult, op: string): string {
-  return String(r.changes[op] ?? 0);
-}
-
-function stackSection(r: StackResult, reasons: readonly string[] | undefined): string {
-  const body: string[] = [];
-  if (reasons && reasons.length > 0) body.push(`**Why:** ${reasons.join('; ')}`);
-  if (r.error) body.push(`**Error:** ${r.error.message}`);
-  if (r.skipReason) body.push(`**Skipped:** ${r.skipReason}`);
-  const changing = r.resources.filter((x) => !noChangeOps.has(x.op));
-  if (changing.length > 0) {
-    body.push(
-      table(
-        ['Op', 'Resource', 'Type', 'Changed properties'],
-        changing.map((x) => [x.op, x.name, code(x.type), x.changedProperties.join(', ') || '—']),
-      ),
-    );
-  } else if (r.status === 'succeeded') {
-    body.push('No resource changes.');
-  }
-  return details(`<b>${r.name}</b>: ${r.status === 'succeeded' ? describeChanges(r.changes) : r.status}`, body.join('\n\n'));
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** The summary row of one stack. A destroy is the loudest row there is, with its resource count. */
-function summaryRow(r: StackResult, input: PreviewReportInput): string[] {
+/** The summary row of one stack. Counts only for a preview that ran: a failed stack's counts would be invented. */
+function summaryRow(v: StackView, input: PreviewReportInput): string[] {
+  const { r, destroy } = v;
   const approval = input.approvals[r.name] ? `🔒 ${input.approvals[r.name]}` : 'no';
-  const destroy = r.operation === 'destroy-preview' ? input.destroys?.find((d) => d.name === r.name) : undefined;
-  if (destroy && r.status === 'succeeded') {
-    const n = r.changes.delete ?? 0;
-    const status = destroy.allowed
-      ? `💥 **DESTROY: ${plural(n, 'resource')}**`
-      : `left alone: no \`allowDestroy\` (${plural(n, 'resource')})`;
-    return [`💥 **${r.name}**`, count(r, 'create'), count(r, 'update'), count(r, 'replace'), `**${n}**`, status, approval];
+  if (destroy) {
+    const deletes = destroy.allowed && destroy.resources !== undefined ? `**${destroy.resources}**` : '—';
+    const name = destroy.allowed ? `💥 **${r.name}**` : r.name;
+    return [name, '—', '—', '—', deletes, r.status === 'succeeded' ? destroyText(destroy) : statusText[r.status], approval];
   }
   const renamedFrom = input.renames?.[r.name];
-  const name = renamedFrom ? `${r.name} (renamed from ${renamedFrom})` : r.name;
-  return [name, count(r, 'create'), count(r, 'update'), count(r, 'replace'), count(r, 'delete'), statusIcon[r.status], approval];
+  const name = renamedFrom ? `${r.name} (renamed from ${code(renamedFrom)}, no destroy)` : r.name;
+  if (r.status !== 'succeeded') return [name, '—', '—', '—', '—', statusText[r.status], approval];
+  const counts = resourceCounts(r);
+  const n = (op: string) => String(counts[op] ?? 0);
+  const loud = (op: string) => ((counts[op] ?? 0) > 0 ? `**${n(op)}**` : n(op));
+  return [name, n('create'), n('update'), loud('replace'), loud('delete'), statusText[r.status], approval];
 }
 
-function destroyLine(d: { name: string; allowed: boolean; resources?: number }): string {
-  if (!d.allowed)
-    return `- **${d.name}**: stack file deleted; deploy will leave it alone (its last definition did not set \`allowDestroy\`)`;
-  const what = d.resources === undefined ? 'it' : `it and its **${plural(d.resources, 'resource')}**`;
-  return `- 💥 **${d.name}**: stack file deleted; deploy will **destroy** ${what}`;
+/** What one stack's section says in its folded line. */
+function sectionTitle(v: StackView): string {
+  const { r, destroy } = v;
+  if (destroy)
+    return `${destroy.allowed ? '💥 ' : ''}${r.name}: ${r.status === 'succeeded' ? (destroy.allowed ? 'destroyed on merge' : 'left alone') : r.status}`;
+  if (r.status !== 'succeeded') return `${r.name}: ${statusText[r.status]}`;
+  const counts = resourceCounts(r);
+  return `${v.loud ? '⚠️ ' : ''}${r.name}: ${countsText(counts)}`;
+}
+
+function errorBlock(r: StackResult, redact: Redact): string {
+  if (!r.error) return '';
+  return `**Error** (${code(r.error.code)}):\n\n${codeBlock(cutText(redact(r.error.message), maxErrorLength))}`;
+}
+
+function destroyBody(v: StackView, destroy: DestroyTarget, input: PreviewReportInput): string[] {
+  const { r } = v;
+  const file = destroy.file ? ` ${code(destroy.file)}` : '';
+  const what = destroy.resources === undefined ? 'its resources' : `its ${plural(destroy.resources, 'resource')}`;
+  if (!destroy.allowed) {
+    return [
+      `Stack file${file} deleted. The deploy **leaves the stack and ${what} alone**: its last definition did not set \`allowDestroy\`.`,
+    ];
+  }
+  const body = [`Stack file${file} deleted: the deploy **destroys** the stack and ${what}.`];
+  const resources = changedResources(r);
+  if (resources.length > 0) {
+    body.push(resourceChangesMarkdown(resources, input.redact ?? ((t) => t), input.valueLimits ?? defaultValueLimits));
+    body.push(resourceTypesMarkdown(resources));
+  }
+  return body;
+}
+
+function stackSection(v: StackView, input: PreviewReportInput): string {
+  const { r, destroy } = v;
+  const redact = input.redact ?? ((t: string) => t);
+  const limits = input.valueLimits ?? defaultValueLimits;
+  const body: string[] = [];
+  const reasons = input.reasons?.[r.name];
+  if (reasons && reasons.length > 0) body.push(`**Why:** ${reasons.join('; ')}`);
+  if (input.renames?.[r.name])
+    body.push(`Renamed from ${code(input.renames[r.name]!)}: the same Pulumi stack under a new file name, so nothing is destroyed.`);
+  if (r.status === 'failed' || r.status === 'cancelled') body.push(errorBlock(r, redact) || `**${statusText[r.status]}**`);
+  else if (r.status === 'skipped') body.push(`**Not previewed:** ${r.skipReason ?? 'skipped'}`);
+  else if (destroy) body.push(...destroyBody(v, destroy, input));
+  else {
+    const loud = loudResources(r);
+    if (loud.length > 0) body.push(loudList(loud));
+    const changing = changedResources(r);
+    body.push(changing.length > 0 ? resourceChangesMarkdown(changing, redact, limits) : 'No resource changes.');
+    if (r.outputChanges?.length) body.push(`**Outputs**\n\n${outputChangesMarkdown(r.outputChanges, redact, limits)}`);
+    if (changing.length > 0) body.push(resourceTypesMarkdown(changing));
+  }
+  // What needs a reviewer's eyes is unfolded; the rest stays folded.
+  const open = v.changed || r.status === 'failed' || r.status === 'cancelled';
+  return details(sectionTitle(v), body.filter(Boolean).join('\n\n'), { open });
+}
+
+/** The loud block at the top: every destroy, replace and delete, by stack. */
+function loudBlock(views: readonly StackView[]): string {
+  const lines = views.flatMap((v) => {
+    if (v.destroy?.allowed) {
+      const n = v.destroy.resources;
+      return [`- 💥 **${v.r.name}**: destroyed on merge${n === undefined ? '' : `, with its ${plural(n, 'resource')}`}`];
+    }
+    if (!v.loud) return [];
+    const loud = loudResources(v.r);
+    const by = (op: string) => loud.filter((x) => x.op === op).map((x) => code(x.name));
+    const parts = [
+      by('replace').length ? `replaces ${by('replace').join(', ')}` : '',
+      by('delete').length ? `deletes ${by('delete').join(', ')}` : '',
+    ];
+    return [`- **${v.r.name}**: ${parts.filter(Boolean).join('; ')}`];
+  });
+  return lines.length > 0 ? `**⚠️ Replaces and deletes**\n\n${lines.join('\n')}` : '';
 }
 
 function policyLine(c: PolicyChange): string {
   return `- **${c.stack}**: ${code(c.field)} ${c.from} → ${c.to}${c.lowers ? ' (lowers protection: deploy still applies the rule at the base)' : ''}`;
 }
 
-/** The merge request comment of `gitops preview`. Pure; the caller redacts and posts it. */
+/**
+ * The merge request comment of `gitops preview --base`: replaces, deletes and destroys first,
+ * a summary table, what happens on merge, downstream impact, then one section per stack with
+ * the old and new value of each changed property. Pure; values are redacted (`input.redact`)
+ * before they are cut, and the caller redacts the whole comment again before posting it.
+ */
 export function previewMarkdown(input: PreviewReportInput): string {
-  // Destroys first: they are what a reviewer must not miss.
-  const results = [...input.results].sort((a, b) => Number(b.operation === 'destroy-preview') - Number(a.operation === 'destroy-preview'));
-  const changed = results.filter((r) => changeCount(r.changes) > 0).length;
-  const heading = `### Pulumi preview: ${results.length} stack${results.length === 1 ? '' : 's'}, ${changed} with changes`;
+  const views = input.results.map((r) => view(r, input));
+  const order = new Map(views.map((v, i) => [v, i]));
+  views.sort((a, b) => rank(a) - rank(b) || order.get(a)! - order.get(b)!);
+  const changed = views.filter((v) => v.changed).length;
+  const heading = `### Pulumi preview: ${plural(views.length, 'stack')}, ${changed} with changes`;
   const meta = [
     input.commit ? `Commit ${code(input.commit.slice(0, 12))}` : '',
     input.base ? `base ${code(input.base.slice(0, 12))}` : '',
@@ -99,18 +212,25 @@ export function previewMarkdown(input: PreviewReportInput): string {
     .join(' · ');
   const summary = table(
     ['Stack', 'Create', 'Update', 'Replace', 'Delete', 'Status', 'Needs approval'],
-    results.map((r) => summaryRow(r, input)),
+    views.map((v) => summaryRow(v, input)),
   );
-  const destroys = (input.destroys ?? []).map(destroyLine).join('\n');
   const policies = input.policyChanges?.length
     ? `**⚠️ This merge request changes a policy.** Deploy applies the rules of the base, so a weaker rule takes effect only after the merge:\n${input.policyChanges.map(policyLine).join('\n')}`
     : '';
-  const head = [heading, meta, results.length > 0 ? summary : 'No stacks are affected by this change.', destroys, policies]
+  const head = [
+    heading,
+    meta,
+    loudBlock(views),
+    views.length > 0 ? summary : 'No stacks are affected by this change.',
+    input.onMerge ? onMergeMarkdown(input.onMerge, input.results, input.destroys ?? [], input.downstream) : '',
+    input.downstream?.length
+      ? downstreamMarkdown(input.downstream, input.redact ?? ((t) => t), input.valueLimits ?? defaultValueLimits)
+      : '',
+    policies,
+  ]
     .filter(Boolean)
     .join('\n\n');
-  const sections = results.map((r) => stackSection(r, input.reasons?.[r.name]));
-  const tail = input.graphMermaid
-    ? `<details><summary>Affected stacks graph</summary>\n\n\`\`\`mermaid\n${input.graphMermaid.trim()}\n\`\`\`\n\n</details>`
-    : '';
+  const sections = views.map((v) => stackSection(v, input));
+  const tail = input.graphMermaid ? details('Affected stacks graph', `\`\`\`mermaid\n${input.graphMermaid.trim()}\n\`\`\``) : '';
   return `${fitToLimit(head, sections, tail, input.limit)}\n`;
 }

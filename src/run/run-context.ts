@@ -15,4 +15,6 @@ export interface RunContext {
   signal?: AbortSignal;
   /** The update message recorded in each stack's history. */
   message?: string;
+  /** The full commit an `up` deploys, recorded as each stack's `gitops:commit` tag when it succeeds. */
+  commit?: string;
 }

@@ -9,13 +9,13 @@ import { schedule } from './scheduler.js';
  * skipped with that reason, and its dependents with it.
  */
 export function runPlan(plan: Plan, run: RunContext, gate?: (name: string) => string | undefined): Promise<StackResult[]> {
-  const { engine, catalog, sink, signal, message } = run;
+  const { engine, catalog, sink, signal, message, commit } = run;
   return schedule(
     plan.stacks,
     async (name) => {
       const refusal = gate?.(name);
       if (refusal) return skippedResult(name, plan.operation, refusal);
-      return engine.run({ stack: catalog.byName.get(name)!, operation: plan.operation, signal, message }, sink);
+      return engine.run({ stack: catalog.byName.get(name)!, operation: plan.operation, signal, message, commit }, sink);
     },
     { concurrency: run.concurrency, signal, skipped: (name, reason) => skippedResult(name, plan.operation, reason) },
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIgnorePath } from '../drift/ignore-rules.js';
 
 /**
  * The schema of one stack file, `stacks/<name>.yaml`. The file name is the stack's id.
@@ -53,6 +54,27 @@ export const secretsProviderSchema = z
   );
 
 export const driftPolicySchema = z.enum(['detect', 'remediate']);
+
+/** A Kubernetes field manager name, as server-side apply records it (printable characters, fewer than 128). */
+const fieldManagerName = z
+  .string()
+  .min(1, 'a field manager name is not empty')
+  .max(127, 'Kubernetes field manager names are shorter than 128 characters')
+  // A refine, not a pattern: JSON Schema consumers read patterns without the `u` flag that \p{C} needs.
+  .refine((m) => m === '' || /^[^\p{C}\s][^\p{C}]*$/u.test(m), 'printable characters only, not starting with a space')
+  .refine(
+    (m) => !m.startsWith('pulumi-kubernetes'),
+    "pulumi-kubernetes... is the Kubernetes provider's own field manager: ignoring it would hide drift Git must correct",
+  );
+
+/** A `drift.ignorePaths` entry, checked by the parser that matches it. */
+const ignorePathEntry = z.string().superRefine((text, ctx) => {
+  try {
+    parseIgnorePath(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 
 export const stackFileSchema = z
   .object({
@@ -112,6 +134,22 @@ export const stackFileSchema = z
           .positive()
           .optional()
           .describe('Remediation that would change more resources than this waits for a person.'),
+        ignoreManagers: z
+          .array(fieldManagerName)
+          .optional()
+          .describe(
+            'Kubernetes field managers (metadata.managedFields) whose fields are managed elsewhere, e.g. hpa-controller: ' +
+              'a drifted field they own is reported as managed elsewhere, not as drift, and remediation leaves it as it is.',
+          ),
+        ignorePaths: z
+          .array(ignorePathEntry)
+          .optional()
+          .describe(
+            'Fields managed elsewhere, as <type>:<property path> (split at the last ":"): a type glob over the Pulumi type ' +
+              '(kubernetes:apps/v1:Deployment) or Kubernetes apiVersion/Kind (apps/v1/Deployment), and a Pulumi property path ' +
+              '(spec.replicas, metadata.labels["app.kubernetes.io/name"], spec.template.spec.containers[*].image) covering ' +
+              'the field and everything below it. Drift there is reported as managed elsewhere and never remediated.',
+          ),
       })
       .strict()
       .default({ policy: 'detect' }),

@@ -180,9 +180,10 @@ describe('destroys are changes', () => {
     const { report } = await previewMergeRequest(t.ctx, scope, { comment: false });
     const md = previewMarkdown({ ...report, limit: 65_536 });
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
-    expect(rows[1]).toBe('| 💥 **old** | 0 | 0 | 0 | **7** | 💥 **DESTROY: 7 resources** | no |');
+    expect(rows[1]).toBe('| 💥 **old** | — | — | — | **7** | 💥 **destroyed on merge**, with its 7 resources | no |');
     expect(rows[2]).toMatch(/^\| keep \|/);
-    expect(md).toContain('- 💥 **old**: stack file deleted; deploy will **destroy** it and its **7 resources**');
+    expect(md).toContain('- 💥 **old**: destroyed on merge, with its 7 resources');
+    expect(md).toContain('Stack file `stacks/old.yaml` deleted: the deploy **destroys** the stack and its 7 resources.');
   });
 
   it('the comment shows a rename as renamed, not as a destroy', async () => {
@@ -192,8 +193,8 @@ describe('destroys are changes', () => {
     const { report, results } = await previewMergeRequest(t.ctx, scope, { comment: false });
     expect(results.map((r) => `${r.name}:${r.operation}`)).toEqual(['web:preview']);
     const md = previewMarkdown({ ...report, limit: 65_536 });
-    expect(md).toContain('| web (renamed from demo-web) |');
-    expect(md).not.toContain('destroy');
+    expect(md).toContain('| web (renamed from `stacks/demo-web.yaml`, no destroy) |');
+    expect(md).not.toMatch(/destroyed on merge|destroys|💥/);
   });
 });
 

@@ -99,8 +99,8 @@ describe('the change path cannot be talked into destroying or bypassing review',
     const preview = await box.run(['preview', '--base', 'HEAD~1', '--markdown', 'report.md']);
     expect(preview.code, preview.stderr).toBe(0);
     const md = await readFile(path.join(box.root, 'report.md'), 'utf8');
-    expect(md).toContain('| web (renamed from demo-web) | 0 | 0 | 0 | 0 | ✅ ok |');
-    expect(md).not.toMatch(/destroy/i);
+    expect(md).toContain('| web (renamed from `stacks/demo-web.yaml`, no destroy) | 0 | 0 | 0 | 0 | ✅ ok |');
+    expect(md).not.toMatch(/destroyed on merge|destroys|💥/);
   });
 
   let refusedAt = '';
@@ -166,8 +166,8 @@ describe('the change path cannot be talked into destroying or bypassing review',
     const preview = await box.run(['preview', '--base', 'HEAD~1', '--markdown', 'destroy.md']);
     expect(preview.code, preview.stderr).toBe(0);
     const rows = (await readFile(path.join(box.root, 'destroy.md'), 'utf8')).split('\n').filter((l) => l.startsWith('| '));
-    // Its stack and its platform file; the default provider in the state is engine bookkeeping, not counted.
-    expect(rows[1]).toBe('| 💥 **demo-gone** | 0 | 0 | 0 | **2** | 💥 **DESTROY: 2 resources** | 🔒 2 |');
+    // Its platform file; the Stack resource and the default provider in the state are engine bookkeeping, not counted.
+    expect(rows[1]).toBe('| 💥 **demo-gone** | — | — | — | **1** | 💥 **destroyed on merge**, with its 1 resource | 🔒 2 |');
     const r = await box.run(['deploy', '--base', 'HEAD~1', '--json']);
     expect(r.code, r.stderr).toBe(1);
     expect(byName(r)['demo-gone']).toMatchObject({

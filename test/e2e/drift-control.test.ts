@@ -133,14 +133,18 @@ describe('drift control', () => {
     ]);
   });
 
-  it('a failing stack does not stop the others, and the run exits 1', async () => {
+  // A secure value that does not decrypt is the user's input (a wrong passphrase, or a value
+  // encrypted under another salt): that stack fails naming itself, the others still run, and the
+  // run exits 2, as for any bad input (issue 11).
+  it('a stack whose secrets do not decrypt fails alone: the others still run, and the run exits 2', async () => {
     await box.write(
       'stacks/broken.yaml',
       'program: local-base\nconfig:\n  local-base:x:\n    secure: v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nencryptionSalt: v1:YoZ7QMaaiwQ=:v1:SrQf0NqXfh7Da4rT:dvtZd4XNHDFKq1cfj0djXfk+A40NMQ==\n',
     );
     const r = await box.run(['drift', '--all', '--json']);
-    expect(r.code, r.stderr).toBe(1);
-    expect(stack(r, 'broken')).toMatchObject({ status: 'failed' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(stack(r, 'broken')).toMatchObject({ status: 'failed', error: expect.objectContaining({ code: 'PASSPHRASE_INVALID' }) });
+    expect(r.stderr).toContain('stack broken: the passphrase does not decrypt');
     expect(
       doc(r)
         .stacks.filter((s) => s.name !== 'broken')

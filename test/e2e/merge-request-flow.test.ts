@@ -77,7 +77,11 @@ describe('merge request flow', () => {
     const markdown = await readFile(path.join(box.root, 'report.md'), 'utf8');
     expect(markdown).toContain('| demo-web | 0 | 1 | 0 | 0 | ✅ ok | no |');
     expect(markdown).toContain((await git('rev-parse', 'HEAD')).trim().slice(0, 12));
-    expect(markdown).toMatch(/<details><summary><b>demo-web<\/b>: 1 update<\/summary>/);
+    expect(markdown).toContain('<details open><summary>demo-web: 1 to update</summary>');
+    // The changed value itself, old → new (issue 13).
+    expect(markdown).toContain(
+      '-<title>Hello from GitOps</title>\n-<h1>Hello from GitOps</h1>\n+<title>Hello from a merge request</title>',
+    );
     expect(markdown).toContain('stack file stacks/demo-web.yaml changed');
     const notes = forge.state.project('gitlab', testProjects.gitlab).mergeRequests[0]!.comments;
     expect(notes).toHaveLength(1);

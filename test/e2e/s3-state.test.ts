@@ -55,7 +55,9 @@ describe('state in S3 (SeaweedFS)', () => {
   it('a deploy with a wrong secret fails without printing the credentials', async () => {
     const r = await box.run(['deploy', '--all'], { ...s3.env(), AWS_SECRET_ACCESS_KEY: 'wrong-secret-1234567890' });
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toContain('StatusCode: 403');
+    // The gitops stack lock, taken first beside the state, is what meets the refusal (Pulumi's own error says `StatusCode: 403`).
+    expect(r.stderr).toContain('cannot take its lock at s3://gitops-state/.gitops/locks/');
+    expect(r.stderr).toMatch(/(StatusCode:|HTTP) 403/);
     expect(r.stderr).toContain('SignatureDoesNotMatch');
     expect(r.stdout + r.stderr).not.toContain('wrong-secret-1234567890');
     noCredentials(r);
@@ -66,18 +68,21 @@ describe('state in S3 (SeaweedFS)', () => {
     const r = await gitops('deploy', '--all');
     expect(r.code, r.stderr).toBe(0);
     noCredentials(r);
-    // Beside the state, Pulumi keeps the previous version as `<state>.bak`.
+    // Beside the state, Pulumi keeps the previous version as `<state>.bak`, and the stack's tags
+    // (`gitops:commit`, the deployed commit) as `<stack>.pulumi-tags`.
     const keys = await s3.client.listKeys(s3.bucket, '.pulumi/stacks/');
     expect(keys).toContain(stateKey);
-    expect(keys.every((k) => k.startsWith(stateKey))).toBe(true);
+    expect(keys).toContain('.pulumi/stacks/local-base/edge-1.pulumi-tags');
+    expect(keys.every((k) => k.startsWith(stateKey) || k === '.pulumi/stacks/local-base/edge-1.pulumi-tags')).toBe(true);
     const resources = (await state()).checkpoint.latest?.resources ?? [];
     expect(resources.filter((res) => res.type.includes('gitops:demo:LocalFile')).map((res) => res.urn)).toEqual([
       'urn:pulumi:edge-1::local-base::pulumi-nodejs:dynamic/gitops:demo:LocalFile:Resource::platform-settings',
     ]);
     expect(JSON.parse(await readFile(settingsFile(), 'utf8'))).toEqual({ hostname: 'localhost', basePort: 9100 });
     expect(existsSync(path.join(box.root, '.gitops', 'state'))).toBe(false);
-    // No lock is left behind.
+    // No lock is left behind: neither Pulumi's nor ours.
     expect(await s3.client.listKeys(s3.bucket, '.pulumi/locks/')).toEqual([]);
+    expect(await s3.client.listKeys(s3.bucket, '.gitops/locks/')).toEqual([]);
   });
 
   it('drift: an edited file is detected (exit 3), remediated (exit 0), and the next run is clean', async () => {

@@ -55,6 +55,7 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
         ?.split(', ')
         .map((n) => n.trim()) ?? [];
     expect(named).toEqual(expect.arrayContaining(['adopted', 'never']));
+    expect(result.error.message).toContain('(outcome unknown)');
     expect(result.error.message).toContain('Pulumi keeps no pending operation for them, so the next deploy creates them again');
     // Pulumi records them as failed, not pending: the guard cannot see them, so the message must.
     expect(f.state().pending).toEqual([]);

@@ -14,8 +14,9 @@ interface Checkpoint {
 
 /**
  * The mid-create kill of kill-mid-create.test.ts with the state in S3 (SeaweedFS on loopback):
- * the same pending creates, recovered the same way, except that the lock, which lives in the
- * bucket where its holder cannot be checked, is cleared with `unlock --force`.
+ * the same pending creates, recovered the same way. The killed run leaves two locks in the
+ * bucket, Pulumi's and the gitops lock that names its holder; `gitops unlock` checks that holder
+ * (dead, on this host) and clears both, without --force.
  */
 describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
   let s3: S3Server;
@@ -35,6 +36,8 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
     };
   };
   const locks = (): Promise<string[]> => s3.client.listKeys(s3.bucket, `.pulumi/locks/`);
+  const ourLock = `.gitops/locks/slow-files/${stack}.json`;
+  const ourLocks = (): Promise<string[]> => s3.client.listKeys(s3.bucket, '.gitops/locks/');
   const noCredentials = (text: string): void => {
     for (const secret of [s3.credentials.accessKeyId, s3.credentials.secretAccessKey]) expect(text).not.toContain(secret);
   };
@@ -74,48 +77,58 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
       `creating ${urnOf(stack, 'never')}`,
     ]);
     expect(await locks()).toHaveLength(1);
+    // The gitops lock, beside the state, names the killed run.
+    expect(JSON.parse(await s3.client.getText(s3.bucket, ourLock))).toMatchObject({ stack, pid: run.pid });
     expect(f.instances('adopted')).toHaveLength(1);
     expect(f.instances('never')).toHaveLength(0);
     // Nothing of the state is kept on local disk.
     expect(existsSync(path.join(f.box.root, '.gitops', 'state'))).toBe(false);
   });
 
-  it('the next deploy reaps the dead run’s processes and stops on the pending creates, creating nothing', async () => {
+  it('the next deploy reaps the dead run’s processes and stops on the gitops lock in the bucket, naming the dead holder', async () => {
     const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(1);
     noCredentials(r.stdout + r.stderr);
     expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*pulumi-resource-pulumi-nodejs/);
-    // Unlike the file backend, whose lock files are read first, the guard reads the state (no lock needed)
-    // before Pulumi meets the lock: the user learns of the pending creates first.
     const result = (JSON.parse(r.stdout) as { stacks: { error: { code: string } }[] }).stacks[0]!;
-    expect(result.error.code).toBe('PENDING_OPERATIONS');
-    expect(r.stderr).toContain('stack s3-killed has 2 pending operations from an interrupted run; nothing was run over them');
-    expect(r.stderr).toContain('gitops recover --stack s3-killed --import URN=<its ID>');
+    expect(result.error.code).toBe('STACK_LOCKED');
+    expect(r.stderr).toMatch(/stack s3-killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
+    expect(r.stderr).toMatch(/; command: \S*node \S+gitops\.js deploy --stack s3-killed; no longer running \(it was on this host\)/);
+    // The gitops lock names its holder, so unlock can check it here too: no --force needed.
+    expect(r.stderr).toContain('the run that took the lock is dead: clear it with `gitops unlock --stack s3-killed`');
     expect(stillRunning(leftovers)).toEqual([]);
     expect(f.instances('adopted')).toHaveLength(1);
     expect(f.instances('never')).toHaveLength(0);
     expect(await locks()).toHaveLength(1);
+    expect(await ourLocks()).toEqual([ourLock]);
   });
 
-  it('recover then stops on the lock in the bucket, naming the dead holder and its command', async () => {
-    const r = await f.gitops('recover', '--stack', stack, '--forget', urnOf(stack, 'never'), '--forget', urnOf(stack, 'adopted'));
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/stack s3-killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
-    expect(r.stderr).toMatch(/; command: \S*node \S+gitops\.js deploy --stack s3-killed; no longer running \(it was on this host\)/);
-    // The hint must name a command that works on this backend.
-    expect(r.stderr).toContain('`gitops unlock --stack s3-killed --force`');
-    expect((await state()).pending).toHaveLength(2);
-  });
-
-  it('unlock without --force is refused on S3 (the holder cannot be checked there); with --force it clears the lock', async () => {
-    const refused = await f.gitops('unlock', '--stack', stack);
-    expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toContain('stack s3-killed: cannot check who holds its lock on this backend');
-    expect(refused.stderr).toContain('gitops unlock --stack s3-killed --force');
-    expect(await locks()).toHaveLength(1);
-    const r = await f.gitops('unlock', '--stack', stack, '--force');
+  it('unlock, without --force, clears both locks: the gitops lock names a dead holder on this host', async () => {
+    const r = await f.gitops('unlock', '--stack', stack);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /\[s3-killed\] unlocked \(removed the lock created by \S+ \(pid \d+\).*no longer running \(it was on this host\)/,
+    );
+    noCredentials(r.stdout + r.stderr);
     expect(await locks()).toEqual([]);
+    expect(await ourLocks()).toEqual([]);
+    // With no lock left to judge by, the bucket's Pulumi lock cannot be checked: unlock asks for --force again.
+    const again = await f.gitops('unlock', '--stack', stack);
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stderr).toContain('stack s3-killed: cannot check who holds its lock on this backend');
+  });
+
+  it('the next deploy stops on the pending creates, creating nothing', async () => {
+    const r = await f.gitops('deploy', '--stack', stack, '--json');
+    expect(r.code, r.stderr).toBe(1);
+    const result = (JSON.parse(r.stdout) as { stacks: { error: { code: string } }[] }).stacks[0]!;
+    expect(result.error.code).toBe('PENDING_OPERATIONS');
+    expect(r.stderr).toContain('stack s3-killed has 2 pending operations from an interrupted run; nothing was run over them');
+    expect(r.stderr).toContain('gitops recover --stack s3-killed --import URN=<its ID>');
+    expect(f.instances('adopted')).toHaveLength(1);
+    expect(f.instances('never')).toHaveLength(0);
+    expect((await state()).pending).toHaveLength(2);
+    expect(await ourLocks()).toEqual([]);
   });
 
   it('recover adopts the created one and forgets the other', async () => {
@@ -147,6 +160,7 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
         name,
       ).toHaveLength(1);
     expect(await locks()).toEqual([]);
+    expect(await ourLocks()).toEqual([]);
     expect(stillRunning(leftovers)).toEqual([]);
     expect(f.recorded()).toEqual([]);
   });

@@ -2,13 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
-import { ciEnv, type FakeReview, type ForgeServer, fakeSha, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import {
+  ciEnv,
+  type FakeReview,
+  type ForgeServer,
+  fakeSha,
+  startForgeServer,
+  testForgeOptions,
+  testProjects,
+} from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 let gitlab: Forge;
 let github: Forge;
 const forgeFor = (platform: 'gitlab' | 'github', extra: Record<string, string> = {}) =>
-  createForge(forgeContextFromEnv(ciEnv(server, platform, extra)));
+  createForge(forgeContextFromEnv(ciEnv(server, platform, extra)), testForgeOptions);
 
 beforeAll(async () => {
   server = await startForgeServer();

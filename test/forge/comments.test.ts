@@ -4,7 +4,7 @@ import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { type ForgePlatform, GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS } from '../../src/forge/forge.js';
 import { bodyBudget, markerFor } from '../../src/forge/markers.js';
-import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -16,7 +16,8 @@ afterAll(async () => {
 
 const mrEnv = (platform: ForgePlatform, mr: number) =>
   platform === 'gitlab' ? { CI_MERGE_REQUEST_IID: String(mr) } : { GITHUB_REF: `refs/pull/${mr}/merge` };
-const forgeFor = (platform: ForgePlatform, mr: number) => createForge(forgeContextFromEnv(ciEnv(server, platform, mrEnv(platform, mr))));
+const forgeFor = (platform: ForgePlatform, mr: number) =>
+  createForge(forgeContextFromEnv(ciEnv(server, platform, mrEnv(platform, mr))), testForgeOptions);
 const commentsOf = (platform: ForgePlatform, mr: number) =>
   server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === mr)!.comments;
 const writes = (platform: ForgePlatform) => server.requests.filter((r) => r.platform === platform && r.method !== 'GET');
@@ -82,7 +83,7 @@ describe.each(['gitlab', 'github'] as const)('%s merge request comment', (platfo
   });
 
   it('refuses to guess a merge request outside a merge request pipeline', async () => {
-    const forge = createForge(forgeContextFromEnv(ciEnv(server, platform)));
+    const forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
     const before = server.requests.length;
     const err = await forge.upsertMergeRequestComment('preview', 'x').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'FORGE_ERROR', kind: 'user' });

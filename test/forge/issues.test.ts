@@ -3,7 +3,7 @@ import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
-import { ciEnv, type FakeIssue, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type FakeIssue, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ describe.each(['gitlab', 'github'] as const)('%s drift issue', (platform: ForgeP
   const writes = () => server.requests.filter((r) => r.platform === platform && r.method !== 'GET');
 
   beforeAll(() => {
-    forge = createForge(forgeContextFromEnv(ciEnv(server, platform)));
+    forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
     // 120 unrelated open issues come first, so ours are found beyond page 1. Our own user opened
     // them (other people's issues are filtered out by the GitLab query), so GitLab pages too.
     const self = platform === 'gitlab' ? 'gitops-bot' : 'github-actions[bot]';

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
-import { ciEnv, type FakeMergeRequest, type ForgeServer, fakeSha, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import {
+  ciEnv,
+  type FakeMergeRequest,
+  type ForgeServer,
+  fakeSha,
+  startForgeServer,
+  testForgeOptions,
+  testProjects,
+} from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -22,7 +30,7 @@ describe.each(['gitlab', 'github'] as const)('%s merge request that landed a com
   let next = 100;
   const project = testProjects[platform];
   beforeAll(() => {
-    forge = createForge(forgeContextFromEnv(ciEnv(server, platform)));
+    forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
   });
 
   /** Seeds merge requests that all contain `sha`, and returns their numbers. */
@@ -108,8 +116,8 @@ describe('the default branch a merge request must target', () => {
       mergeCommitSha: fakeSha('merge of squash'),
     });
     server.state.linkCommit('gitlab', testProjects.gitlab, sha, 300);
-    const onMain = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')));
-    const onTrunk = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_DEFAULT_BRANCH: 'trunk' })));
+    const onMain = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')), testForgeOptions);
+    const onTrunk = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_DEFAULT_BRANCH: 'trunk' })), testForgeOptions);
     expect(await onMain.mergeRequestForCommit(sha)).toBeUndefined();
     expect(await onTrunk.mergeRequestForCommit(sha)).toMatchObject({ number: 300, squashCommitSha: sha });
   });
@@ -122,7 +130,7 @@ describe('the default branch a merge request must target', () => {
     server.state.addMergeRequest('github', repo, { number: 2, state: 'merged', targetBranch: 'trunk', mergeCommitSha: sha });
     server.state.linkCommit('github', repo, sha, 1);
     server.state.linkCommit('github', repo, sha, 2);
-    const forge = createForge(forgeContextFromEnv(ciEnv(server, 'github', { GITHUB_REPOSITORY: repo })));
+    const forge = createForge(forgeContextFromEnv(ciEnv(server, 'github', { GITHUB_REPOSITORY: repo })), testForgeOptions);
     expect(await forge.mergeRequestForCommit(sha)).toMatchObject({ number: 2, targetBranch: 'trunk' });
     expect(server.requests.some((r) => r.method === 'GET' && r.path === `/repos/${repo}`)).toBe(true);
   });

@@ -4,7 +4,7 @@ import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
-import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
 
 let server: ForgeServer;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 const forgeFor = (platform: ForgePlatform, extra: Record<string, string> = {}) =>
-  createForge(forgeContextFromEnv(ciEnv(server, platform, extra)));
+  createForge(forgeContextFromEnv(ciEnv(server, platform, extra)), testForgeOptions);
 const mr = (platform: ForgePlatform, n: number) =>
   server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === n)!;
 const userRequests = (platform: ForgePlatform) => server.requests.filter((r) => r.platform === platform && r.path === '/user');

@@ -1,4 +1,4 @@
-import type { Engine, RunRequest } from '../../src/engine/engine.js';
+import type { Engine, PlanRequest, RunRequest, StackOutput } from '../../src/engine/engine.js';
 import type { LockHolder } from '../../src/engine/lock-holder.js';
 import type { ProgressSink } from '../../src/engine/progress.js';
 import type { RecoverOutcome, RecoverRequest } from '../../src/engine/recover-state.js';
@@ -13,6 +13,10 @@ export interface EngineCall {
   stack: string;
   operation: Operation;
   message?: string;
+  /** The plan binding the call carried (see `RunRequest.plan`). */
+  plan?: PlanRequest;
+  /** The commit an up was asked to record as deployed (see `RunRequest.commit`). */
+  commit?: string;
 }
 
 /**
@@ -29,7 +33,11 @@ export class FakeEngine implements Engine {
   readonly lastDeployed = new Map<string, string | undefined>();
   /** The stacks whose history was read (lastDeployedCommit), in order. */
   readonly historyReads: string[] = [];
+  /** Per stack: its outputs (see `Engine.outputs`); absent means no state. */
+  readonly stackOutputs = new Map<string, Record<string, StackOutput>>();
   private readonly scripts = new Map<string, Script>();
+  /** The state version every plan made by this engine records. */
+  static readonly state = { update: 0, lastUpdate: 'update 2026-11-27T12:00:00.000Z', digest: '0'.repeat(64) };
 
   /** Scripts what `operation` on `stack` returns; unscripted operations succeed with no changes. */
   script(stack: string, operation: Operation, result: Script): this {
@@ -44,11 +52,26 @@ export class FakeEngine implements Engine {
 
   async run(request: RunRequest, sink: ProgressSink): Promise<StackResult> {
     const { stack, operation, message } = request;
-    this.calls.push({ stack: stack.name, operation, ...(message ? { message } : {}) });
+    this.calls.push({
+      stack: stack.name,
+      operation,
+      ...(message ? { message } : {}),
+      ...(request.plan ? { plan: request.plan } : {}),
+      ...(request.commit ? { commit: request.commit } : {}),
+    });
     sink({ type: 'stack-start', stack: stack.name, operation });
     const script = this.scripts.get(`${stack.name}\0${operation}`) ?? {};
     const partial = typeof script === 'function' ? await script(request) : script;
     const result: StackResult = { name: stack.name, operation, status: 'succeeded', changes: {}, resources: [], durationMs: 1, ...partial };
+    // A preview asked for a plan saves one, as the real engine does, unless the script says otherwise.
+    if (request.plan && operation.endsWith('preview') && result.status === 'succeeded' && !('planned' in partial))
+      result.planned = {
+        ...(operation === 'destroy-preview' ? {} : { file: `plans/${stack.name}.${operation}.json` }),
+        state: FakeEngine.state,
+      };
+    // Like the stack tag: a successful up records its commit, a successful destroy clears it.
+    if (result.status === 'succeeded' && operation === 'up' && request.commit) this.lastDeployed.set(stack.name, request.commit);
+    if (result.status === 'succeeded' && operation === 'destroy') this.lastDeployed.delete(stack.name);
     sink({ type: 'stack-done', stack: stack.name, result });
     return result;
   }
@@ -56,6 +79,10 @@ export class FakeEngine implements Engine {
   async lastDeployedCommit(stack: StackDefinition): Promise<string | undefined> {
     this.historyReads.push(stack.name);
     return this.lastDeployed.get(stack.name);
+  }
+
+  async outputs(stack: StackDefinition): Promise<Record<string, StackOutput> | undefined> {
+    return this.stackOutputs.get(stack.name);
   }
 
   async unlock(stack: StackDefinition): Promise<LockHolder[]> {

@@ -11,7 +11,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
-import { createForge } from '../../src/forge/create-forge.js';
+import { createForge, type ForgeOptions } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 
 export type FakePlatform = 'gitlab' | 'github';
@@ -90,8 +90,44 @@ export interface FakeMergeRequest {
   createdAt: string;
 }
 
+/** A commit status (GitLab) or status context (GitHub) as posted; the latest per name is the one shown. */
+export interface FakeStatus {
+  sha: string;
+  /** GitLab `name`, GitHub `context`. */
+  name: string;
+  /** As the platform names it: GitLab pending/running/success/failed/canceled, GitHub error/failure/pending/success. */
+  state: string;
+  description?: string;
+  targetUrl?: string;
+  /** GitLab `pipeline_id`, when given. */
+  pipelineId?: number;
+  author: string;
+  createdAt: string;
+}
+
+/**
+ * A failure the server answers instead of (or after) handling a request, as a proxy or an
+ * overloaded forge would. `when: 'before'` (default) answers without touching state, like a
+ * rate limit; `'after'` handles the request, then answers the fault, like a proxy that lost
+ * the reply (the note exists, the client sees 502).
+ */
+export interface FaultRule {
+  platform?: FakePlatform;
+  method: string;
+  /** Matches the path below the API root (substring, or a RegExp). */
+  path: string | RegExp;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  when?: 'before' | 'after';
+  /** How many matching requests it answers; then it is spent. */
+  times: number;
+}
+
 export interface FakeProject {
   issues: FakeIssue[];
+  /** Commit statuses in the order posted. */
+  statuses: FakeStatus[];
   mergeRequests: FakeMergeRequest[];
   /** Commit SHA -> numbers of the merge requests that contain it. */
   commits: Map<string, number[]>;
@@ -136,6 +172,10 @@ export interface ForgeServerState {
   /** A review of the pull request's current head, unless `commitId` says otherwise. */
   addReview(project: string, pr: number, user: string, state: FakeReview['state'], options?: { commitId?: string }): FakeReview;
   linkCommit(platform: FakePlatform, project: string, sha: string, mr: number): void;
+  /** Faults still to answer, first match wins. */
+  faults: FaultRule[];
+  /** Answers the next `rule.times` matching requests with the fault. */
+  addFault(rule: FaultRule): void;
 }
 
 export interface RecordedRequest {
@@ -308,6 +348,10 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
       const commits = state.project(platform, project).commits;
       commits.set(sha, [...(commits.get(sha) ?? []), mr]);
     },
+    faults: [] as FaultRule[],
+    addFault(rule: FaultRule): void {
+      state.faults.push({ ...rule });
+    },
   };
   return state;
 }
@@ -315,6 +359,7 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
 function emptyProject(): FakeProject {
   return {
     issues: [],
+    statuses: [],
     mergeRequests: [],
     commits: new Map(),
     defaultBranch: 'main',
@@ -617,6 +662,51 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
         return ok(c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => mergeRequest(c, m)));
       },
     },
+    // commits.md "Set the pipeline status of a commit": `state` is required, one of pending, running, success,
+    // failed, canceled (else 400); `name` defaults to "default"; `pipeline_id` picks the pipeline. Answers 201.
+    {
+      method: 'POST',
+      pattern: ['projects', ':id', 'statuses', ':sha'],
+      handle: (c) => {
+        const wanted = str(c.body.state);
+        if (!['pending', 'running', 'success', 'failed', 'canceled'].includes(wanted)) return gitlabError(400, 'state is missing');
+        const name = str(c.body.name) || str(c.body.context) || 'default';
+        // The status state machine refuses an active status the same transition again: pending -> pending is
+        // 400 "Cannot transition status via :enqueue from :pending" (gitlab-org/gitlab-foss#25807).
+        const latest = c.project.statuses.filter((x) => x.sha === c.params.sha && x.name === name).at(-1);
+        if (latest && ['pending', 'running'].includes(latest.state) && latest.state === wanted) {
+          const event = wanted === 'pending' ? 'enqueue' : 'run';
+          return gitlabError(
+            400,
+            `Cannot transition status via :${event} from :${wanted} (Reason(s): Status cannot transition via "${event}")`,
+          );
+        }
+        const posted: FakeStatus = {
+          sha: c.params.sha!,
+          name,
+          state: wanted,
+          description: typeof c.body.description === 'string' ? c.body.description : undefined,
+          targetUrl: typeof c.body.target_url === 'string' ? c.body.target_url : undefined,
+          pipelineId: c.body.pipeline_id === undefined ? undefined : Number(c.body.pipeline_id),
+          author: c.actor.username,
+          createdAt: state.now(),
+        };
+        c.project.statuses.push(posted);
+        return ok(
+          {
+            id: state.nextId(),
+            sha: posted.sha,
+            status: posted.state,
+            name: posted.name,
+            description: posted.description ?? null,
+            target_url: posted.targetUrl ?? null,
+            author: basicUser(posted.author),
+            created_at: posted.createdAt,
+          },
+          201,
+        );
+      },
+    },
     // issues.md "List project issues": `author_id` filters by author.
     {
       method: 'GET',
@@ -874,6 +964,38 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
         );
       },
     },
+    // statuses.md "Create a commit status": `state` is required, one of error, failure, pending, success (else
+    // 422); `context` defaults to "default"; the latest status per context is the one shown. Answers 201.
+    {
+      method: 'POST',
+      pattern: ['repos', ':owner', ':repo', 'statuses', ':sha'],
+      handle: (c) => {
+        const wanted = str(c.body.state);
+        if (!['error', 'failure', 'pending', 'success'].includes(wanted)) return githubError(422, 'Validation Failed');
+        const posted: FakeStatus = {
+          sha: c.params.sha!,
+          name: str(c.body.context) || 'default',
+          state: wanted,
+          description: typeof c.body.description === 'string' ? c.body.description : undefined,
+          targetUrl: typeof c.body.target_url === 'string' ? c.body.target_url : undefined,
+          author: c.actor.username,
+          createdAt: state.now(),
+        };
+        c.project.statuses.push(posted);
+        return ok(
+          {
+            id: state.nextId(),
+            state: posted.state,
+            context: posted.name,
+            description: posted.description ?? null,
+            target_url: posted.targetUrl ?? null,
+            creator: user(posted.author),
+            created_at: posted.createdAt,
+          },
+          201,
+        );
+      },
+    },
     // issues.md "List repository issues": pull requests are listed too; `creator` filters by login.
     {
       method: 'GET',
@@ -930,6 +1052,10 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
       },
     },
   ];
+}
+
+function faultReply(fault: FaultRule): Reply {
+  return { status: fault.status, body: fault.body ?? { message: `${fault.status} injected fault` }, headers: fault.headers };
 }
 
 function match(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
@@ -997,11 +1123,14 @@ export async function startForgeServer(): Promise<ForgeServer> {
       try {
         const body = await readBody(req);
         record.body = body;
-        if (platform === 'unknown') reply = { status: 404, body: { message: 'Not Found' } };
+        const fault = takeFault(platform, record.method, path);
+        if (fault && fault.when !== 'after') reply = faultReply(fault);
+        else if (platform === 'unknown') reply = { status: 404, body: { message: 'Not Found' } };
         else {
           const actor = identityOf(platform, req.headers, state.identities[platform]);
           if (!actor) reply = platform === 'gitlab' ? gitlabError(401, '401 Unauthorized') : githubError(401, 'Bad credentials');
           else reply = route(platform, record.method, path, { query: selfUrl.searchParams, body, selfUrl, actor });
+          if (fault) reply = faultReply(fault);
         }
       } catch (err) {
         reply = { status: 500, body: { message: err instanceof Error ? err.message : String(err) } };
@@ -1011,6 +1140,19 @@ export async function startForgeServer(): Promise<ForgeServer> {
       res.end(JSON.stringify(reply.body));
     })();
   });
+
+  /** The first unspent fault matching the request, counted down. */
+  function takeFault(platform: FakePlatform | 'unknown', method: string, path: string): FaultRule | undefined {
+    const rule = state.faults.find(
+      (f) =>
+        f.times > 0 &&
+        (f.platform === undefined || f.platform === platform) &&
+        f.method === method &&
+        (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)),
+    );
+    if (rule) rule.times--;
+    return rule;
+  }
 
   function route(platform: FakePlatform, method: string, path: string, call: Omit<Call, 'params' | 'project'>): Reply {
     const segments = path
@@ -1060,6 +1202,8 @@ export function ciEnv(
           CI_PROJECT_ID: testProjects.gitlab,
           GITOPS_GITLAB_TOKEN: server.state.tokens.gitlab,
           CI_PIPELINE_URL: `${server.url}/42/-/pipelines/1`,
+          CI_PIPELINE_ID: '1',
+          CI_JOB_URL: `${server.url}/42/-/jobs/11`,
           CI_COMMIT_SHA: 'a'.repeat(40),
           CI_DEFAULT_BRANCH: 'main',
           CI_PROJECT_URL: `${server.url}/group/infra`,
@@ -1071,13 +1215,23 @@ export function ciEnv(
           GITHUB_TOKEN: server.state.tokens.github,
           GITHUB_SERVER_URL: server.url,
           GITHUB_RUN_ID: '99',
+          GITHUB_RUN_ATTEMPT: '1',
           GITHUB_SHA: 'b'.repeat(40),
         };
   return { ...base, ...extra };
 }
 
+/**
+ * Client options for in-process tests: the same retry decisions with waits in tens of
+ * milliseconds, and no spacing between GitHub writes. The CLI in e2e tests runs with the defaults.
+ */
+export const testForgeOptions: ForgeOptions = {
+  retryPolicy: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 5_000, maxTotalMs: 10_000 },
+  writeSpacingMs: 0,
+};
+
 /** A new local server and a real GitLab client talking to it, as a pipeline's CI variables would set it up. */
 export async function startGitlabForge(): Promise<{ server: ForgeServer; forge: Forge }> {
   const server = await startForgeServer();
-  return { server, forge: createForge(forgeContextFromEnv(ciEnv(server, 'gitlab'))) };
+  return { server, forge: createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')), testForgeOptions) };
 }

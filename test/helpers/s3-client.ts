@@ -76,10 +76,13 @@ export class S3Client {
     readonly region = 'us-east-1',
   ) {}
 
-  /** One request; unsigned when the client has no credentials (to show that anonymous access is refused). */
-  async send(method: string, pathAndQuery: string, body = ''): Promise<S3Response> {
+  /**
+   * One request; unsigned when the client has no credentials (to show that anonymous access is
+   * refused). `extra` headers (such as `If-Match`) are sent unsigned, which SigV4 allows.
+   */
+  async send(method: string, pathAndQuery: string, body = '', extra: Record<string, string> = {}): Promise<S3Response> {
     const url = new URL(pathAndQuery, this.endpoint);
-    const headers = this.credentials ? signV4({ method, url, body, region: this.region }, this.credentials) : {};
+    const headers = { ...extra, ...(this.credentials ? signV4({ method, url, body, region: this.region }, this.credentials) : {}) };
     const res = await fetch(url, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body });
     return { status: res.status, body: await res.text() };
   }

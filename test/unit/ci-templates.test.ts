@@ -178,15 +178,18 @@ describe('GitLab template: jobs, caches and toolchain', () => {
     expect(drift.rules!.map((r) => r.if)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
   });
 
-  it('serializes deploys on the default branch, and deploys everything when the before-SHA is all zeros', async () => {
+  it('serializes deploys on the default branch, each stack from its last deployed commit, whatever the before-SHA', async () => {
     const deploy = glJob('deploy');
     expect(deploy.resource_group).toBe('production');
     expect(deploy.rules!.map((r) => r.if)).toEqual(['$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"']);
+    // The whole history: a stack's last deployed commit may be older than any fixed depth.
+    expect(deploy.variables!.GIT_DEPTH).toBe('0');
     const script = deploy.script!.join('\n');
-    const first = await runScript(script, { AWS_ID_TOKEN: 't', CI_COMMIT_BEFORE_SHA: zeroSha });
-    expect(first.calls).toEqual(['gitops deploy --all --json']);
-    const next = await runScript(script, { AWS_ID_TOKEN: 't', CI_COMMIT_BEFORE_SHA: 'a1b2c3' });
-    expect(next.calls).toEqual(['gitops deploy --base a1b2c3 --json']);
+    expect(script).not.toContain('CI_COMMIT_BEFORE_SHA');
+    for (const before of [zeroSha, 'a1b2c3']) {
+      const run = await runScript(script, { AWS_ID_TOKEN: 't', CI_COMMIT_BEFORE_SHA: before });
+      expect(run.calls).toEqual(['gitops deploy --since-deployed --json']);
+    }
   });
 
   it('takes Go from a Go image, not from apt, and hides no failure', () => {
@@ -266,11 +269,12 @@ describe('GitHub template: concurrency, kubeconfig, before-SHA, caches and toolc
     }
   });
 
-  it('deploys everything when the before-SHA is all zeros, else what changed since it', async () => {
-    const step = github.jobs.deploy!.steps.find((s) => s.name === 'Deploy')!;
-    expect(step.env!.BEFORE_SHA).toBe('${{ github.event.before }}');
-    expect((await runScript(step.run!, { BEFORE_SHA: zeroSha })).calls).toEqual(['gitops deploy --all --json']);
-    expect((await runScript(step.run!, { BEFORE_SHA: 'a1b2c3' })).calls).toEqual(['gitops deploy --base a1b2c3 --json']);
+  it('deploys each stack from its last deployed commit, with the whole history checked out; no before-SHA fallback', async () => {
+    const { deploy } = github.jobs;
+    const step = deploy!.steps.find((s) => s.name === 'Deploy')!;
+    expect(step.env!.BEFORE_SHA).toBeUndefined();
+    expect(deploy!.steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth']).toBe(0);
+    expect((await runScript(step.run!, {})).calls).toEqual(['gitops deploy --since-deployed --json']);
   });
 
   it('caches the npm cache, the Pulumi CLI and plugins, with pull request caches apart from protected ones', () => {

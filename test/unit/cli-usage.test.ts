@@ -33,7 +33,7 @@ async function gitops(...argv: string[]): Promise<{ code: number; stdout: string
 
 describe('flags that need or exclude other flags are refused before anything runs (exit 2)', () => {
   it.each([
-    [['preview', '--all', '--comment'], 'Implications failed:\n comment -> base'],
+    [['preview', '--all', '--comment'], 'Missing dependent arguments:\n comment -> base'],
     [['preview', '--all', '--markdown', 'x.md'], 'markdown -> base'],
     [['preview', '--all', '--base', 'main'], 'Arguments base and all are mutually exclusive'],
     [['preview', '--stack', 'web', '--base', 'main'], 'Arguments base and stack are mutually exclusive'],

@@ -28,7 +28,7 @@ describe('Markdown reports', () => {
     expect(md).toContain('| Stack | Create | Update | Replace | Delete | Status | Needs approval |');
     expect(md).toContain('| dev | 0 | 2 | 0 | 0 | ✅ ok | no |');
     expect(md).toContain('| prod | 0 | 1 | 0 | 0 | ✅ ok | 🔒 1 |');
-    expect(md).toContain('<details><summary><b>prod</b>: 1 update</summary>');
+    expect(md).toContain('<details open><summary>prod: 1 to update</summary>');
     expect(md).toContain('**Why:** stack file stacks/prod.yaml changed');
     expect(md).toContain('Commit `abcdef012345`');
     expect(md.indexOf('| Stack |')).toBeLessThan(md.indexOf('<details>'));

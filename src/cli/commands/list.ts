@@ -1,9 +1,9 @@
 import { type CliEnv, printJson } from '../io.js';
-import type { GlobalArgs } from '../options.js';
+import type { ListArgs } from '../options.js';
 import { openRepo } from '../repo.js';
 
 /** `gitops list`: the stacks, their programs and dependencies. */
-export async function listCommand(args: GlobalArgs, cli: CliEnv): Promise<number> {
+export async function listCommand(args: ListArgs, cli: CliEnv): Promise<number> {
   const { catalog } = await openRepo(cli, args);
   const stacks = catalog.stacks.map((s) => ({
     name: s.name,

@@ -3,11 +3,13 @@ import { affectedStacks } from '../../actions/affected.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { previewMergeRequest } from '../../actions/preview-merge-request.js';
 import { affectedJson } from '../../affected/render.js';
+import { JOB_SUMMARY_LIMIT } from '../../report/job-summary.js';
 import { operationJson } from '../../report/json-report.js';
 import { previewMarkdown } from '../../report/preview-markdown.js';
 import { actionContext, writableFile } from '../context.js';
+import { githubPreviewReport } from '../github-actions.js';
 import { type CliEnv, printJson } from '../io.js';
-import type { PreviewArgs } from '../options.js';
+import { type PreviewArgs, scopeOf } from '../options.js';
 import { operationExitCode, summarize } from '../outcome.js';
 import { affectedLine } from './affected.js';
 
@@ -17,12 +19,13 @@ const markdownLimit = 65_536;
 /** `gitops preview`: by selection, or with `--base` the merge request preview. */
 export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<number> {
   const markdown = writableFile(cli, 'markdown', args.markdown);
-  const ctx = await actionContext(cli, args);
+  const ctx = await actionContext(cli, args, { scope: scopeOf(args) });
   if (args.base === undefined) {
     const plan = planOperate(ctx.catalog, { command: 'preview', selection: { names: args.stack, all: args.all }, shard: args.shard });
     if (args.plan) return printJson(cli.io, plan);
     const results = await operate(ctx, plan);
     cli.io.stderr(summarize('preview', results));
+    await githubPreviewReport(cli, ctx, results);
     if (args.json) cli.io.stdout(operationJson('preview', results));
     return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: args.detailedExitcode });
   }
@@ -34,9 +37,14 @@ export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<nu
   });
   cli.io.stderr(affectedLine(scope.affected));
   if (args.plan) return printJson(cli.io, affectedJson(scope.affected));
-  const { results, report } = await previewMergeRequest(ctx, scope, { comment: args.comment ?? false });
-  if (markdown) await writeFile(markdown, ctx.redact(previewMarkdown({ ...report, limit: markdownLimit })));
+  const { results, report } = await previewMergeRequest(ctx, scope, {
+    comment: args.comment ?? false,
+    savePlans: args.savePlans,
+    head: args.head,
+  });
+  if (markdown) await writeFile(markdown, ctx.redact(previewMarkdown({ ...report, redact: ctx.redact, limit: markdownLimit })));
   cli.io.stderr(summarize('preview', results));
+  await githubPreviewReport(cli, ctx, results, () => previewMarkdown({ ...report, redact: ctx.redact, limit: JOB_SUMMARY_LIMIT }));
   const { affected } = scope;
   if (args.json)
     cli.io.stdout(operationJson('preview', results, { base: affected.base, head: affected.head, affected: affectedJson(affected).stacks }));

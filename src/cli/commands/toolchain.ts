@@ -1,9 +1,9 @@
 import { ensurePulumi } from '../../toolchain/pulumi-cli.js';
 import type { CliEnv } from '../io.js';
-import type { GlobalArgs } from '../options.js';
+import type { ToolchainArgs } from '../options.js';
 
 /** `gitops toolchain`: installs (or finds) the Pulumi CLI and says where it is. */
-export async function toolchainCommand(args: GlobalArgs, cli: CliEnv): Promise<number> {
+export async function toolchainCommand(args: ToolchainArgs, cli: CliEnv): Promise<number> {
   const t = await ensurePulumi(cli.env, (line) => cli.io.stderr(`[toolchain] ${line}\n`));
   const info = { pulumi: { version: t.version, binDir: t.binDir, source: t.source } };
   if (args.json) cli.io.stdout(`${JSON.stringify(info, null, 2)}\n`);

@@ -2,11 +2,11 @@ import { validate } from '../../actions/validate.js';
 import { GitopsError } from '../../errors/gitops-error.js';
 import { formatDiagnostic } from '../../stacks/diagnostic.js';
 import type { CliEnv } from '../io.js';
-import type { GlobalArgs } from '../options.js';
+import type { ValidateArgs } from '../options.js';
 import { layoutOf } from '../repo.js';
 
 /** `gitops validate`: checks every stack file and reports every problem. */
-export async function validateCommand(args: GlobalArgs, cli: CliEnv): Promise<number> {
+export async function validateCommand(args: ValidateArgs, cli: CliEnv): Promise<number> {
   const result = await validate(layoutOf(cli, args));
   if (args.json) cli.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   if (!result.valid) {

@@ -1,0 +1,235 @@
+import type { AffectedResult, AffectedStack, PreviousDefinition } from '../affected/model.js';
+import type { Engine } from '../engine/engine.js';
+import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
+import type { BaseDefinitions } from '../merge-request/base-policy.js';
+import { readBaseDefinitions } from '../merge-request/base-policy.js';
+import { deletedStacksStillDeployed } from '../merge-request/deleted-stacks.js';
+import { type DeployMergedResult, deployMerged, type Landing } from '../merge-request/deploy-merged.js';
+import { type LandingCache, landingsOf } from '../merge-request/landings.js';
+import { planBoundEngine } from '../plans/plan-engines.js';
+import { mapLimit } from '../run/map-limit.js';
+import type { StackDefinition } from '../stacks/schema.js';
+import type { ActionContext } from './action-context.js';
+import { affectedStacks, type ChangeScope } from './affected.js';
+import { optionalForge, reportDeployed } from './deploy-on-merge.js';
+
+/** What changed for each stack since the commit it last deployed, and the rules and merges that govern it. */
+export interface SinceDeployedScope extends ChangeScope {
+  /** Per head stack: its last deployed commit (a full sha), or undefined when never deployed. */
+  deployed: ReadonlyMap<string, string | undefined>;
+  /** The protected side of each affected stack: its definition at its own deployed commit. */
+  base: BaseDefinitions;
+  /**
+   * The merges each stack's change is made of: per first-parent commit, the stacks it changed
+   * whose deployed commit it came after. Undefined when there are none (nothing deployed yet):
+   * the head commit then answers for every stack.
+   */
+  landings?: Landing[];
+}
+
+/** Per stack, the commit its deploy record names; commits from update messages are 12-character prefixes. */
+export async function deployedCommits(
+  engine: Engine,
+  stacks: readonly StackDefinition[],
+  concurrency: number,
+): Promise<Map<string, string | undefined>> {
+  const commits = await mapLimit(stacks, concurrency, (s) => engine.lastDeployedCommit(s));
+  return new Map(stacks.map((s, i) => [s.name, commits[i]]));
+}
+
+/** A deployed commit this clone does not hold: fail closed, naming the stacks and how to fix it. */
+function missingCommit(commit: string, names: readonly string[], err: unknown): GitopsError {
+  return new GitopsError({
+    code: 'HISTORY_MISSING',
+    kind: 'user',
+    message: `cannot tell what changed since the last deploy of ${names.join(', ')}: their last deployed commit ${commit} is not in this clone`,
+    details: [asGitopsError(err).message],
+    hint:
+      'fetch the default branch with more history (GIT_DEPTH: 0 in GitLab CI, fetch-depth: 0 in GitHub Actions); ' +
+      'if that commit was rewritten away, redeploy the stacks with gitops deploy --stack NAME',
+    cause: err,
+  });
+}
+
+/**
+ * `deploy --since-deployed`: for each stack, the changes from its last deployed commit to `head`
+ * (a full sha), instead of from the CI's before-SHA, so a cancelled or skipped pipeline never
+ * drops a change. Stacks with the same deployed commit share one affected computation. A stack
+ * never deployed is new (deployed, under its head rules); one whose deployed commit is not in
+ * head's history is deployed too. A deleted stack is destroyed only while its deploy record says
+ * it still runs. Approvals: the merges after each stack's deployed commit that changed it.
+ */
+export async function sinceDeployedScope(ctx: ActionContext, engine: Engine, head: string): Promise<SinceDeployedScope> {
+  const deployed = await deployedCommits(engine, ctx.catalog.stacks, ctx.concurrency);
+  const groups = new Map<string, string[]>();
+  for (const [name, commit] of deployed) if (commit !== undefined) groups.set(commit, [...(groups.get(commit) ?? []), name]);
+  const stacks = new Map<string, AffectedStack>();
+  const destroys = new Map<string, AffectedStack>();
+  const base = new Map<string, PreviousDefinition | null>();
+  const full = new Map<string, string | undefined>();
+  const changes = new Map<string, AffectedResult['changes'][number]>();
+  const ranges: { from: string; names: readonly string[]; commits: string[] }[] = [];
+  const warnings: string[] = [];
+  let graph: ChangeScope | undefined;
+  for (const [commit, names] of groups) {
+    let scope: ChangeScope;
+    try {
+      scope = await affectedStacks(ctx, { base: commit, head });
+    } catch (err) {
+      const code = asGitopsError(err).code;
+      if (code === 'HISTORY_MISSING' || code === 'GIT_ERROR') throw missingCommit(commit, names, err);
+      throw err;
+    }
+    graph ??= scope;
+    const { affected } = scope;
+    const from = affected.base!;
+    for (const n of names) full.set(n, from);
+    // Deployed from a commit head does not contain (a rewritten or other branch): head is deployed in full.
+    const ancestor = affected.mergeBase === from;
+    const mine: AffectedStack[] = [];
+    for (const name of names) {
+      const found = affected.stacks.find((s) => s.name === name && s.action === 'update');
+      if (ancestor && found) mine.push(found);
+      else if (!ancestor)
+        mine.push({
+          ...(found ?? { name, action: 'update' as const }),
+          reasons: [{ kind: 'undeployed', commit: from }, ...(found?.reasons ?? [])],
+        });
+    }
+    for (const s of affected.stacks) if (s.action === 'destroy' && !destroys.has(s.name)) destroys.set(s.name, s);
+    for (const c of affected.changes) changes.set(`${c.oldPath ?? ''}\0${c.path}`, c);
+    warnings.push(...affected.warnings);
+    const read = await readBaseDefinitions(ctx.git, { ...affected, stacks: mine }, ctx.catalog);
+    for (const s of mine) {
+      stacks.set(s.name, s);
+      if (read.has(s.name)) base.set(s.name, read.get(s.name)!);
+    }
+    ranges.push({ from: affected.mergeBase ?? from, names, commits: [] });
+  }
+  graph ??= await affectedStacks({ ...ctx, sink: () => undefined }, { base: head, head });
+  for (const [name, commit] of deployed) {
+    if (commit !== undefined) continue;
+    stacks.set(name, { name, action: 'update', reasons: [{ kind: 'undeployed' }] });
+    base.set(name, null);
+  }
+  // A deleted stack is destroyed only while something of it runs: an earlier deploy may have destroyed it already.
+  const stillDeployed = await mapLimit([...destroys.values()], ctx.concurrency, async (s) =>
+    s.previous?.definition ? (await engine.lastDeployedCommit(s.previous.definition)) !== undefined : true,
+  );
+  for (const [i, s] of [...destroys.values()].entries()) if (stillDeployed[i]) stacks.set(s.name, s);
+  // Deleted before every window (its destroy refused or never tried then): found in the history.
+  const older = await deletedStacksStillDeployed(ctx, engine, new Set(destroys.keys()));
+  for (const d of older) {
+    const previous = { file: d.definition.file, definition: d.definition, problems: [] };
+    stacks.set(d.name, { name: d.name, action: 'destroy', reasons: [{ kind: 'deleted', path: d.definition.file }], previous });
+  }
+  const affected: AffectedResult = {
+    base: null,
+    head,
+    mergeBase: null,
+    changes: [...changes.values()],
+    stacks: [...stacks.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    warnings: [...new Set(warnings)],
+  };
+  for (const r of ranges) r.commits = await ctx.git.firstParentCommits(r.from, head);
+  const never = [...deployed].flatMap(([n, c]) => (c === undefined ? [n] : []));
+  const merged = await mergeLandings(ctx, ranges, [...destroys.keys(), ...never]);
+  // The merge that deleted an older stack answers for its destroy; the head still answers for the rest.
+  const olderNames = new Set(older.map((d) => d.name));
+  const landings =
+    older.length === 0
+      ? merged
+      : [
+          ...older.map((d) => ({ commit: d.deletedAt, stacks: new Set([d.name]) })),
+          ...(merged ?? [{ commit: head, stacks: new Set(affected.stacks.flatMap((s) => (olderNames.has(s.name) ? [] : [s.name]))) }]),
+        ];
+  return {
+    affected,
+    nodes: graph.nodes,
+    catalog: graph.catalog,
+    deployed: new Map([...deployed].map(([n, c]) => [n, c === undefined ? undefined : (full.get(n) ?? c)])),
+    base,
+    landings,
+  };
+}
+
+/**
+ * One landing list for all stacks: each first-parent commit once, in order, naming only the
+ * stacks it changed after their own deployed commit (an older merge was checked when that stack
+ * last deployed). Deleted and never deployed stacks (`always`) answer to every merge in the
+ * window that changed them.
+ */
+async function mergeLandings(
+  ctx: ActionContext,
+  ranges: readonly { from: string; names: readonly string[]; commits: string[] }[],
+  always: readonly string[],
+): Promise<Landing[] | undefined> {
+  const cache: LandingCache = new Map();
+  const order: string[] = [];
+  const byCommit = new Map<string, Set<string>>();
+  for (const r of [...ranges].sort((a, b) => b.commits.length - a.commits.length)) {
+    const names = new Set([...r.names, ...always]);
+    for (const landing of await landingsOf(ctx, r.from, r.commits, cache)) {
+      if (!byCommit.has(landing.commit)) {
+        order.push(landing.commit);
+        byCommit.set(landing.commit, new Set());
+      }
+      for (const s of landing.stacks) if (names.has(s)) byCommit.get(landing.commit)!.add(s);
+    }
+  }
+  if (order.length === 0) return undefined;
+  return order.map((commit) => ({ commit, stacks: byCommit.get(commit)! }));
+}
+
+export interface DeploySinceDeployedOptions {
+  message?: string;
+  /** Told what will be deployed, before anything runs. */
+  onScope?: (scope: SinceDeployedScope) => void;
+  /** `--plans DIR`: bind each update to its approved merge request preview, stored there. */
+  plans?: string;
+}
+
+/** What `deploy --since-deployed` did, and what it found to do. */
+export interface DeploySinceDeployedResult extends DeployMergedResult {
+  scope: SinceDeployedScope;
+}
+
+/** `deploy --since-deployed --plan`: what would be deployed, and why, without deploying. */
+export async function planSinceDeployed(ctx: ActionContext): Promise<SinceDeployedScope> {
+  const head = await ctx.git.revParse('HEAD');
+  return sinceDeployedScope(ctx, await ctx.engine(ctx.catalog.stacks), head);
+}
+
+/**
+ * `gitops deploy --since-deployed`, what the CI templates run on the default branch: deploys, in
+ * dependency order, every stack whose inputs changed since its own last deployed commit, with the
+ * approvals of each merge that changed it, and destroys stacks whose identity left the catalogue
+ * where their last definition allows it. The checked-out commit is deployed and recorded.
+ */
+export async function deploySinceDeployed(ctx: ActionContext, options: DeploySinceDeployedOptions): Promise<DeploySinceDeployedResult> {
+  const head = await ctx.git.revParse('HEAD');
+  const opened = await ctx.engine(ctx.catalog.stacks);
+  const engine = options.plans ? await planBoundEngine(ctx, opened, options.plans, head) : opened;
+  const scope = await sinceDeployedScope(ctx, engine, head);
+  options.onScope?.(scope);
+  const run = {
+    engine,
+    catalog: scope.catalog,
+    sink: ctx.sink,
+    concurrency: ctx.concurrency,
+    signal: ctx.signal,
+    message: options.message,
+  };
+  const forge = await optionalForge(ctx, scope);
+  const result = await deployMerged(scope.affected, run, {
+    forge,
+    allowDestroy: false,
+    commit: head,
+    pipelineUrl: ctx.ci.pipelineUrl,
+    base: scope.base,
+    landings: scope.landings,
+  });
+  // Reports back like deploy --base: a status per stack, a comment on each merge request deployed.
+  await reportDeployed(ctx, forge, { results: result.results, commit: head, commits: scope.landings?.map((l) => l.commit) ?? [head] });
+  return { ...result, scope };
+}

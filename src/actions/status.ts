@@ -1,0 +1,125 @@
+import { describeReason } from '../affected/render.js';
+import { asGitopsError, userError } from '../errors/gitops-error.js';
+import { deletedStacksStillDeployed } from '../merge-request/deleted-stacks.js';
+import { type LandingCache, landingsOf } from '../merge-request/landings.js';
+import { mapLimit } from '../run/map-limit.js';
+import type { StackDefinition } from '../stacks/schema.js';
+import type { ActionContext } from './action-context.js';
+import { affectedStacks } from './affected.js';
+import { deployedCommits } from './since-deployed.js';
+
+/**
+ * Where a stack stands against Git's head. `behind`: `deploy --since-deployed` would deploy it
+ * (its inputs, or a dependency's, changed since its deployed commit). `deleted`: its identity
+ * left the head catalogue but its deploy record says it still runs. `unknown`: its deployed
+ * commit is not in this clone.
+ */
+export type DeployState = 'up-to-date' | 'behind' | 'never-deployed' | 'deleted' | 'unknown';
+
+/** One stack's provenance. */
+export interface StackStatus {
+  name: string;
+  project: string;
+  stack: string;
+  state: DeployState;
+  /** The commit its deploy record names, in full where this clone has it; undefined when never deployed. */
+  deployed?: string;
+  /**
+   * The newest commit after the deployed one that changed any of its inputs; the deployed commit
+   * when none did (its inputs at head are those deployed); undefined when not known.
+   */
+  headCommit?: string;
+  /** Why it is behind, or what is unknown: one line each. */
+  reasons: string[];
+}
+
+export interface StatusResult {
+  head: string;
+  stacks: StackStatus[];
+}
+
+/**
+ * `gitops status`: for each stack, the commit it last deployed, the newest commit that changed its
+ * inputs, and whether head holds changes not yet deployed. Stacks deployed from the same commit
+ * share one affected computation (the same one deploy uses); changes nothing.
+ */
+export async function deployStatus(ctx: ActionContext): Promise<StatusResult> {
+  const head = await ctx.git.revParse('HEAD').catch((err) => {
+    throw userError('USAGE', `status needs a git repository: ${asGitopsError(err).message}`);
+  });
+  const engine = await ctx.engine(ctx.catalog.stacks);
+  const deployed = await deployedCommits(engine, ctx.catalog.stacks, ctx.concurrency);
+  const out = new Map<string, StackStatus>();
+  const base = (name: string) => {
+    const def = ctx.catalog.byName.get(name)!;
+    return { name, project: def.project, stack: def.stack };
+  };
+  const groups = new Map<string, string[]>();
+  for (const [name, commit] of deployed) {
+    if (commit === undefined) out.set(name, { ...base(name), state: 'never-deployed', reasons: [] });
+    else groups.set(commit, [...(groups.get(commit) ?? []), name]);
+  }
+  const quiet = { ...ctx, sink: () => undefined };
+  const cache: LandingCache = new Map();
+  const windows: { from: string; commits: string[] }[] = [];
+  const gone = new Map<string, StackDefinition>();
+  for (const [commit, names] of groups) {
+    let scope: Awaited<ReturnType<typeof affectedStacks>>;
+    try {
+      scope = await affectedStacks(quiet, { base: commit, head });
+    } catch (err) {
+      const why = `its deployed commit ${commit} cannot be compared with head: ${asGitopsError(err).message}`;
+      for (const n of names) out.set(n, { ...base(n), state: 'unknown', deployed: commit, reasons: [why] });
+      continue;
+    }
+    const { affected } = scope;
+    const from = affected.mergeBase ?? affected.base!;
+    const commits = await ctx.git.firstParentCommits(from, head);
+    windows.push({ from, commits });
+    const landings = await landingsOf(ctx, from, commits, cache);
+    const ancestor = affected.mergeBase === affected.base;
+    for (const name of names) {
+      const found = affected.stacks.find((s) => s.name === name && s.action === 'update');
+      const touched = landings.filter((l) => l.stacks.has(name)).at(-1)?.commit;
+      const reasons = [
+        ...(ancestor ? [] : [describeReason({ kind: 'undeployed', commit: affected.base! })]),
+        ...(found?.reasons.map(describeReason) ?? []),
+      ];
+      out.set(name, {
+        ...base(name),
+        state: reasons.length > 0 ? 'behind' : 'up-to-date',
+        deployed: affected.base!,
+        headCommit: touched ?? (ancestor ? affected.base! : undefined),
+        reasons,
+      });
+    }
+    for (const s of affected.stacks) if (s.action === 'destroy' && s.previous?.definition) gone.set(s.name, s.previous.definition);
+  }
+  // A never deployed stack's newest change, within the widest window of history read anyway (all end at head).
+  const widest = windows.sort((a, b) => b.commits.length - a.commits.length)[0];
+  if (widest) {
+    const landings = await landingsOf(ctx, widest.from, widest.commits, cache);
+    for (const s of out.values())
+      if (s.state === 'never-deployed') s.headCommit = landings.filter((l) => l.stacks.has(s.name)).at(-1)?.commit;
+  }
+  // Deleted before every window too: a destroy refused long ago still shows.
+  for (const d of await deletedStacksStillDeployed(ctx, engine, new Set([...gone.keys(), ...out.keys()]))) {
+    const reasons = [`its stack file ${d.definition.file} was deleted at ${d.deletedAt.slice(0, 12)}, but the stack was not destroyed`];
+    out.set(d.name, {
+      name: d.name,
+      project: d.definition.project,
+      stack: d.definition.stack,
+      state: 'deleted',
+      deployed: d.deployed,
+      reasons,
+    });
+  }
+  const stillDeployed = await mapLimit([...gone.values()], ctx.concurrency, (def) => engine.lastDeployedCommit(def));
+  [...gone.entries()].forEach(([name, def], i) => {
+    const commit = stillDeployed[i];
+    if (commit === undefined) return;
+    const reasons = [`its stack file ${def.file} was deleted, but the stack was not destroyed`];
+    out.set(name, { name, project: def.project, stack: def.stack, state: 'deleted', deployed: commit, reasons });
+  });
+  return { head, stacks: [...out.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+}

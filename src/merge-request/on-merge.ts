@@ -1,0 +1,38 @@
+import type { AffectedResult } from '../affected/model.js';
+import { buildPlan } from '../plan/plan.js';
+import type { StackCatalog } from '../stacks/load.js';
+
+/** One stack the deploy after the merge runs, in its step of the plan. */
+export interface OnMergeStack {
+  name: string;
+  /** Planned stacks it runs after. */
+  after: string[];
+  /** Approvals the deploy asks for before it runs this stack (0: none). */
+  approvals: number;
+}
+
+/** What `gitops deploy` does once the merge request lands: steps of stacks that deploy in parallel, then destroys. */
+export interface OnMergePlan {
+  steps: OnMergeStack[][];
+  /** Stacks whose files were deleted: destroyed when their last definition allows it, else left alone. */
+  destroys: { name: string; allowed: boolean; approvals: number }[];
+}
+
+/**
+ * The deploy the merge triggers, as data: the same plan `deploy --base` builds (dependency
+ * order, StackReferences included), with the approvals each stack waits for. Pure.
+ */
+export function onMergePlan(
+  affected: AffectedResult,
+  catalog: StackCatalog,
+  approvals: Readonly<Record<string, number>>,
+  destroys: readonly { name: string; allowed: boolean }[],
+): OnMergePlan {
+  const updates = affected.stacks.filter((s) => s.action === 'update' && catalog.byName.has(s.name)).map((s) => s.name);
+  const plan = buildPlan(catalog, updates, 'up');
+  const after = new Map(plan.stacks.map((s) => [s.name, s.after]));
+  return {
+    steps: plan.waves.map((wave) => wave.map((name) => ({ name, after: after.get(name) ?? [], approvals: approvals[name] ?? 0 }))),
+    destroys: destroys.map((d) => ({ name: d.name, allowed: d.allowed, approvals: approvals[d.name] ?? 0 })),
+  };
+}

@@ -1,0 +1,59 @@
+import type { DriftReport } from '../drift/detect.js';
+import type { RetryPolicy } from '../forge/retry-policy.js';
+import { type SendResult, sendJson } from './send.js';
+import { driftSlackPayload } from './slack-payload.js';
+import { describeTarget, type NotifyTarget } from './targets.js';
+import { type DriftRunMeta, driftWebhookPayload, redactDeep } from './webhook-payload.js';
+
+/** What a Slack or webhook target got. */
+export interface ChannelOutcome {
+  /** `slack https://hooks.slack.com`: scheme and host only. */
+  target: string;
+  /** false when nothing needed saying (Slack, every stack clean). */
+  sent: boolean;
+  ok: boolean;
+  attempts: number;
+  error?: string;
+}
+
+export interface ChannelOptions {
+  policy?: RetryPolicy;
+  signal?: AbortSignal;
+  /** Hears of each retry, for the operator. */
+  onRetry?: (target: string, delayMs: number) => void;
+  send?: typeof sendJson;
+}
+
+/**
+ * Sends a drift run to each Slack and webhook target, one after another. Slack hears only when
+ * a stack needs attention; a webhook gets every run (dashboards want the clean ones too). A
+ * target that fails does not stop the others; the outcomes say which failed.
+ */
+export async function notifyChannels(
+  reports: readonly DriftReport[],
+  targets: readonly NotifyTarget[],
+  meta: DriftRunMeta,
+  redact: (text: string) => string,
+  options: ChannelOptions = {},
+): Promise<ChannelOutcome[]> {
+  const send = options.send ?? sendJson;
+  const outcomes: ChannelOutcome[] = [];
+  for (const t of targets) {
+    if (t.kind === 'issue') continue;
+    const target = describeTarget(t);
+    const webhook = t.kind === 'webhook' ? driftWebhookPayload(reports, meta, redact) : undefined;
+    const payload = webhook ?? driftSlackPayload(reports, meta);
+    if (payload === undefined) {
+      outcomes.push({ target, sent: false, ok: true, attempts: 0 });
+      continue;
+    }
+    const result: SendResult = await send(t.url, redactDeep(payload, redact), {
+      policy: options.policy,
+      signal: options.signal,
+      onRetry: (_, delayMs) => options.onRetry?.(target, delayMs),
+      ...(webhook ? { headers: { 'idempotency-key': webhook.id } } : {}),
+    });
+    outcomes.push({ target, sent: true, ok: result.ok, attempts: result.attempts, ...(result.error ? { error: result.error } : {}) });
+  }
+  return outcomes;
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { describeLock, type LockHolder } from '../engine/lock-holder.js';
+import { readProcess } from '../engine/process-table.js';
+
+/**
+ * What a gitops stack lock holds: who took it, where, which process, running what, since when,
+ * and a run id that tells this run's lock from any other (a PID and a time can repeat).
+ */
+export interface StackLockRecord {
+  version: 1;
+  runId: string;
+  project: string;
+  stack: string;
+  user: string;
+  host: string;
+  pid: number;
+  /** The gitops command line that took the lock. */
+  command: string;
+  /** When the lock was taken (ISO 8601). */
+  startedAt: string;
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // A container user with no entry in the user database.
+    return 'unknown';
+  }
+}
+
+/** The record this process writes into a stack lock it takes. */
+export function newLockRecord(project: string, stack: string, now = new Date()): StackLockRecord {
+  return {
+    version: 1,
+    runId: randomUUID(),
+    project,
+    stack,
+    user: userName(),
+    host: os.hostname(),
+    pid: process.pid,
+    command: readProcess(process.pid)?.command ?? 'unknown',
+    startedAt: now.toISOString(),
+  };
+}
+
+/** The record in a lock's text; undefined when it is not one (torn, or written by something else). */
+export function parseLockRecord(text: string): StackLockRecord | undefined {
+  try {
+    const r = JSON.parse(text) as Partial<StackLockRecord> | null;
+    if (typeof r?.runId !== 'string' || typeof r.host !== 'string' || typeof r.pid !== 'number' || typeof r.startedAt !== 'string') {
+      return undefined;
+    }
+    return r as StackLockRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The holder of a gitops lock, in the terms of Pulumi's own lock holders (so one wording serves
+ * both): liveness from the process table when it is on this host, the command from the record.
+ * An unreadable lock has no holder anyone could wait for: it reads as a dead one.
+ */
+export function holderOf(record: StackLockRecord | undefined, hostname = os.hostname()): LockHolder {
+  if (!record) return { username: '?', hostname: '?', pid: 0, timestamp: '?', state: 'dead', command: 'unknown (unreadable lock)' };
+  const holder = describeLock(
+    { username: record.user, hostname: record.host, pid: record.pid, timestamp: record.startedAt },
+    undefined,
+    hostname,
+  );
+  return { ...holder, command: record.command };
+}

@@ -1,0 +1,26 @@
+/** A lock object as read: its text, and the tag that names this very version of it. */
+export interface StoredLock {
+  text: string;
+  /** The S3 ETag, or the file's content: what a conditional delete compares. */
+  tag: string;
+}
+
+/** What removing a lock found. */
+export type RemoveOutcome = 'removed' | 'changed' | 'gone';
+
+/**
+ * Where gitops keeps its own stack locks, beside the state: one object per stack,
+ * `<backend>/.gitops/locks/<project>/<stack>.json`, created only if absent.
+ */
+export interface LockStore {
+  /** The lock's address, for messages (no credentials, no query). */
+  where(project: string, stack: string): string;
+  /** Creates the lock with `text` unless one exists: its tag, or undefined when the lock was there already. */
+  create(project: string, stack: string, text: string): Promise<string | undefined>;
+  read(project: string, stack: string): Promise<StoredLock | undefined>;
+  /** Deletes the lock only while it is still the version `tag` names. */
+  remove(project: string, stack: string, tag: string): Promise<RemoveOutcome>;
+}
+
+/** The key of a stack's lock under the backend's root. */
+export const lockKey = (project: string, stack: string): string => `.gitops/locks/${project}/${stack}.json`;

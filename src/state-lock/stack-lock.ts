@@ -1,0 +1,109 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type LockHolder, lockedError } from '../engine/lock-holder.js';
+import { GitopsError } from '../errors/gitops-error.js';
+import { holderOf, newLockRecord, parseLockRecord } from './lock-record.js';
+import type { LockStore } from './lock-store.js';
+
+/** A stack and the names its lock is kept under. */
+export interface LockedStack {
+  /** The gitops stack name, for messages. */
+  name: string;
+  project: string;
+  stack: string;
+}
+
+/** A lock this run holds. */
+export interface HeldLock {
+  /** Where it is (for messages). */
+  where: string;
+  /**
+   * Deletes it if it is still ours. `changed`/`gone`: someone removed it meanwhile (`unlock
+   * --force`), and what is there now is not ours to delete.
+   */
+  release(): Promise<'removed' | 'changed' | 'gone'>;
+}
+
+/** A lock found on a stack, to be judged and perhaps removed by `unlock`. */
+export interface FoundLock {
+  holder: LockHolder;
+  where: string;
+  tag: string;
+}
+
+/** How often a lock that vanished between a refused create and the read is tried again. */
+const ATTEMPTS = 5;
+
+/** What the store answered: `HTTP 403 SignatureDoesNotMatch: ...` for an S3 error, else the message. */
+function answer(err: unknown): string {
+  const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return status === undefined ? (e.message ?? String(err)) : `HTTP ${status} ${e.name}: ${e.message}`;
+}
+
+function storeError(s: LockedStack, what: string, where: string, err: unknown): GitopsError {
+  return new GitopsError({
+    code: 'ENGINE_ERROR',
+    kind: 'external',
+    message: `stack ${s.name}: cannot ${what} its lock at ${where}: ${answer(err)}`,
+    hint: 'check that the state backend is reachable with these credentials (the lock sits beside the state)',
+    cause: err,
+  });
+}
+
+/**
+ * Takes the stack's gitops lock, or throws STACK_LOCKED naming its holder (user, host, PID,
+ * age, command, and whether it still runs). A lock released between our refused create and
+ * the read of its holder is simply free again: the create is tried anew.
+ */
+export async function acquireStackLock(store: LockStore, s: LockedStack, now = new Date()): Promise<HeldLock> {
+  const where = store.where(s.project, s.stack);
+  const record = newLockRecord(s.project, s.stack, now);
+  const text = `${JSON.stringify(record, null, 2)}\n`;
+  for (let attempt = 1; ; attempt++) {
+    let tag: string | undefined;
+    try {
+      tag = await store.create(s.project, s.stack, text);
+    } catch (err) {
+      throw storeError(s, 'take', where, err);
+    }
+    if (tag !== undefined) {
+      const ours = tag;
+      return {
+        where,
+        release: async () => {
+          try {
+            return await store.remove(s.project, s.stack, ours);
+          } catch (err) {
+            throw storeError(s, 'release', where, err);
+          }
+        },
+      };
+    }
+    const found = await readStackLock(store, s);
+    if (found) throw lockedError(s.name, [found.holder], undefined, now.getTime(), true);
+    if (attempt >= ATTEMPTS) throw storeError(s, 'take', where, new Error('the lock was refused, yet no lock could be read'));
+    await sleep(50 * attempt);
+  }
+}
+
+/** The stack's gitops lock and its holder, if one is there. */
+export async function readStackLock(store: LockStore, s: LockedStack): Promise<FoundLock | undefined> {
+  const where = store.where(s.project, s.stack);
+  let stored: Awaited<ReturnType<LockStore['read']>>;
+  try {
+    stored = await store.read(s.project, s.stack);
+  } catch (err) {
+    throw storeError(s, 'read', where, err);
+  }
+  if (!stored) return undefined;
+  return { holder: holderOf(parseLockRecord(stored.text)), where, tag: stored.tag };
+}
+
+/** Removes a lock `unlock` inspected: exactly that version, never one taken since. */
+export async function removeStackLock(store: LockStore, s: LockedStack, found: FoundLock): Promise<'removed' | 'changed' | 'gone'> {
+  try {
+    return await store.remove(s.project, s.stack, found.tag);
+  } catch (err) {
+    throw storeError(s, 'remove', found.where, err);
+  }
+}

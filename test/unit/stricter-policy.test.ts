@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { type DeployedDefinition, stricterDefinition, withDeployedDefinitions } from '../../src/merge-request/base-policy.js';
+import type { StackCatalog } from '../../src/stacks/load.js';
+import { parseStackFile } from '../../src/stacks/parse.js';
+import type { StackDefinition } from '../../src/stacks/schema.js';
+import { stackFile } from '../helpers/stack-files.js';
+
+/**
+ * Where a stack's last deployed commit differs from the base, the stricter of the two definitions
+ * governs its deploy (issue 9, point 1): field by field, pure.
+ */
+function def(fields: Parameters<typeof stackFile>[0], extra = ''): StackDefinition {
+  const { definition, diagnostics } = parseStackFile('stacks/prod.yaml', 'prod', `${stackFile(fields)}${extra}`);
+  expect(diagnostics).toEqual([]);
+  return definition!;
+}
+
+function catalogOf(...defs: StackDefinition[]): StackCatalog {
+  return { stacks: defs, byName: new Map(defs.map((d) => [d.name, d])) };
+}
+
+describe('the stricter of two definitions', () => {
+  it('takes the most approvals, so a stack protected by either stays protected', () => {
+    expect(stricterDefinition(def({ approvals: 0 }), def({ approvals: 2 })).approvals).toEqual({ required: 2 });
+    expect(stricterDefinition(def({}), def({ approvals: 1 })).approvals).toEqual({ required: 1 });
+    expect(stricterDefinition(def({ approvals: 3 }), def({})).approvals).toEqual({ required: 3 });
+    expect(stricterDefinition(def({}), def({})).approvals).toBeUndefined();
+  });
+
+  it('allows destroy only when both allow it', () => {
+    expect(stricterDefinition(def({ allowDestroy: true }), def({ allowDestroy: false })).allowDestroy).toBe(false);
+    expect(stricterDefinition(def({ allowDestroy: false }), def({ allowDestroy: true })).allowDestroy).toBe(false);
+    expect(stricterDefinition(def({ allowDestroy: true }), def({ allowDestroy: true })).allowDestroy).toBe(true);
+  });
+
+  it('detects drift when either only detects, and keeps the lower maxChanges (none means unlimited)', () => {
+    expect(stricterDefinition(def({ policy: 'remediate' }), def({ policy: 'detect' })).drift).toEqual({ policy: 'detect' });
+    expect(stricterDefinition(def({ policy: 'remediate', maxChanges: 5 }), def({ policy: 'remediate', maxChanges: 2 })).drift).toEqual({
+      policy: 'remediate',
+      maxChanges: 2,
+    });
+    expect(stricterDefinition(def({ policy: 'remediate' }), def({ policy: 'remediate', maxChanges: 4 })).drift).toEqual({
+      policy: 'remediate',
+      maxChanges: 4,
+    });
+    expect(stricterDefinition(def({ policy: 'remediate' }), def({ policy: 'remediate' })).drift).toEqual({ policy: 'remediate' });
+  });
+
+  it('keeps identity, program and config from the first', () => {
+    const a = def({ program: 'app' }, 'config:\n  app:size: 3\n');
+    const strict = stricterDefinition(a, def({ program: 'other', approvals: 1 }, 'stack: elsewhere\n'));
+    expect([strict.program, strict.stack, strict.config]).toEqual(['app', 'prod', { 'app:size': 3 }]);
+  });
+});
+
+describe('base definitions with the last deployed ones', () => {
+  const deployedAt = (definition: StackDefinition | undefined, problems: string[] = []): DeployedDefinition => ({
+    commit: 'c0ffee0000000000000000000000000000000000',
+    file: 'stacks/prod.yaml',
+    definition,
+    problems,
+  });
+
+  it('the stricter of base and deployed governs; a stack deployed at the base is left as it is', () => {
+    const head = def({ approvals: 0, allowDestroy: true });
+    const base = new Map([['prod', { file: 'stacks/prod.yaml', definition: def({ approvals: 0, allowDestroy: true }), problems: [] }]]);
+    const out = withDeployedDefinitions(base, new Map([['prod', deployedAt(def({ approvals: 2 }))]]), catalogOf(head));
+    expect(out.get('prod')?.definition).toMatchObject({ approvals: { required: 2 }, allowDestroy: false });
+    expect(withDeployedDefinitions(base, new Map(), catalogOf(head))).toEqual(base);
+  });
+
+  it('applies to stacks identical at base and head, and to stacks new at the base', () => {
+    const head = def({ approvals: 0 });
+    const identical = withDeployedDefinitions(new Map(), new Map([['prod', deployedAt(def({ approvals: 1 }))]]), catalogOf(head));
+    expect(identical.get('prod')?.definition?.approvals).toEqual({ required: 1 });
+    const fresh = withDeployedDefinitions(
+      new Map([['prod', null]]),
+      new Map([['prod', deployedAt(def({ approvals: 1 }))]]),
+      catalogOf(head),
+    );
+    expect(fresh.get('prod')?.definition?.approvals).toEqual({ required: 1 });
+  });
+
+  it('fails closed when the deployed definition cannot be read', () => {
+    const out = withDeployedDefinitions(new Map(), new Map([['prod', deployedAt(undefined, ['not in this clone'])]]), catalogOf(def({})));
+    expect(out.get('prod')).toEqual({
+      file: 'stacks/prod.yaml',
+      problems: ['its definition at its last deployed commit c0ffee000000 (stacks/prod.yaml) cannot be read: not in this clone'],
+    });
+  });
+});
