@@ -43,6 +43,11 @@ await build({
     'get-tsconfig',
   ],
   sourcemap: 'linked',
+  // Less to parse at every start (yargs 18's width tables, zod): measured side by side, this took
+  // `gitops list` from 1.17x to about 1.07x the time of the yargs 17 build. Names are kept, so
+  // stack traces stay readable.
+  minifySyntax: true,
+  minifyWhitespace: true,
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   // Bundled CommonJS (yaml) requires Node built-ins; give ESM chunks a real `require`.

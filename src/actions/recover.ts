@@ -26,8 +26,9 @@ export function parseImport(value: string): { urn: string; id: string } {
 
 /**
  * `gitops recover`: settles the pending operations a killed run left on one stack, adopting
- * the resources that exist and dropping the ones that were never made. Every pending
- * operation must be named; nothing is dropped implicitly.
+ * the resources that exist and dropping the ones that were never made, and the creates of
+ * unknown outcome a run whose provider died left (`--forget`, once the user has deleted or
+ * `pulumi import`ed what exists of them). Every one must be named; nothing is dropped implicitly.
  */
 export async function recover(ctx: ActionContext, input: RecoverInput): Promise<RecoverOutcome> {
   const [name] = selectStacks(ctx.catalog, { names: [input.stack] });

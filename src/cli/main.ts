@@ -140,7 +140,7 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
     )
     .command(
       'recover',
-      'Settle the pending operations a killed run left: --import URN=ID (it exists) or --forget URN (it does not)',
+      'Settle what a killed run or a dead provider left: --import URN=ID (a pending create that exists) or --forget URN (settled)',
       (y) => y.options(own(recoverOptions)),
       (a) => run(async () => (await import('./commands/recover.js')).recoverCommand(a, cli)),
     )

@@ -256,7 +256,12 @@ export const unlockOptions = {
 } as const satisfies OptionSet;
 export const recoverOptions = {
   ...runOptions,
-  stack: { alias: 's', type: 'string', demandOption: true, describe: 'The stack whose pending operations to settle' },
+  stack: {
+    alias: 's',
+    type: 'string',
+    demandOption: true,
+    describe: 'The stack whose pending operations (or creates of unknown outcome) to settle',
+  },
   import: {
     type: 'string',
     array: true,
@@ -267,7 +272,8 @@ export const recoverOptions = {
     type: 'string',
     array: true,
     default: [] as string[],
-    describe: 'URN: a pending operation to drop (a create that never happened); repeatable',
+    describe:
+      'URN: a pending operation to drop (a create that never happened), or a create of unknown outcome you have settled; repeatable',
   },
 } as const satisfies OptionSet;
 

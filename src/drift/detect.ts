@@ -98,8 +98,8 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   const ignoring = ignoreChanges.length > 0 ? { ignoreChanges } : {};
   // The preview saves its plan: remediation is bound to exactly what the guard checks.
   const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal, ...ignoring, plan: {} }, sink);
-  // A killed run left operations of unknown outcome: converging now could duplicate or forget resources.
-  if (preview.error?.code === 'PENDING_OPERATIONS')
+  // A killed run (or a dead provider) left operations of unknown outcome: converging now could duplicate or forget resources.
+  if (preview.error?.code === 'PENDING_OPERATIONS' || preview.error?.code === 'UNKNOWN_OUTCOME')
     return done({ status: 'failed', action: 'blocked', blockedReason: preview.error.message, error: preview.error });
   if (preview.status !== 'succeeded') return done({ status: preview.status, action: 'failed', error: preview.error });
   const blockedReason = remediationGuard(preview, def, mode.allowDestroy) ?? revertsManagedElsewhere(preview, ignoreChanges);

@@ -84,16 +84,26 @@ const providerGone =
   /error reading from server: (EOF|connection reset by peer)|transport is closing|plugin exited|connection refused.*plugin/i;
 
 /**
- * A provider that died mid-operation: every create it had in flight failed with a broken
- * connection, and Pulumi records them as failed, not pending. Whether each one happened is
- * unknown, and nothing tracks the ones that did: a plain retry would create them again (seen
- * in test/faults: a create that finished just before the crash was made twice). So the error
- * names every one of them.
+ * The URNs of the creates in flight when a provider process died mid-operation (an empty list
+ * when it died with none in flight), or undefined when no provider died. Pulumi records them as
+ * failed, not pending: whether each happened is unknown, and nothing tracks the ones that did.
+ */
+export function inFlightCreates(err: unknown, events: EventCollector): string[] | undefined {
+  const detail = [text(err), ...events.errors.map((e) => e.message)].find((m) => providerGone.test(m));
+  if (!detail) return undefined;
+  return [...new Set(events.failedResources.filter((f) => f.message.startsWith('create')).map((f) => f.urn))];
+}
+
+/**
+ * A provider that died mid-operation: a plain retry would create again every create it had in
+ * flight (seen in test/faults: a create that finished just before the crash was made twice), so
+ * the error names each one. The engine also records them (src/engine/unknown-outcome.ts) where
+ * it can, and then says so in the hint.
  */
 function providerDeath(message: string, events: EventCollector): ((stack: string, cause: unknown) => GitopsError) | undefined {
   const detail = [message, ...events.errors.map((e) => e.message)].find((m) => providerGone.test(m));
   if (!detail) return undefined;
-  const inFlight = [...new Set(events.failedResources.filter((f) => f.message.startsWith('create')).map((f) => resourceName(f.urn)))];
+  const inFlight = [...new Set((inFlightCreates(message, events) ?? []).map(resourceName))];
   return (stack, cause) =>
     new GitopsError({
       code: 'PROVIDER_ERROR',

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { LocalWorkspace, type OutputMap, Stack, StackNotFoundError, type StackSettings } from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
@@ -13,7 +14,7 @@ import { openLockStore } from '../state-lock/open-lock-store.js';
 import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from '../state-lock/stack-lock.js';
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
-import { classifyFailure } from './classify-failure.js';
+import { classifyFailure, inFlightCreates } from './classify-failure.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
@@ -21,12 +22,15 @@ import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
+import { readProcess } from './process-table.js';
 import { type IgnoreChangesRule, loadProgram, withIgnoreChanges } from './program-loader.js';
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
 import { probeSecretDrift } from './secret-drift.js';
 import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, secretsEnv, usesPassphrase } from './secrets-provider.js';
+import { unknownCreatesOf, unknownOutcomeError, settleSteps as unknownSettleSteps } from './unknown-outcome.js';
+import { readUnknownCreates, recordUnknownCreates, settleUnknownCreates } from './unknown-outcome-store.js';
 import { updateVersionOf } from './update-version.js';
 
 export interface PulumiEngineOptions {
@@ -216,6 +220,7 @@ export class PulumiEngine implements Engine {
         held = await this.takeLock(def);
         this.checkLock(def);
       }
+      if (pendingGuardedOps.has(operation)) await this.checkUnknown(def);
       // Destroy does not run the program; a deleted stack's program may be gone too.
       const stack = await this.open(def, !destroyOps.has(operation), { ignoreChanges: request.ignoreChanges });
       if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack);
@@ -270,11 +275,14 @@ export class PulumiEngine implements Engine {
         ...(plan?.state ? { planned: { file: plan.file, encryptionSalt: await planSalt(stack), state: plan.state } } : {}),
       };
     } catch (err) {
-      const error =
+      let error =
         err instanceof GitopsError
           ? err
           : (request.plan && planRejection(def.name, failureText(err, events), err)) ||
             classifyFailure(def.name, this.workDir(def), err, events, signal?.aborted ?? false, this.onFileBackend);
+      const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
+      // Still under our lock: the record is written before any other run can start on the stack.
+      if (unknown && unknown.length > 0) error = await this.recordUnknown(def, unknown, error);
       result = {
         name: def.name,
         operation,
@@ -346,6 +354,57 @@ export class PulumiEngine implements Engine {
     if (pending.length > 0) throw pendingOperationsError(def.name, pending);
   }
 
+  /** The store of unknown-outcome records (beside our locks), or undefined on backends without one. */
+  private async unknownStore(): Promise<LockStore | undefined> {
+    return (await this.stateLocks())?.ofKind('unknown');
+  }
+
+  /** Stops the stack while a run that lost its provider left creates of unknown outcome (see unknown-outcome.ts). */
+  private async checkUnknown(def: StackDefinition): Promise<void> {
+    const store = await this.unknownStore();
+    if (!store) return;
+    const creates = await readUnknownCreates(store, def);
+    if (creates.length > 0) throw unknownOutcomeError(def.name, creates, store.where(def.project, def.stack));
+  }
+
+  /**
+   * Records the creates a dead provider had in flight, so no later run creates them again
+   * unseen; the error then says where, and how to settle them. A record that cannot be written
+   * is said in the error too: the hint then warns that the next deploy creates them again.
+   */
+  private async recordUnknown(def: StackDefinition, urns: string[], error: GitopsError): Promise<GitopsError> {
+    const store = await this.unknownStore();
+    if (!store) return error;
+    const creates = unknownCreatesOf(urns, {
+      at: new Date().toISOString(),
+      command: readProcess(process.pid)?.command ?? process.argv.join(' '),
+      host: os.hostname(),
+    });
+    const where = store.where(def.project, def.stack);
+    try {
+      await recordUnknownCreates(store, def, creates);
+    } catch (err) {
+      return new GitopsError({
+        code: error.code,
+        kind: error.kind,
+        message: error.message,
+        details: [...error.details, `and they could not be recorded: ${(err as Error).message}`],
+        ...(error.hint ? { hint: error.hint } : {}),
+        cause: error.cause,
+      });
+    }
+    return new GitopsError({
+      code: error.code,
+      kind: error.kind,
+      message: error.message,
+      details: error.details,
+      hint:
+        `Pulumi keeps no pending operation for them, so gitops recorded them (${where}) and runs nothing on this stack until each is settled: ` +
+        unknownSettleSteps(def.name),
+      cause: error.cause,
+    });
+  }
+
   async unlock(def: StackDefinition, options: { force?: boolean } = {}): Promise<LockHolder[]> {
     await this.reap(def);
     const dir = fileBackendDir(this.options.backendUrl);
@@ -405,7 +464,12 @@ export class PulumiEngine implements Engine {
     try {
       this.checkLock(def);
       const stack = await this.open(def, false);
+      const unknownStore = await this.unknownStore();
       return await recoverStack(request, {
+        unknown: unknownStore ? await readUnknownCreates(unknownStore, def) : [],
+        settleUnknown: async (urns) => {
+          if (unknownStore) await settleUnknownCreates(unknownStore, def, urns);
+        },
         cli: (args) => this.cli(def, args, request.signal),
         scratchFile: path.join(this.workDir(def), 'recover-state.json'),
         refresh: async (target) => {

@@ -2,6 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { GitopsError, userError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import { type DeploymentState, describePending, type PendingOperation, pendingOperationsOf } from './pending-operations.js';
+import { describeUnknown, type UnknownCreate } from './unknown-outcome.js';
 
 /**
  * How `gitops recover` settles the pending operations of a stack.
@@ -17,6 +18,11 @@ import { type DeploymentState, describePending, type PendingOperation, pendingOp
  * lock), then refreshes just those resources so the provider reports what really exists.
  * `pulumi stack import` drops every pending operation it is given, so recover requires a
  * decision for each one: nothing is dropped without being named.
+ *
+ * Creates of unknown outcome (a provider died with them in flight; src/engine/unknown-outcome.ts)
+ * are settled the same way, by name: `--forget URN` once the user has checked the resource
+ * (deleted it, or adopted it with `pulumi import`). They cannot be `--import`ed: Pulumi kept
+ * no pending operation for them, so there are no recorded inputs to adopt them from.
  */
 export interface RecoverRequest {
   stack: StackDefinition;
@@ -34,33 +40,51 @@ export interface RecoverOutcome {
   /** Adopted resources; `exists: false` when the provider found nothing with that ID (so it left the state again). */
   imported: { urn: string; id: string; exists: boolean }[];
   forgotten: string[];
+  /** The creates of unknown outcome found before recovery (absent when there were none). */
+  unknown?: UnknownCreate[];
+  /** Creates of unknown outcome the user settled (`--forget`): their entries are gone from the record. */
+  settled?: string[];
 }
 
-/** Refuses a recover that names unknown URNs, imports a non-create, or leaves a pending operation undecided. */
+/**
+ * Refuses a recover that names unknown URNs, imports a non-create or a create of unknown
+ * outcome, or leaves a pending operation or a create of unknown outcome undecided.
+ */
 export function checkDecisions(
   stack: string,
   pending: readonly PendingOperation[],
   request: Pick<RecoverRequest, 'imports' | 'forgets'>,
+  unknown: readonly UnknownCreate[] = [],
 ): void {
   const byUrn = new Map(pending.map((p) => [p.urn, p]));
+  const unknownUrns = new Set(unknown.map((u) => u.urn));
   const named = [...request.imports.map((i) => i.urn), ...request.forgets];
   const problems: string[] = [];
   const twice = named.filter((u, i) => named.indexOf(u) !== i);
   for (const urn of new Set(twice)) problems.push(`${urn}: named more than once`);
-  for (const urn of named) if (!byUrn.has(urn)) problems.push(`${urn}: not a pending operation of stack ${stack}`);
+  const what = unknown.length > 0 ? 'a pending operation or a create of unknown outcome' : 'a pending operation';
+  for (const urn of named) if (!byUrn.has(urn) && !unknownUrns.has(urn)) problems.push(`${urn}: not ${what} of stack ${stack}`);
   for (const { urn } of request.imports) {
     const op = byUrn.get(urn);
     if (op && op.operation !== 'creating')
       problems.push(`${urn}: --import adopts pending creates only; this one is ${op.operation} (use --forget)`);
+    else if (!op && unknownUrns.has(urn))
+      problems.push(
+        `${urn}: --import cannot adopt a create of unknown outcome: it failed when its provider died, so Pulumi kept no record ` +
+          'of it (no inputs) to adopt it from; if it exists, delete it or adopt it with `pulumi import`, then --forget it',
+      );
   }
   for (const p of pending) if (!named.includes(p.urn)) problems.push(`not decided: ${describePending(p)}`);
+  for (const u of unknown) if (!named.includes(u.urn)) problems.push(`not decided: ${describeUnknown(u)}`);
   if (problems.length === 0) return;
   throw new GitopsError({
     code: 'USAGE',
     kind: 'user',
     message: `recover --stack ${stack}: ${problems.length} problem${problems.length === 1 ? '' : 's'} with --import/--forget`,
     details: problems,
-    hint: 'name every pending operation once: --import URN=ID if the resource exists, --forget URN if it does not',
+    hint:
+      'name every pending operation once: --import URN=ID if the resource exists, --forget URN if it does not' +
+      (unknown.length > 0 ? '; and --forget every create of unknown outcome once you have deleted or imported what exists of it' : ''),
   });
 }
 
@@ -94,6 +118,10 @@ export interface RecoveryPorts {
   scratchFile: string;
   /** Refreshes just these resources from their providers. */
   refresh(targets: string[]): Promise<void>;
+  /** The stack's creates of unknown outcome, as recorded. */
+  unknown: readonly UnknownCreate[];
+  /** Removes these entries from the record of creates of unknown outcome. */
+  settleUnknown(urns: string[]): Promise<void>;
 }
 
 interface Exported {
@@ -107,8 +135,17 @@ export async function recoverStack(request: RecoverRequest, ports: RecoveryPorts
   const exportState = async (): Promise<Exported> => JSON.parse(await ports.cli(['stack', 'export', '--stack', stack.stack])) as Exported;
   const before = await exportState();
   const pending = pendingOperationsOf(before.deployment);
-  checkDecisions(stack.name, pending, request);
-  if (pending.length === 0) return { name: stack.name, pending, imported: [], forgotten: [] };
+  const { unknown } = ports;
+  checkDecisions(stack.name, pending, request, unknown);
+  const unknownUrns = new Set(unknown.map((u) => u.urn));
+  const pendingUrns = new Set(pending.map((p) => p.urn));
+  const settled = request.forgets.filter((u) => unknownUrns.has(u));
+  const unknownPart = unknown.length > 0 ? { unknown: [...unknown], settled } : {};
+  if (pending.length === 0) {
+    // Nothing to change in the state: the record is all there is to settle.
+    if (settled.length > 0) await ports.settleUnknown(settled);
+    return { name: stack.name, pending, imported: [], forgotten: [], ...unknownPart };
+  }
   const repaired = { ...before, deployment: repairDeployment(before.deployment, request) };
   await writeFile(ports.scratchFile, JSON.stringify(repaired), { mode: 0o600 });
   try {
@@ -122,10 +159,13 @@ export async function recoverStack(request: RecoverRequest, ports: RecoveryPorts
   if (targets.length > 0) await ports.refresh(targets);
   const after = await exportState();
   const inState = new Set((after.deployment.resources ?? []).map((r) => String(r.urn)));
+  // Only once the state is repaired: a failed repair leaves the record, and its block, in place.
+  if (settled.length > 0) await ports.settleUnknown(settled);
   return {
     name: stack.name,
     pending,
     imported: request.imports.map((i) => ({ ...i, exists: inState.has(i.urn) })),
-    forgotten: [...request.forgets],
+    forgotten: request.forgets.filter((u) => pendingUrns.has(u)),
+    ...unknownPart,
   };
 }

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'STACK_LOCKED'
   /** A killed run left operations whose outcome is unknown: `gitops recover` settles them. */
   | 'PENDING_OPERATIONS'
+  /** A run's provider died mid-create: those creates may exist untracked; `gitops recover --forget` settles them. */
+  | 'UNKNOWN_OUTCOME'
   | 'PROGRAM_ERROR'
   | 'PROVIDER_ERROR'
   | 'ENGINE_ERROR'

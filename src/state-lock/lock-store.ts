@@ -20,7 +20,20 @@ export interface LockStore {
   read(project: string, stack: string): Promise<StoredLock | undefined>;
   /** Deletes the lock only while it is still the version `tag` names. */
   remove(project: string, stack: string, tag: string): Promise<RemoveOutcome>;
+  /** Overwrites the object only while it is still the version `tag` names: the new tag, or undefined when it changed or is gone. */
+  replace(project: string, stack: string, text: string, tag: string): Promise<string | undefined>;
+  /** The same store (folder or bucket, and client) over another kind of object. */
+  ofKind(kind: ObjectKind): LockStore;
 }
 
+/**
+ * The kinds of object gitops keeps beside the state, one per stack each: `locks` (the stack
+ * lock) and `unknown` (creates whose outcome is unknown, see src/engine/unknown-outcome.ts).
+ */
+export type ObjectKind = 'locks' | 'unknown';
+
+/** The key of a stack's object of one kind under the backend's root. */
+export const objectKey = (kind: ObjectKind, project: string, stack: string): string => `.gitops/${kind}/${project}/${stack}.json`;
+
 /** The key of a stack's lock under the backend's root. */
-export const lockKey = (project: string, stack: string): string => `.gitops/locks/${project}/${stack}.json`;
+export const lockKey = (project: string, stack: string): string => objectKey('locks', project, stack);

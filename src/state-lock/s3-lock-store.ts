@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type LockStore, lockKey, type RemoveOutcome, type StoredLock } from './lock-store.js';
+import { type LockStore, type ObjectKind, objectKey, type RemoveOutcome, type StoredLock } from './lock-store.js';
 import { parseS3BackendUrl, type S3Location } from './s3-backend-url.js';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -26,7 +26,12 @@ export class S3LockStore implements LockStore {
     private readonly sdk: S3Sdk,
     private readonly client: S3Client,
     private readonly location: S3Location,
+    private readonly kind: ObjectKind = 'locks',
   ) {}
+
+  ofKind(kind: ObjectKind): LockStore {
+    return new S3LockStore(this.sdk, this.client, this.location, kind);
+  }
 
   /**
    * The store of an `s3://` backend URL. Loads the AWS SDK, so only S3 backends pay for it.
@@ -59,7 +64,7 @@ export class S3LockStore implements LockStore {
   }
 
   private key(project: string, stack: string): string {
-    return `${this.location.keyPrefix}${lockKey(project, stack)}`;
+    return `${this.location.keyPrefix}${objectKey(this.kind, project, stack)}`;
   }
 
   where(project: string, stack: string): string {
@@ -114,6 +119,26 @@ export class S3LockStore implements LockStore {
     } catch (err) {
       if (statusOf(err) === 412) return 'changed';
       if (statusOf(err) === 404) return 'gone';
+      throw err;
+    }
+  }
+
+  /** A conditional overwrite, `PutObject` with `If-Match: <ETag>` (AWS S3 since November 2024): 412 (or 404, 409) when it moved. */
+  async replace(project: string, stack: string, text: string, tag: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(
+        new this.sdk.PutObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.key(project, stack),
+          Body: text,
+          ContentType: 'application/json',
+          IfMatch: tag,
+        }),
+      );
+      return out.ETag ?? '';
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 412 || status === 409 || status === 404) return undefined;
       throw err;
     }
   }

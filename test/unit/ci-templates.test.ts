@@ -245,6 +245,8 @@ describe('GitHub template: pull request jobs get no production secrets', () => {
       expect(referenced(job, 'secrets'), name).toEqual(secrets);
     }
     expect(github.jobs.drift!.permissions).toEqual({ contents: 'read', issues: 'write', 'id-token': 'write' });
+    // Deploy reports back: statuses on the deployed commit, a comment on each merged pull request.
+    expect(github.jobs.deploy!.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', statuses: 'write', 'id-token': 'write' });
   });
 });
 

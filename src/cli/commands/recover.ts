@@ -4,12 +4,13 @@ import { actionContext } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
 import type { RecoverArgs } from '../options.js';
 
-/** `gitops recover`: adopts (--import URN=ID) or forgets (--forget URN) a stack's pending operations. */
+/** `gitops recover`: adopts (--import URN=ID) or forgets (--forget URN) a stack's pending operations and creates of unknown outcome. */
 export async function recoverCommand(args: RecoverArgs, cli: CliEnv): Promise<number> {
   const ctx = await actionContext(cli, args);
   const outcome = await recover(ctx, { stack: args.stack, imports: args.import, forgets: args.forget });
   if (args.json) return printJson(cli.io, outcome);
-  const lines = outcome.pending.length === 0 ? [`[${outcome.name}] no pending operations: nothing to recover`] : [];
+  const nothing = outcome.pending.length === 0 && (outcome.unknown ?? []).length === 0;
+  const lines = nothing ? [`[${outcome.name}] no pending operations or creates of unknown outcome: nothing to recover`] : [];
   for (const i of outcome.imported) {
     lines.push(
       i.exists
@@ -19,6 +20,7 @@ export async function recoverCommand(args: RecoverArgs, cli: CliEnv): Promise<nu
     );
   }
   for (const urn of outcome.forgotten) lines.push(`[${outcome.name}] forgot the pending operation on ${resourceName(urn)}`);
+  for (const urn of outcome.settled ?? []) lines.push(`[${outcome.name}] settled the create of unknown outcome of ${resourceName(urn)}`);
   cli.io.stderr(`${lines.join('\n')}\n`);
   return 0;
 }
