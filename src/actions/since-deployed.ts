@@ -37,6 +37,13 @@ export async function deployedCommits(
   return new Map(stacks.map((s, i) => [s.name, commits[i]]));
 }
 
+/** The stacks deployed from each commit (never-deployed stacks left out): one affected computation per commit. */
+export function stacksByDeployedCommit(deployed: ReadonlyMap<string, string | undefined>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const [name, commit] of deployed) if (commit !== undefined) groups.set(commit, [...(groups.get(commit) ?? []), name]);
+  return groups;
+}
+
 /** A deployed commit this clone does not hold: fail closed, naming the stacks and how to fix it. */
 function missingCommit(commit: string, names: readonly string[], err: unknown): GitopsError {
   return new GitopsError({
@@ -61,8 +68,7 @@ function missingCommit(commit: string, names: readonly string[], err: unknown): 
  */
 export async function sinceDeployedScope(ctx: ActionContext, engine: Engine, head: string): Promise<SinceDeployedScope> {
   const deployed = await deployedCommits(engine, ctx.catalog.stacks, ctx.concurrency);
-  const groups = new Map<string, string[]>();
-  for (const [name, commit] of deployed) if (commit !== undefined) groups.set(commit, [...(groups.get(commit) ?? []), name]);
+  const groups = stacksByDeployedCommit(deployed);
   const stacks = new Map<string, AffectedStack>();
   const destroys = new Map<string, AffectedStack>();
   const base = new Map<string, PreviousDefinition | null>();

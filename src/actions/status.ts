@@ -6,7 +6,7 @@ import { mapLimit } from '../run/map-limit.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { ActionContext } from './action-context.js';
 import { affectedStacks } from './affected.js';
-import { deployedCommits } from './since-deployed.js';
+import { deployedCommits, stacksByDeployedCommit } from './since-deployed.js';
 
 /**
  * Where a stack stands against Git's head. `behind`: `deploy --since-deployed` would deploy it
@@ -54,11 +54,8 @@ export async function deployStatus(ctx: ActionContext): Promise<StatusResult> {
     const def = ctx.catalog.byName.get(name)!;
     return { name, project: def.project, stack: def.stack };
   };
-  const groups = new Map<string, string[]>();
-  for (const [name, commit] of deployed) {
-    if (commit === undefined) out.set(name, { ...base(name), state: 'never-deployed', reasons: [] });
-    else groups.set(commit, [...(groups.get(commit) ?? []), name]);
-  }
+  for (const [name, commit] of deployed) if (commit === undefined) out.set(name, { ...base(name), state: 'never-deployed', reasons: [] });
+  const groups = stacksByDeployedCommit(deployed);
   const quiet = { ...ctx, sink: () => undefined };
   const cache: LandingCache = new Map();
   const windows: { from: string; commits: string[] }[] = [];

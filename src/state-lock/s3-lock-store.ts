@@ -71,7 +71,17 @@ export class S3LockStore implements LockStore {
     return `s3://${this.location.bucket}/${this.key(project, stack)}`;
   }
 
-  async create(project: string, stack: string, text: string): Promise<string | undefined> {
+  /**
+   * A conditional `PutObject`: the new ETag, or undefined when the condition failed (`lost`:
+   * the statuses that say so).
+   */
+  private async put(
+    project: string,
+    stack: string,
+    text: string,
+    condition: { IfNoneMatch: '*' } | { IfMatch: string },
+    lost: readonly number[],
+  ): Promise<string | undefined> {
     try {
       const out = await this.client.send(
         new this.sdk.PutObjectCommand({
@@ -79,16 +89,23 @@ export class S3LockStore implements LockStore {
           Key: this.key(project, stack),
           Body: text,
           ContentType: 'application/json',
-          IfNoneMatch: '*',
+          ...condition,
         }),
       );
       return out.ETag ?? '';
     } catch (err) {
-      // 412: the lock exists. 409: AWS's answer to a conditional write racing another one; the
-      // caller reads the lock and, finding none, tries again.
-      if (statusOf(err) === 412 || statusOf(err) === 409) return undefined;
+      const status = statusOf(err);
+      if (status !== undefined && lost.includes(status)) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * 412: the lock exists. 409: AWS's answer to a conditional write racing another one; the
+   * caller reads the lock and, finding none, tries again.
+   */
+  create(project: string, stack: string, text: string): Promise<string | undefined> {
+    return this.put(project, stack, text, { IfNoneMatch: '*' }, [412, 409]);
   }
 
   async read(project: string, stack: string): Promise<StoredLock | undefined> {
@@ -124,22 +141,7 @@ export class S3LockStore implements LockStore {
   }
 
   /** A conditional overwrite, `PutObject` with `If-Match: <ETag>` (AWS S3 since November 2024): 412 (or 404, 409) when it moved. */
-  async replace(project: string, stack: string, text: string, tag: string): Promise<string | undefined> {
-    try {
-      const out = await this.client.send(
-        new this.sdk.PutObjectCommand({
-          Bucket: this.location.bucket,
-          Key: this.key(project, stack),
-          Body: text,
-          ContentType: 'application/json',
-          IfMatch: tag,
-        }),
-      );
-      return out.ETag ?? '';
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 412 || status === 409 || status === 404) return undefined;
-      throw err;
-    }
+  replace(project: string, stack: string, text: string, tag: string): Promise<string | undefined> {
+    return this.put(project, stack, text, { IfMatch: tag }, [412, 409, 404]);
   }
 }
