@@ -70,7 +70,7 @@ export function governingDefinition(
 /** One policy field an MR changes. */
 export interface PolicyChange {
   stack: string;
-  field: 'approvals.required' | 'allowDestroy' | 'drift.policy' | 'drift.maxChanges';
+  field: 'approvals.required' | 'allowDestroy' | 'drift.policy' | 'drift.maxChanges' | 'drift.ignoreManagers' | 'drift.ignorePaths';
   from: string;
   to: string;
   /** True when head's rule is weaker: deploy keeps applying the base's. */
@@ -92,20 +92,40 @@ export function policyChanges(affected: AffectedResult, catalog: StackCatalog, b
     add('drift.policy', before.drift.policy, after.drift.policy, after.drift.policy === 'remediate');
     const [was, now] = [before.drift.maxChanges, after.drift.maxChanges];
     add('drift.maxChanges', was, now, was !== undefined && (now === undefined || now > was));
+    // An entry added to an ignore list hides drift from the report and from remediation: it lowers protection.
+    for (const field of ['ignoreManagers', 'ignorePaths'] as const) {
+      const [from, to] = [before.drift[field] ?? [], after.drift[field] ?? []];
+      const shown = (list: readonly string[]) => (list.length > 0 ? list.join(', ') : undefined);
+      add(
+        `drift.${field}`,
+        shown(from),
+        shown(to),
+        to.some((entry) => !from.includes(entry)),
+      );
+    }
   }
   return out;
+}
+
+/** The entries both lists hold (an ignore rule counts only where both definitions have it); undefined when none. */
+function common(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] | undefined {
+  const both = (a ?? []).filter((entry) => (b ?? []).includes(entry));
+  return both.length > 0 ? both : undefined;
 }
 
 /**
  * The stricter of two definitions of one stack, field by field: the most approvals (a stack
  * protected by either stays protected), `allowDestroy` only when both allow it, drift `detect`
- * when either says so, and the lower `maxChanges` (none counts as unlimited). Everything else
- * (identity, config, program) comes from `a`. Pure.
+ * when either says so, the lower `maxChanges` (none counts as unlimited), and only the
+ * `ignoreManagers`/`ignorePaths` entries both hold. Everything else (identity, config, program)
+ * comes from `a`. Pure.
  */
 export function stricterDefinition(a: StackDefinition, b: StackDefinition): StackDefinition {
   const required = Math.max(requiredApprovals(a), requiredApprovals(b));
   const limits = [a.drift.maxChanges, b.drift.maxChanges].filter((n): n is number => n !== undefined);
-  const { maxChanges: _dropped, ...drift } = a.drift;
+  const { maxChanges: _dropped, ignoreManagers: _managers, ignorePaths: _paths, ...drift } = a.drift;
+  const ignoreManagers = common(a.drift.ignoreManagers, b.drift.ignoreManagers);
+  const ignorePaths = common(a.drift.ignorePaths, b.drift.ignorePaths);
   return {
     ...a,
     ...(required > 0 || a.approvals ? { approvals: { required } } : {}),
@@ -114,6 +134,8 @@ export function stricterDefinition(a: StackDefinition, b: StackDefinition): Stac
       ...drift,
       policy: a.drift.policy === 'detect' || b.drift.policy === 'detect' ? 'detect' : 'remediate',
       ...(limits.length > 0 ? { maxChanges: Math.min(...limits) } : {}),
+      ...(ignoreManagers ? { ignoreManagers } : {}),
+      ...(ignorePaths ? { ignorePaths } : {}),
     },
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type DeployedDefinition, stricterDefinition, withDeployedDefinitions } from '../../src/merge-request/base-policy.js';
+import type { AffectedResult } from '../../src/affected/model.js';
+import {
+  type DeployedDefinition,
+  policyChanges,
+  stricterDefinition,
+  withDeployedDefinitions,
+} from '../../src/merge-request/base-policy.js';
 import type { StackCatalog } from '../../src/stacks/load.js';
 import { parseStackFile } from '../../src/stacks/parse.js';
 import type { StackDefinition } from '../../src/stacks/schema.js';
@@ -46,6 +52,20 @@ describe('the stricter of two definitions', () => {
     expect(stricterDefinition(def({ policy: 'remediate' }), def({ policy: 'remediate' })).drift).toEqual({ policy: 'remediate' });
   });
 
+  it('keeps only the ignore rules both hold: an entry one side added cannot hide drift', () => {
+    const ignoring = (managers: string, paths: string) =>
+      parseStackFile('stacks/prod.yaml', 'prod', `program: app\ndrift:\n  ignoreManagers: [${managers}]\n  ignorePaths: [${paths}]\n`)
+        .definition!;
+    const strict = stricterDefinition(
+      ignoring('hpa-controller, kubectl', '"apps/v1/Deployment:spec.replicas", "*:*"'),
+      ignoring('hpa-controller', '"apps/v1/Deployment:spec.replicas"'),
+    );
+    expect(strict.drift.ignoreManagers).toEqual(['hpa-controller']);
+    expect(strict.drift.ignorePaths).toEqual(['apps/v1/Deployment:spec.replicas']);
+    const none = stricterDefinition(ignoring('kubectl', '"*:*"'), def({}));
+    expect([none.drift.ignoreManagers, none.drift.ignorePaths]).toEqual([undefined, undefined]);
+  });
+
   it('keeps identity, program and config from the first', () => {
     const a = def({ program: 'app' }, 'config:\n  app:size: 3\n');
     const strict = stricterDefinition(a, def({ program: 'other', approvals: 1 }, 'stack: elsewhere\n'));
@@ -87,5 +107,36 @@ describe('base definitions with the last deployed ones', () => {
       file: 'stacks/prod.yaml',
       problems: ['its definition at its last deployed commit c0ffee000000 (stacks/prod.yaml) cannot be read: not in this clone'],
     });
+  });
+});
+
+describe('policy changes an MR makes', () => {
+  const withDrift = (drift: string) => parseStackFile('stacks/prod.yaml', 'prod', `program: app\ndrift:\n${drift}`).definition!;
+  const changes = (before: StackDefinition, after: StackDefinition) => {
+    const affected: AffectedResult = {
+      base: 'b',
+      head: 'h',
+      mergeBase: 'b',
+      changes: [],
+      stacks: [{ name: 'prod', action: 'update', reasons: [] }],
+      warnings: [],
+    };
+    return policyChanges(affected, catalogOf(after), new Map([['prod', { file: 'stacks/prod.yaml', definition: before, problems: [] }]]));
+  };
+
+  it('names an ignore rule added to a stack as lowering protection: it hides drift from the report and from remediation', () => {
+    const before = withDrift('  policy: remediate\n  ignoreManagers: [hpa-controller]\n');
+    const after = withDrift('  policy: remediate\n  ignoreManagers: [hpa-controller, kubectl]\n  ignorePaths: ["*:*"]\n');
+    expect(changes(before, after)).toEqual([
+      { stack: 'prod', field: 'drift.ignoreManagers', from: 'hpa-controller', to: 'hpa-controller, kubectl', lowers: true },
+      { stack: 'prod', field: 'drift.ignorePaths', from: 'none', to: '*:*', lowers: true },
+    ]);
+  });
+
+  it('a removed ignore rule is a change that raises protection', () => {
+    const before = withDrift('  policy: remediate\n  ignorePaths: ["apps/v1/Deployment:spec.replicas"]\n');
+    expect(changes(before, withDrift('  policy: remediate\n'))).toEqual([
+      { stack: 'prod', field: 'drift.ignorePaths', from: 'apps/v1/Deployment:spec.replicas', to: 'none', lowers: false },
+    ]);
   });
 });
