@@ -1,6 +1,7 @@
 import { type DriftMode, type DriftReport, detectDrift, remediates } from '../drift/detect.js';
 import { appendRecord, toRecord } from '../drift/history.js';
 import { type NotifyOutcome, notifyDrift } from '../drift/notify.js';
+import { deployedCommitOnce, deployedOwnership } from '../merge-request/deployed-ownership.js';
 import { undeployedChangeCheck } from '../merge-request/undeployed-change.js';
 import { type ChannelOutcome, notifyChannels } from '../notify/notify-channels.js';
 import type { NotifyTarget } from '../notify/targets.js';
@@ -63,7 +64,12 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
     signal: ctx.signal,
     message: 'gitops drift remediation',
   };
-  const reports = await detectDrift(names, run, { ...request, undeployedChange: undeployedChangeCheck(ctx) });
+  const deployedOf = deployedCommitOnce();
+  const reports = await detectDrift(names, run, {
+    ...request,
+    undeployedChange: undeployedChangeCheck(ctx, deployedOf),
+    ownership: deployedOwnership(ctx, deployedOf),
+  });
   const time = ctx.clock();
   const commit = ctx.ci.commit ?? (await ctx.git.revParse('HEAD').catch(() => undefined));
   if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));

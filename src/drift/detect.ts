@@ -4,7 +4,7 @@ import type { RunContext } from '../run/run-context.js';
 import { schedule } from '../run/scheduler.js';
 import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
 import { guardedPlan, remediationGuard } from './guard.js';
-import { remediationIgnores, revertsManagedElsewhere, splitManagedElsewhere } from './managed-elsewhere.js';
+import { type DriftOwnership, remediationIgnores, revertsManagedElsewhere, splitManagedElsewhere } from './managed-elsewhere.js';
 
 /** What the drift job did about a stack's drift. */
 export type DriftAction = 'none' | 'reported' | 'remediated' | 'blocked' | 'failed';
@@ -47,6 +47,11 @@ export interface DriftMode {
    * Remediation converges on Git's head, so without this it would apply such a change unreviewed.
    */
   undeployedChange?: (def: StackDefinition, engine: Engine) => Promise<string | undefined>;
+  /**
+   * The ignore rules in force (`drift.ignoreManagers`/`ignorePaths`): the head's, narrowed to
+   * those deploy has applied. Without it, the head's rules.
+   */
+  ownership?: (def: StackDefinition, engine: Engine) => Promise<DriftOwnership>;
 }
 
 /** True when the report leaves drift in place. */
@@ -78,9 +83,10 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   if (detection.status !== 'succeeded') return done({ status: detection.status, action: 'failed', error: detection.error });
   // An update whose declared properties all match (only live-only fields moved) is not drift.
   // Fields an autoscaler or another controller owns (drift.ignoreManagers / ignorePaths) are not drift.
+  const ownership = (await mode.ownership?.(def, engine)) ?? def.drift;
   const split = splitManagedElsewhere(
     detection.resources.filter((r) => r.op === 'update' && r.properties.length > 0),
-    def.drift,
+    ownership,
   );
   base.drifted = split.drifted;
   base.managedElsewhere = split.managedElsewhere;
@@ -94,7 +100,7 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
 
   // Remediation keeps the live value of every field managed elsewhere (a transform adds Pulumi
   // ignoreChanges for them), so converging on Git never starts a fight with their manager.
-  const ignoreChanges = remediationIgnores(detection.resources, base.managedElsewhere, def.drift);
+  const ignoreChanges = remediationIgnores(detection.resources, base.managedElsewhere, ownership);
   const ignoring = ignoreChanges.length > 0 ? { ignoreChanges } : {};
   // The preview saves its plan: remediation is bound to exactly what the guard checks.
   const preview = await engine.run({ stack: def, operation: 'remediate-preview', signal, ...ignoring, plan: {} }, sink);

@@ -5,6 +5,7 @@ import { describeReason } from '../affected/render.js';
 import type { Engine } from '../engine/engine.js';
 import { asGitopsError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
+import type { DeployedCommitOf } from './deployed-ownership.js';
 
 const waiting = 'undeployed change waiting for deploy';
 
@@ -22,12 +23,15 @@ const waiting = 'undeployed change waiting for deploy';
  * or a commit that cannot be compared (not in this clone), blocks too. Outside a git repository
  * there is no head to compare and nothing is blocked. One comparison per distinct deployed commit.
  */
-export function undeployedChangeCheck(ctx: ActionContext): (def: StackDefinition, engine: Engine) => Promise<string | undefined> {
+export function undeployedChangeCheck(
+  ctx: ActionContext,
+  deployedOf: DeployedCommitOf = (def, engine) => engine.lastDeployedCommit(def),
+): (def: StackDefinition, engine: Engine) => Promise<string | undefined> {
   const head = ctx.git.revParse('HEAD').catch(() => undefined);
   const since = new Map<string, Promise<AffectedResult>>();
   return async (def, engine) => {
     if ((await head) === undefined) return undefined;
-    const deployed = await engine.lastDeployedCommit(def);
+    const deployed = await deployedOf(def, engine);
     if (deployed === undefined) {
       return `${waiting}: no gitops deploy of this stack is on record, so Git's head may hold changes never deployed; run gitops deploy first`;
     }

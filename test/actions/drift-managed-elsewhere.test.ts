@@ -126,4 +126,35 @@ describe('drift: fields managed elsewhere (drift.ignoreManagers / ignorePaths)',
     });
     expect(engine.log).not.toContain('web:up');
   });
+  it('an ignore rule merged but not deployed hides nothing: the field is drift until deploy applies the rule', async () => {
+    // Deployed without the rule; a merged MR then adds it, and its deploy has not run (refused, say).
+    repo = await createGitRepo(repoFiles({ web: stack('') }));
+    const deployed = await repo.sha();
+    await repo.write({ 'stacks/web.yaml': withHpa });
+    await repo.commit('ignore the autoscaler');
+    const t = await testContext(repo.dir);
+    t.engine.lastDeployed.set('web', deployed);
+    t.engine.script('web', 'refresh-preview', { resources: [deployment(replicas)] });
+    const request = { selection: { all: true }, allowDestroy: false, notify: false };
+    const report = (await drift(t.ctx, planDrift(t.ctx.catalog, request), request)).reports[0]!;
+    expect(report).toMatchObject({ action: 'blocked', managedElsewhere: [] });
+    expect(report.drifted[0]!.properties).toEqual([expect.objectContaining({ path: 'spec.replicas', managers: ['hpa-controller'] })]);
+    expect(report.blockedReason).toMatch(/^undeployed change waiting for deploy: stack file stacks\/web.yaml changed/);
+    // The deploy record is read once for both checks.
+    expect(t.engine.historyReads).toEqual(['web']);
+    expect(t.engine.log).toEqual(['web:refresh-preview']);
+  });
+
+  it('once deployed, the same rule is in force', async () => {
+    repo = await createGitRepo(repoFiles({ web: stack('') }));
+    await repo.write({ 'stacks/web.yaml': withHpa });
+    const deployed = await repo.commit('ignore the autoscaler');
+    const t = await testContext(repo.dir);
+    t.engine.lastDeployed.set('web', deployed);
+    t.engine.script('web', 'refresh-preview', { resources: [deployment(replicas)] });
+    const request = { selection: { all: true }, allowDestroy: false, notify: false };
+    const report = (await drift(t.ctx, planDrift(t.ctx.catalog, request), request)).reports[0]!;
+    expect(report).toMatchObject({ action: 'none', drifted: [] });
+    expect(report.managedElsewhere).toHaveLength(1);
+  });
 });
