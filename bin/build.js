@@ -17,7 +17,7 @@ const sources = newestSource(root);
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 await build({
-  entryPoints: { main: path.join(root, 'src/cli/main.ts') },
+  entryPoints: { main: path.join(root, 'src/cli/main.ts'), 'program-host': path.join(root, 'src/program-host/host.ts') },
   outdir: tmp,
   bundle: true,
   splitting: true,

@@ -1,5 +1,5 @@
-import type { IgnoreChangesRule } from '../engine/program-loader.js';
 import type { PropertyChange, ResourceChange, StackResult } from '../engine/result.js';
+import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import {
   flatPath,

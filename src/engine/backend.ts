@@ -58,6 +58,7 @@ export function checkPassphrase(env: NodeJS.ProcessEnv, variable = 'PULUMI_CONFI
   const value = env[variable];
   if (value !== undefined) {
     if (value === '') throw emptyPassphrase(`${variable} is set but empty`);
+    if (value.trim() === '') throw emptyPassphrase(`${variable} is only whitespace`);
     return;
   }
   const file = variable === 'PULUMI_CONFIG_PASSPHRASE' ? env.PULUMI_CONFIG_PASSPHRASE_FILE : undefined;
@@ -76,8 +77,8 @@ export function checkPassphrase(env: NodeJS.ProcessEnv, variable = 'PULUMI_CONFI
 }
 
 function emptyPassphrase(what: string): GitopsError {
-  const message = `${what}: an empty passphrase would leave stack secrets unprotected`;
-  return userError('PASSPHRASE_INVALID', message, 'set a non-empty passphrase');
+  const message = `${what}: an empty or blank passphrase would leave stack secrets unprotected`;
+  return userError('PASSPHRASE_INVALID', message, 'set a passphrase that is not empty or blank');
 }
 
 /** Whether `env` says we run in CI: GitLab and GitHub set `CI=true`. */

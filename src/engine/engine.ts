@@ -1,7 +1,7 @@
 import type { StateVersion } from '../plans/state-version.js';
+import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { LockHolder } from './lock-holder.js';
-import type { IgnoreChangesRule } from './program-loader.js';
 import type { ProgressSink } from './progress.js';
 import type { RecoverOutcome, RecoverRequest } from './recover-state.js';
 import type { Operation, StackResult } from './result.js';

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
 import type { Redactor } from '../report/redact.js';
 import type { StackDefinition } from '../stacks/schema.js';
@@ -36,7 +37,31 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
   const toolchain = await ensurePulumi(env, log);
   // Provider plugins cannot be downloaded offline: install the ones the programs need up front.
   if (usesPackage(layout, stacks, '@pulumi/kubernetes')) await ensureKubernetesProvider(env, log);
-  return new PulumiEngine({ layout, toolchain, backendUrl, env, redactor: options.redactor });
+  const operationTimeoutMs = operationTimeout(env);
+  return new PulumiEngine({
+    layout,
+    toolchain,
+    backendUrl,
+    env,
+    redactor: options.redactor,
+    ...(operationTimeoutMs ? { operationTimeoutMs } : {}),
+  });
+}
+
+/** `GITOPS_OPERATION_TIMEOUT`: minutes one stack's operation may run (a positive number), in milliseconds. */
+function operationTimeout(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.GITOPS_OPERATION_TIMEOUT;
+  if (raw === undefined || raw === '') return undefined;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0) {
+    throw new GitopsError({
+      code: 'USAGE',
+      kind: 'user',
+      message: `GITOPS_OPERATION_TIMEOUT=${raw}: not a positive number of minutes`,
+      hint: 'set it to the minutes one stack may run, e.g. 90',
+    });
+  }
+  return minutes * 60_000;
 }
 
 /** True when a selected stack's program entry imports `pkg` (a cheap text check of index.ts). */

@@ -99,10 +99,14 @@ export function watchProcesses(workDir: string): { stop(): void } {
  * result of their work) and waits until they are gone. Returns what was killed. A record
  * whose runner still runs belongs to a live run and is left alone.
  */
-export async function reapLeftovers(workDir: string): Promise<ProcessRef[]> {
+export async function reapLeftovers(
+  workDir: string,
+  /** Also when this process is the runner: its own run that was stopped (timed out) but left processes behind. */
+  ownRun = false,
+): Promise<ProcessRef[]> {
   const record = readRunRecord(workDir);
   if (!record) return [];
-  if (isSameProcess(record.runner.pid, record.runner.start)) return [];
+  if (!(ownRun && record.runner.pid === process.pid) && isSameProcess(record.runner.pid, record.runner.start)) return [];
   const alive = record.processes.filter((p) => isSameProcess(p.pid, p.start));
   for (const p of alive) {
     try {

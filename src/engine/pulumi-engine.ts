@@ -3,9 +3,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalWorkspace, type OutputMap, Stack, StackNotFoundError, type StackSettings } from '@pulumi/pulumi/automation/index.js';
+import {
+  LocalWorkspace,
+  type OutputMap,
+  type ProjectSettings,
+  Stack,
+  StackNotFoundError,
+  type StackSettings,
+} from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import { type PreparedPlan, planRejection, planSalt, preparePlan } from '../plans/stack-plan.js';
+import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
+import { hostPluginDir } from '../program-host/plugin-dir.js';
+import { encodeHostSettings, HIDDEN_VARIABLE, HOST_RUNTIME } from '../program-host/settings.js';
 import type { RepoLayout } from '../repo/layout.js';
 import type { Redactor } from '../report/redact.js';
 import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
@@ -18,17 +28,19 @@ import { classifyFailure, inFlightCreates } from './classify-failure.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
+import { clearHostStatus, hostDeathError, hostStatusFile } from './host-status.js';
+import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
-import { type IgnoreChangesRule, loadProgram, withIgnoreChanges } from './program-loader.js';
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
 import { probeSecretDrift } from './secret-drift.js';
-import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, secretsEnv, usesPassphrase } from './secrets-provider.js';
+import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, usesPassphrase } from './secrets-provider.js';
+import { stackEnvironment } from './stack-env.js';
 import { unknownCreatesOf, unknownOutcomeError, settleSteps as unknownSettleSteps } from './unknown-outcome.js';
 import { readUnknownCreates, recordUnknownCreates, settleUnknownCreates } from './unknown-outcome-store.js';
 import { updateVersionOf } from './update-version.js';
@@ -40,7 +52,12 @@ export interface PulumiEngineOptions {
   env: NodeJS.ProcessEnv;
   /** Learns the plaintext of secret config and outputs, so no report can print them. */
   redactor?: Redactor;
+  /** How long one stack's operation may run before it is stopped (TIMED_OUT); default {@link DEFAULT_OPERATION_TIMEOUT_MS}. */
+  operationTimeoutMs?: number;
 }
+
+/** Two hours: longer than any sane single-stack update, short enough that a hung program frees its runner. */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
 const refreshOps = new Set<Operation>(['refresh', 'refresh-preview']);
 const destroyOps = new Set<Operation>(['destroy', 'destroy-preview']);
@@ -55,7 +72,13 @@ export class PulumiEngine implements Engine {
     return fileBackendDir(this.options.backendUrl) !== undefined;
   }
 
-  constructor(private readonly options: PulumiEngineOptions) {}
+  /** The CLI, run with exactly the environment each stack is given (see `isolatedCommand`). */
+  private readonly command: PulumiToolchain['command'];
+
+  constructor(private readonly options: PulumiEngineOptions) {
+    // A stopped run gets as long to wind down as it had to run, up to a minute.
+    this.command = isolatedCommand(options.toolchain.command, Math.min(60_000, options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS));
+  }
 
   private lockStore?: Promise<LockStore | undefined>;
 
@@ -102,22 +125,30 @@ export class PulumiEngine implements Engine {
     return dir && path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
   }
 
-  private envVars(): Record<string, string> {
-    const { toolchain, backendUrl, env } = this.options;
+  /**
+   * The CLI environment of one stack: what `stackEnvironment` allows it (never the job's forge
+   * tokens or other stacks' passphrases), the engine's own settings, and for runs of the program
+   * what its host needs to know. The program host finds itself on PATH.
+   */
+  private stackEnvVars(def: StackDefinition, backendUrl = this.options.backendUrl, program?: ProgramRun): Record<string, string> {
+    const { toolchain, env, layout } = this.options;
+    const allowed = stackEnvironment(def, env, backendUrl);
     const vars: Record<string, string> = {
+      ...allowed.env,
       PULUMI_SKIP_UPDATE_CHECK: 'true',
       PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: 'true',
       PULUMI_BACKEND_URL: backendUrl,
       // The CLI would find its home through the user database, not $HOME: plugins we registered live here.
       PULUMI_HOME: toolchain.home,
+      PATH: [...toolchain.extraPath, allowed.env.PATH ?? ''].join(path.delimiter),
+      [HIDDEN_VARIABLE]: allowed.hidden.join(','),
     };
-    if (toolchain.extraPath.length > 0) vars.PATH = [...toolchain.extraPath, env.PATH ?? ''].join(path.delimiter);
+    if (program) {
+      const entry = path.join(layout.programsDir, def.program, 'index.ts');
+      const statusFile = hostStatusFile(this.workDir(def));
+      Object.assign(vars, encodeHostSettings({ program: entry, cwd: layout.root, statusFile, ignoreChanges: program.ignoreChanges }));
+    }
     return vars;
-  }
-
-  /** The CLI environment of one stack: the engine's, plus the stack's own passphrase variable. */
-  private stackEnvVars(def: StackDefinition, backendUrl = this.options.backendUrl): Record<string, string> {
-    return { ...this.envVars(), PULUMI_BACKEND_URL: backendUrl, ...secretsEnv(def, this.options.env) };
   }
 
   /** Creates or selects the stack, with its config written in one step (the stack settings file). */
@@ -145,17 +176,27 @@ export class PulumiEngine implements Engine {
     /** Select only: a stack that does not exist throws StackNotFoundError instead of being created. */
     selectOnly = false,
   ): Promise<Stack> {
-    const { layout, toolchain } = this.options;
+    const { layout } = this.options;
     await mkdir(workDir, { recursive: true });
-    const program = runsProgram ? withIgnoreChanges(await loadProgram(layout, def.program), ignoreChanges) : async () => undefined;
     const workspace = await LocalWorkspace.create({
       workDir,
-      program,
-      pulumiCommand: toolchain.command,
-      envVars: this.stackEnvVars(def, backendUrl),
+      pulumiCommand: this.command,
+      envVars: this.stackEnvVars(def, backendUrl, runsProgram ? { ignoreChanges } : undefined),
       // `stack init` reads the provider from here; the stack file's choice is passed on as is.
       ...(def.secretsProvider ? { secretsProvider: def.secretsProvider } : {}),
-      projectSettings: { name: def.project, runtime: 'nodejs', main: layout.root, backend: { url: backendUrl } },
+      // The program runs in its own process: Pulumi starts the language plugin of this runtime
+      // (the program host), which loads programs/<program>/index.ts. `main` is the repository
+      // root, where the dynamic-provider plugin resolves @pulumi/pulumi.
+      projectSettings: {
+        name: def.project,
+        runtime: HOST_RUNTIME as ProjectSettings['runtime'],
+        main: layout.root,
+        backend: { url: backendUrl },
+        plugins: {
+          languages: [{ name: HOST_RUNTIME, path: hostPluginDir() }],
+          providers: [{ name: 'pulumi-nodejs', path: hostPluginDir() }],
+        },
+      } as ProjectSettings,
     });
     const existing = existsSync(path.join(workDir, `Pulumi.${def.stack}.yaml`)) ? await workspace.stackSettings(def.stack) : undefined;
     const settings: StackSettings = {
@@ -197,7 +238,12 @@ export class PulumiEngine implements Engine {
   }
 
   async run(request: RunRequest, sink: ProgressSink): Promise<StackResult> {
-    const { stack: def, operation, signal } = request;
+    const { stack: def, operation } = request;
+    // A hung program (or provider) fails its own stack instead of holding the runner for ever.
+    const limitMs = this.options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    const deadline = AbortSignal.timeout(limitMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const timedOut = (): boolean => deadline.aborted && !request.signal?.aborted;
     const started = Date.now();
     // Values in the result are redacted as they are collected, before any report cuts them.
     const redact = (text: string): string => this.options.redactor?.redact(text) ?? text;
@@ -226,6 +272,7 @@ export class PulumiEngine implements Engine {
       if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack);
       const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
       const planFile = plan?.file ? { plan: plan.file } : {};
+      clearHostStatus(this.workDir(def));
       watch = watchProcesses(this.workDir(def));
       const common = { onEvent: events.handle, signal, color: 'never' as const };
       switch (operation) {
@@ -278,8 +325,10 @@ export class PulumiEngine implements Engine {
       let error =
         err instanceof GitopsError
           ? err
-          : (request.plan && planRejection(def.name, failureText(err, events), err)) ||
-            classifyFailure(def.name, this.workDir(def), err, events, signal?.aborted ?? false, this.onFileBackend);
+          : (timedOut() && (await this.timedOutError(def, limitMs, err))) ||
+            (!signal.aborted && hostDeathError(def.name, this.workDir(def), err)) ||
+            (request.plan && planRejection(def.name, failureText(err, events), err)) ||
+            classifyFailure(def.name, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
       const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
       // Still under our lock: the record is written before any other run can start on the stack.
       if (unknown && unknown.length > 0) error = await this.recordUnknown(def, unknown, error);
@@ -300,6 +349,18 @@ export class PulumiEngine implements Engine {
     return result;
   }
 
+  /** A stack stopped at its time limit: what it left running is killed, and the error says what happened. */
+  private async timedOutError(def: StackDefinition, limitMs: number, cause: unknown): Promise<GitopsError> {
+    const killed = await reapLeftovers(this.workDir(def), true);
+    return new GitopsError({
+      code: 'TIMED_OUT',
+      kind: 'external',
+      message: `stack ${def.name}: stopped after ${limitMs >= 60_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} s`}, its time limit${killed.length > 0 ? ` (killed ${killed.length} processes it left running)` : ''}`,
+      hint: 'look for a program or provider that hangs; GITOPS_OPERATION_TIMEOUT (minutes) sets the limit',
+      cause,
+    });
+  }
+
   /** Readies a plan-bound operation (see `preparePlan`). */
   private preparePlan(def: StackDefinition, stack: Stack, operation: Operation, plan: PlanRequest): Promise<PreparedPlan> {
     const where = {
@@ -314,8 +375,8 @@ export class PulumiEngine implements Engine {
   private async findSecretDrift(def: StackDefinition, stack: Stack, events: EventCollector, signal?: AbortSignal): Promise<void> {
     const changes = await probeSecretDrift({
       stack,
-      command: this.options.toolchain.command,
-      env: { ...this.options.env, ...this.stackEnvVars(def) },
+      command: this.command,
+      env: this.stackEnvVars(def),
       parentDir: path.join(this.options.layout.workDir, 'workspaces'),
       openCopy: (backendUrl, workDir) => this.openOn(def, false, backendUrl, workDir),
       urns: events.secretSuspects,
@@ -487,7 +548,7 @@ export class PulumiEngine implements Engine {
 
   /** Runs `pulumi <args>` in the stack's workspace; returns stdout. */
   private cli(def: StackDefinition, args: string[], signal?: AbortSignal): Promise<string> {
-    const env = { ...this.options.env, ...this.stackEnvVars(def) };
+    const env = this.stackEnvVars(def);
     return new Promise((resolve, reject) => {
       execFile(
         this.options.toolchain.command.command,
@@ -548,6 +609,11 @@ export class PulumiEngine implements Engine {
     for (const o of Object.values(outputs)) if (o.secret) this.learnSecret(o.value);
     return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, { value: o.value, secret: o.secret }]));
   }
+}
+
+/** What a run of the program needs beyond the stack: drift remediation's fields managed elsewhere. */
+interface ProgramRun {
+  ignoreChanges?: IgnoreChangesRule[];
 }
 
 /** `--target` and `--refresh` of a preview or up, as the Automation API takes them. */

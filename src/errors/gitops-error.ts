@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'PROVIDER_ERROR'
   | 'ENGINE_ERROR'
   | 'CANCELLED'
+  /** A stack's operation ran past its time limit (`GITOPS_OPERATION_TIMEOUT`) and was stopped. */
+  | 'TIMED_OUT'
   | 'TOOLCHAIN_MISSING'
   | 'GIT_ERROR'
   | 'HISTORY_MISSING'

@@ -45,6 +45,11 @@ const plainValue: z.ZodType<unknown> = z.lazy(() =>
 
 export const configValueSchema = z.union([secureValue, plainValue]);
 
+/** An environment variable's name. */
+const envVariableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and "_", not starting with a digit');
+
 /** Pulumi's secrets providers: the passphrase, or a key in a cloud key service or Vault. */
 export const secretsProviderSchema = z
   .string()
@@ -116,7 +121,7 @@ export const stackFileSchema = z
       .object({
         passphraseEnv: z
           .string()
-          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and "_", not starting with a digit')
+          .pipe(envVariableName)
           .optional()
           .describe(
             "The environment variable that holds this stack's passphrase (default PULUMI_CONFIG_PASSPHRASE), so a protected " +
@@ -125,6 +130,14 @@ export const stackFileSchema = z
       })
       .strict()
       .optional(),
+    env: z
+      .record(envVariableName, envVariableName)
+      .optional()
+      .describe(
+        "Environment variables this stack's program and providers receive, as NAME: SOURCE (the job's variable SOURCE, " +
+          'passed as NAME), e.g. AWS_ACCESS_KEY_ID: PROD_AWS_ACCESS_KEY_ID. Nothing else of the job reaches them but what ' +
+          "the engine needs; never forge tokens or another stack's passphrase.",
+      ),
     drift: z
       .object({
         policy: driftPolicySchema.default('detect').describe('detect: report drift only. remediate: refresh, then up.'),

@@ -1,10 +1,12 @@
 import type { StackDiagnostic } from './diagnostic.js';
+import { envDiagnostics } from './env-rules.js';
 import { findCycles } from './graph.js';
 import { isSecureValue, type StackDefinition } from './schema.js';
 
 /**
  * Rules across files, after each file passed its schema: programs exist, dependencies exist,
- * no cycles, no two files claim the same Pulumi stack, secure values have their salt.
+ * no cycles, no two files claim the same Pulumi stack, secure values have their salt, no stack
+ * asks for the driver's tokens or another stack's passphrase in `env`.
  */
 export function validateCatalog(stacks: readonly StackDefinition[], programs: ReadonlySet<string>): StackDiagnostic[] {
   const diagnostics: StackDiagnostic[] = [];
@@ -44,5 +46,6 @@ export function validateCatalog(stacks: readonly StackDefinition[], programs: Re
     const first = byName.get(cycle[0]!)!;
     diagnostics.push({ file: first.file, field: 'dependsOn', message: `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}` });
   }
+  diagnostics.push(...envDiagnostics(stacks));
   return diagnostics;
 }

@@ -1,52 +1,6 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import * as pulumi from '@pulumi/pulumi';
 import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
+import type { ResourceTransform } from '@pulumi/pulumi/resource.js';
 import { typeMatches } from '../drift/ignore-rules.js';
-import { GitopsError } from '../errors/gitops-error.js';
-import type { RepoLayout } from '../repo/layout.js';
-import { registerTypeScript } from './typescript-loader.js';
-
-const loaded = new Map<string, Promise<PulumiFn>>();
-
-/**
- * Imports `programs/<program>/index.ts` as an inline program. TypeScript is loaded directly
- * (tsx's loader is registered on first use), so users have no build step. The module's default
- * export, or its export named `program`, is the Pulumi program.
- */
-export function loadProgram(layout: RepoLayout, program: string): Promise<PulumiFn> {
-  const file = path.join(layout.programsDir, program, 'index.ts');
-  let pending = loaded.get(file);
-  if (!pending) {
-    pending = importProgram(file, program);
-    loaded.set(file, pending);
-  }
-  return pending;
-}
-
-async function importProgram(file: string, program: string): Promise<PulumiFn> {
-  let mod: Record<string, unknown>;
-  try {
-    await registerTypeScript();
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (err) {
-    throw new GitopsError({
-      code: 'PROGRAM_ERROR',
-      kind: 'user',
-      message: `programs/${program}/index.ts: cannot load it: ${(err as Error).message}`,
-      cause: err,
-    });
-  }
-  const fn = mod.default ?? mod.program;
-  if (typeof fn !== 'function') {
-    throw new GitopsError({
-      code: 'PROGRAM_ERROR',
-      kind: 'user',
-      message: `programs/${program}/index.ts: export the Pulumi program as the default export (an async function)`,
-    });
-  }
-  return fn as PulumiFn;
-}
 
 /**
  * Properties an operation must leave as they are live on matching resources: Pulumi
@@ -77,10 +31,15 @@ export interface IgnoreChangesRule {
  * Resources are matched by type and logical name (a transform sees no URN); two resources of one
  * type and name under different parents both get the rule, which only ever ignores more.
  */
-export function withIgnoreChanges(program: PulumiFn, rules: readonly IgnoreChangesRule[] | undefined): PulumiFn {
+export function withIgnoreChanges(
+  program: PulumiFn,
+  rules: readonly IgnoreChangesRule[] | undefined,
+  /** `pulumi.runtime.registerResourceTransform` of the SDK the program uses. */
+  registerResourceTransform: (t: ResourceTransform) => void,
+): PulumiFn {
   if (!rules || rules.length === 0) return program;
   return async () => {
-    pulumi.runtime.registerResourceTransform((args) => {
+    registerResourceTransform((args) => {
       const paths = rules
         .filter((r) => (r.name === undefined || r.name === args.name) && typeMatches(r.type, args.type))
         .flatMap((r) => r.paths);

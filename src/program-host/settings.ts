@@ -1,0 +1,61 @@
+import type { IgnoreChangesRule } from './ignore-changes.js';
+
+/**
+ * What the engine tells the program host of one run, through the environment of the Pulumi CLI
+ * (the host is the CLI's language plugin, so the CLI's environment is the only channel). The
+ * host reads these variables and removes them, with the variables {@link HIDDEN_VARIABLE} names,
+ * before the program's code loads.
+ */
+export interface HostSettings {
+  /** The program's entry file (absolute). */
+  program: string;
+  /** The folder the program runs in (its working directory). */
+  cwd: string;
+  /**
+   * Where the host records that a run began and ended ({@link HostRunStatus}), so the engine can
+   * tell a host that died mid-run from a provider that did: to the engine both are a dropped connection.
+   */
+  statusFile: string;
+  /** Properties to leave as they are live (drift remediation: fields managed elsewhere). */
+  ignoreChanges?: IgnoreChangesRule[];
+}
+
+/** The one variable that carries {@link HostSettings}, as JSON. */
+export const HOST_SETTINGS_VARIABLE = 'GITOPS_PROGRAM_HOST';
+
+/**
+ * Comma-separated names of variables the CLI needs but the program must not see: the passphrase,
+ * the state backend's and key service's credentials. The program host and the dynamic-provider
+ * plugin (which runs the program's own provider code) remove them.
+ */
+export const HIDDEN_VARIABLE = 'GITOPS_PROGRAM_HIDDEN';
+
+/** The runtime name in the generated project settings: Pulumi then starts `pulumi-language-gitops`. */
+export const HOST_RUNTIME = 'gitops';
+
+/** The variable, for the CLI's environment. Pure. */
+export function encodeHostSettings(settings: HostSettings): Record<string, string> {
+  return { [HOST_SETTINGS_VARIABLE]: JSON.stringify(settings) };
+}
+
+/** The names {@link HIDDEN_VARIABLE} lists in `env`. Pure. */
+export function hiddenVariables(env: NodeJS.ProcessEnv): string[] {
+  return (env[HIDDEN_VARIABLE] ?? '').split(',').filter(Boolean);
+}
+
+/** The settings from the host's environment; throws a message naming the variable when they are missing or malformed. */
+export function decodeHostSettings(env: NodeJS.ProcessEnv): HostSettings {
+  const raw = env[HOST_SETTINGS_VARIABLE];
+  if (!raw) throw new Error(`${HOST_SETTINGS_VARIABLE} is not set: this plugin runs only under gitops`);
+  const parsed = JSON.parse(raw) as Partial<HostSettings>;
+  if (typeof parsed.program !== 'string' || typeof parsed.cwd !== 'string' || typeof parsed.statusFile !== 'string') {
+    throw new Error(`${HOST_SETTINGS_VARIABLE} is malformed: it needs program, cwd and statusFile`);
+  }
+  return parsed as HostSettings;
+}
+
+/** What the host writes to `statusFile`: `running` when the engine's Run begins, `finished` when it returns. */
+export interface HostRunStatus {
+  state: 'running' | 'finished';
+  pid: number;
+}
