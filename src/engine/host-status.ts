@@ -29,7 +29,7 @@ export function hostDeathError(stack: string, workDir: string, cause: unknown): 
   return new GitopsError({
     code: 'PROGRAM_ERROR',
     kind: 'user',
-    message: `stack ${stack}: the program's process (the gitops program host, pid ${status.pid}) died while the program ran`,
+    message: `stack ${stack}: the program's process (the gitops program host) died while the program ran`,
     hint:
       'the engine finished the operations already in flight and recorded them; run it again, and if it dies again look for what ' +
       'kills it (memory, process.exit in the program, a native module)',

@@ -8,6 +8,7 @@ import { parseS3BackendUrl } from '../state-lock/s3-backend-url.js';
 import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
 import { ensurePulumi } from '../toolchain/pulumi-cli.js';
 import { ensureFileBackend, resolveBackendUrl } from './backend.js';
+import { detectSandbox } from './program-sandbox.js';
 import { PulumiEngine } from './pulumi-engine.js';
 import { checkSecretsAccess, verifyStackPassphrases } from './secrets-provider.js';
 
@@ -38,7 +39,15 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
   // Provider plugins cannot be downloaded offline: install the ones the programs need up front.
   if (usesPackage(layout, stacks, '@pulumi/kubernetes')) await ensureKubernetesProvider(env, log);
   const operationTimeoutMs = operationTimeout(env);
+  const sandbox = await detectSandbox(env);
+  if (sandbox === 'none') {
+    log(
+      'programs run without a PID namespace (unshare is not permitted here): each still runs in its own process with its own ' +
+        "environment, but could read other processes' environment through /proc; see docs/programs.md",
+    );
+  }
   return new PulumiEngine({
+    sandbox,
     layout,
     toolchain,
     backendUrl,

@@ -26,10 +26,10 @@ export interface ProcessRef {
   command: string;
 }
 
-/** A short name for a process: its program (past a shell or node), with its folder. */
+/** A short name for a process: its program (past a shell, node, and the confinement of program code), with its folder. */
 export function programName(command: string): string {
   const tokens = command.split(' ');
-  const program = tokens.find((t) => !/(^|\/)(sh|bash|node)$/.test(t)) ?? tokens[0] ?? '';
+  const program = tokens.find((t) => !t.startsWith('-') && !/(^|\/)(sh|bash|node|unshare|gitops-confine)$/.test(t)) ?? tokens[0] ?? '';
   return program.split('/').slice(-2).join('/');
 }
 

@@ -30,6 +30,7 @@ import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
 import { clearHostStatus, hostDeathError, hostStatusFile } from './host-status.js';
 import { isolatedCommand } from './isolated-command.js';
+import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
@@ -52,6 +53,8 @@ export interface PulumiEngineOptions {
   env: NodeJS.ProcessEnv;
   /** Learns the plaintext of secret config and outputs, so no report can print them. */
   redactor?: Redactor;
+  /** How program processes are confined (see `ProgramSandbox`); default none. */
+  sandbox?: ProgramSandbox;
   /** How long one stack's operation may run before it is stopped (TIMED_OUT); default {@link DEFAULT_OPERATION_TIMEOUT_MS}. */
   operationTimeoutMs?: number;
 }
@@ -142,6 +145,8 @@ export class PulumiEngine implements Engine {
       PULUMI_HOME: toolchain.home,
       PATH: [...toolchain.extraPath, allowed.env.PATH ?? ''].join(path.delimiter),
       [HIDDEN_VARIABLE]: allowed.hidden.join(','),
+      [SANDBOX_VARIABLE]: this.options.sandbox ?? 'none',
+      [READONLY_VARIABLE]: layout.root,
     };
     if (program) {
       const entry = path.join(layout.programsDir, def.program, 'index.ts');

@@ -41,6 +41,8 @@ const bench: Bench = {
     try {
       log('deploying the stack once per contender');
       contenders.push(await gitopsContender());
+      const baseline = process.env.BENCH_BASELINE_GITOPS;
+      if (baseline) contenders.push(await gitopsContender(baseline, 'baseline'));
       contenders.push(await plainContender(toolchain.binDir, host.path));
       contenders.push(await automationContender());
       for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -83,6 +85,9 @@ const bench: Bench = {
         `  ratio gitops/plain (median of per-round ratios): time ${timeRatio} (${verdict(timeRatio)}), peak memory ${memRatio} (${verdict(memRatio)})`,
         `  ratio gitops/plain of the medians: time ${ratio(gitops.ms, plain.ms)}, peak memory ${ratio(gitops.mib, plain.mib)}`,
         `  ratio gitops/automation-script (per round): time ${paired('gitops', 'automation', 'ms')}, peak memory ${paired('gitops', 'automation', 'mib')}`,
+        ...(rounds[0]?.has('baseline')
+          ? [`  ratio gitops/baseline (${process.env.BENCH_BASELINE_GITOPS}, per round): time ${paired('gitops', 'baseline', 'ms')}, peak memory ${paired('gitops', 'baseline', 'mib')}`]
+          : []),
       ],
       figures: {
         gitopsMs: Math.round(gitops.ms),
@@ -96,6 +101,7 @@ const bench: Bench = {
         timeRatioOfMedians: ratio(gitops.ms, plain.ms),
         memoryRatioOfMedians: ratio(gitops.mib, plain.mib),
         standInLanguageHost: host.kind === 'stand-in' ? 1 : 0,
+        ...(rounds[0]?.has('baseline') ? { baselineMs: Math.round(med('baseline').ms), timeRatioBaseline: paired('gitops', 'baseline', 'ms') } : {}),
       },
     };
   },

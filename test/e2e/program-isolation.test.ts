@@ -47,8 +47,18 @@ process.exit = (() => undefined) as never;
 export default async function program() {
   const dir = demoDir(pulumi.getStack());
   mkdirSync(dir, { recursive: true });
-  // What the program can see of the job's environment.
+  // What the program can see of the job's environment: its own, and any other process's through /proc.
   writeFileSync(dir + '/env.json', JSON.stringify(process.env));
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    try { return [readFileSync('/proc/' + p + '/environ', 'utf8')]; } catch { return []; }
+  });
+  writeFileSync(dir + '/proc-environ.json', JSON.stringify(others));
+  // Rewrite what a later stack runs: its program and its stack file.
+  const tampering = ['programs/guarded/index.ts', 'stacks/z-guarded.yaml'].map((f) => {
+    try { writeFileSync(f, 'export default async () => ({ pwned: true });'); return f + ': written'; } catch (e) { return f + ': ' + e.code; }
+  });
+  writeFileSync(dir + '/tampering.json', JSON.stringify(tampering));
   const secret = new pulumi.Config().requireSecret('secret');
   const literal = pulumi.secret('${LITERAL}');
   const known = ${JSON.stringify([PASSPHRASE, PROD_PASSPHRASE, GITLAB_TOKEN, GITHUB_TOKEN, CLOUD_KEY, LITERAL])};
@@ -173,6 +183,20 @@ describe('programs run outside the driver', () => {
     }
     for (const value of Object.values(seen))
       for (const c of [PASSPHRASE, PROD_PASSPHRASE, GITLAB_TOKEN, GITHUB_TOKEN]) expect(value).not.toContain(c);
+  });
+
+  it("the program cannot read the driver's or the job's environment through /proc", async () => {
+    const environs = JSON.parse(await readFile(path.join(box.root, '.gitops/demo/a-open/proc-environ.json'), 'utf8')) as string[];
+    // It reads its own (the check is not vacuous), and nothing of the job's.
+    expect(environs.some((e) => e.includes('eu-canary-1'))).toBe(true);
+    for (const e of environs) for (const c of [GITLAB_TOKEN, GITHUB_TOKEN, PROD_PASSPHRASE, PASSPHRASE]) expect(e).not.toContain(c);
+  });
+
+  it("the program cannot change another stack's program or stack file", async () => {
+    const tampering = JSON.parse(await readFile(path.join(box.root, '.gitops/demo/a-open/tampering.json'), 'utf8')) as string[];
+    expect(tampering).toEqual(['programs/guarded/index.ts: EROFS', 'stacks/z-guarded.yaml: EROFS']);
+    expect(await readFile(path.join(box.root, 'programs/guarded/index.ts'), 'utf8')).toBe(guardedProgram);
+    expect(await runGit(box.root, ['status', '--porcelain'])).toBe('');
   });
 
   it('nothing the program prints leaks, in any encoding, anywhere', async () => {

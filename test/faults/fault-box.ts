@@ -58,7 +58,8 @@ export interface Running {
 /** `env` is added to every run's environment (for another state backend, say). */
 export async function createFaultBox(stack: string, delayMs: number, env: Record<string, string | undefined> = {}): Promise<FaultBox> {
   const box = await createSandbox({ stacks: {} });
-  const files = path.join(box.root, 'files', stack);
+  // Under .gitops/: the only part of the checkout a confined program may write.
+  const files = path.join(box.root, '.gitops', 'files', stack);
   await box.write('programs/slow-files/index.ts', readFileSync(fixture, 'utf8'));
   const declared: { doomed: boolean; version?: string } = { doomed: false };
   const writeStack = (): Promise<void> =>
@@ -69,7 +70,7 @@ export async function createFaultBox(stack: string, delayMs: number, env: Record
         (declared.version === undefined ? '' : `  slow-files:version: '${declared.version}'\n`),
     );
   await writeStack();
-  const setDelay = (ms: number): Promise<void> => box.write(path.join('files', stack, '.delay-ms'), String(ms));
+  const setDelay = (ms: number): Promise<void> => box.write(path.join('.gitops', 'files', stack, '.delay-ms'), String(ms));
   await setDelay(delayMs);
   const backend = path.join(box.root, '.gitops', 'state', '.pulumi');
   const stateFile = path.join(backend, 'stacks', 'slow-files', `${stack}.json`);

@@ -51,7 +51,7 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
       stillRunning(leftovers)
         .map((p) => p.command)
         .join('\n'),
-    ).toMatch(/pulumi-resource-pulumi-nodejs/);
+    ).toMatch(/dynamic-provider/);
     expect(
       f
         .state()
@@ -65,7 +65,7 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
   it('the next deploy reaps the dead run’s processes and names the dead lock holder and its command', async () => {
     const r = await f.gitops('deploy', '--stack', stack);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*pulumi-resource-pulumi-nodejs/);
+    expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*dynamic-provider/);
     expect(r.stderr).toMatch(/stack killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
     expect(r.stderr).toMatch(/; command: \S*node \S+gitops\.js deploy --stack killed; no longer running \(it was on this host\)/);
     expect(r.stderr).toContain('the run that took the lock is dead: clear it with `gitops unlock --stack killed`');
@@ -103,7 +103,7 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
 
   it('drift remediation of the stack is blocked by the pending operations', async () => {
     // Out-of-band deletion of steady: drift a remediate policy would fix.
-    await f.box.remove(path.join('files', stack, f.instances('steady')[0]!));
+    await f.box.remove(path.join('.gitops', 'files', stack, f.instances('steady')[0]!));
     const r = await f.gitops('drift', '--stack', stack, '--remediate', '--json');
     const report = (JSON.parse(r.stdout) as { stacks: { action: string; blockedReason?: string }[] }).stacks[0]!;
     expect(report.action, r.stderr).toBe('blocked');

@@ -35,7 +35,7 @@ describe('SIGKILL of a deploy mid-delete, then recovery', () => {
     const run = f.start('deploy', '--stack', stack);
     try {
       await waitFor('the delete of doomed to begin', () => existsSync(path.join(f.files, '.deleting-doomed')));
-      await waitFor('the provider to be watched', () => f.recorded().some((p) => p.command.includes('pulumi-resource-pulumi-nodejs')));
+      await waitFor('the provider to be watched', () => f.recorded().some((p) => p.command.includes('dynamic-provider')));
       leftovers = f.recorded();
     } finally {
       run.killGroup('SIGKILL');

@@ -39,7 +39,7 @@ describe('SIGKILL of a deploy mid-update, then recovery', () => {
         'both slow updates to begin',
         () => existsSync(path.join(f.files, '.updating-adopted')) && existsSync(path.join(f.files, '.updating-never')),
       );
-      await waitFor('the provider to be watched', () => f.recorded().some((p) => p.command.includes('pulumi-resource-pulumi-nodejs')));
+      await waitFor('the provider to be watched', () => f.recorded().some((p) => p.command.includes('dynamic-provider')));
       // The quick update of steady must be over and recorded, so the kill lands on the two slow ones only.
       const pendingNames = (): string[] => {
         try {
@@ -73,7 +73,7 @@ describe('SIGKILL of a deploy mid-update, then recovery', () => {
   it('the next deploy reaps the dead run’s processes and stops on its lock; unlock clears it', async () => {
     const r = await f.gitops('deploy', '--stack', stack);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*pulumi-resource-pulumi-nodejs/);
+    expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*dynamic-provider/);
     expect(r.stderr).toMatch(/stack updating is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
     expect(r.stderr).toContain('the run that took the lock is dead: clear it with `gitops unlock --stack updating`');
     expect(stillRunning(leftovers)).toEqual([]);

@@ -41,9 +41,7 @@ describe('SIGKILL of the program host mid-create', () => {
     expect(r.code, r.stderr).toBe(1);
     const result = JSON.parse(r.stdout) as { stacks: { name: string; status: string; error?: { code: string; message: string } }[] };
     expect(result.stacks[0]).toMatchObject({ name: stack, status: 'failed', error: { code: 'PROGRAM_ERROR' } });
-    expect(result.stacks[0]!.error!.message).toMatch(
-      /the program's process \(the gitops program host, pid \d+\) died while the program ran/,
-    );
+    expect(result.stacks[0]!.error!.message).toContain("the program's process (the gitops program host) died while the program ran");
     // The run's own plugins (the dynamic provider in its create) are gone with it.
     expect(stillRunning(processes).map((p) => p.command)).toEqual([]);
   });

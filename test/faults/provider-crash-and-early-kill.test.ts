@@ -52,7 +52,7 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
   });
 
   it('the provider dies mid-create: exit 1, and the error names every create in flight, which nothing tracks', async () => {
-    await f.box.write(path.join('files', stack, '.crash-never'), '');
+    await f.box.write(path.join('.gitops', 'files', stack, '.crash-never'), '');
     const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(1);
     const result = (JSON.parse(r.stdout) as Json).stacks[0]!;
@@ -99,7 +99,7 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
   });
 
   it('with the provider fixed, a plain deploy stops on them: UNKNOWN_OUTCOME naming each, and nothing is created', async () => {
-    await f.box.remove(path.join('files', stack, '.crash-never'));
+    await f.box.remove(path.join('.gitops', 'files', stack, '.crash-never'));
     const before = counts();
     const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(1);
@@ -135,7 +135,7 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
   it('after removing the orphans and recover --forget of each, deploy makes every resource exactly once', async () => {
     const tracked = new Set(f.state().resources.map((x) => x.id));
     for (const name of ['steady', 'adopted', 'never']) {
-      for (const file of f.instances(name)) if (!tracked.has(path.join(f.files, file))) await f.box.remove(path.join('files', stack, file));
+      for (const file of f.instances(name)) if (!tracked.has(path.join(f.files, file))) await f.box.remove(path.join('.gitops', 'files', stack, file));
     }
     const rec = await f.gitops('recover', '--stack', stack, ...named.flatMap((n) => ['--forget', urnOf(stack, n)]));
     expect(rec.code, rec.stderr).toBe(0);
@@ -153,14 +153,14 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
 
   it('a later crash blocks drift remediation with the reason, while detection still reports the drift', async () => {
     // Only `doomed` is created, and its create kills the provider: exactly one create of unknown outcome.
-    await f.box.write(path.join('files', stack, '.crash-doomed'), '');
+    await f.box.write(path.join('.gitops', 'files', stack, '.crash-doomed'), '');
     await f.setDoomed(true);
     const crashed = await f.gitops('deploy', '--stack', stack);
     expect(crashed.code).toBe(1);
     expect(recorded().map((c) => c.name)).toEqual(['doomed']);
-    await f.box.remove(path.join('files', stack, '.crash-doomed'));
+    await f.box.remove(path.join('.gitops', 'files', stack, '.crash-doomed'));
     // Out-of-band deletion of steady: drift a remediate policy would fix.
-    await f.box.remove(path.join('files', stack, f.instances('steady')[0]!));
+    await f.box.remove(path.join('.gitops', 'files', stack, f.instances('steady')[0]!));
     const r = await f.gitops('drift', '--stack', stack, '--remediate', '--json');
     const report = (
       JSON.parse(r.stdout) as {

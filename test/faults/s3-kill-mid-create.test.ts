@@ -89,7 +89,7 @@ describe('S3 backend: SIGKILL of a deploy mid-create, then recovery', () => {
     const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(1);
     noCredentials(r.stdout + r.stderr);
-    expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*pulumi-resource-pulumi-nodejs/);
+    expect(r.stderr).toMatch(/stopped \d+ processes a killed run left behind: .*dynamic-provider/);
     const result = (JSON.parse(r.stdout) as { stacks: { error: { code: string } }[] }).stacks[0]!;
     expect(result.error.code).toBe('STACK_LOCKED');
     expect(r.stderr).toMatch(/stack s3-killed is locked by another run: created by \S+@\S+ \(pid \d+\) at \S+ \(\d+s ago\);/);
