@@ -188,6 +188,13 @@ export class ImportGraph {
     return this.edges.get(file) ?? [];
   }
 
+  /** Specifiers a file imports that resolve to no repository file: installed packages, built-ins, broken imports. */
+  externalImportsOf(file: string): string[] {
+    const rec = this.records.get(file);
+    if (!rec) return [];
+    return rec.imports.filter((_, i) => (rec.resolved?.[i] ?? '') === '').map((encoded) => decodeImport(encoded).specifier);
+  }
+
   /** Repository paths a file reads (each standing for itself and everything below it). */
   readsOf(file: string): readonly string[] {
     return this.records.get(file)?.reads ?? [];
