@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ChangedFile } from '../git/name-status.js';
 import type { RepoLayout } from '../repo/layout.js';
+import { readRepoSettings } from '../repo/settings.js';
 import { type GraphNode, withDependents } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { fileGraphCache, type GraphCache } from './graph-cache.js';
@@ -35,6 +36,8 @@ export interface ProgramGraphOptions {
   source?: ModuleSource;
   /** Default: {@link defaultGraphCache} (`.gitops/cache/import-graph.json`); false for none. */
   cache?: GraphCache | false;
+  /** Whether `import type` chains count. Default: `gitops.affected.typeImports` of the root Pulumi.yaml, else true. */
+  typeImports?: boolean;
 }
 
 /** A folder of the layout relative to its root, with `/` separators. */
@@ -51,7 +54,7 @@ export function programEntries(catalog: StackCatalog, layout: RepoLayout): Map<s
 /** The cache file's key: a cache written by another format, resolver version or folder is not used. */
 function cacheKey(root: string): string {
   const { version } = createRequire(import.meta.url)('oxc-resolver/package.json') as { version: string };
-  return `import-graph 1; oxc-resolver ${version}; ${root}`;
+  return `import-graph 2; oxc-resolver ${version}; ${root}`;
 }
 
 /** The import graph cache of a repository, in `.gitops/cache/` (ignored by git, safe to delete). */
@@ -66,7 +69,8 @@ export function defaultGraphCache(layout: RepoLayout): GraphCache {
 export function programImportGraph(catalog: StackCatalog, layout: RepoLayout, options: ProgramGraphOptions = {}): ImportGraph {
   const cache = options.cache === false ? undefined : (options.cache ?? defaultGraphCache(layout));
   const source = options.source ?? fileSource(layout.root);
-  return new ImportGraph({ root: layout.root, source, cache }).addEntries(programEntries(catalog, layout).keys());
+  const typeImports = options.typeImports ?? readRepoSettings(layout.root).typeImports;
+  return new ImportGraph({ root: layout.root, source, cache, typeImports }).addEntries(programEntries(catalog, layout).keys());
 }
 
 /** What the programs reach, for the locators: import and read hits, and the files and packages reached. */

@@ -23,6 +23,7 @@ import {
   unlockOptions,
   validateOptions,
 } from './options.js';
+import { joinStdinValues } from './stdin-values.js';
 
 /** The exit codes, for `--help` (the one mapping lives in src/errors/exit-codes.ts). */
 const exitCodesHelp = [
@@ -178,7 +179,7 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
   try {
     // With a callback, yargs hands over what it would print (help, --version) instead of printing it.
     let printed = '';
-    await parser.parseAsync([...argv], {}, (_err, _args, output) => {
+    await parser.parseAsync(joinStdinValues(argv), {}, (_err, _args, output) => {
       printed = output;
     });
     if (printed) cli.io.stdout(`${printed}\n`);
