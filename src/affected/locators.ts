@@ -54,10 +54,16 @@ export function touched(changes: readonly ChangedFile[]): string[] {
   return changes.flatMap((c) => (c.oldPath === undefined ? [c.path] : [c.oldPath, c.path]));
 }
 
-/** The stack id of a stack file path (`stacks/web.yaml` -> `web`), or undefined. */
+/**
+ * The stack id of a stack file path, at any depth below the catalogue folder
+ * (`stacks/web.yaml` and `stacks/team-a/web.yaml` -> `web`), or undefined. Hidden folders and
+ * `node_modules` hold no stack files.
+ */
 export function stackIdOf(file: string, stacksDir: string): string | undefined {
   const rest = segmentsBelow(file, stacksDir);
-  return rest?.length === 1 && rest[0]!.endsWith('.yaml') ? rest[0]!.slice(0, -'.yaml'.length) : undefined;
+  if (!rest || rest.slice(0, -1).some((dir) => dir.startsWith('.') || dir === 'node_modules')) return undefined;
+  const base = rest[rest.length - 1]!;
+  return base.endsWith('.yaml') && base !== '.yaml' ? base.slice(0, -'.yaml'.length) : undefined;
 }
 
 /** The path a change removed: a deleted file, or where a renamed one was. */

@@ -45,7 +45,7 @@ export const topLevelOptions = {
 /** Commands that read the repository. */
 export const repoOptions = {
   cwd: { type: 'string', describe: 'Run in this repository instead of the current folder' },
-  stacks: { type: 'string', describe: 'Use another stack catalogue folder (default: stacks), e.g. stacks/examples' },
+  stacks: { type: 'string', describe: 'Use another stack catalogue folder (default: stacks), e.g. examples/stacks' },
 } as const satisfies OptionSet;
 
 /** Commands with a machine-readable result. */
