@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'ENGINE_ERROR'
   | 'CANCELLED'
   | 'TOOLCHAIN_MISSING'
+  /** `@pulumi/pulumi` is missing, or a second copy would load beside the driver's: one process holds one SDK. */
+  | 'SDK_CONFLICT'
   | 'GIT_ERROR'
   | 'HISTORY_MISSING'
   | 'FORGE_ERROR'
