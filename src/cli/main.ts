@@ -11,6 +11,7 @@ import {
   driftHistoryOptions,
   driftOptions,
   graphOptions,
+  initOptions,
   listOptions,
   outputsOptions,
   own,
@@ -144,6 +145,12 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
       'Settle what a killed run or a dead provider left: --import URN=ID (a pending create that exists) or --forget URN (settled)',
       (y) => y.options(own(recoverOptions)),
       (a) => run(async () => (await import('./commands/recover.js')).recoverCommand(a, cli)),
+    )
+    .command(
+      'init',
+      'Set up an existing git repository: a first stack, program, settings, .gitignore and CI; never overwrites',
+      (y) => y.options(own(initOptions)),
+      (a) => run(async () => (await import('./commands/init.js')).initCommand(a, cli)),
     )
     .command(
       'schema',

@@ -240,6 +240,14 @@ export const graphOptions = {
   ...jsonOption,
   mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' },
 } as const satisfies OptionSet;
+/** `gitops init`: sets up an existing git repository. */
+export const initOptions = {
+  cwd: { type: 'string', describe: 'Set up this git repository instead of the current folder' },
+  ci: { type: 'string', choices: ['gitlab', 'github'] as const, describe: 'Also write the CI pipeline for this forge' },
+  name: { type: 'string', describe: 'The Pulumi project name (default: the folder name)' },
+  backend: { type: 'string', describe: 'The state backend URL for Pulumi.yaml, e.g. s3://bucket (default: none written)' },
+} as const satisfies OptionSet;
+
 export const schemaOptions = {
   ...repoOptions,
   write: { type: 'boolean', default: false, describe: 'Write it to stacks/stack.schema.json' },
@@ -313,6 +321,7 @@ export type DriftHistoryArgs = ArgsOf<typeof topLevelOptions & typeof driftHisto
 export type AffectedArgs = ArgsOf<typeof topLevelOptions & typeof affectedOptions>;
 export type GraphArgs = ArgsOf<typeof topLevelOptions & typeof graphOptions>;
 export type SchemaArgs = ArgsOf<typeof topLevelOptions & typeof schemaOptions>;
+export type InitArgs = ArgsOf<typeof topLevelOptions & typeof initOptions>;
 export type UnlockArgs = ArgsOf<typeof topLevelOptions & typeof unlockOptions>;
 export type RecoverArgs = ArgsOf<typeof globalOptions & typeof recoverOptions>;
 export type OutputsArgs = ArgsOf<typeof topLevelOptions & typeof outputsOptions>;

@@ -54,6 +54,7 @@ const commands: Record<string, Record<string, unknown>> = {
   recover: options.recoverOptions,
   schema: options.schemaOptions,
   toolchain: options.toolchainOptions,
+  init: options.initOptions,
 };
 const topHelp = await help();
 // Commands added alongside this test, checked once main.ts registers them.
