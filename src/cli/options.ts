@@ -240,6 +240,24 @@ export const graphOptions = {
   ...jsonOption,
   mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' },
 } as const satisfies OptionSet;
+/** `gitops config set STACK KEY VALUE`. */
+export const configSetOptions = {
+  ...repoOptions,
+  secret: { type: 'boolean', default: false, describe: "Encrypt the value with the stack's passphrase (adds encryptionSalt when missing)" },
+} as const satisfies OptionSet;
+
+/** `gitops config get STACK KEY`. */
+export const configGetOptions = {
+  ...repoOptions,
+  'show-secrets': { type: 'boolean', default: false, describe: 'Decrypt and print a secret value' },
+} as const satisfies OptionSet;
+
+/** The positional arguments of `config set` and `config get`. */
+interface ConfigPositionals {
+  stack: string;
+  key: string;
+}
+
 /** `gitops init`: sets up an existing git repository. */
 export const initOptions = {
   cwd: { type: 'string', describe: 'Set up this git repository instead of the current folder' },
@@ -322,6 +340,8 @@ export type AffectedArgs = ArgsOf<typeof topLevelOptions & typeof affectedOption
 export type GraphArgs = ArgsOf<typeof topLevelOptions & typeof graphOptions>;
 export type SchemaArgs = ArgsOf<typeof topLevelOptions & typeof schemaOptions>;
 export type InitArgs = ArgsOf<typeof topLevelOptions & typeof initOptions>;
+export type ConfigSetArgs = ArgsOf<typeof topLevelOptions & typeof configSetOptions> & ConfigPositionals & { value: string };
+export type ConfigGetArgs = ArgsOf<typeof topLevelOptions & typeof configGetOptions> & ConfigPositionals;
 export type UnlockArgs = ArgsOf<typeof topLevelOptions & typeof unlockOptions>;
 export type RecoverArgs = ArgsOf<typeof globalOptions & typeof recoverOptions>;
 export type OutputsArgs = ArgsOf<typeof topLevelOptions & typeof outputsOptions>;
