@@ -165,13 +165,13 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
         .command(
           'set <stack> <key> <value>',
           'Write config KEY of STACK into its stack file (VALUE "-": read it from stdin)',
-          (c) => c.options(own(configSetOptions)),
+          (c) => configPositionals(c, true).options(own(configSetOptions)),
           (a) => run(async () => (await import('./commands/config.js')).configSetCommand(a as unknown as ConfigSetArgs, cli)),
         )
         .command(
           'get <stack> <key>',
           'Print config KEY of STACK (a secret only with --show-secrets)',
-          (c) => c.options(own(configGetOptions)),
+          (c) => configPositionals(c, false).options(own(configGetOptions)),
           (a) => run(async () => (await import('./commands/config.js')).configGetCommand(a as unknown as ConfigGetArgs, cli)),
         )
         .demandCommand(1, 'name a config command: set or get'),
