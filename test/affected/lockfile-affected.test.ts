@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeAffected, computeAffectedFromFiles } from '../../src/affected/affected.js';
 import type { AffectedResult } from '../../src/affected/model.js';
-import { renderExplain } from '../../src/affected/render.js';
+import { affectedJson, renderExplain } from '../../src/affected/render.js';
 import { layoutAt } from '../../src/repo/layout.js';
 import { loadStacks } from '../../src/stacks/load.js';
 import { createGitRepo, type GitRepo, stackYaml } from '../helpers/git-repo.js';
@@ -76,6 +76,9 @@ describe('lockfile changes on real repositories', () => {
       { kind: 'package', path: 'package-lock.json', package: '@pulumi/aws', from, to: '7.99.0', via: ['@pulumi/aws'] },
     ]);
     expect(renderExplain(r)).toContain(`package @pulumi/aws ${from} -> 7.99.0 in package-lock.json, which the program imports`);
+    expect(affectedJson(r).stacks[0]!.reasons).toEqual([
+      { kind: 'package', path: 'package-lock.json', package: '@pulumi/aws', from, to: '7.99.0' },
+    ]);
   });
 
   it('a package reached through another package and through a shared library affects both programs', async () => {
