@@ -1,6 +1,6 @@
 // Is dist/ built from the sources as they are now? One stat per source file (about 1 ms),
 // so a stale build is never run by mistake after an edit.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** The newest modification time (ms) of the driver's sources: src/ and package.json. */
@@ -17,8 +17,12 @@ export function newestSource(root) {
   return newest;
 }
 
-/** True when dist/ exists and no source is newer than the build. */
+/**
+ * True when dist/ exists and no source is newer than the build. An installed package ships
+ * dist/ without src/: then the build is all there is.
+ */
 export function distIsFresh(root) {
+  if (!existsSync(path.join(root, 'src'))) return existsSync(path.join(root, 'dist', 'main.js'));
   try {
     const stamp = JSON.parse(readFileSync(path.join(root, 'dist', 'build-stamp.json'), 'utf8'));
     return newestSource(root) <= stamp.newestSourceMs;

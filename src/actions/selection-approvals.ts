@@ -21,13 +21,13 @@ export interface ApprovalOverride {
 async function strictestRequired(ctx: ActionContext, defs: readonly StackDefinition[]): Promise<Map<string, number>> {
   // No HEAD^ (a first commit, or no git): nothing to be stricter than.
   const changes = await ctx.git.changedFiles('HEAD^', 'HEAD').catch(() => []);
-  const stacksDir = path.relative(ctx.layout.root, ctx.layout.stacksDir);
+  const stacksDir = path.relative(ctx.layout.root, ctx.layout.stacksDir).split(path.sep).join('/');
   // Stack files HEAD changed, moved or deleted, as they were at HEAD^, by Pulumi identity: a
   // rename git does not pair up (a small file much edited) is still the same stack.
   const previous = new Map<string, StackDefinition>();
   for (const c of changes) {
     const oldPath = c.oldPath ?? c.path;
-    if (c.status === 'A' || path.dirname(oldPath) !== stacksDir || !oldPath.endsWith('.yaml')) continue;
+    if (c.status === 'A' || !oldPath.startsWith(`${stacksDir}/`) || !oldPath.endsWith('.yaml')) continue;
     const text = await ctx.git.show('HEAD^', oldPath).catch(() => undefined);
     const def = text === undefined ? undefined : parseStackFile(oldPath, path.basename(oldPath, '.yaml'), text).definition;
     if (def) previous.set(`${def.project}/${def.stack}`, def);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ChangedFile } from '../git/name-status.js';
 import type { RepoLayout } from '../repo/layout.js';
+import { readRepoSettings } from '../repo/settings.js';
 import { type GraphNode, withDependents } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { fileGraphCache, type GraphCache } from './graph-cache.js';
@@ -9,6 +10,8 @@ import { ImportGraph, type ImportHit } from './import-graph.js';
 import { defaultRootFiles, locateAffected, segmentsBelow, touched } from './locators.js';
 import { type AffectedReason, type AffectedStack, sortReasons } from './model.js';
 import { fileSource, type ModuleSource } from './module-source.js';
+import { type PackageChange, unreadPackageChanges } from './package-changes.js';
+import { type ProgramReach, programReach } from './program-reach.js';
 
 /** What {@link affectedFromChanges} works from. */
 export interface ChangesInput {
@@ -23,6 +26,8 @@ export interface ChangesInput {
   source?: ModuleSource;
   /** An import graph to reuse (see {@link programImportGraph}); it is finished here if needed. */
   graph?: ImportGraph;
+  /** Changed package.json files and lockfiles, read on both sides. Default: each affects every stack in its scope (no base known). */
+  packageChanges?: readonly PackageChange[];
 }
 
 /** How {@link programImportGraph} reads and caches. */
@@ -31,6 +36,8 @@ export interface ProgramGraphOptions {
   source?: ModuleSource;
   /** Default: {@link defaultGraphCache} (`.gitops/cache/import-graph.json`); false for none. */
   cache?: GraphCache | false;
+  /** Whether `import type` chains count. Default: `gitops.affected.typeImports` of the root Pulumi.yaml, else true. */
+  typeImports?: boolean;
 }
 
 /** A folder of the layout relative to its root, with `/` separators. */
@@ -47,7 +54,7 @@ export function programEntries(catalog: StackCatalog, layout: RepoLayout): Map<s
 /** The cache file's key: a cache written by another format, resolver version or folder is not used. */
 function cacheKey(root: string): string {
   const { version } = createRequire(import.meta.url)('oxc-resolver/package.json') as { version: string };
-  return `import-graph 1; oxc-resolver ${version}; ${root}`;
+  return `import-graph 2; oxc-resolver ${version}; ${root}`;
 }
 
 /** The import graph cache of a repository, in `.gitops/cache/` (ignored by git, safe to delete). */
@@ -62,21 +69,31 @@ export function defaultGraphCache(layout: RepoLayout): GraphCache {
 export function programImportGraph(catalog: StackCatalog, layout: RepoLayout, options: ProgramGraphOptions = {}): ImportGraph {
   const cache = options.cache === false ? undefined : (options.cache ?? defaultGraphCache(layout));
   const source = options.source ?? fileSource(layout.root);
-  return new ImportGraph({ root: layout.root, source, cache }).addEntries(programEntries(catalog, layout).keys());
+  const typeImports = options.typeImports ?? readRepoSettings(layout.root).typeImports;
+  return new ImportGraph({ root: layout.root, source, cache, typeImports }).addEntries(programEntries(catalog, layout).keys());
+}
+
+/** What the programs reach, for the locators: import and read hits, and the files and packages reached. */
+interface ProgramFacts {
+  importHits: Map<string, ImportHit[]>;
+  reach?: Map<string, ProgramReach>;
 }
 
 /**
- * Import and read hits per program name. Any file can be read by a program (a values file,
- * a chart), so the graph is only skipped when nothing outside the stack files changed.
+ * Import and read hits per program name, and what each program reaches when a package file
+ * changed. Any file can be read by a program (a values file, a chart), so the graph is only
+ * skipped when nothing outside the stack files changed.
  */
-function importHitsByProgram(input: ChangesInput, stacksDir: string): Map<string, ImportHit[]> {
+function programFacts(input: ChangesInput, stacksDir: string, packages: readonly PackageChange[]): ProgramFacts {
   const changed = touched(input.changes).filter((f) => !segmentsBelow(f, stacksDir));
-  if (changed.length === 0) return new Map();
+  if (changed.length === 0) return { importHits: new Map() };
   const entries = programEntries(input.catalog, input.layout);
   const graph = input.graph?.addEntries(entries.keys()) ?? programImportGraph(input.catalog, input.layout, { source: input.source });
   graph.step();
   const byEntry = graph.hits([...entries.keys()], changed);
-  return new Map([...byEntry].map(([entry, hits]) => [entries.get(entry)!, hits]));
+  const importHits = new Map([...byEntry].map(([entry, hits]) => [entries.get(entry)!, hits]));
+  if (packages.length === 0) return { importHits };
+  return { importHits, reach: new Map([...entries].map(([entry, program]) => [program, programReach(graph, entry)])) };
 }
 
 /** Adds a `dependency` reason to every stack downstream of one being updated. */
@@ -100,13 +117,15 @@ function addDependents(found: Map<string, AffectedReason[]>, nodes: readonly Gra
  */
 export function affectedFromChanges(input: ChangesInput): AffectedStack[] {
   const stacksDir = relativeDir(input.layout, input.layout.stacksDir);
+  const packageChanges = input.packageChanges ?? unreadPackageChanges(input.changes);
   const found = locateAffected({
     changes: input.changes,
     stacks: input.catalog.stacks,
     stacksDir,
     programsDir: relativeDir(input.layout, input.layout.programsDir),
     rootFiles: input.rootFiles ?? defaultRootFiles,
-    importHits: importHitsByProgram(input, stacksDir),
+    packageChanges,
+    ...programFacts(input, stacksDir, packageChanges),
   });
   addDependents(found, input.nodes ?? input.catalog.stacks);
   return [...found]

@@ -23,6 +23,7 @@ import {
   sortReasons,
   stackIdentity,
 } from './model.js';
+import { readPackageChanges } from './package-changes.js';
 
 /** What {@link computeAffected} needs: the repository, the range, and how to handle shallow clones. */
 export interface AffectedOptions extends Omit<ChangesInput, 'changes'>, HistoryOptions {
@@ -121,8 +122,12 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
         `head ${head} (${history.head.slice(0, 12)}) is not the checked-out commit (${range.checkedOut.slice(0, 12)}): stack files and programs were read from the working tree`,
       );
     }
+    const packageChanges = await readPackageChanges(changes!, {
+      base: (file) => git.show(history.mergeBase, file),
+      head: (file) => git.show(history.head, file),
+    });
     await building;
-    const stacks = affectedFromChanges({ ...options, changes: changes!, graph });
+    const stacks = affectedFromChanges({ ...options, changes: changes!, graph, packageChanges });
     for (const s of stacks) if (s.action === 'destroy') s.previous = await previous.get(s.name);
     await Promise.all(previous.values());
     return {

@@ -14,7 +14,7 @@ export interface FileRecord {
    * next run skip reading the file; anything else makes it read and hash it.
    */
   stamp: string;
-  /** Imports as `i:specifier` (import) or `r:specifier` (require): strings, so a warm load allocates little. */
+  /** Imports as `i:specifier` (import), `t:specifier` (type-only import) or `r:specifier` (require): strings, so a warm load allocates little. */
   imports: string[];
   /** Repository paths the file reads (`new URL`, `readFileSync`), each standing for itself and what is below. */
   reads: string[];
@@ -44,11 +44,12 @@ type Row = [hash: string, stamp: string, imports: string[], reads: string[], res
 
 /** An import as a record holds it. */
 export function encodeImport(i: ImportSpecifier): string {
-  return `${i.kind === 'require' ? 'r' : 'i'}:${i.specifier}`;
+  return `${i.kind === 'require' ? 'r' : i.typeOnly ? 't' : 'i'}:${i.specifier}`;
 }
 
 /** An import of a record, back as the scanner found it. */
 export function decodeImport(encoded: string): ImportSpecifier {
+  if (encoded[0] === 't') return { kind: 'import', specifier: encoded.slice(2), typeOnly: true };
   return { kind: encoded[0] === 'r' ? 'require' : 'import', specifier: encoded.slice(2) };
 }
 

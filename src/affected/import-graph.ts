@@ -28,6 +28,8 @@ export interface ImportGraphOptions {
   cache?: GraphCache;
   /** The clock, for telling recently changed files (whose stamps are not trusted). Default: Date.now. */
   now?: () => number;
+  /** False: `import type`/`export type … from` are no edges (tsx and Node erase them). Default: true. */
+  typeImports?: boolean;
 }
 
 /** A stamp younger than this is not trusted: file times have a coarse tick. */
@@ -130,8 +132,8 @@ export class ImportGraph {
           this.dirty = true;
         }
         const out = this.edges.get(file)!;
-        for (const target of rec.resolved) {
-          if (target === '' || out.includes(target)) continue;
+        for (const [i, target] of rec.resolved.entries()) {
+          if (target === '' || out.includes(target) || this.skipped(rec.imports[i]!)) continue;
           out.push(target);
           if (!this.edges.has(target)) this.visit(target);
         }
@@ -186,6 +188,20 @@ export class ImportGraph {
   /** Resolved imports of a file (empty for leaves and files not in the graph). */
   importsOf(file: string): readonly string[] {
     return this.edges.get(file) ?? [];
+  }
+
+  /** True for an import left out of the graph: a type-only one when `typeImports` is false. */
+  private skipped(encoded: string): boolean {
+    return this.options.typeImports === false && decodeImport(encoded).typeOnly === true;
+  }
+
+  /** Specifiers a file imports that resolve to no repository file: installed packages, built-ins, broken imports. */
+  externalImportsOf(file: string): string[] {
+    const rec = this.records.get(file);
+    if (!rec) return [];
+    return rec.imports
+      .filter((encoded, i) => (rec.resolved?.[i] ?? '') === '' && !this.skipped(encoded))
+      .map((encoded) => decodeImport(encoded).specifier);
   }
 
   /** Repository paths a file reads (each standing for itself and everything below it). */

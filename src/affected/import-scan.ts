@@ -7,6 +7,8 @@ export type ImportKind = 'import' | 'require';
 export interface ImportSpecifier {
   specifier: string;
   kind: ImportKind;
+  /** `import type … from` or `export type … from`: erased at run time (tsx, Node's type stripping). */
+  typeOnly?: boolean;
 }
 
 /** A file a program reads at run time, named by a literal. */
@@ -23,6 +25,9 @@ export interface SourceScan {
   reads: ReadSite[];
 }
 
+/** Spaces and comments, wherever a space may be. */
+const gap = String.raw`(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*)*`;
+
 /**
  * One pass over a source file that skips comments and ordinary strings and captures:
  * - the specifier of every static import, re-export (`export ... from`), side-effect import,
@@ -33,11 +38,15 @@ export interface SourceScan {
  * faster, and where it errs (a specifier-looking string in odd syntax) it errs towards one
  * edge too many, never too few for the forms above.
  *
- * `import type` and `export type ... from` count as imports, on purpose. At run time tsx
- * erases them, so a change to a types-only module cannot change what a program deploys;
- * but the same file often holds values too (`import { type A, b }`), a type change can make
- * the program fail to type-check in CI, and a preview too many is cheap where a missed one
- * is a skipped deploy. So the scanner does not tell them apart.
+ * Comments may sit anywhere a space may, also between `import(`/`require(` and the
+ * specifier (`import(/* webpackChunkName: "x" *\/ '../x')`, a line comment on its own line).
+ *
+ * `import type` and `export type ... from` are marked `typeOnly`. They count as imports by
+ * default: at run time tsx erases them, so a change to a types-only module cannot change what
+ * a program deploys; but a type change can make the program fail to type-check in CI, and a
+ * preview too many is cheap where a missed one is a skipped deploy. The import graph leaves
+ * them out when asked to (`typeImports: false`). An import that names values and types
+ * (`import { type A, b }`) is a value import.
  */
 const tokens = new RegExp(
   [
@@ -45,11 +54,13 @@ const tokens = new RegExp(
     String.raw`\/\*[\s\S]*?\*\/`,
     `${String.raw`\bnew\s+URL\s*\(\s*(?:(['"])([^'"\n]+)\1|`}\`([^\`$\\n]+)\`${String.raw`)\s*,\s*import\.meta\.url\s*\)`}`,
     `${String.raw`\breadFile(?:Sync)?\s*\(\s*(?:(['"])([^'"\n]+)\4|`}\`([^\`$\\n]+)\`${String.raw`)\s*[,)]`}`,
-    String.raw`\b(?:from|import)\s*(['"])([^'"\n]+)\7`,
-    `${String.raw`\b(import|require)\s*\(\s*(?:(['"])([^'"\n]+)\10|`}\`([^\`$\\n]+)\`${String.raw`)\s*[,)]`}`,
+    `${String.raw`\b(?:from|import)`}${gap}${String.raw`(['"])([^'"\n]+)\7`}`,
+    `${String.raw`\b(import|require)\s*\(`}${gap}${String.raw`(?:(['"])([^'"\n]+)\10|`}\`([^\`$\\n]+)\`)${gap}[,)]`,
     String.raw`'(?:\\.|[^'\\\n])*'`,
     String.raw`"(?:\\.|[^"\\\n])*"`,
     '`(?:\\\\.|[^`\\\\])*`',
+    // Tried only where nothing above matched: at `import type`/`export type`, whose `from` would otherwise match alone.
+    `${String.raw`\b(?:import|export)\s+type\s+(?:\{[^}]*\}|\*\s*as\s+[\w$]+|[\w$]+)`}${gap}from${gap}${String.raw`(['"])([^'"\n]+)\13`}`,
   ].join('|'),
   'g',
 );
@@ -63,7 +74,7 @@ export function scanSource(text: string): SourceScan {
   for (const m of text.matchAll(tokens)) {
     const url = m[2] ?? m[3];
     const fs = m[5] ?? m[6];
-    const spec = m[8] ?? m[11] ?? m[12];
+    const spec = m[8] ?? m[11] ?? m[12] ?? m[14];
     const read: ReadSite | undefined =
       url !== undefined ? { literal: url, how: 'url' } : fs !== undefined ? { literal: fs, how: 'fs' } : undefined;
     if (read) {
@@ -72,8 +83,9 @@ export function scanSource(text: string): SourceScan {
       seen.add(key);
     } else if (spec !== undefined) {
       const kind: ImportKind = m[9] === 'require' ? 'require' : 'import';
-      const key = `${kind}\0${spec}`;
-      if (!seen.has(key)) scan.imports.push({ specifier: spec, kind });
+      const typeOnly = m[14] !== undefined;
+      const key = `${kind}\0${typeOnly}\0${spec}`;
+      if (!seen.has(key)) scan.imports.push(typeOnly ? { specifier: spec, kind, typeOnly } : { specifier: spec, kind });
       seen.add(key);
     }
   }

@@ -2,10 +2,17 @@ import type { ChangedFile } from '../git/name-status.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { ImportHit } from './import-graph.js';
 import type { AffectedReason } from './model.js';
+import type { PackageChange } from './package-changes.js';
+import { packageLocator } from './package-locator.js';
+import type { ProgramReach } from './program-reach.js';
 import { watchMatcher } from './watch-glob.js';
 
-/** Files every stack depends on: a change to any of them affects every stack. */
-export const defaultRootFiles: readonly string[] = ['package.json', 'package-lock.json', 'Pulumi.yaml', 'tsconfig.json'];
+/**
+ * Files every stack depends on: a change to any of them affects every stack. package.json and
+ * the lockfiles are not among them: they are read, and affect the stacks whose programs reach
+ * a changed package (see {@link packageLocator}).
+ */
+export const defaultRootFiles: readonly string[] = ['Pulumi.yaml', 'tsconfig.json'];
 
 /** What the locators look at. Every path is repository-relative with `/` separators. */
 export interface LocatorInput {
@@ -19,6 +26,10 @@ export interface LocatorInput {
   rootFiles: readonly string[];
   /** Per program name: the changed files its entry file reaches through imports, or reads. */
   importHits: ReadonlyMap<string, readonly ImportHit[]>;
+  /** Changed package.json files and lockfiles, read on both sides. */
+  packageChanges?: readonly PackageChange[];
+  /** Per program name: the files and packages it reaches; needed only when `packageChanges` has entries. */
+  reach?: ReadonlyMap<string, ProgramReach>;
 }
 
 /** One stack a locator found, and why. */
@@ -43,10 +54,16 @@ export function touched(changes: readonly ChangedFile[]): string[] {
   return changes.flatMap((c) => (c.oldPath === undefined ? [c.path] : [c.oldPath, c.path]));
 }
 
-/** The stack id of a stack file path (`stacks/web.yaml` -> `web`), or undefined. */
+/**
+ * The stack id of a stack file path, at any depth below the catalogue folder
+ * (`stacks/web.yaml` and `stacks/team-a/web.yaml` -> `web`), or undefined. Hidden folders and
+ * `node_modules` hold no stack files.
+ */
 export function stackIdOf(file: string, stacksDir: string): string | undefined {
   const rest = segmentsBelow(file, stacksDir);
-  return rest?.length === 1 && rest[0]!.endsWith('.yaml') ? rest[0]!.slice(0, -'.yaml'.length) : undefined;
+  if (!rest || rest.slice(0, -1).some((dir) => dir.startsWith('.') || dir === 'node_modules')) return undefined;
+  const base = rest[rest.length - 1]!;
+  return base.endsWith('.yaml') && base !== '.yaml' ? base.slice(0, -'.yaml'.length) : undefined;
 }
 
 /** The path a change removed: a deleted file, or where a renamed one was. */
@@ -121,7 +138,14 @@ export const rootFileLocator: Locator = ({ changes, stacks, rootFiles }) => {
 };
 
 /** Every locator, in the order their reasons are listed. */
-export const locators: readonly Locator[] = [stackFileLocator, programLocator, importLocator, watchLocator, rootFileLocator];
+export const locators: readonly Locator[] = [
+  stackFileLocator,
+  programLocator,
+  importLocator,
+  watchLocator,
+  rootFileLocator,
+  packageLocator,
+];
 
 /** Runs every locator; the reasons found for each stack, in locator order. */
 export function locateAffected(input: LocatorInput, use: readonly Locator[] = locators): Map<string, AffectedReason[]> {

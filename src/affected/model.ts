@@ -10,6 +10,10 @@ export type ReasonKind =
   | 'read'
   | 'watch'
   | 'root-file'
+  /** A package the program reaches changed in a lockfile or package.json (`package`, `from`, `to`, `via`). */
+  | 'package'
+  /** A lockfile or package.json changed in a way that cannot be narrowed to packages (`detail` says why). */
+  | 'lockfile'
   | 'dependency'
   | 'deleted'
   | 'history-missing'
@@ -26,10 +30,18 @@ export interface AffectedReason {
   /**
    * For `import`: the import chain from the program's entry file to the changed file.
    * For `read`: the chain from the entry file to the file that reads the changed one.
+   * For `package`: the package names from one the program imports to the changed one.
    */
   via?: readonly string[];
   /** For `watch`: the stack's `watch` entry that matched. */
   pattern?: string;
+  /** For `package`: the package whose resolved version, integrity or wanted range changed. */
+  package?: string;
+  /** For `package`: its versions (lockfile) or ranges (package.json) before and after, '' when absent. */
+  from?: string;
+  to?: string;
+  /** For `lockfile`: why the change affects every stack in its scope. */
+  detail?: string;
   /** For `undeployed`: the deployed commit that head's history does not contain. */
   commit?: string;
 }
@@ -102,6 +114,8 @@ const kindOrder: readonly ReasonKind[] = [
   'read',
   'watch',
   'root-file',
+  'lockfile',
+  'package',
   'dependency',
 ];
 
@@ -109,7 +123,7 @@ const kindOrder: readonly ReasonKind[] = [
 export function sortReasons(reasons: readonly AffectedReason[]): AffectedReason[] {
   const seen = new Set<string>();
   const unique = reasons.filter((r) => {
-    const key = `${r.kind}\0${r.path ?? ''}\0${r.stack ?? ''}\0${r.pattern ?? ''}`;
+    const key = `${r.kind}\0${r.path ?? ''}\0${r.stack ?? ''}\0${r.pattern ?? ''}\0${r.package ?? ''}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -118,6 +132,7 @@ export function sortReasons(reasons: readonly AffectedReason[]): AffectedReason[
     (a, b) =>
       kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
       (a.path ?? '').localeCompare(b.path ?? '') ||
+      (a.package ?? '').localeCompare(b.package ?? '') ||
       (a.stack ?? '').localeCompare(b.stack ?? ''),
   );
 }

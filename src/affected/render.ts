@@ -13,7 +13,16 @@ export interface AffectedJson {
     allowDestroy?: boolean;
     /** For a renamed or moved stack file that kept its Pulumi identity: the old stack id. */
     renamedFrom?: string;
-    reasons: { kind: AffectedReason['kind']; path?: string; stack?: string; pattern?: string }[];
+    reasons: {
+      kind: AffectedReason['kind'];
+      path?: string;
+      stack?: string;
+      pattern?: string;
+      package?: string;
+      from?: string;
+      to?: string;
+      detail?: string;
+    }[];
   }[];
   warnings?: string[];
 }
@@ -34,6 +43,8 @@ export function affectedJson(result: AffectedResult): AffectedJson {
         ...(r.path !== undefined ? { path: r.path } : {}),
         ...(r.stack !== undefined ? { stack: r.stack } : {}),
         ...(r.pattern !== undefined ? { pattern: r.pattern } : {}),
+        ...(r.package !== undefined ? { package: r.package, from: r.from ?? '', to: r.to ?? '' } : {}),
+        ...(r.detail !== undefined ? { detail: r.detail } : {}),
       })),
     })),
     ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
@@ -66,6 +77,10 @@ export function describeReason(reason: AffectedReason): string {
       return `watches ${reason.pattern}, and ${reason.path} changed`;
     case 'root-file':
       return `root file ${reason.path} changed, which every stack depends on`;
+    case 'package':
+      return `${packageChange(reason)} in ${reason.path}${reason.via && reason.via.length > 1 ? ` (reached through ${reason.via.join(' -> ')})` : ', which the program imports'}`;
+    case 'lockfile':
+      return `${reason.path} changed and ${reason.detail ?? 'cannot be narrowed to packages'}, so it counts for every stack it can concern`;
     case 'dependency':
       return `depends on ${reason.stack}, which is affected`;
     case 'deleted':
@@ -77,6 +92,15 @@ export function describeReason(reason: AffectedReason): string {
         ? `its last deployed commit ${reason.commit.slice(0, 12)} is not in the history of the head, so the head is deployed`
         : 'never deployed by gitops deploy, so it is deployed as new';
   }
+}
+
+/** `package a 1.0.0 -> 1.1.0`, `package a added (1.0.0)`, `package a removed (was 1.0.0)`. */
+function packageChange(reason: AffectedReason): string {
+  const from = reason.from ?? '';
+  const to = reason.to ?? '';
+  if (from === '') return `package ${reason.package} added (${to})`;
+  if (to === '') return `package ${reason.package} removed (was ${from})`;
+  return from === to ? `package ${reason.package} ${to} changed its integrity` : `package ${reason.package} ${from} -> ${to}`;
 }
 
 function destroyNote(stack: AffectedStack): string {

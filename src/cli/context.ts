@@ -4,6 +4,7 @@ import type { ActionContext } from '../actions/action-context.js';
 import type { Engine } from '../engine/engine.js';
 import type { ProgressSink } from '../engine/progress.js';
 import { type RunScope, scopedEngine } from '../engine/run-scope.js';
+import { checkSingleSdk, driverSdk, type SdkCopy, sdkFrom } from '../engine/single-sdk.js';
 import { userError } from '../errors/gitops-error.js';
 import { forgeContextFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
 import { Git } from '../git/git.js';
@@ -14,6 +15,12 @@ import type { StackDefinition } from '../stacks/schema.js';
 import type { CliEnv } from './io.js';
 import type { GlobalArgs } from './options.js';
 import { openRepo } from './repo.js';
+
+/** The SDK copy Node resolves from the repository root and from each program folder the stacks run. */
+function programSdks(layout: RepoLayout, stacks: readonly StackDefinition[]): Map<string, SdkCopy | undefined> {
+  const folders = [layout.root, ...new Set(stacks.map((s) => path.join(layout.programsDir, s.program)))];
+  return new Map(folders.map((f) => [path.relative(layout.root, f) || '.', sdkFrom(f)]));
+}
 
 /**
  * The engine, after the checks that must pass before anything runs. Loaded on demand: the
@@ -26,6 +33,7 @@ export async function openEngine(
   stacks: readonly StackDefinition[],
   options: { needsSecrets?: boolean } = {},
 ): Promise<Engine> {
+  checkSingleSdk(driverSdk(), programSdks(layout, stacks));
   const { openPulumiEngine } = await import('../engine/open-engine.js');
   const log = (line: string): void => cli.io.stderr(`[toolchain] ${line}\n`);
   return openPulumiEngine({ layout, stacks, env: cli.env, redactor: cli.redactor, log, ...options });

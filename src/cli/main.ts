@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { exitCodeFor } from '../errors/exit-codes.js';
 import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
 import { type ColorFlag, colorEnabled, paintStatus } from '../report/color.js';
@@ -7,10 +7,15 @@ import { Redactor } from '../report/redact.js';
 import { type CliEnv, redactingIo } from './io.js';
 import {
   affectedOptions,
+  type ConfigGetArgs,
+  type ConfigSetArgs,
+  configGetOptions,
+  configSetOptions,
   deployOptions,
   driftHistoryOptions,
   driftOptions,
   graphOptions,
+  initOptions,
   listOptions,
   outputsOptions,
   own,
@@ -23,6 +28,17 @@ import {
   unlockOptions,
   validateOptions,
 } from './options.js';
+import { joinStdinValues } from './stdin-values.js';
+
+/** `config set/get` positionals as text: a value such as `0123` or `true` stays as written. */
+function configPositionals<T>(y: Argv<T>, withValue: boolean): Argv<T> {
+  const named = y
+    .positional('stack', { type: 'string', describe: 'The stack (its file name)' })
+    .positional('key', { type: 'string', describe: 'The config key, e.g. app:greeting' });
+  return (withValue
+    ? named.positional('value', { type: 'string', describe: 'The value; "-" reads it from stdin' })
+    : named) as unknown as Argv<T>;
+}
 
 /** The exit codes, for `--help` (the one mapping lives in src/errors/exit-codes.ts). */
 const exitCodesHelp = [
@@ -144,6 +160,28 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
       (y) => y.options(own(recoverOptions)),
       (a) => run(async () => (await import('./commands/recover.js')).recoverCommand(a, cli)),
     )
+    .command('config', 'Read or write a config value of a stack file; secrets encrypted with the stack passphrase', (y) =>
+      y
+        .command(
+          'set <stack> <key> <value>',
+          'Write config KEY of STACK into its stack file (VALUE "-": read it from stdin)',
+          (c) => configPositionals(c, true).options(own(configSetOptions)),
+          (a) => run(async () => (await import('./commands/config.js')).configSetCommand(a as unknown as ConfigSetArgs, cli)),
+        )
+        .command(
+          'get <stack> <key>',
+          'Print config KEY of STACK (a secret only with --show-secrets)',
+          (c) => configPositionals(c, false).options(own(configGetOptions)),
+          (a) => run(async () => (await import('./commands/config.js')).configGetCommand(a as unknown as ConfigGetArgs, cli)),
+        )
+        .demandCommand(1, 'name a config command: set or get'),
+    )
+    .command(
+      'init',
+      'Set up an existing git repository: a first stack, program, settings, .gitignore and CI; never overwrites',
+      (y) => y.options(own(initOptions)),
+      (a) => run(async () => (await import('./commands/init.js')).initCommand(a, cli)),
+    )
     .command(
       'schema',
       'Print the JSON Schema of stack files (--write: to stacks/stack.schema.json)',
@@ -178,7 +216,7 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
   try {
     // With a callback, yargs hands over what it would print (help, --version) instead of printing it.
     let printed = '';
-    await parser.parseAsync([...argv], {}, (_err, _args, output) => {
+    await parser.parseAsync(joinStdinValues(argv), {}, (_err, _args, output) => {
       printed = output;
     });
     if (printed) cli.io.stdout(`${printed}\n`);

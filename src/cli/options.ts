@@ -45,7 +45,7 @@ export const topLevelOptions = {
 /** Commands that read the repository. */
 export const repoOptions = {
   cwd: { type: 'string', describe: 'Run in this repository instead of the current folder' },
-  stacks: { type: 'string', describe: 'Use another stack catalogue folder (default: stacks), e.g. stacks/examples' },
+  stacks: { type: 'string', describe: 'Use another stack catalogue folder (default: stacks), e.g. examples/stacks' },
 } as const satisfies OptionSet;
 
 /** Commands with a machine-readable result. */
@@ -240,6 +240,32 @@ export const graphOptions = {
   ...jsonOption,
   mermaid: { type: 'boolean', default: false, describe: 'Print a Mermaid flowchart for Markdown' },
 } as const satisfies OptionSet;
+/** `gitops config set STACK KEY VALUE`. */
+export const configSetOptions = {
+  ...repoOptions,
+  secret: { type: 'boolean', default: false, describe: "Encrypt the value with the stack's passphrase (adds encryptionSalt when missing)" },
+} as const satisfies OptionSet;
+
+/** `gitops config get STACK KEY`. */
+export const configGetOptions = {
+  ...repoOptions,
+  'show-secrets': { type: 'boolean', default: false, describe: 'Decrypt and print a secret value' },
+} as const satisfies OptionSet;
+
+/** The positional arguments of `config set` and `config get`. */
+interface ConfigPositionals {
+  stack: string;
+  key: string;
+}
+
+/** `gitops init`: sets up an existing git repository. */
+export const initOptions = {
+  cwd: { type: 'string', describe: 'Set up this git repository instead of the current folder' },
+  ci: { type: 'string', choices: ['gitlab', 'github'] as const, describe: 'Also write the CI pipeline for this forge' },
+  name: { type: 'string', describe: 'The Pulumi project name (default: the folder name)' },
+  backend: { type: 'string', describe: 'The state backend URL for Pulumi.yaml, e.g. s3://bucket (default: none written)' },
+} as const satisfies OptionSet;
+
 export const schemaOptions = {
   ...repoOptions,
   write: { type: 'boolean', default: false, describe: 'Write it to stacks/stack.schema.json' },
@@ -313,6 +339,9 @@ export type DriftHistoryArgs = ArgsOf<typeof topLevelOptions & typeof driftHisto
 export type AffectedArgs = ArgsOf<typeof topLevelOptions & typeof affectedOptions>;
 export type GraphArgs = ArgsOf<typeof topLevelOptions & typeof graphOptions>;
 export type SchemaArgs = ArgsOf<typeof topLevelOptions & typeof schemaOptions>;
+export type InitArgs = ArgsOf<typeof topLevelOptions & typeof initOptions>;
+export type ConfigSetArgs = ArgsOf<typeof topLevelOptions & typeof configSetOptions> & ConfigPositionals & { value: string };
+export type ConfigGetArgs = ArgsOf<typeof topLevelOptions & typeof configGetOptions> & ConfigPositionals;
 export type UnlockArgs = ArgsOf<typeof topLevelOptions & typeof unlockOptions>;
 export type RecoverArgs = ArgsOf<typeof globalOptions & typeof recoverOptions>;
 export type OutputsArgs = ArgsOf<typeof topLevelOptions & typeof outputsOptions>;

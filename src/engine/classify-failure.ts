@@ -3,6 +3,7 @@ import { GitopsError } from '../errors/gitops-error.js';
 import type { EventCollector } from './event-collector.js';
 import { resourceName } from './event-collector.js';
 import { lockedError, parseLockMessage } from './lock-holder.js';
+import { missingConfigError } from './missing-config.js';
 
 function text(err: unknown): string {
   if (err instanceof CommandError) return `${err.message}`;
@@ -63,6 +64,8 @@ export function classifyFailure(
     });
   }
   const programError = events.errors.find((e) => !e.urn || e.urn.includes('::pulumi:pulumi:Stack::'));
+  const missing = missingConfigError(stack, [message, ...events.errors.map((e) => e.message)].join('\n'), err);
+  if (missing) return missing;
   if (programError || /program failed|unhandled exception|Running program/i.test(message)) {
     return new GitopsError({
       code: 'PROGRAM_ERROR',

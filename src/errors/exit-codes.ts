@@ -26,6 +26,7 @@ const usageCodes = new Set<ErrorCode>([
   'PASSPHRASE_INVALID',
   'HISTORY_MISSING',
   'DEPLOY_REFUSED',
+  'SDK_CONFLICT',
 ]);
 
 /** The one place where errors become exit codes. */

@@ -28,6 +28,8 @@ export type ErrorCode =
   /** A stack's operation ran past its time limit (`GITOPS_OPERATION_TIMEOUT`) and was stopped. */
   | 'TIMED_OUT'
   | 'TOOLCHAIN_MISSING'
+  /** `@pulumi/pulumi` is missing, or a second copy would load beside the driver's: one process holds one SDK. */
+  | 'SDK_CONFLICT'
   | 'GIT_ERROR'
   | 'HISTORY_MISSING'
   | 'FORGE_ERROR'

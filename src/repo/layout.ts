@@ -11,7 +11,7 @@ export interface RepoLayout {
   workDir: string;
 }
 
-/** `stacksDir` (relative to the root) picks another catalogue, e.g. `stacks/examples`. */
+/** `stacksDir` (relative to the root) picks another catalogue, e.g. `examples/stacks`. */
 export function layoutAt(root: string, stacksDir = 'stacks'): RepoLayout {
   const abs = path.resolve(root);
   return {

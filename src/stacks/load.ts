@@ -23,32 +23,64 @@ export async function listPrograms(layout: RepoLayout): Promise<Set<string>> {
   );
 }
 
+/** A stack file found under the catalogue folder: its folder (absolute), its entry, and its path from the repository root. */
+interface FoundFile {
+  dir: string;
+  entry: Dirent;
+  rel: string;
+}
+
 /**
- * Reads and checks every stack file; returns every problem found, across all files.
- * Throws a USAGE error when the catalogue folder itself is missing.
+ * Every `.yaml`/`.yml` file under the catalogue folder, at any depth, sorted by path. Hidden
+ * folders and `node_modules` are not entered; a symbolic link to a folder is not followed.
+ */
+function findStackFiles(layout: RepoLayout): FoundFile[] {
+  const found: FoundFile[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path.join(dir, entry.name));
+      } else if (entry.name.endsWith('.yaml') || entry.name.endsWith('.yml')) {
+        found.push({ dir, entry, rel: path.relative(layout.root, path.join(dir, entry.name)).split(path.sep).join('/') });
+      }
+    }
+  };
+  walk(layout.stacksDir);
+  return found.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/**
+ * Reads and checks every stack file, in the catalogue folder and any folder below it; returns
+ * every problem found, across all files. The file name is the stack's name, so two files of
+ * one name in different folders are a problem naming both. Throws a USAGE error when the
+ * catalogue folder itself is missing.
  */
 export async function inspectStacks(
   layout: RepoLayout,
   limits: StackFileLimits = defaultStackFileLimits,
 ): Promise<{ stacks: StackDefinition[]; diagnostics: StackDiagnostic[] }> {
   checkCatalogueFolder(layout);
-  const entries = readdirSync(layout.stacksDir, { withFileTypes: true })
-    .filter((e) => e.name.endsWith('.yaml') || e.name.endsWith('.yml'))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const stacks: StackDefinition[] = [];
   const diagnostics: StackDiagnostic[] = [];
-  for (const entry of entries) {
-    const rel = path.relative(layout.root, path.join(layout.stacksDir, entry.name));
+  const firstFile = new Map<string, string>();
+  for (const { dir, entry, rel } of findStackFiles(layout)) {
     if (entry.name.endsWith('.yml')) {
       diagnostics.push({ file: rel, message: 'stack files end in .yaml; rename it' });
       continue;
     }
-    const read = readStackText(layout.stacksDir, entry, limits.maxBytes);
+    const name = entry.name.slice(0, -'.yaml'.length);
+    const first = firstFile.get(name);
+    if (first !== undefined) {
+      diagnostics.push({ file: rel, message: `the stack name "${name}" is taken twice: by ${first} and by ${rel}; rename one file` });
+      continue;
+    }
+    firstFile.set(name, rel);
+    const read = readStackText(dir, entry, limits.maxBytes);
     if (typeof read !== 'string') {
       diagnostics.push({ file: rel, message: read.problem });
       continue;
     }
-    const parsed = parseStackFile(rel, entry.name.slice(0, -'.yaml'.length), read, limits);
+    const parsed = parseStackFile(rel, name, read, limits);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.definition) stacks.push(parsed.definition);
   }

@@ -93,7 +93,7 @@ describe('failure classification from recorded engine output', () => {
       {
         diagnosticEvent: {
           urn: stackUrn,
-          message: "Error: Missing required configuration variable 'local-site:title'\n",
+          message: 'Error: the site title must not be empty\n',
           color: 'never',
           severity: 'error',
         },
@@ -101,8 +101,32 @@ describe('failure classification from recorded engine output', () => {
     ] as Partial<EngineEvent>[];
     const error = classify(cliFailure('error: an unhandled error occurred: Program exited with non-zero exit code: 1'), events);
     expect(error.code).toBe('PROGRAM_ERROR');
-    expect(error.message).toContain("Missing required configuration variable 'local-site:title'");
+    expect(error.message).toContain('the site title must not be empty');
     expect(exitCodeFor(error)).toBe(1);
+  });
+
+  it('a config value the program requires and the stack file lacks: names the stack file and gitops config set', async () => {
+    // The SDK's own error, as a program's `config.requireSecret` throws it.
+    const pulumi = await import('@pulumi/pulumi');
+    let thrown = '';
+    try {
+      new pulumi.Config('local-site').requireSecret('title');
+    } catch (err) {
+      thrown = (err as Error).message;
+    }
+    expect(thrown).toContain("Missing required configuration variable 'local-site:title'");
+    const events = [
+      { diagnosticEvent: { urn: stackUrn, message: `Error: ${thrown}\n`, color: 'never', severity: 'error' } },
+    ] as Partial<EngineEvent>[];
+    const error = classify(cliFailure('error: an unhandled error occurred: Program exited with non-zero exit code: 1'), events);
+    expect(error.code).toBe('PROGRAM_ERROR');
+    expect(error.message).toBe(
+      'stack demo-web: the program needs config value local-site:title, which the stack file demo-web.yaml does not set',
+    );
+    expect(error.hint).toBe(
+      'add it under config: in demo-web.yaml, or run: gitops config set demo-web local-site:title - --secret (the value on stdin)',
+    );
+    expect(error.hint).not.toContain('pulumi config set');
   });
 
   it('anything aborted by the signal is CANCELLED (exit 130), whatever the CLI printed', () => {

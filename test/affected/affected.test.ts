@@ -116,10 +116,10 @@ describe('computeAffected on real repositories', () => {
   });
 
   it('a root file every stack depends on affects every stack', async () => {
-    const r = await affected(await scenario({ write: { 'package-lock.json': '{"lockfileVersion":3,"packages":{}}\n' } }));
+    const r = await affected(await scenario({ write: { 'tsconfig.json': '{"compilerOptions":{"module":"NodeNext","strict":true}}\n' } }));
     expect(names(r)).toEqual(['app', 'app-v2', 'database', 'legacy', 'network', 'tools']);
-    expect(stack(r, 'legacy')!.reasons).toEqual([{ kind: 'root-file', path: 'package-lock.json' }]);
-    expect(stack(r, 'app')!.reasons[0]).toEqual({ kind: 'root-file', path: 'package-lock.json' });
+    expect(stack(r, 'legacy')!.reasons).toEqual([{ kind: 'root-file', path: 'tsconfig.json' }]);
+    expect(stack(r, 'app')!.reasons[0]).toEqual({ kind: 'root-file', path: 'tsconfig.json' });
   });
 
   it('a deleted stack file is a stack to destroy, with its last definition read at the merge-base', async () => {

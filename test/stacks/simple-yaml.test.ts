@@ -165,7 +165,7 @@ const extras = ['# comment', '', '   ', '---', '...', '- item', '  # indented co
 
 describe('readSimpleYaml, the fast path for plain stack files', () => {
   it('reads every stack file of this repository, and agrees with the full parser', () => {
-    const dirs = [path.join(repoRoot, 'stacks'), path.join(repoRoot, 'stacks', 'examples')];
+    const dirs = [path.join(repoRoot, 'stacks'), path.join(repoRoot, 'examples', 'stacks')];
     const files = dirs.flatMap((d) =>
       readdirSync(d)
         .filter((f) => f.endsWith('.yaml'))

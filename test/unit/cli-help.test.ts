@@ -54,6 +54,10 @@ const commands: Record<string, Record<string, unknown>> = {
   recover: options.recoverOptions,
   schema: options.schemaOptions,
   toolchain: options.toolchainOptions,
+  init: options.initOptions,
+  config: {},
+  'config set': options.configSetOptions,
+  'config get': options.configGetOptions,
 };
 const topHelp = await help();
 // Commands added alongside this test, checked once main.ts registers them.

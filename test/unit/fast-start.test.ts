@@ -34,6 +34,8 @@ describe('commands that do not run the engine never load @pulumi/pulumi or a for
     [['graph']],
     [['schema']],
     [['affected', '--files', 'programs/local-base/index.ts']],
+    [['affected', '--files', 'package-lock.json']],
+    [['config', 'get', 'demo-base', 'local-base:hostname']],
     [['drift', 'history', '--file', history]],
     [['deploy', '--all', '--plan']],
   ])('gitops %j', (args) => {

@@ -1,0 +1,22 @@
+import { GitopsError } from '../errors/gitops-error.js';
+
+/**
+ * The SDK's `ConfigMissingError` ("Missing required configuration variable 'ns:key'", then a
+ * `pulumi config set` command) as an error that points at the stack file and `gitops config
+ * set`: the stack file is where config lives here, and `pulumi` need not be installed. The
+ * file name is the stack's name (`<stack>.yaml`, in the catalogue folder or a folder below).
+ * Undefined for any other failure.
+ */
+export function missingConfigError(stack: string, message: string, cause: unknown): GitopsError | undefined {
+  const m = /Missing required configuration variable '([^']+)'(?:[\s\S]*?pulumi config set( --secret)?)?/.exec(message);
+  if (!m) return undefined;
+  const key = m[1]!;
+  const secret = m[2] !== undefined;
+  return new GitopsError({
+    code: 'PROGRAM_ERROR',
+    kind: 'user',
+    message: `stack ${stack}: the program needs config value ${key}, which the stack file ${stack}.yaml does not set`,
+    hint: `add it under config: in ${stack}.yaml, or run: gitops config set ${stack} ${key} ${secret ? '- --secret (the value on stdin)' : 'VALUE'}`,
+    cause,
+  });
+}
