@@ -50,7 +50,7 @@ export default async function program() {
   // What the program can see of the job's environment: its own, and any other process's through /proc.
   writeFileSync(dir + '/env.json', JSON.stringify(process.env));
   const { readdirSync, readFileSync } = await import('node:fs');
-  const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+  const others = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p)).flatMap((p) => {
     try { return [readFileSync('/proc/' + p + '/environ', 'utf8')]; } catch { return []; }
   });
   writeFileSync(dir + '/proc-environ.json', JSON.stringify(others));
