@@ -1,9 +1,11 @@
+import { relativeDir } from '../affected/affected-from-changes.js';
 import { asGitopsError, userError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from '../merge-request/base-policy.js';
 import { checkDeployBranch } from '../merge-request/branch-guard.js';
 import { type DeployMergedResult, deployMerged, type Landing, updateMessage } from '../merge-request/deploy-merged.js';
+import { deployedStanding } from '../merge-request/deployed-standing.js';
 import { landingsOf } from '../merge-request/landings.js';
 import { type DeployReportInput, reportDeploy } from '../merge-request/report-deploy.js';
 import { planBoundEngine } from '../plans/plan-engines.js';
@@ -103,9 +105,15 @@ export async function deployOnMerge(ctx: ActionContext, scope: ChangeScope, opti
   const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const commit = affected.head ?? (await ctx.git.revParse(options.head));
   const engine = options.plans ? await planBoundEngine(ctx, opened, options.plans, commit) : opened;
-  const read = await readBaseDefinitions(ctx.git, affected, ctx.catalog);
+  const stacksDir = relativeDir(ctx.layout, ctx.layout.stacksDir);
+  const read = await readBaseDefinitions(ctx.git, affected, ctx.catalog, stacksDir);
   // Where a stack last deployed another commit than the base, the stricter of the two definitions governs.
-  const deployed = await readDeployedDefinitions(ctx.git, engine, affected, read, ctx.catalog, ctx.concurrency);
+  const standing = deployedStanding(ctx.git, ctx.ci.defaultBranch, commit);
+  const deployed = await readDeployedDefinitions(ctx.git, engine, affected, ctx.catalog, {
+    stacksDir,
+    standing,
+    concurrency: ctx.concurrency,
+  });
   const base = withDeployedDefinitions(read, deployed, ctx.catalog);
   const landings = await landedChanges(ctx, scope);
   const forge = await optionalForge(ctx, scope);

@@ -51,6 +51,8 @@ export interface GitReader {
   trackedChanges(): Promise<string[]>;
   /** The commits `to` has that `from` lacks, following first parents, oldest first: what a push landed. */
   firstParentCommits(from: string, to: string): Promise<string[]>;
+  /** Every commit on `ref`'s first-parent chain, newest first: a branch's own history, without what its merges brought in. */
+  firstParentHistory(ref: string): Promise<string[]>;
   /**
    * Files under `dir` that a first-parent commit of HEAD deleted (renames count as deletions),
    * newest first, each with the commit that deleted it. One git process over the whole history.
@@ -199,6 +201,11 @@ export class Git implements GitReader {
 
   async firstParentCommits(from: string, to: string): Promise<string[]> {
     const out = await this.run(['rev-list', '--first-parent', '--reverse', `${checkRef(from)}..${checkRef(to)}`, '--']);
+    return out.split('\n').filter(Boolean);
+  }
+
+  async firstParentHistory(ref: string): Promise<string[]> {
+    const out = await this.run(['rev-list', '--first-parent', checkRef(ref), '--']);
     return out.split('\n').filter(Boolean);
   }
 
