@@ -8,6 +8,7 @@ import { type DeployMergedResult, deployMerged, type Landing, updateMessage } fr
 import { deployedStanding } from '../merge-request/deployed-standing.js';
 import { landingsOf } from '../merge-request/landings.js';
 import { type DeployReportInput, reportDeploy } from '../merge-request/report-deploy.js';
+import { shownFiles, uncommittedFiles } from '../merge-request/uncommitted-files.js';
 import { planBoundEngine } from '../plans/plan-engines.js';
 import { type ActionContext, say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
@@ -32,19 +33,25 @@ export async function guardDeployBranch(ctx: ActionContext, head: string): Promi
 
 /**
  * Deploy only what was checked: the working tree must be the commit that is recorded as deployed,
- * so uncommitted changes to tracked files are refused, and so is a `head` that is not the
- * checked-out commit (the stack files and programs are read from the working tree). Untracked
- * files are not looked at: a program reaches only what it imports or reads, and those are tracked.
- * `--force` does not skip this.
+ * so uncommitted changes to tracked files are refused, and so are untracked files under the stacks
+ * and programs folders or among the root settings (an untracked stack file or program would run
+ * and be recorded under a commit that does not hold it), and a `head` that is not the checked-out
+ * commit (the stack files and programs are read from the working tree). `--force` does not skip this.
  */
 export async function guardDeployCheckout(ctx: ActionContext, head?: string): Promise<void> {
-  const dirty = await ctx.git.trackedChanges();
-  if (dirty.length > 0) {
-    const shown = dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
+  const { tracked, untracked } = await uncommittedFiles(ctx);
+  if (tracked.length > 0) {
     throw userError(
       'DEPLOY_REFUSED',
-      `deploy refused: the working tree has uncommitted changes to tracked files (${shown})`,
+      `deploy refused: the working tree has uncommitted changes to tracked files (${shownFiles(tracked)})`,
       'commit or discard them: deploy runs the checked-out commit and records it as deployed',
+    );
+  }
+  if (untracked.length > 0) {
+    throw userError(
+      'DEPLOY_REFUSED',
+      `deploy refused: the working tree has untracked files a deploy would read (${shownFiles(untracked)})`,
+      'commit or remove them: deploy runs the checked-out commit and records it as deployed',
     );
   }
   if (head === undefined) return;

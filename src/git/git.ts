@@ -49,6 +49,11 @@ export interface GitReader {
   currentBranch(): Promise<string | undefined>;
   /** Tracked files whose working-tree or staged content differs from HEAD (untracked files are not listed). */
   trackedChanges(): Promise<string[]>;
+  /**
+   * Files under `paths` that git does not track. `ignored`: also those .gitignore hides (a stack
+   * file is read whether git ignores it or not).
+   */
+  untrackedFiles(paths: readonly string[], options?: { ignored?: boolean }): Promise<string[]>;
   /** The commits `to` has that `from` lacks, following first parents, oldest first: what a push landed. */
   firstParentCommits(from: string, to: string): Promise<string[]>;
   /** Every commit on `ref`'s first-parent chain, newest first: a branch's own history, without what its merges brought in. */
@@ -196,6 +201,12 @@ export class Git implements GitReader {
   async trackedChanges(): Promise<string[]> {
     // Staged and unstaged together, over the whole work tree: an edit anywhere could be deployed.
     const out = await this.run(['diff', '--name-only', '-z', '--no-ext-diff', 'HEAD', '--']);
+    return out.split('\0').filter(Boolean);
+  }
+
+  async untrackedFiles(paths: readonly string[], options: { ignored?: boolean } = {}): Promise<string[]> {
+    if (paths.length === 0) return [];
+    const out = await this.run(['ls-files', '--others', ...(options.ignored ? [] : ['--exclude-standard']), '-z', '--', ...paths]);
     return out.split('\0').filter(Boolean);
   }
 

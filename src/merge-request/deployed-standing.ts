@@ -55,3 +55,22 @@ export function backwardsRefusal(head: string, behind: readonly { name: string; 
     'deploys only move forward on the default branch; run the newest pipeline, and roll back with a revert commit merged through a merge request',
   );
 }
+
+/**
+ * Forward only, for deploys that read no deploy record otherwise (`deploy --all`/`--stack`):
+ * refuses (exit 2) when any of `stacks` runs a default-branch commit that `head` does not contain.
+ */
+export async function checkForwardOnly(
+  git: GitReader,
+  defaultBranch: string,
+  recorded: readonly { name: string; commit: string | undefined }[],
+  head: string,
+): Promise<void> {
+  const standingOf = deployedStanding(git, defaultBranch, head);
+  const behind: { name: string; commit: string }[] = [];
+  for (const r of recorded) {
+    const st = await standingOf(r.commit);
+    if (st.kind === 'behind') behind.push({ name: r.name, commit: st.commit });
+  }
+  if (behind.length > 0) throw backwardsRefusal(head, behind);
+}
