@@ -27,8 +27,13 @@ export interface DeployOnMergeOptions {
  * The branch guard of deploy on merge: deploys run only on the default branch, for a commit
  * reachable from it. Runs before anything else, `--plan` included.
  */
-export async function guardDeployBranch(ctx: ActionContext, head: string): Promise<void> {
-  await checkDeployBranch(ctx.git, { branch: ctx.ci.branch, defaultBranch: ctx.ci.defaultBranch, head: await ctx.git.revParse(head) });
+export async function guardDeployBranch(ctx: ActionContext, head: string, options: { forceable?: boolean } = {}): Promise<void> {
+  await checkDeployBranch(ctx.git, {
+    branch: ctx.ci.branch,
+    defaultBranch: ctx.ci.defaultBranch,
+    head: await ctx.git.revParse(head),
+    forceable: options.forceable,
+  });
 }
 
 /**

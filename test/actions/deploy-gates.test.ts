@@ -184,6 +184,15 @@ describe('deploy on merge: the branch guard', () => {
     expect(await guard('main', side)).toMatchObject({
       code: 'DEPLOY_REFUSED',
       message: `deploy refused: commit ${side.slice(0, 12)} is not reachable from the default branch "main"`,
+      // deploy --since-deployed takes no --force: the hint names only what works.
+      hint: 'deploy a commit of the default branch',
     });
+  });
+
+  it('a local main ahead of a stale origin/main is the default branch too (a repository without a fresh remote)', async () => {
+    await mergedChange();
+    await repo.git('update-ref', 'refs/remotes/origin/main', 'HEAD~1');
+    await repo.commit('a local commit on main');
+    expect(await guard('main', 'HEAD')).toBeUndefined();
   });
 });

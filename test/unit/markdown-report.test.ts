@@ -34,6 +34,21 @@ describe('Markdown reports', () => {
     expect(md.indexOf('| Stack |')).toBeLessThan(md.indexOf('<details>'));
   });
 
+  it('a malicious file name stays inert text: no HTML, no Markdown, nothing folded away', () => {
+    const name = 'programs/app/<details><summary>x</summary>*bold*_[link](http://evil)`.json';
+    const md = previewMarkdown({
+      ...base,
+      reasons: { prod: [`program file ${name} changed`] },
+      results: [result('prod', 1)],
+      limit: 65_536,
+    });
+    const why = md.split('\n').find((l) => l.startsWith('**Why:**'))!;
+    expect(why).toBe(
+      '**Why:** program file programs/app/&lt;details&gt;&lt;summary&gt;x&lt;/summary&gt;\\*bold\\*\\_\\[link\\](http://evil)\\`.json changed',
+    );
+    expect(md).not.toContain('<summary>x</summary>');
+  });
+
   it('cuts a long report to the limit, keeping the summary, with a note', () => {
     const results = Array.from({ length: 40 }, (_, i) => result(`stack-${i}`, 50));
     const md = previewMarkdown({ ...base, results, limit: 20_000 });
