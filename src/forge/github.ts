@@ -240,6 +240,13 @@ export class GithubForge implements Forge {
         this.#call('GET', `/pulls/${pull_number}/reviews`, () =>
           this.#octokit.paginate(pulls.listReviews, { ...this.#repo, pull_number, per_page: 100 }),
         ),
+      committers: async () => {
+        const commits = await this.#call('GET', `/pulls/${pull_number}/commits`, () =>
+          this.#octokit.paginate(pulls.listCommits, { ...this.#repo, pull_number, per_page: 100 }),
+        );
+        const logins = commits.flatMap((c) => [c.author?.login, c.committer?.login]);
+        return [...new Set(logins.filter((l): l is string => l !== undefined && l !== 'web-flow'))];
+      },
       self: await this.#self(),
       permission: (login) => this.#permission(login),
     });

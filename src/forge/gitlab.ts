@@ -230,10 +230,23 @@ export class GitlabForge implements Forge {
             this.#api.members.show(project, id, { includeInherited: true }).then((m) => m.access_level as number),
           ),
         ),
-      isBotFlagged: (id) =>
+      userFacts: (id) =>
         apiCall({ platform: 'gitlab', method: 'GET', path: `/users/${id}` }, this.#ctx.token, this.#ctx.tokenVariable, () =>
-          this.#api.users.show(id).then((u) => u.bot === true),
+          this.#api.users.show(id).then((u) => {
+            const user = u as unknown as { bot?: boolean; name?: string; public_email?: string };
+            return { bot: user.bot === true, name: user.name, publicEmail: user.public_email || undefined };
+          }),
         ),
+      commitPeople: async () => {
+        const commits = (await this.#call('GET', `/merge_requests/${iid}/commits`, () =>
+          this.#api.mergeRequests.allCommits(project, iid),
+        )) as unknown as { author_name?: string; author_email?: string; committer_name?: string; committer_email?: string }[];
+        const present = (list: (string | undefined)[]) => list.filter((x): x is string => x !== undefined && x !== '');
+        return {
+          names: present(commits.flatMap((c) => [c.author_name, c.committer_name])),
+          emails: present(commits.flatMap((c) => [c.author_email, c.committer_email])),
+        };
+      },
     });
   }
 
