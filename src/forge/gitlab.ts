@@ -250,16 +250,21 @@ export class GitlabForge implements Forge {
     });
   }
 
-  async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
-    const commit = commitOf(this.#ctx, sha);
+  /** Every MR GitLab associates with a commit: open, closed, into any branch (the caller picks). */
+  async #mergeRequestsOf(commit: string): Promise<MergeRequestRef[]> {
     const mrs = await this.#call('GET', `/repository/commits/${commit}/merge_requests`, () =>
       this.#api.commits.allMergeRequests(this.#ctx.project, commit),
     );
-    return landedBy((mrs as unknown as GitlabMergeRequest[]).map(mergeRequestRef), commit, await this.#defaultBranch());
+    return (mrs as unknown as GitlabMergeRequest[]).map(mergeRequestRef);
   }
 
-  landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
-    return landedEach(commits, (sha) => this.mergeRequestForCommit(sha));
+  async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
+    const commit = commitOf(this.#ctx, sha);
+    return landedBy(await this.#mergeRequestsOf(commit), commit, await this.#defaultBranch());
+  }
+
+  async landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
+    return landedEach(commits, (sha) => this.#mergeRequestsOf(sha), await this.#defaultBranch());
   }
 
   /** Open issues our own user opened: one planted by someone else with our marker is not ours. */
