@@ -29,7 +29,7 @@ function putsBack(change: PropertyChange, found: ResourceChange): boolean {
  * find drifted, a field that did not drift, or a drifted field set to another value than the state
  * holds means the program's inputs changed since the last deploy (a data file it reads, say), and
  * remediation would put that change live unreviewed. A resource deleted out of band is created
- * again. Pure.
+ * again. A secret the engine masks on both sides cannot be compared here and is not counted. Pure.
  */
 export function beyondDrift(preview: StackResult, found: FoundDrift): string | undefined {
   const drifted = new Map(found.drifted.map((r) => [r.urn, r]));
@@ -39,8 +39,11 @@ export function beyondDrift(preview: StackResult, found: FoundDrift): string | u
     if (noChangeOps.has(r.op) || r.type === 'pulumi:pulumi:Stack') continue;
     if (deleted.has(r.urn) && (r.op === 'create' || r.op === 'create-replacement')) continue;
     const was = drifted.get(r.urn);
-    if (was && (r.op === 'update' || r.op === 'replace') && r.properties.every((p) => putsBack(p, was))) continue;
-    const fields = was ? r.properties.filter((p) => !putsBack(p, was)).map((p) => p.path) : [];
+    // A replacement lists the properties it carries over too; a value that reads the same on both sides
+    // (a secret the engine masks as "[secret]") shows no change to judge.
+    const changed = r.properties.filter((p) => p.old === undefined || p.old !== p.new);
+    if (was && (r.op === 'update' || r.op === 'replace') && changed.every((p) => putsBack(p, was))) continue;
+    const fields = was ? changed.filter((p) => !putsBack(p, was)).map((p) => p.path) : [];
     extra.push(`${r.op} ${r.name}${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`);
   }
   if (extra.length === 0) return undefined;

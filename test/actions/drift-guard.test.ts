@@ -141,6 +141,18 @@ describe('drift action: the remediation guard', () => {
     expect(other.engine.log).not.toContain('web:up');
   });
 
+  it('a replacement that carries a masked secret over unchanged still only puts the drift back', async () => {
+    const masked = { path: 'token', kind: 'update', old: '[secret]', new: '[secret]', secret: true };
+    const replace = putBack('page', 'replace');
+    const preview = { resources: [{ ...replace, properties: [...replace.properties, masked] }] };
+    const { reports } = await runDrift(
+      remediate,
+      (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview),
+      { allowDestroy: true },
+    );
+    expect(reports[0]).toMatchObject({ action: 'remediated' });
+  });
+
   it('never touches a protected resource, even with --allow-destroy', async () => {
     const preview = { resources: [resource('db', 'replace', { protected: true })] };
     const { reports, engine } = await runDrift(
