@@ -2,9 +2,7 @@ import { type AffectedResult, type PreviousDefinition, stackIdentity } from '../
 import type { Engine } from '../engine/engine.js';
 import type { GitReader } from '../git/git.js';
 import { mapLimit } from '../run/map-limit.js';
-import { formatDiagnostic } from '../stacks/diagnostic.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { parseStackFile } from '../stacks/parse.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import { requiredApprovals } from './approvals-gate.js';
 import { backwardsRefusal, type StandingOf } from './deployed-standing.js';
@@ -116,30 +114,6 @@ export function policyChanges(affected: AffectedResult, catalog: StackCatalog, b
 export interface DeployedDefinition extends PreviousDefinition {
   /** The commit the stack's deploy record names. */
   commit: string;
-}
-
-/**
- * Reads a stack's definition at a commit, from the first of `files` that exists there (its file
- * at head, then its file at the base, for a stack renamed since). Fails closed: a definition that
- * cannot be found or parsed comes back with its problems, and the deploy of that stack is refused.
- */
-export async function readDefinitionAt(
-  git: GitReader,
-  commit: string,
-  name: string,
-  files: readonly string[],
-): Promise<DeployedDefinition> {
-  for (const file of new Set(files)) {
-    const text = await git.show(commit, file);
-    if (text === undefined) continue;
-    const parsed = parseStackFile(file, name, text);
-    return { commit, file, text, definition: parsed.definition, problems: parsed.diagnostics.map(formatDiagnostic) };
-  }
-  return {
-    commit,
-    file: files[0] ?? name,
-    problems: [`no stack file for it at that commit (looked for ${[...new Set(files)].join(', ')})`],
-  };
 }
 
 /**
