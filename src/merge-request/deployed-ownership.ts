@@ -1,8 +1,8 @@
 import type { ActionContext } from '../actions/action-context.js';
+import { relativeDir } from '../affected/affected-from-changes.js';
 import type { DriftOwnership } from '../drift/managed-elsewhere.js';
 import type { Engine } from '../engine/engine.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { relativeDir } from '../affected/affected-from-changes.js';
 import { definitionByIdentity, identityIndexAt } from './identity-index.js';
 import { stricterDefinition } from './stricter-definition.js';
 
