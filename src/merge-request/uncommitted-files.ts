@@ -5,9 +5,9 @@ import { defaultRootFiles } from '../affected/locators.js';
 /**
  * What the working tree holds that its commit does not, and that a run would read: tracked files
  * with uncommitted changes anywhere, and untracked files under the stacks and programs folders
- * or among the root settings. An untracked stack file is listed even when .gitignore hides it
- * (the catalogue reads it all the same); in programs, ignored files (build output, node_modules)
- * are left out.
+ * or among the root settings. An untracked stack file (`.yaml`) is listed even when .gitignore
+ * hides it (the catalogue reads it all the same); other ignored files (build output,
+ * node_modules, editor files) are left out.
  */
 export async function uncommittedFiles(ctx: Pick<ActionContext, 'git' | 'layout'>): Promise<{ tracked: string[]; untracked: string[] }> {
   const stacks = relativeDir(ctx.layout, ctx.layout.stacksDir);
@@ -15,9 +15,10 @@ export async function uncommittedFiles(ctx: Pick<ActionContext, 'git' | 'layout'
   const [tracked, stackFiles, others] = await Promise.all([
     ctx.git.trackedChanges(),
     ctx.git.untrackedFiles([stacks], { ignored: true }),
-    ctx.git.untrackedFiles([programs, ...defaultRootFiles]),
+    ctx.git.untrackedFiles([stacks, programs, ...defaultRootFiles]),
   ]);
-  return { tracked, untracked: [...new Set([...stackFiles, ...others])].sort() };
+  const ignoredStackFiles = stackFiles.filter((f) => f.endsWith('.yaml'));
+  return { tracked, untracked: [...new Set([...ignoredStackFiles, ...others])].sort() };
 }
 
 /** A list of files for a message: the first five, and how many more. */
