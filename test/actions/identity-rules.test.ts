@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { affectedStacks } from '../../src/actions/affected.js';
 import { deployOnMerge } from '../../src/actions/deploy-on-merge.js';
+import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { deploySinceDeployed } from '../../src/actions/since-deployed.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import { testContext } from '../helpers/action-context.js';
@@ -52,6 +53,10 @@ describe('rules by identity', () => {
     expect(byName.get('dev')).toMatchObject(refused);
     expect(byName.get('prod')).toMatchObject(refused);
     expect(engine.log).toEqual([]);
+    // The MR comment's "Needs approval" column says so before the merge.
+    const t = await testContext(repo.dir, { branch: 'main' });
+    const { report } = await previewMergeRequest(t.ctx, await affectedStacks(t.ctx, { base: c0 }), { comment: false });
+    expect(report.approvals).toMatchObject({ dev: 1, prod: 1 });
   });
 
   it('an identity swap under --since-deployed: the record of app/prod is read through dev.yaml, its rules too', async () => {
