@@ -1,11 +1,14 @@
+import { relativeDir } from '../affected/affected-from-changes.js';
 import { asGitopsError, userError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from '../merge-request/base-policy.js';
 import { checkDeployBranch } from '../merge-request/branch-guard.js';
 import { type DeployMergedResult, deployMerged, type Landing, updateMessage } from '../merge-request/deploy-merged.js';
+import { deployedStanding } from '../merge-request/deployed-standing.js';
 import { landingsOf } from '../merge-request/landings.js';
 import { type DeployReportInput, reportDeploy } from '../merge-request/report-deploy.js';
+import { shownFiles, uncommittedFiles } from '../merge-request/uncommitted-files.js';
 import { planBoundEngine } from '../plans/plan-engines.js';
 import { type ActionContext, say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
@@ -24,25 +27,36 @@ export interface DeployOnMergeOptions {
  * The branch guard of deploy on merge: deploys run only on the default branch, for a commit
  * reachable from it. Runs before anything else, `--plan` included.
  */
-export async function guardDeployBranch(ctx: ActionContext, head: string): Promise<void> {
-  await checkDeployBranch(ctx.git, { branch: ctx.ci.branch, defaultBranch: ctx.ci.defaultBranch, head: await ctx.git.revParse(head) });
+export async function guardDeployBranch(ctx: ActionContext, head: string, options: { forceable?: boolean } = {}): Promise<void> {
+  await checkDeployBranch(ctx.git, {
+    branch: ctx.ci.branch,
+    defaultBranch: ctx.ci.defaultBranch,
+    head: await ctx.git.revParse(head),
+    forceable: options.forceable,
+  });
 }
 
 /**
  * Deploy only what was checked: the working tree must be the commit that is recorded as deployed,
- * so uncommitted changes to tracked files are refused, and so is a `head` that is not the
- * checked-out commit (the stack files and programs are read from the working tree). Untracked
- * files are not looked at: a program reaches only what it imports or reads, and those are tracked.
- * `--force` does not skip this.
+ * so uncommitted changes to tracked files are refused, and so are untracked files under the stacks
+ * and programs folders or among the root settings (an untracked stack file or program would run
+ * and be recorded under a commit that does not hold it), and a `head` that is not the checked-out
+ * commit (the stack files and programs are read from the working tree). `--force` does not skip this.
  */
 export async function guardDeployCheckout(ctx: ActionContext, head?: string): Promise<void> {
-  const dirty = await ctx.git.trackedChanges();
-  if (dirty.length > 0) {
-    const shown = dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
+  const { tracked, untracked } = await uncommittedFiles(ctx);
+  if (tracked.length > 0) {
     throw userError(
       'DEPLOY_REFUSED',
-      `deploy refused: the working tree has uncommitted changes to tracked files (${shown})`,
+      `deploy refused: the working tree has uncommitted changes to tracked files (${shownFiles(tracked)})`,
       'commit or discard them: deploy runs the checked-out commit and records it as deployed',
+    );
+  }
+  if (untracked.length > 0) {
+    throw userError(
+      'DEPLOY_REFUSED',
+      `deploy refused: the working tree has untracked files a deploy would read (${shownFiles(untracked)})`,
+      'commit or remove them: deploy runs the checked-out commit and records it as deployed',
     );
   }
   if (head === undefined) return;
@@ -103,9 +117,15 @@ export async function deployOnMerge(ctx: ActionContext, scope: ChangeScope, opti
   const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const commit = affected.head ?? (await ctx.git.revParse(options.head));
   const engine = options.plans ? await planBoundEngine(ctx, opened, options.plans, commit) : opened;
-  const read = await readBaseDefinitions(ctx.git, affected, ctx.catalog);
+  const stacksDir = relativeDir(ctx.layout, ctx.layout.stacksDir);
+  const read = await readBaseDefinitions(ctx.git, affected, ctx.catalog, stacksDir);
   // Where a stack last deployed another commit than the base, the stricter of the two definitions governs.
-  const deployed = await readDeployedDefinitions(ctx.git, engine, affected, read, ctx.catalog, ctx.concurrency);
+  const standing = deployedStanding(ctx.git, ctx.ci.defaultBranch, commit);
+  const deployed = await readDeployedDefinitions(ctx.git, engine, affected, ctx.catalog, {
+    stacksDir,
+    standing,
+    concurrency: ctx.concurrency,
+  });
   const base = withDeployedDefinitions(read, deployed, ctx.catalog);
   const landings = await landedChanges(ctx, scope);
   const forge = await optionalForge(ctx, scope);

@@ -1,9 +1,11 @@
 import type { Operation, StackResult } from '../engine/result.js';
 import { userError } from '../errors/gitops-error.js';
+import { checkForwardOnly } from '../merge-request/deployed-standing.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { type Selection, selectStacks } from '../plan/select.js';
 import { type Shard, shardStacks } from '../plan/shard.js';
 import { planBoundEngine } from '../plans/plan-engines.js';
+import { mapLimit } from '../run/map-limit.js';
 import { runPlan } from '../run/run-stacks.js';
 import type { StackCatalog } from '../stacks/load.js';
 import type { ActionContext } from './action-context.js';
@@ -46,6 +48,17 @@ export async function operate(
   if (plans !== undefined && commit === undefined)
     throw userError('USAGE', '--plans needs a git repository: plans are bound to the commit they previewed');
   const engine = plans !== undefined && commit !== undefined ? await planBoundEngine(ctx, opened, plans, commit) : opened;
+  if (plan.operation === 'up' && commit !== undefined) {
+    // Forward only: an older checkout never moves a stack back from the commit it runs.
+    const defs = plan.stacks.map((s) => ctx.catalog.byName.get(s.name)!);
+    const commits = await mapLimit(defs, ctx.concurrency, (d) => engine.lastDeployedCommit(d));
+    await checkForwardOnly(
+      ctx.git,
+      ctx.ci.defaultBranch,
+      defs.map((d, i) => ({ name: d.name, commit: commits[i] })),
+      commit,
+    );
+  }
   const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message, commit };
   return runPlan(plan, run, (name) => refusals.get(name));
 }

@@ -1,3 +1,4 @@
+import { relativeDir } from '../affected/affected-from-changes.js';
 import { renderGraphMermaid } from '../affected/graph-render.js';
 import type { StackResult } from '../engine/result.js';
 import type { CommentResult } from '../forge/forge.js';
@@ -89,7 +90,12 @@ export async function previewMergeRequest(
   const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
   const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
-  const report = previewReport(scope, results, await readBaseDefinitions(ctx.git, affected, ctx.catalog), ctx.ci.pipelineUrl);
+  const report = previewReport(
+    scope,
+    results,
+    await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir)),
+    ctx.ci.pipelineUrl,
+  );
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,

@@ -1,3 +1,4 @@
+import { relativeDir } from '../affected/affected-from-changes.js';
 import type { AffectedResult, AffectedStack, PreviousDefinition } from '../affected/model.js';
 import type { Engine } from '../engine/engine.js';
 import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
@@ -5,11 +6,12 @@ import type { BaseDefinitions } from '../merge-request/base-policy.js';
 import { readBaseDefinitions } from '../merge-request/base-policy.js';
 import { deletedStacksStillDeployed } from '../merge-request/deleted-stacks.js';
 import { type DeployMergedResult, deployMerged, type Landing } from '../merge-request/deploy-merged.js';
+import { backwardsRefusal, deployedStanding } from '../merge-request/deployed-standing.js';
 import { type LandingCache, landingsOf } from '../merge-request/landings.js';
 import { planBoundEngine } from '../plans/plan-engines.js';
 import { mapLimit } from '../run/map-limit.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import type { ActionContext } from './action-context.js';
+import { type ActionContext, say } from './action-context.js';
 import { affectedStacks, type ChangeScope } from './affected.js';
 import { optionalForge, reportDeployed } from './deploy-on-merge.js';
 
@@ -59,15 +61,65 @@ function missingCommit(commit: string, names: readonly string[], err: unknown): 
 }
 
 /**
+ * Each head stack's deployed commit, trusted and forward only: a commit the default branch's
+ * history does not hold is treated as unknown (listed in `untrusted`, with a warning), and a
+ * commit head does not contain refuses the deploy (exit 2, naming both commits).
+ */
+async function trustedDeployedCommits(
+  ctx: ActionContext,
+  engine: Engine,
+  head: string,
+): Promise<{ deployed: Map<string, string | undefined>; untrusted: Map<string, string> }> {
+  const recorded = await deployedCommits(engine, ctx.catalog.stacks, ctx.concurrency);
+  const standingOf = deployedStanding(ctx.git, ctx.ci.defaultBranch, head);
+  const standings = await mapLimit([...recorded], ctx.concurrency, ([, commit]) => standingOf(commit));
+  const deployed = new Map<string, string | undefined>();
+  const untrusted = new Map<string, string>();
+  const behind: { name: string; commit: string }[] = [];
+  for (const [i, [name, commit]] of [...recorded].entries()) {
+    const st = standings[i]!;
+    if (st.kind === 'behind') behind.push({ name, commit: st.commit });
+    if (st.kind === 'untrusted') {
+      untrusted.set(name, st.commit);
+      say(
+        ctx,
+        `warning: ${name}: its recorded deployed commit ${st.commit.slice(0, 12)} is not on the default branch's history; treated as unknown`,
+        'warning',
+      );
+    }
+    deployed.set(name, st.kind === 'none' || st.kind === 'untrusted' ? undefined : commit);
+  }
+  if (behind.length > 0) throw backwardsRefusal(head, behind);
+  return { deployed, untrusted };
+}
+
+/**
+ * The rules of stacks with no trusted deploy record: their identity at head's first parent (the
+ * default branch before the last merge), or the identities they replace there. A first commit
+ * has no parent: its stacks are new.
+ */
+async function baseAtFirstParent(ctx: ActionContext, head: string, stacks: AffectedStack[], stacksDir: string): Promise<BaseDefinitions> {
+  const [parent] = (await ctx.git.inspect([`${head}^1`])).commits;
+  if (stacks.length === 0 || parent === undefined) return new Map(stacks.map((s) => [s.name, null]));
+  const changes = await ctx.git.changedFiles(parent, head);
+  const affected: AffectedResult = { base: parent, head, mergeBase: parent, changes, stacks, warnings: [] };
+  return readBaseDefinitions(ctx.git, affected, ctx.catalog, stacksDir);
+}
+
+/**
  * `deploy --since-deployed`: for each stack, the changes from its last deployed commit to `head`
  * (a full sha), instead of from the CI's before-SHA, so a cancelled or skipped pipeline never
- * drops a change. Stacks with the same deployed commit share one affected computation. A stack
- * never deployed is new (deployed, under its head rules); one whose deployed commit is not in
- * head's history is deployed too. A deleted stack is destroyed only while its deploy record says
- * it still runs. Approvals: the merges after each stack's deployed commit that changed it.
+ * drops a change. Stacks with the same deployed commit share one affected computation; their
+ * rules are those of their identity at that commit. Forward only: a stack whose deployed commit
+ * head does not contain refuses the whole deploy (exit 2). A stack never deployed, or whose
+ * recorded commit is not on the default branch's history (not trusted), is deployed in full
+ * under the rules of the base: its identity at head's first parent, or the identities it
+ * replaces there. A deleted stack is destroyed only while its deploy record says it still runs.
+ * Approvals: the merges after each stack's deployed commit that changed it.
  */
 export async function sinceDeployedScope(ctx: ActionContext, engine: Engine, head: string): Promise<SinceDeployedScope> {
-  const deployed = await deployedCommits(engine, ctx.catalog.stacks, ctx.concurrency);
+  const { deployed, untrusted } = await trustedDeployedCommits(ctx, engine, head);
+  const stacksDir = relativeDir(ctx.layout, ctx.layout.stacksDir);
   const groups = stacksByDeployedCommit(deployed);
   const stacks = new Map<string, AffectedStack>();
   const destroys = new Map<string, AffectedStack>();
@@ -90,22 +142,11 @@ export async function sinceDeployedScope(ctx: ActionContext, engine: Engine, hea
     const { affected } = scope;
     const from = affected.base!;
     for (const n of names) full.set(n, from);
-    // Deployed from a commit head does not contain (a rewritten or other branch): head is deployed in full.
-    const ancestor = affected.mergeBase === from;
-    const mine: AffectedStack[] = [];
-    for (const name of names) {
-      const found = affected.stacks.find((s) => s.name === name && s.action === 'update');
-      if (ancestor && found) mine.push(found);
-      else if (!ancestor)
-        mine.push({
-          ...(found ?? { name, action: 'update' as const }),
-          reasons: [{ kind: 'undeployed', commit: from }, ...(found?.reasons ?? [])],
-        });
-    }
+    const mine = affected.stacks.filter((s) => s.action === 'update' && names.includes(s.name));
     for (const s of affected.stacks) if (s.action === 'destroy' && !destroys.has(s.name)) destroys.set(s.name, s);
     for (const c of affected.changes) changes.set(`${c.oldPath ?? ''}\0${c.path}`, c);
     warnings.push(...affected.warnings);
-    const read = await readBaseDefinitions(ctx.git, { ...affected, stacks: mine }, ctx.catalog);
+    const read = await readBaseDefinitions(ctx.git, { ...affected, stacks: mine }, ctx.catalog, stacksDir);
     for (const s of mine) {
       stacks.set(s.name, s);
       if (read.has(s.name)) base.set(s.name, read.get(s.name)!);
@@ -113,10 +154,15 @@ export async function sinceDeployedScope(ctx: ActionContext, engine: Engine, hea
     ranges.push({ from: affected.mergeBase ?? from, names, commits: [] });
   }
   graph ??= await affectedStacks({ ...ctx, sink: () => undefined }, { base: head, head });
-  for (const [name, commit] of deployed) {
-    if (commit !== undefined) continue;
-    stacks.set(name, { name, action: 'update', reasons: [{ kind: 'undeployed' }] });
-    base.set(name, null);
+  const unknown: AffectedStack[] = [...deployed].flatMap(([name, commit]) => {
+    if (commit !== undefined) return [];
+    const recorded = untrusted.get(name);
+    return [{ name, action: 'update' as const, reasons: [{ kind: 'undeployed' as const, ...(recorded ? { commit: recorded } : {}) }] }];
+  });
+  const parentRules = await baseAtFirstParent(ctx, head, unknown, stacksDir);
+  for (const s of unknown) {
+    stacks.set(s.name, s);
+    if (parentRules.has(s.name)) base.set(s.name, parentRules.get(s.name)!);
   }
   // A deleted stack is destroyed only while something of it runs: an earlier deploy may have destroyed it already.
   const stillDeployed = await mapLimit([...destroys.values()], ctx.concurrency, async (s) =>

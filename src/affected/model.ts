@@ -17,7 +17,7 @@ export type ReasonKind =
   | 'dependency'
   | 'deleted'
   | 'history-missing'
-  /** `deploy --since-deployed`: never deployed, or its deployed commit is not in head's history (`commit`). */
+  /** `deploy --since-deployed`: never deployed, or its recorded deployed commit (`commit`) is not on the default branch's history. */
   | 'undeployed';
 
 /** One cause; a stack usually has one, a shared library change can give it several. */
@@ -42,7 +42,7 @@ export interface AffectedReason {
   to?: string;
   /** For `lockfile`: why the change affects every stack in its scope. */
   detail?: string;
-  /** For `undeployed`: the deployed commit that head's history does not contain. */
+  /** For `undeployed`: the recorded deployed commit that is not on the default branch's history (not trusted). */
   commit?: string;
 }
 

@@ -89,7 +89,7 @@ export function describeReason(reason: AffectedReason): string {
       return 'the merge-base could not be found, so every stack is treated as affected';
     case 'undeployed':
       return reason.commit
-        ? `its last deployed commit ${reason.commit.slice(0, 12)} is not in the history of the head, so the head is deployed`
+        ? `its recorded deployed commit ${reason.commit.slice(0, 12)} is not on the default branch's history, so it is treated as unknown: the head is deployed in full, under the rules of the base`
         : 'never deployed by gitops deploy, so it is deployed as new';
   }
 }

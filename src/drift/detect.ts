@@ -3,6 +3,7 @@ import type { ResourceChange, StackError, StackResult, StackStatus } from '../en
 import type { RunContext } from '../run/run-context.js';
 import { schedule } from '../run/scheduler.js';
 import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
+import { beyondDrift } from './converges.js';
 import { guardedPlan, remediationGuard } from './guard.js';
 import { type DriftOwnership, remediationIgnores, revertsManagedElsewhere, splitManagedElsewhere } from './managed-elsewhere.js';
 
@@ -108,7 +109,8 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   if (preview.error?.code === 'PENDING_OPERATIONS' || preview.error?.code === 'UNKNOWN_OUTCOME')
     return done({ status: 'failed', action: 'blocked', blockedReason: preview.error.message, error: preview.error });
   if (preview.status !== 'succeeded') return done({ status: preview.status, action: 'failed', error: preview.error });
-  const blockedReason = remediationGuard(preview, def, mode.allowDestroy) ?? revertsManagedElsewhere(preview, ignoreChanges);
+  const blockedReason =
+    remediationGuard(preview, def, mode.allowDestroy) ?? revertsManagedElsewhere(preview, ignoreChanges) ?? beyondDrift(preview, base);
   if (blockedReason) return done({ status: 'succeeded', action: 'blocked', blockedReason });
   const plan = guardedPlan(preview);
   if (!plan)

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,7 +95,8 @@ export function checkDurableState(backendUrl: string, layout: RepoLayout, env: N
   if (!isCi(env) || env.GITOPS_ALLOW_EPHEMERAL_STATE === '1') return;
   const dir = fileBackendDir(backendUrl);
   if (dir === undefined) return;
-  const inside = path.relative(layout.root, path.resolve(layout.root, dir));
+  // On the real path: a symlink into the checkout, or /proc/self/cwd/..., is still inside it.
+  const inside = path.relative(realPath(layout.root), realPath(path.resolve(layout.root, dir)));
   if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) return;
   throw userError(
     'USAGE',
@@ -106,9 +107,24 @@ export function checkDurableState(backendUrl: string, layout: RepoLayout, env: N
   );
 }
 
-/** The folder of a `file://` backend (query dropped, `~` expanded); undefined for other backends. */
+/** A path with every symlink resolved, also for a folder not created yet (its nearest existing parent is resolved). */
+function realPath(p: string): string {
+  const rest: string[] = [];
+  let dir = p;
+  while (!existsSync(dir) && path.dirname(dir) !== dir) {
+    rest.unshift(path.basename(dir));
+    dir = path.dirname(dir);
+  }
+  try {
+    return path.join(realpathSync(dir), ...rest);
+  } catch {
+    return p;
+  }
+}
+
+/** The folder of a `file://` backend (any case of the scheme, query dropped, `~` expanded); undefined for other backends. */
 export function fileBackendDir(url: string): string | undefined {
-  if (!url.startsWith('file://')) return undefined;
+  if (!/^file:\/\//i.test(url)) return undefined;
   return url
     .slice('file://'.length)
     .split('?')[0]!

@@ -7,6 +7,9 @@ import { type ReviewRecord, tallyReviews } from './review-tally.js';
  * the repository's "dismiss stale approvals" setting. Who may approve comes from the
  * collaborator permission endpoint (write or admin; maintain reads as write), never from
  * `author_association`, which says how someone relates to the repository, not what they may do.
+ * Nobody who wrote any of it approves it: the author, and every author and committer of its
+ * commits (a writer who pushes to someone else's pull request, then approves, is not counted).
+ * GitHub's own committer of web edits and merges (`web-flow`) is nobody.
  */
 
 /** Collaborator permissions that may approve, and whose change requests block. */
@@ -17,6 +20,8 @@ export interface GithubApprovalDeps {
   /** The pull request's author and final head commit (GET /repos/{o}/{r}/pulls/{n}). */
   pull(): Promise<{ author?: string; headSha: string }>;
   reviews(): Promise<ReviewRecord[]>;
+  /** Logins of the authors and committers of the pull request's commits (GET /repos/{o}/{r}/pulls/{n}/commits). */
+  committers(): Promise<string[]>;
   self: ForgeUser;
   /** `permission` of a login: admin, write, read or none. */
   permission(login: string): Promise<string>;
@@ -25,7 +30,8 @@ export interface GithubApprovalDeps {
 /** The approvals of one pull request, counting only those we can trust (see above). */
 export async function githubApprovals(deps: GithubApprovalDeps): Promise<Approvals> {
   const pr = await deps.pull();
-  const tally = tallyReviews(await deps.reviews(), { author: pr.author, headSha: pr.headSha, self: deps.self });
+  const facts = { author: pr.author, headSha: pr.headSha, self: deps.self, committers: await deps.committers() };
+  const tally = tallyReviews(await deps.reviews(), facts);
   const ignored: IgnoredApproval[] = [...tally.ignored];
   const approvers: string[] = [];
   for (const login of tally.approving) {

@@ -240,21 +240,33 @@ export class GithubForge implements Forge {
         this.#call('GET', `/pulls/${pull_number}/reviews`, () =>
           this.#octokit.paginate(pulls.listReviews, { ...this.#repo, pull_number, per_page: 100 }),
         ),
+      committers: async () => {
+        const commits = await this.#call('GET', `/pulls/${pull_number}/commits`, () =>
+          this.#octokit.paginate(pulls.listCommits, { ...this.#repo, pull_number, per_page: 100 }),
+        );
+        const logins = commits.flatMap((c) => [c.author?.login, c.committer?.login]);
+        return [...new Set(logins.filter((l): l is string => l !== undefined && l !== 'web-flow'))];
+      },
       self: await this.#self(),
       permission: (login) => this.#permission(login),
     });
   }
 
-  async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
-    const commit_sha = commitOf(this.#ctx, sha);
+  /** Every pull request GitHub associates with a commit: open, closed, into any branch (the caller picks). */
+  async #pullsOf(commit_sha: string): Promise<MergeRequestRef[]> {
     const prs = await this.#call('GET', `/commits/${commit_sha}/pulls`, () =>
       this.#octokit.paginate(this.#octokit.rest.repos.listPullRequestsAssociatedWithCommit, { ...this.#repo, commit_sha, per_page: 100 }),
     );
-    return landedBy((prs as GithubPull[]).map(pullRef), commit_sha, await this.#defaultBranch());
+    return (prs as GithubPull[]).map(pullRef);
   }
 
-  landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
-    return landedEach(commits, (sha) => this.mergeRequestForCommit(sha));
+  async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
+    const commit_sha = commitOf(this.#ctx, sha);
+    return landedBy(await this.#pullsOf(commit_sha), commit_sha, await this.#defaultBranch());
+  }
+
+  async landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
+    return landedEach(commits, (sha) => this.#pullsOf(sha), await this.#defaultBranch());
   }
 
   /** Open issues our own user opened: GitHub lists pull requests among issues, and anyone can paste our marker. */

@@ -19,7 +19,11 @@ import { isBot, sameUser } from './identity.js';
  *
  * On every tier an approval counts only from a member with access level Developer (30) or more
  * (GET /projects/:id/members/all/:user_id), who is not the MR's author, not the user behind our
- * token, and not a bot (project/group access token users, `bot: true` in GET /users/:id).
+ * token, not a bot (project/group access token users, `bot: true` in GET /users/:id), and wrote
+ * none of it: GitLab lists the MR's commits by author and committer name and email, never by
+ * user, so an approver whose username, display name or public email matches any of them is not
+ * counted. GitLab's own "Prevent approvals by users who add commits"
+ * (`merge_requests_disable_committers_approval`) does the same on its side; turn it on.
  */
 
 /** GitLab's Developer role: the least access that may push, and so may approve here. */
@@ -42,8 +46,16 @@ export interface GitlabApprovalDeps {
   projectSettings(): Promise<{ reset_approvals_on_push?: boolean } | undefined>;
   /** Access level of a member, inherited ones included; undefined for a non-member. */
   accessLevel(userId: number): Promise<number | undefined>;
-  /** GET /users/:id `bot`. */
-  isBotFlagged(userId: number): Promise<boolean>;
+  /** GET /users/:id: `bot`, the display name and the public email. */
+  userFacts(userId: number): Promise<{ bot: boolean; name?: string; publicEmail?: string }>;
+  /** The names and emails of the authors and committers of the MR's commits (GET .../merge_requests/:iid/commits). */
+  commitPeople(): Promise<{ names: string[]; emails: string[] }>;
+}
+
+/** Who wrote the MR's commits, as GitLab lists them: by name and email (lower case), never by user. */
+interface CommitPeople {
+  names: ReadonlySet<string>;
+  emails: ReadonlySet<string>;
 }
 
 const NO_COMMIT = 'approvals on GitLab carry no commit';
@@ -59,10 +71,18 @@ export function unverifiableBecause(settings: { reset_approvals_on_push?: boolea
   return undefined;
 }
 
-async function ineligibleBecause(user: ForgeUser & { id: number }, deps: GitlabApprovalDeps): Promise<string | undefined> {
+async function ineligibleBecause(
+  user: ForgeUser & { id: number },
+  deps: GitlabApprovalDeps,
+  wrote: CommitPeople,
+): Promise<string | undefined> {
   if (sameUser(user, deps.self)) return 'the user behind our token';
   if (sameUser(user, deps.author)) return 'the author of the merge request';
-  if (isBot(user.username) || (await deps.isBotFlagged(user.id))) return 'a bot';
+  const facts = await deps.userFacts(user.id);
+  const names = [user.username, facts.name].flatMap((n) => (n ? [n.toLowerCase()] : []));
+  if (names.some((n) => wrote.names.has(n)) || (facts.publicEmail !== undefined && wrote.emails.has(facts.publicEmail.toLowerCase())))
+    return 'an author or committer of its commits';
+  if (isBot(user.username) || facts.bot) return 'a bot';
   const level = await deps.accessLevel(user.id);
   if (level === undefined) return 'not a member of the project';
   if (level < DEVELOPER_ACCESS_LEVEL) return `access level ${level}, below Developer (${DEVELOPER_ACCESS_LEVEL})`;
@@ -75,8 +95,11 @@ export async function gitlabApprovals(deps: GitlabApprovalDeps): Promise<Approva
   const unverifiable = unverifiableBecause(await deps.projectSettings());
   const approvers: string[] = [];
   const ignored: IgnoredApproval[] = [];
+  const people = (state.approved_by ?? []).length > 0 ? await deps.commitPeople() : { names: [], emails: [] };
+  const lower = (list: readonly string[]) => new Set(list.map((x) => x.toLowerCase()));
+  const wrote = { names: lower(people.names), emails: lower(people.emails) };
   for (const { user } of state.approved_by ?? []) {
-    const reason = await ineligibleBecause({ id: user.id, username: user.username }, deps);
+    const reason = await ineligibleBecause({ id: user.id, username: user.username }, deps, wrote);
     if (reason) ignored.push({ user: user.username, reason });
     else approvers.push(user.username);
   }

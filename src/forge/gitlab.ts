@@ -230,23 +230,41 @@ export class GitlabForge implements Forge {
             this.#api.members.show(project, id, { includeInherited: true }).then((m) => m.access_level as number),
           ),
         ),
-      isBotFlagged: (id) =>
+      userFacts: (id) =>
         apiCall({ platform: 'gitlab', method: 'GET', path: `/users/${id}` }, this.#ctx.token, this.#ctx.tokenVariable, () =>
-          this.#api.users.show(id).then((u) => u.bot === true),
+          this.#api.users.show(id).then((u) => {
+            const user = u as unknown as { bot?: boolean; name?: string; public_email?: string };
+            return { bot: user.bot === true, name: user.name, publicEmail: user.public_email || undefined };
+          }),
         ),
+      commitPeople: async () => {
+        const commits = (await this.#call('GET', `/merge_requests/${iid}/commits`, () =>
+          this.#api.mergeRequests.allCommits(project, iid),
+        )) as unknown as { author_name?: string; author_email?: string; committer_name?: string; committer_email?: string }[];
+        const present = (list: (string | undefined)[]) => list.filter((x): x is string => x !== undefined && x !== '');
+        return {
+          names: present(commits.flatMap((c) => [c.author_name, c.committer_name])),
+          emails: present(commits.flatMap((c) => [c.author_email, c.committer_email])),
+        };
+      },
     });
+  }
+
+  /** Every MR GitLab associates with a commit: open, closed, into any branch (the caller picks). */
+  async #mergeRequestsOf(commit: string): Promise<MergeRequestRef[]> {
+    const mrs = await this.#call('GET', `/repository/commits/${commit}/merge_requests`, () =>
+      this.#api.commits.allMergeRequests(this.#ctx.project, commit),
+    );
+    return (mrs as unknown as GitlabMergeRequest[]).map(mergeRequestRef);
   }
 
   async mergeRequestForCommit(sha?: string): Promise<MergeRequestRef | undefined> {
     const commit = commitOf(this.#ctx, sha);
-    const mrs = await this.#call('GET', `/repository/commits/${commit}/merge_requests`, () =>
-      this.#api.commits.allMergeRequests(this.#ctx.project, commit),
-    );
-    return landedBy((mrs as unknown as GitlabMergeRequest[]).map(mergeRequestRef), commit, await this.#defaultBranch());
+    return landedBy(await this.#mergeRequestsOf(commit), commit, await this.#defaultBranch());
   }
 
-  landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
-    return landedEach(commits, (sha) => this.mergeRequestForCommit(sha));
+  async landedMergeRequests(commits: readonly string[]): Promise<LandedCommit[]> {
+    return landedEach(commits, (sha) => this.#mergeRequestsOf(sha), await this.#defaultBranch());
   }
 
   /** Open issues our own user opened: one planted by someone else with our marker is not ours. */

@@ -24,12 +24,27 @@ export function landedBy(candidates: readonly MergeRequestRef[], sha: string, de
   return candidates.find((mr) => notLandedBecause(mr, sha, defaultBranch) === undefined);
 }
 
-/** `lookup` for each commit in order, one request at a time (forges rate-limit bursts). */
+/**
+ * The merged MR that landed each commit, in order, one request at a time (forges rate-limit
+ * bursts). A fast-forward or rebase merge of a multi-commit MR puts all its commits on the first
+ * parent line, and only the last is the MR's head: an earlier commit with no MR of its own that
+ * the forge associates with the MR landing the commit right after it belongs to that MR, so the
+ * whole run is one landing, checked against that one MR. Anything else stays unlanded.
+ */
 export async function landedEach(
   commits: readonly string[],
-  lookup: (sha: string) => Promise<MergeRequestRef | undefined>,
+  candidatesOf: (sha: string) => Promise<MergeRequestRef[]>,
+  defaultBranch: string,
 ): Promise<LandedCommit[]> {
-  const out: LandedCommit[] = [];
-  for (const commit of commits) out.push({ commit, mergeRequest: await lookup(commit) });
-  return out;
+  const found: { commit: string; candidates: MergeRequestRef[]; mergeRequest?: MergeRequestRef }[] = [];
+  for (const commit of commits) {
+    const candidates = await candidatesOf(commit);
+    found.push({ commit, candidates, mergeRequest: landedBy(candidates, commit, defaultBranch) });
+  }
+  for (let i = found.length - 2; i >= 0; i--) {
+    const next = found[i + 1]!.mergeRequest;
+    if (found[i]!.mergeRequest || !next) continue;
+    if (found[i]!.candidates.some((mr) => mr.number === next.number)) found[i]!.mergeRequest = next;
+  }
+  return found.map(({ commit, mergeRequest }) => (mergeRequest ? { commit, mergeRequest } : { commit }));
 }

@@ -23,6 +23,8 @@ export interface ReviewFacts {
   headSha?: string;
   /** The user behind our token. */
   self: ForgeUser;
+  /** Logins that authored or committed (pushed) any of the pull request's commits: they wrote some of it. */
+  committers?: readonly string[];
 }
 
 /** Before the write-access check: who would approve, who would block, and what is ignored already. */
@@ -53,9 +55,11 @@ export function tallyReviews(reviews: readonly ReviewRecord[], facts: ReviewFact
         ? 'the user behind our token'
         : facts.author !== undefined && sameUser({ username: login }, { username: facts.author })
           ? 'the author of the pull request'
-          : !facts.headSha || review.commit_id !== facts.headSha
-            ? `approved ${short(review.commit_id)}, not the final commit ${short(facts.headSha)}`
-            : undefined;
+          : facts.committers?.some((c) => sameUser({ username: login }, { username: c }))
+            ? 'an author or committer of its commits'
+            : !facts.headSha || review.commit_id !== facts.headSha
+              ? `approved ${short(review.commit_id)}, not the final commit ${short(facts.headSha)}`
+              : undefined;
     if (reason) tally.ignored.push({ user: login, reason });
     else tally.approving.push(login);
   }

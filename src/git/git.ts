@@ -49,8 +49,15 @@ export interface GitReader {
   currentBranch(): Promise<string | undefined>;
   /** Tracked files whose working-tree or staged content differs from HEAD (untracked files are not listed). */
   trackedChanges(): Promise<string[]>;
+  /**
+   * Files under `paths` that git does not track. `ignored`: also those .gitignore hides (a stack
+   * file is read whether git ignores it or not).
+   */
+  untrackedFiles(paths: readonly string[], options?: { ignored?: boolean }): Promise<string[]>;
   /** The commits `to` has that `from` lacks, following first parents, oldest first: what a push landed. */
   firstParentCommits(from: string, to: string): Promise<string[]>;
+  /** Every commit on `ref`'s first-parent chain, newest first: a branch's own history, without what its merges brought in. */
+  firstParentHistory(ref: string): Promise<string[]>;
   /**
    * Files under `dir` that a first-parent commit of HEAD deleted (renames count as deletions),
    * newest first, each with the commit that deleted it. One git process over the whole history.
@@ -197,8 +204,19 @@ export class Git implements GitReader {
     return out.split('\0').filter(Boolean);
   }
 
+  async untrackedFiles(paths: readonly string[], options: { ignored?: boolean } = {}): Promise<string[]> {
+    if (paths.length === 0) return [];
+    const out = await this.run(['ls-files', '--others', ...(options.ignored ? [] : ['--exclude-standard']), '-z', '--', ...paths]);
+    return out.split('\0').filter(Boolean);
+  }
+
   async firstParentCommits(from: string, to: string): Promise<string[]> {
     const out = await this.run(['rev-list', '--first-parent', '--reverse', `${checkRef(from)}..${checkRef(to)}`, '--']);
+    return out.split('\n').filter(Boolean);
+  }
+
+  async firstParentHistory(ref: string): Promise<string[]> {
+    const out = await this.run(['rev-list', '--first-parent', checkRef(ref), '--']);
     return out.split('\n').filter(Boolean);
   }
 

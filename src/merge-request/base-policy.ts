@@ -1,12 +1,15 @@
-import type { AffectedResult, PreviousDefinition } from '../affected/model.js';
+import { type AffectedResult, type PreviousDefinition, stackIdentity } from '../affected/model.js';
 import type { Engine } from '../engine/engine.js';
 import type { GitReader } from '../git/git.js';
 import { mapLimit } from '../run/map-limit.js';
-import { formatDiagnostic } from '../stacks/diagnostic.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { parseStackFile } from '../stacks/parse.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import { requiredApprovals } from './approvals-gate.js';
+import { backwardsRefusal, type StandingOf } from './deployed-standing.js';
+import { definitionByIdentity, type IdentityIndex, identityIndexAt } from './identity-index.js';
+import { stricterDefinition } from './stricter-definition.js';
+
+export { stricterDefinition } from './stricter-definition.js';
 
 /**
  * The protected side of each affected stack: its definition at the base (the default branch
@@ -16,38 +19,38 @@ import { requiredApprovals } from './approvals-gate.js';
 export type BaseDefinitions = ReadonlyMap<string, PreviousDefinition | null>;
 
 /**
- * Reads the base definitions of the affected stacks. A rename or a deleted file already carries
- * its old definition. A stack file the change did not touch needs no read when the diff started
- * at the base itself (deploy after a merge): head then equals base, and one git process per stack
- * is the cost being saved.
+ * Reads the base definitions of the affected stacks by Pulumi identity (see
+ * {@link definitionByIdentity}): a file that claims another file's identity gets that identity's
+ * rules, and a new identity gets those of the identities it replaces. A deleted stack already
+ * carries its old definition. When the diff started at the base itself (deploy after a merge)
+ * its changes say which stack files differ from the base; otherwise one more `git diff` does.
  */
-export async function readBaseDefinitions(git: GitReader, affected: AffectedResult, catalog: StackCatalog): Promise<BaseDefinitions> {
+export async function readBaseDefinitions(
+  git: GitReader,
+  affected: AffectedResult,
+  catalog: StackCatalog,
+  stacksDir: string,
+): Promise<BaseDefinitions> {
   const out = new Map<string, PreviousDefinition | null>();
-  const touched = new Set(affected.changes.flatMap((c) => (c.oldPath === undefined ? [c.path] : [c.path, c.oldPath])));
-  const exact = affected.base !== null && affected.base === affected.mergeBase;
-  await Promise.all(
-    affected.stacks.map(async (s) => {
-      if (s.previous) {
-        out.set(s.name, s.previous);
-        return;
-      }
-      const head = catalog.byName.get(s.name);
-      if (!head) return;
-      if (affected.base === null) {
-        // No base commit (`--files`): nothing protected to read, so fail closed.
-        out.set(s.name, { file: head.file, problems: ['the base commit is unknown, so its definition cannot be read'] });
-        return;
-      }
-      if (exact && !touched.has(head.file)) return;
-      const text = await git.show(affected.base, head.file);
-      if (text === undefined) {
-        out.set(s.name, null);
-        return;
-      }
-      const parsed = parseStackFile(head.file, s.name, text);
-      out.set(s.name, { file: head.file, text, definition: parsed.definition, problems: parsed.diagnostics.map(formatDiagnostic) });
-    }),
-  );
+  for (const s of affected.stacks) if (s.action === 'destroy' && s.previous) out.set(s.name, s.previous);
+  const updates = affected.stacks.filter((s) => s.action === 'update' && catalog.byName.has(s.name));
+  if (updates.length === 0) return out;
+  if (affected.base === null) {
+    // No base commit (`--files`): nothing protected to read, so fail closed.
+    for (const s of updates)
+      out.set(s.name, {
+        file: catalog.byName.get(s.name)!.file,
+        problems: ['the base commit is unknown, so its definition cannot be read'],
+      });
+    return out;
+  }
+  const exact = affected.base === affected.mergeBase;
+  const changes = exact ? affected.changes : await git.changedFiles(affected.base, affected.head ?? 'HEAD');
+  const index = await identityIndexAt(git, affected.base, catalog, stacksDir, changes);
+  for (const s of updates) {
+    const found = definitionByIdentity(index, catalog.byName.get(s.name)!, s.renamedFrom?.file);
+    if (found !== undefined) out.set(s.name, found);
+  }
   return out;
 }
 
@@ -107,67 +110,10 @@ export function policyChanges(affected: AffectedResult, catalog: StackCatalog, b
   return out;
 }
 
-/** The entries both lists hold (an ignore rule counts only where both definitions have it); undefined when none. */
-function common(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] | undefined {
-  const both = (a ?? []).filter((entry) => (b ?? []).includes(entry));
-  return both.length > 0 ? both : undefined;
-}
-
-/**
- * The stricter of two definitions of one stack, field by field: the most approvals (a stack
- * protected by either stays protected), `allowDestroy` only when both allow it, drift `detect`
- * when either says so, the lower `maxChanges` (none counts as unlimited), and only the
- * `ignoreManagers`/`ignorePaths` entries both hold. Everything else (identity, config, program)
- * comes from `a`. Pure.
- */
-export function stricterDefinition(a: StackDefinition, b: StackDefinition): StackDefinition {
-  const required = Math.max(requiredApprovals(a), requiredApprovals(b));
-  const limits = [a.drift.maxChanges, b.drift.maxChanges].filter((n): n is number => n !== undefined);
-  const { maxChanges: _dropped, ignoreManagers: _managers, ignorePaths: _paths, ...drift } = a.drift;
-  const ignoreManagers = common(a.drift.ignoreManagers, b.drift.ignoreManagers);
-  const ignorePaths = common(a.drift.ignorePaths, b.drift.ignorePaths);
-  return {
-    ...a,
-    ...(required > 0 || a.approvals ? { approvals: { required } } : {}),
-    allowDestroy: a.allowDestroy && b.allowDestroy,
-    drift: {
-      ...drift,
-      policy: a.drift.policy === 'detect' || b.drift.policy === 'detect' ? 'detect' : 'remediate',
-      ...(limits.length > 0 ? { maxChanges: Math.min(...limits) } : {}),
-      ...(ignoreManagers ? { ignoreManagers } : {}),
-      ...(ignorePaths ? { ignorePaths } : {}),
-    },
-  };
-}
-
 /** A stack's definition at the commit last deployed, where that commit differs from the base. */
 export interface DeployedDefinition extends PreviousDefinition {
   /** The commit the stack's deploy record names. */
   commit: string;
-}
-
-/**
- * Reads a stack's definition at a commit, from the first of `files` that exists there (its file
- * at head, then its file at the base, for a stack renamed since). Fails closed: a definition that
- * cannot be found or parsed comes back with its problems, and the deploy of that stack is refused.
- */
-export async function readDefinitionAt(
-  git: GitReader,
-  commit: string,
-  name: string,
-  files: readonly string[],
-): Promise<DeployedDefinition> {
-  for (const file of new Set(files)) {
-    const text = await git.show(commit, file);
-    if (text === undefined) continue;
-    const parsed = parseStackFile(file, name, text);
-    return { commit, file, text, definition: parsed.definition, problems: parsed.diagnostics.map(formatDiagnostic) };
-  }
-  return {
-    commit,
-    file: files[0] ?? name,
-    problems: [`no stack file for it at that commit (looked for ${[...new Set(files)].join(', ')})`],
-  };
 }
 
 /**
@@ -197,32 +143,61 @@ export function withDeployedDefinitions(
   return out;
 }
 
+/** What {@link readDeployedDefinitions} reads with: the stacks folder, and where each recorded commit stands. */
+export interface DeployedReadOptions {
+  /** The stacks folder, relative to the repository root. */
+  stacksDir: string;
+  standing: StandingOf;
+  concurrency: number;
+}
+
 /**
  * The definitions at their last deployed commit of the affected stacks deployed from a commit
  * other than the base (a cancelled, skipped or refused deploy in between), for
- * {@link withDeployedDefinitions}. A deployed commit missing from this clone comes back as a
- * problem, so that stack is refused rather than governed by the base alone.
+ * {@link withDeployedDefinitions}, looked up by identity like the base's. Forward only: a stack
+ * whose deployed commit the head does not contain is refused (exit 2). A recorded commit that is
+ * not on the default branch's history is not trusted: the base's rules alone govern that stack. A
+ * deployed commit missing from this clone comes back as a problem, so that stack is refused
+ * rather than governed by the base alone.
  */
 export async function readDeployedDefinitions(
   git: GitReader,
   engine: Engine,
   affected: AffectedResult,
-  base: BaseDefinitions,
   catalog: StackCatalog,
-  concurrency: number,
+  options: DeployedReadOptions,
 ): Promise<Map<string, DeployedDefinition>> {
   const defs = affected.stacks.flatMap((s) => (s.action === 'update' ? (catalog.byName.get(s.name) ?? []) : []));
-  const commits = await mapLimit(defs, concurrency, (d) => engine.lastDeployedCommit(d));
+  const recorded = await mapLimit(defs, options.concurrency, (d) => engine.lastDeployedCommit(d));
+  const standings = await mapLimit(recorded, options.concurrency, (r) => options.standing(r));
+  const head = affected.head ?? 'HEAD';
+  const behind = defs.flatMap((d, i) => {
+    const st = standings[i]!;
+    return st.kind === 'behind' ? [{ name: d.name, commit: st.commit }] : [];
+  });
+  if (behind.length > 0) throw backwardsRefusal(affected.head ?? (await git.revParse(head)), behind);
+  const indexes = new Map<string, Promise<IdentityIndex>>();
+  const indexAt = (commit: string) => {
+    let index = indexes.get(commit);
+    if (!index) {
+      index = git.changedFiles(commit, head).then((changes) => identityIndexAt(git, commit, catalog, options.stacksDir, changes));
+      indexes.set(commit, index);
+    }
+    return index;
+  };
   const out = new Map<string, DeployedDefinition>();
-  await mapLimit(defs, concurrency, async (def, i) => {
-    const commit = commits[i];
-    if (commit === undefined || affected.base?.startsWith(commit)) return;
-    const files = [def.file, ...(base.get(def.name)?.file ? [base.get(def.name)!.file] : [])];
-    const [resolved] = (await git.inspect([commit])).commits;
-    if (resolved === undefined) {
+  await mapLimit(defs, options.concurrency, async (def, i) => {
+    const st = standings[i]!;
+    if (st.kind === 'missing') {
       const hint = 'fetch more history: GIT_DEPTH: 0 in GitLab CI, fetch-depth: 0 in GitHub Actions';
-      out.set(def.name, { commit, file: def.file, problems: [`that commit is not in this clone (${hint})`] });
-    } else if (resolved !== affected.base) out.set(def.name, await readDefinitionAt(git, resolved, def.name, files));
+      out.set(def.name, { commit: st.recorded, file: def.file, problems: [`that commit is not in this clone (${hint})`] });
+    } else if (st.kind === 'forward' && st.commit !== affected.base) {
+      const found = definitionByIdentity(await indexAt(st.commit), def);
+      if (found === undefined) out.set(def.name, { commit: st.commit, file: def.file, definition: def, problems: [] });
+      else if (found === null)
+        out.set(def.name, { commit: st.commit, file: def.file, problems: [`no stack file held ${stackIdentity(def)} at that commit`] });
+      else out.set(def.name, { commit: st.commit, ...found });
+    }
   });
   return out;
 }

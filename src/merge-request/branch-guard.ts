@@ -8,6 +8,8 @@ export interface BranchFacts {
   defaultBranch: string;
   /** The commit to deploy. */
   head: string;
+  /** Whether the command takes `--force` (deploy --base does; --since-deployed does not): the hints name only working options. */
+  forceable?: boolean;
 }
 
 /** The branch the CI says it runs for, before asking git. */
@@ -25,8 +27,9 @@ export function defaultBranchOf(env: NodeJS.ProcessEnv, flag?: string, deps?: Co
 }
 
 /**
- * Deploys run only on the default branch, for a commit reachable from it, so a feature
- * branch can never deploy what was not merged. `--force` skips this check.
+ * Deploys run only on the default branch, for a commit reachable from it (`origin/<branch>` or,
+ * in a repository without that remote branch, the local one), so a feature branch can never
+ * deploy what was not merged. `--force` skips this check where the command takes it.
  */
 export async function checkDeployBranch(git: GitReader, facts: BranchFacts): Promise<void> {
   const branch = facts.branch ?? (await git.currentBranch());
@@ -34,15 +37,17 @@ export async function checkDeployBranch(git: GitReader, facts: BranchFacts): Pro
     throw userError(
       'DEPLOY_REFUSED',
       `deploy refused: it runs only on the default branch "${facts.defaultBranch}", and this is ${branch ? `branch "${branch}"` : 'a detached HEAD with no branch'}`,
-      'merge the change first; --force overrides',
+      facts.forceable ? 'merge the change first; --force overrides' : 'merge the change first, then deploy from the default branch',
     );
   }
-  const tip = (await git.inspect([`origin/${facts.defaultBranch}`, facts.defaultBranch])).commits.find((c) => c !== undefined);
-  if (!tip || !(await git.isAncestor(facts.head, tip))) {
+  const tips = (await git.inspect([`refs/remotes/origin/${facts.defaultBranch}`, `refs/heads/${facts.defaultBranch}`])).commits;
+  let reachable = false;
+  for (const tip of tips) if (tip !== undefined && !reachable) reachable = await git.isAncestor(facts.head, tip);
+  if (!reachable) {
     throw userError(
       'DEPLOY_REFUSED',
       `deploy refused: commit ${facts.head.slice(0, 12)} is not reachable from the default branch "${facts.defaultBranch}"`,
-      'deploy a merged commit; --force overrides',
+      facts.forceable ? 'deploy a merged commit; --force overrides' : 'deploy a commit of the default branch',
     );
   }
 }

@@ -1,8 +1,10 @@
 import type { ActionContext } from '../actions/action-context.js';
+import { relativeDir } from '../affected/affected-from-changes.js';
 import type { DriftOwnership } from '../drift/managed-elsewhere.js';
 import type { Engine } from '../engine/engine.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { readDefinitionAt, stricterDefinition } from './base-policy.js';
+import { definitionByIdentity, identityIndexAt } from './identity-index.js';
+import { stricterDefinition } from './stricter-definition.js';
 
 /** A stack's last deployed commit (`Engine.lastDeployedCommit`), read once per stack in a run. */
 export type DeployedCommitOf = (def: StackDefinition, engine: Engine) => Promise<string | undefined>;
@@ -39,9 +41,20 @@ export function deployedOwnership(
     if ((await head) === undefined) return def.drift;
     const commit = await deployedOf(def, engine);
     if (commit === undefined) return {};
-    const deployed = await readDefinitionAt(ctx.git, commit, def.name, [def.file]).catch(() => undefined);
-    if (!deployed?.definition) return {};
-    const { ignoreManagers, ignorePaths } = stricterDefinition(def, deployed.definition).drift;
+    const deployed = await definitionAtCommit(ctx, commit, def).catch(() => undefined);
+    if (!deployed) return {};
+    const { ignoreManagers, ignorePaths } = stricterDefinition(def, deployed).drift;
     return { ignoreManagers, ignorePaths };
   };
+}
+
+/**
+ * A head stack's definition at a commit, by its identity (whichever file held it there, or the
+ * identities it replaces); undefined when the commit holds none or it cannot be read.
+ */
+async function definitionAtCommit(ctx: ActionContext, commit: string, def: StackDefinition): Promise<StackDefinition | undefined> {
+  const changes = await ctx.git.changedFiles(commit, 'HEAD');
+  const index = await identityIndexAt(ctx.git, commit, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir), changes);
+  const found = definitionByIdentity(index, def);
+  return found === undefined ? def : (found?.definition ?? undefined);
 }

@@ -1,7 +1,7 @@
 import type { DriftReport } from '../drift/detect.js';
 import { noChangeOps, type ResourceChange } from '../engine/result.js';
 import { elsewhereText, overridden } from './drift-report.js';
-import { code, details, fitToLimit, table } from './markdown.js';
+import { code, details, fitToLimit, plainText, table } from './markdown.js';
 import { shortType } from './short-type.js';
 import { defaultValueLimits, valueCell } from './value-markdown.js';
 
@@ -40,14 +40,14 @@ export function stackDriftMarkdown(r: DriftReport): string {
   const rows = resourceRows(changed, withManagers);
   if (rows.length > 0) lines.push(table(['Resource', 'Type', 'Property', 'Git', 'Live', ...(withManagers ? ['Changed by'] : [])], rows));
   if (r.managedElsewhere.length > 0) lines.push(elsewhereTable(r.managedElsewhere));
-  if (r.blockedReason) lines.push(`**Blocked:** ${r.blockedReason}`);
+  if (r.blockedReason) lines.push(`**Blocked:** ${plainText(r.blockedReason)}`);
   if (r.action === 'remediated' && r.remediation) {
     const fixed = r.remediation.resources.filter((x) => !noChangeOps.has(x.op)).map((x) => `${x.op} ${x.name}`);
     lines.push(`**Corrected:** ${fixed.join(', ') || 'state refreshed'}`);
     const overrode = overridden(r);
     if (overrode.length > 0) lines.push(`**Overrode:** ${overrode.join('; ')}`);
   }
-  if (r.error) lines.push(`**Error:** ${r.error.message}`);
+  if (r.error) lines.push(`**Error:** ${plainText(r.error.message)}`);
   return lines.join('\n\n');
 }
 

@@ -16,6 +16,20 @@ export function details(summary: string, body: string, options: { open?: boolean
   return `<details${options.open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 
+/**
+ * Plain text for a Markdown line, inert: HTML is escaped (`<details>` in a file name cannot fold
+ * the rest of a comment away), and Markdown punctuation is backslash-escaped. For text that
+ * carries names from the repository (file paths, reasons, refusals).
+ */
+export function plainText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]#~|!])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
+}
+
 /** A name as inline code (backticks become quotes: names never need them). */
 export function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;

@@ -1,7 +1,7 @@
 import type { OutputChange, StackResult } from '../engine/result.js';
 import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
 import type { OnMergePlan, OnMergeStack } from '../merge-request/on-merge.js';
-import { code } from './markdown.js';
+import { code, plainText } from './markdown.js';
 import { countsText, resourceCounts } from './resource-counts.js';
 import { isMultiLine, type Redact, type ValueLimits, valueCell } from './value-markdown.js';
 
@@ -14,7 +14,7 @@ function previewed(r: StackResult | undefined): string {
   if (!r) return 'not previewed';
   if (r.status === 'failed') return '❌ its preview failed (see its section)';
   if (r.status === 'cancelled') return '⛔ its preview was cancelled';
-  if (r.status === 'skipped') return `not previewed (${r.skipReason ?? 'skipped'})`;
+  if (r.status === 'skipped') return `not previewed (${plainText(r.skipReason ?? 'skipped')})`;
   return countsText(resourceCounts(r));
 }
 

@@ -3,7 +3,7 @@ import type { PolicyChange } from '../merge-request/base-policy.js';
 import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
 import type { OnMergePlan } from '../merge-request/on-merge.js';
 import { cutText } from './cut-text.js';
-import { code, codeBlock, details, fitToLimit, table } from './markdown.js';
+import { code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
 import { downstreamMarkdown, onMergeMarkdown } from './on-merge-markdown.js';
 import { loudList, outputChangesMarkdown, resourceChangesMarkdown, resourceTypesMarkdown } from './resource-changes-markdown.js';
 import { changedResources, countsText, loudResources, resourceCounts } from './resource-counts.js';
@@ -149,11 +149,11 @@ function stackSection(v: StackView, input: PreviewReportInput): string {
   const limits = input.valueLimits ?? defaultValueLimits;
   const body: string[] = [];
   const reasons = input.reasons?.[r.name];
-  if (reasons && reasons.length > 0) body.push(`**Why:** ${reasons.join('; ')}`);
+  if (reasons && reasons.length > 0) body.push(`**Why:** ${plainText(reasons.join('; '))}`);
   if (input.renames?.[r.name])
     body.push(`Renamed from ${code(input.renames[r.name]!)}: the same Pulumi stack under a new file name, so nothing is destroyed.`);
   if (r.status === 'failed' || r.status === 'cancelled') body.push(errorBlock(r, redact) || `**${statusText[r.status]}**`);
-  else if (r.status === 'skipped') body.push(`**Not previewed:** ${r.skipReason ?? 'skipped'}`);
+  else if (r.status === 'skipped') body.push(`**Not previewed:** ${plainText(r.skipReason ?? 'skipped')}`);
   else if (destroy) body.push(...destroyBody(v, destroy, input));
   else {
     const loud = loudResources(r);

@@ -137,6 +137,31 @@ describe('deploy on merge: the approvals gate', () => {
     expect(engine.log).not.toContain('prod:up');
   });
 
+  it('a rebase (or fast-forward) merge of a three-commit MR is one landing, checked once against that MR', async () => {
+    repo = await createGitRepo(repoFiles({ prod: stackFile({ approvals: 1 }), other: stackFile({}) }));
+    const base = await repo.sha();
+    const commits: string[] = [];
+    for (const [i, file] of ['prod', 'other', 'prod'].entries()) {
+      await repo.write({ [`stacks/${file}.yaml`]: `${stackFile(file === 'prod' ? { approvals: 1 } : {})}description: step ${i}\n` });
+      commits.push(await repo.commit(`MR 91, commit ${i + 1} of 3 (rebased onto main)`));
+    }
+    server.state.addMember(testProjects.gitlab, 'bob', 40);
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 91,
+      state: 'merged',
+      headSha: commits[2]!,
+      approvalsRequired: 1,
+      approvedBy: ['bob'],
+    });
+    for (const c of commits) server.state.linkCommit('gitlab', testProjects.gitlab, c, 91);
+    const { byName, engine } = await deploy(forge, base);
+    expect(byName.get('prod')).toMatchObject({ status: 'succeeded' });
+    expect(engine.log.sort()).toEqual(['other:up', 'prod:up']);
+    // A direct push after the MR belongs to no MR: it stays unlanded.
+    const landed = await forge.landedMergeRequests([...commits, await repo.commit('a direct push')]);
+    expect(landed.map((l) => l.mergeRequest?.number)).toEqual([91, 91, 91, undefined]);
+  });
+
   it('without a forge, protected stacks are refused and the operator is warned', async () => {
     const { base } = await mergedChange();
     const { byName, lines } = await deploy(undefined, base);
@@ -184,6 +209,15 @@ describe('deploy on merge: the branch guard', () => {
     expect(await guard('main', side)).toMatchObject({
       code: 'DEPLOY_REFUSED',
       message: `deploy refused: commit ${side.slice(0, 12)} is not reachable from the default branch "main"`,
+      // deploy --since-deployed takes no --force: the hint names only what works.
+      hint: 'deploy a commit of the default branch',
     });
+  });
+
+  it('a local main ahead of a stale origin/main is the default branch too (a repository without a fresh remote)', async () => {
+    await mergedChange();
+    await repo.git('update-ref', 'refs/remotes/origin/main', 'HEAD~1');
+    await repo.commit('a local commit on main');
+    expect(await guard('main', 'HEAD')).toBeUndefined();
   });
 });

@@ -17,6 +17,10 @@ const resource = (name: string, op: string, extra: Partial<ResourceChange> = {})
 
 const drifted = { resources: [resource('page', 'update')], changes: { update: 1, same: 2 } };
 
+/** What the guard's preview of a remediation shows for a drifted resource: the live value put back to Git's. */
+const putBack = (name: string, op: string, extra: Partial<ResourceChange> = {}): ResourceChange =>
+  resource(name, op, { properties: [{ path: 'content', kind: 'update', old: 'live', new: 'git' }], ...extra });
+
 let repo: GitRepo;
 afterEach(async () => repo?.dispose());
 
@@ -74,7 +78,7 @@ describe('drift action: the remediation guard', () => {
 
   it('remediates a plain update: refresh, then up, with the remediation message', async () => {
     const { reports, engine } = await runDrift(remediate, (e) =>
-      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', { resources: [resource('page', 'update')] }),
+      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', { resources: [putBack('page', 'update')] }),
     );
     expect(reports[0]).toMatchObject({ action: 'remediated' });
     expect(engine.log).toEqual(['web:refresh-preview', 'web:remediate-preview', 'web:refresh', 'web:up']);
@@ -82,7 +86,7 @@ describe('drift action: the remediation guard', () => {
   });
 
   it.each(['delete', 'replace'])('blocks a %s unless --allow-destroy', async (op) => {
-    const preview = { resources: [resource('page', op)] };
+    const preview = { resources: [putBack('page', op)] };
     const blocked = await runDrift(remediate, (e) =>
       e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview),
     );
@@ -97,8 +101,56 @@ describe('drift action: the remediation guard', () => {
       (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview),
       { allowDestroy: true },
     );
-    expect(allowed.reports[0]).toMatchObject({ action: 'remediated' });
-    expect(allowed.engine.log).toContain('web:up');
+    if (op === 'replace') {
+      expect(allowed.reports[0]).toMatchObject({ action: 'remediated' });
+      expect(allowed.engine.log).toContain('web:up');
+    } else {
+      // A delete is never convergence: the program no longer declares what the refresh found.
+      expect(allowed.reports[0]).toMatchObject({
+        action: 'blocked',
+        blockedReason: expect.stringMatching(
+          /^the program's inputs changed since the last deploy: deploy first \(remediation would also delete page/,
+        ),
+      });
+      expect(allowed.engine.log).not.toContain('web:up');
+    }
+  });
+
+  it('remediation converges, it never changes: a resource or a value the refresh did not find drifted blocks it', async () => {
+    const extra = await runDrift(remediate, (e) =>
+      e
+        .script('web', 'refresh-preview', drifted)
+        .script('web', 'remediate-preview', { resources: [putBack('page', 'update'), putBack('data', 'update')] }),
+    );
+    expect(extra.reports[0]).toMatchObject({
+      action: 'blocked',
+      blockedReason:
+        "the program's inputs changed since the last deploy: deploy first (remediation would also update data, which the refresh did not find drifted)",
+      drifted: [expect.objectContaining({ name: 'page' })],
+    });
+    expect(extra.engine.log).toEqual(['web:refresh-preview', 'web:remediate-preview']);
+    await repo.dispose();
+    // The drifted field itself, set to a value the last deploy never applied (a data file the program reads changed).
+    const changedValue = {
+      resources: [resource('page', 'update', { properties: [{ path: 'content', kind: 'update', old: 'live', new: 'unreviewed' }] })],
+    };
+    const other = await runDrift(remediate, (e) =>
+      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', changedValue),
+    );
+    expect(other.reports[0]).toMatchObject({ action: 'blocked', blockedReason: expect.stringContaining('update page (content)') });
+    expect(other.engine.log).not.toContain('web:up');
+  });
+
+  it('a replacement that carries a masked secret over unchanged still only puts the drift back', async () => {
+    const masked = { path: 'token', kind: 'update', old: '[secret]', new: '[secret]', secret: true };
+    const replace = putBack('page', 'replace');
+    const preview = { resources: [{ ...replace, properties: [...replace.properties, masked] }] };
+    const { reports } = await runDrift(
+      remediate,
+      (e) => e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', preview),
+      { allowDestroy: true },
+    );
+    expect(reports[0]).toMatchObject({ action: 'remediated' });
   });
 
   it('never touches a protected resource, even with --allow-destroy', async () => {
@@ -114,16 +166,17 @@ describe('drift action: the remediation guard', () => {
 
   it('holds back more changes than drift.maxChanges, and lets the limit itself through', async () => {
     const three = {
-      resources: ['a', 'b', 'c'].map((n) => resource(n, 'update')).concat(resource('stack', 'update', { type: 'pulumi:pulumi:Stack' })),
+      resources: ['a', 'b', 'c'].map((n) => putBack(n, 'update')).concat(resource('stack', 'update', { type: 'pulumi:pulumi:Stack' })),
     };
+    const driftedThree = { resources: ['a', 'b', 'c'].map((n) => resource(n, 'update')) };
     const over = await runDrift({ web: stackFile({ policy: 'remediate', maxChanges: 2 }) }, (e) =>
-      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', three),
+      e.script('web', 'refresh-preview', driftedThree).script('web', 'remediate-preview', three),
     );
     expect(over.reports[0]).toMatchObject({ action: 'blocked', blockedReason: 'would change 3 resources, more than drift.maxChanges (2)' });
     expect(over.engine.log).not.toContain('web:refresh');
     await repo.dispose();
     const at = await runDrift({ web: stackFile({ policy: 'remediate', maxChanges: 3 }) }, (e) =>
-      e.script('web', 'refresh-preview', drifted).script('web', 'remediate-preview', three),
+      e.script('web', 'refresh-preview', driftedThree).script('web', 'remediate-preview', three),
     );
     expect(at.reports[0]).toMatchObject({ action: 'remediated' });
   });

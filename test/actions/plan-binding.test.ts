@@ -212,12 +212,14 @@ describe('preview --save-plans', () => {
 
 describe('drift remediation bound to its guard', () => {
   const drifted = { ...page, op: 'update', properties: [{ path: 'content', kind: 'update', old: 'a', new: 'b' }] };
+  // The guard's preview puts the drifted field back: live "b" to the deployed "a".
+  const putBack = { ...drifted, properties: [{ path: 'content', kind: 'update', old: 'b', new: 'a' }] };
 
   it('refreshes only if the state is still the one the guard previewed, and runs the up under its plan', async () => {
     const { ctx, engine } = await platform();
     engine.script('edge', 'refresh-preview', { resources: [drifted] });
     engine.lastDeployed.set('edge', await repo.sha());
-    engine.script('edge', 'remediate-preview', { resources: [{ ...drifted }] });
+    engine.script('edge', 'remediate-preview', { resources: [putBack] });
     const request = { selection: { names: ['edge'] }, remediate: true, allowDestroy: false, notify: false };
     const { reports } = await drift(ctx, planDrift(ctx.catalog, request), request);
     expect(reports[0]).toMatchObject({ action: 'remediated' });
@@ -253,7 +255,7 @@ describe('drift remediation bound to its guard', () => {
     const { ctx, engine } = await platform();
     engine.script('edge', 'refresh-preview', { resources: [drifted] });
     engine.lastDeployed.set('edge', await repo.sha());
-    engine.script('edge', 'remediate-preview', { resources: [{ ...drifted }], planned: undefined });
+    engine.script('edge', 'remediate-preview', { resources: [putBack], planned: undefined });
     const request = { selection: { names: ['edge'] }, remediate: true, allowDestroy: false, notify: false };
     const { reports } = await drift(ctx, planDrift(ctx.catalog, request), request);
     expect(reports[0]).toMatchObject({ action: 'blocked', blockedReason: "the guard's preview saved no plan to bind remediation to" });

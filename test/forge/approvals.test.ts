@@ -141,8 +141,26 @@ describe('GitLab approvals (Premium, approvals reset on push)', () => {
       'GET /user 200',
       'GET /projects/42/merge_requests/28/approvals 200',
       'GET /projects/42/approvals 200',
+      'GET /projects/42/merge_requests/28/commits 200',
       `GET /users/${renovate} 200`,
     ]);
+  });
+
+  it('a writer who pushed commits to the MR does not approve it: every author and committer is excluded', async () => {
+    server.state.addMergeRequest('gitlab', testProjects.gitlab, {
+      number: 29,
+      author: 'dev-29',
+      approvedBy: ['alice', 'bob'],
+      commits: [
+        { sha: fakeSha('c1'), author: 'dev-29', committer: 'dev-29' },
+        { sha: fakeSha('c2'), author: 'dev-29', committer: 'alice' },
+      ],
+    });
+    expect(await gitlab.mergeRequestApprovals(29)).toMatchObject({
+      approved: true,
+      approvers: ['bob'],
+      ignored: [{ user: 'alice', reason: 'an author or committer of its commits' }],
+    });
   });
 });
 
@@ -312,6 +330,24 @@ describe('GitHub approvals: APPROVED on the final head commit, by someone with w
       approved: false,
       approvers: [],
       ignored: [{ user: 'alice', reason: expect.stringMatching(/^approved \w{12}, not the final commit/) }],
+    });
+  });
+
+  it("a writer who pushed commits to someone else's pull request, then approved, is not counted", async () => {
+    server.state.addMergeRequest('github', testProjects.github, {
+      number: 47,
+      commits: [
+        { sha: fakeSha('p1'), author: 'dev-47', committer: 'web-flow' },
+        { sha: fakeSha('p2'), author: 'mia', committer: 'mia' },
+      ],
+    });
+    server.state.addReview(testProjects.github, 47, 'mia', 'APPROVED');
+    server.state.addReview(testProjects.github, 47, 'alice', 'APPROVED');
+    expect(await github.mergeRequestApprovals(47)).toEqual({
+      approved: true,
+      approvers: ['alice'],
+      changesRequestedBy: [],
+      ignored: [{ user: 'mia', reason: 'an author or committer of its commits' }],
     });
   });
 

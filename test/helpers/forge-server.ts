@@ -87,7 +87,16 @@ export interface FakeMergeRequest {
   approvalsRequired: number;
   /** GitHub reviews, oldest first. */
   reviews: FakeReview[];
+  /** The MR's commits, oldest first, with the usernames of their author and committer. Default: none listed. */
+  commits: FakeCommit[];
   createdAt: string;
+}
+
+/** A commit of a merge request: who wrote it and who committed (pushed) it. */
+export interface FakeCommit {
+  sha: string;
+  author: string;
+  committer: string;
 }
 
 /** A commit status (GitLab) or status context (GitHub) as posted; the latest per name is the one shown. */
@@ -298,6 +307,7 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
         approvedBy: [],
         approvalsRequired: 0,
         reviews: [],
+        commits: [],
         createdAt: now(),
         ...mr,
       };
@@ -501,7 +511,9 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
       pattern: ['users', ':uid'],
       handle: (c) => {
         const u = findUser(Number(c.params.uid));
-        return u ? ok({ ...basicUser(u.username), bot: u.bot }) : gitlabError(404, '404 User Not Found');
+        return u
+          ? ok({ ...basicUser(u.username), bot: u.bot, public_email: `${u.username}@users.example` })
+          : gitlabError(404, '404 User Not Found');
       },
     },
     // projects.md "Get a single project".
@@ -572,6 +584,27 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
       handle: (c) => {
         const mr = mrOf(c);
         return mr ? ok(mergeRequest(c, mr)) : gitlabError(404, '404 Not found');
+      },
+    },
+    // merge_requests.md "Get single merge request commits": authors and committers by name and email, never by user.
+    {
+      method: 'GET',
+      pattern: ['projects', ':id', 'merge_requests', ':iid', 'commits'],
+      handle: (c) => {
+        const mr = mrOf(c);
+        if (!mr) return gitlabError(404, '404 Not found');
+        return page(
+          'gitlab',
+          mr.commits.map((k) => ({
+            id: k.sha,
+            short_id: k.sha.slice(0, 8),
+            author_name: k.author,
+            author_email: `${k.author}@users.example`,
+            committer_name: k.committer,
+            committer_email: `${k.committer}@users.example`,
+          })),
+          c,
+        );
       },
     },
     // merge_request_approvals.md "Retrieve approval state for a merge request" (GET .../approvals). The Free
@@ -947,6 +980,20 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
             author_association: association(c, r.user),
             submitted_at: r.submittedAt,
           })),
+          c,
+        );
+      },
+    },
+    // pulls.md "List commits on a pull request": `author` and `committer` are GitHub users (null when the email matches none).
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'pulls', ':number', 'commits'],
+      handle: (c) => {
+        const pr = prOf(c);
+        if (!pr) return githubError(404, 'Not Found');
+        return page(
+          'github',
+          pr.commits.map((k) => ({ sha: k.sha, author: user(k.author), committer: user(k.committer), commit: { message: '' } })),
           c,
         );
       },

@@ -24,6 +24,7 @@ interface GitlabJob {
   script?: string[];
   cache?: GitlabCache | GitlabCache[];
   resource_group?: string;
+  environment?: { name: string; deployment_tier?: string };
   parallel?: number;
 }
 interface GithubStep {
@@ -181,6 +182,8 @@ describe('GitLab template: jobs, caches and toolchain', () => {
   it('serializes deploys on the default branch, each stack from its last deployed commit, whatever the before-SHA', async () => {
     const deploy = glJob('deploy');
     expect(deploy.resource_group).toBe('production');
+    expect(deploy.environment).toEqual({ name: 'production', deployment_tier: 'production' });
+    expect(gitlabText).toContain('process_mode=oldest_first');
     expect(deploy.rules!.map((r) => r.if)).toEqual(['$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"']);
     // The whole history: a stack's last deployed commit may be older than any fixed depth.
     expect(deploy.variables!.GIT_DEPTH).toBe('0');

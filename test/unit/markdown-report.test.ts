@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StackResult } from '../../src/engine/result.js';
+import { driftMarkdown } from '../../src/report/drift-markdown.js';
 import { fitToLimit } from '../../src/report/markdown.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 
@@ -32,6 +33,39 @@ describe('Markdown reports', () => {
     expect(md).toContain('**Why:** stack file stacks/prod.yaml changed');
     expect(md).toContain('Commit `abcdef012345`');
     expect(md.indexOf('| Stack |')).toBeLessThan(md.indexOf('<details>'));
+  });
+
+  it('a malicious file name stays inert text: no HTML, no Markdown, nothing folded away', () => {
+    const name = 'programs/app/<details><summary>x</summary>*bold*_[link](http://evil)`.json';
+    const md = previewMarkdown({
+      ...base,
+      reasons: { prod: [`program file ${name} changed`] },
+      results: [result('prod', 1)],
+      limit: 65_536,
+    });
+    const why = md.split('\n').find((l) => l.startsWith('**Why:**'))!;
+    expect(why).toBe(
+      '**Why:** program file programs/app/&lt;details&gt;&lt;summary&gt;x&lt;/summary&gt;\\*bold\\*\\_\\[link\\](http://evil)\\`.json changed',
+    );
+    expect(md).not.toContain('<summary>x</summary>');
+  });
+
+  it('a drift issue names a blocking file inertly too', () => {
+    const report = {
+      name: 'prod',
+      status: 'succeeded' as const,
+      policy: 'remediate' as const,
+      drifted: [],
+      deleted: [],
+      managedElsewhere: [],
+      unchanged: 0,
+      action: 'blocked' as const,
+      blockedReason: 'remediation refused: the working tree has uncommitted or untracked files (data/<img src=x>.json)',
+      durationMs: 1,
+    };
+    const md = driftMarkdown({ reports: [report], time: new Date('2026-12-07T00:00:00Z'), limit: 65_536 });
+    expect(md).toContain('(data/&lt;img src=x&gt;.json)');
+    expect(md).not.toContain('<img');
   });
 
   it('cuts a long report to the limit, keeping the summary, with a note', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,16 @@ describe('durable state in CI', () => {
     expect(thrown(() => resolveBackendUrl(layoutAt(root), { CI: 'true' })).code).toBe('USAGE');
     expect(thrown(() => resolveBackendUrl(layoutAt(root), { CI: 'true', PULUMI_BACKEND_URL: `file://${root}/x` })).code).toBe('USAGE');
     expect(thrown(() => checkDurableState(`file://${root}`, layoutAt(root), { CI: 'true' })).code).toBe('USAGE');
+  });
+
+  it('looks at the real path and any case of the scheme: a symlink into the checkout, FILE://, /proc/self/cwd', async () => {
+    const root = await mkdtemp(path.join(tmp, 'repo-'));
+    const link = path.join(await mkdtemp(path.join(tmp, 'elsewhere-')), 'state');
+    await symlink(root, link, 'dir');
+    const ci = { CI: 'true' };
+    expect(thrown(() => checkDurableState(`file://${link}/new-folder`, layoutAt(root), ci)).code).toBe('USAGE');
+    expect(thrown(() => checkDurableState(`FILE://${root}/state`, layoutAt(root), ci)).code).toBe('USAGE');
+    expect(thrown(() => checkDurableState(`file:///proc/self/cwd/state`, layoutAt(process.cwd()), ci)).code).toBe('USAGE');
   });
 
   it('allows it with GITOPS_ALLOW_EPHEMERAL_STATE=1, outside CI, and for backends outside the checkout', async () => {

@@ -51,7 +51,7 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
     return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: false });
   }
   const head = args.head ?? 'HEAD';
-  if (!args.force) await guardDeployBranch(ctx, head);
+  if (!args.force) await guardDeployBranch(ctx, head, { forceable: true });
   const scope = await affectedStacks(ctx, { base: args.base, head, allOnMissingHistory: args.allOnMissingHistory, shard: args.shard });
   cli.io.stderr(affectedLine(scope.affected));
   if (args.plan) return printJson(cli.io, affectedJson(scope.affected));
