@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGit } from '../helpers/git-repo.js';
+import { gitIn } from '../helpers/git-repo.js';
 import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
@@ -39,13 +39,7 @@ describe('forward only, provenance from the default branch, remediation that con
   let box: Sandbox;
   let c1 = '';
   let c2 = '';
-  const git = (...args: string[]) => runGit(box.root, args);
-  const sha = async (ref = 'HEAD') => (await git('rev-parse', ref)).trim();
-  const commit = async (message: string) => {
-    await git('add', '-A');
-    await git('commit', '-q', '-m', message);
-    return sha();
-  };
+  const { git, commit } = gitIn(() => box.root);
   const main = { CI_COMMIT_BRANCH: 'main' };
   const byName = (r: CliRun) => Object.fromEntries((JSON.parse(r.stdout) as DeployDoc).stacks.map((s) => [s.name, s]));
   const driftOf = (r: CliRun, name: string) => (JSON.parse(r.stdout) as DriftDoc).stacks.find((s) => s.name === name)!;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGit } from '../helpers/git-repo.js';
+import { gitIn } from '../helpers/git-repo.js';
 import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
@@ -20,13 +20,7 @@ interface DeployDoc {
 describe('rules by identity, from the base and the deployed commit', () => {
   let box: Sandbox;
   let bootstrap = '';
-  const git = (...args: string[]) => runGit(box.root, args);
-  const sha = async (ref = 'HEAD') => (await git('rev-parse', ref)).trim();
-  const commit = async (message: string) => {
-    await git('add', '-A');
-    await git('commit', '-q', '-m', message);
-    return sha();
-  };
+  const { git, commit } = gitIn(() => box.root);
   const byName = (r: CliRun) => Object.fromEntries((JSON.parse(r.stdout) as DeployDoc).stacks.map((s) => [s.name, s]));
   const livePort = async (stack: string) => {
     const text = await readFile(path.join(box.root, '.gitops', 'demo', stack, 'platform.json'), 'utf8');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
-import { runGit } from '../helpers/git-repo.js';
+import { gitIn } from '../helpers/git-repo.js';
 import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
@@ -19,13 +19,7 @@ interface DeployDoc {
 describe('merge styles and who approves', () => {
   let box: Sandbox;
   let forge: ForgeServer;
-  const git = (...args: string[]) => runGit(box.root, args);
-  const sha = async (ref = 'HEAD') => (await git('rev-parse', ref)).trim();
-  const commit = async (message: string) => {
-    await git('add', '-A');
-    await git('commit', '-q', '-m', message);
-    return sha();
-  };
+  const { git, commit } = gitIn(() => box.root);
   const byName = (r: CliRun) => Object.fromEntries((JSON.parse(r.stdout) as DeployDoc).stacks.map((s) => [s.name, s]));
   const livePort = async () =>
     (JSON.parse(await readFile(path.join(box.root, '.gitops', 'demo', 'prod', 'platform.json'), 'utf8')) as { basePort: number }).basePort;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGit } from '../helpers/git-repo.js';
+import { gitIn } from '../helpers/git-repo.js';
 import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
@@ -41,13 +41,7 @@ interface DriftDoc {
 
 describe('plan-bound updates', () => {
   let box: Sandbox;
-  const git = (...args: string[]) => runGit(box.root, args);
-  const sha = async (ref = 'HEAD') => (await git('rev-parse', ref)).trim();
-  const commit = async (message: string) => {
-    await git('add', '-A');
-    await git('commit', '-q', '-m', message);
-    return sha();
-  };
+  const { git, sha, commit } = gitIn(() => box.root);
   const byName = (r: CliRun) => Object.fromEntries((JSON.parse(r.stdout) as { stacks: StackDoc[] }).stacks.map((s) => [s.name, s]));
   const live = (rel: string) => readFile(path.join(box.root, '.gitops', 'demo', rel), 'utf8');
   const edit = async (rel: string, from: string, to: string) => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGit } from '../helpers/git-repo.js';
+import { gitIn } from '../helpers/git-repo.js';
 import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 /**
@@ -34,13 +34,7 @@ interface StatusDoc {
 
 describe('provenance: the deployed commit per stack, and deploys that never drop a change', () => {
   let box: Sandbox;
-  const git = (...args: string[]) => runGit(box.root, args);
-  const sha = async (ref = 'HEAD') => (await git('rev-parse', ref)).trim();
-  const commit = async (message: string) => {
-    await git('add', '-A');
-    await git('commit', '-q', '-m', message);
-    return sha();
-  };
+  const { git, sha, commit } = gitIn(() => box.root);
   const deployed = (r: CliRun) => (JSON.parse(r.stdout) as DeployDoc).stacks.map((s) => [s.name, s.operation, s.status]);
   /** The stack's tags as Pulumi's file backend keeps them (`pulumi stack tag set` writes the same file). */
   const tagOf = async (stack: string): Promise<string | undefined> => {

@@ -155,3 +155,19 @@ export function platformFiles(): Record<string, string> {
     'lib/naming/format.ts': 'export const name = (s: string) => `p-${s}`;\n',
   };
 }
+
+/** git in a test repository whose folder is known only later (a sandbox made in beforeAll): run, resolve a ref, commit everything. */
+export function gitIn(root: () => string): {
+  git: (...args: string[]) => Promise<string>;
+  sha: (ref?: string) => Promise<string>;
+  commit: (message: string) => Promise<string>;
+} {
+  const git = (...args: string[]): Promise<string> => runGit(root(), args);
+  const sha = async (ref = 'HEAD'): Promise<string> => (await git('rev-parse', ref)).trim();
+  const commit = async (message: string): Promise<string> => {
+    await git('add', '-A');
+    await git('commit', '-q', '-m', message);
+    return sha();
+  };
+  return { git, sha, commit };
+}
