@@ -48,6 +48,8 @@ describe("a team's own repository: init, a secret by config set, deploy on the r
       )}`,
     );
 
+    // Deploy runs committed files only.
+    await repo.commit('gitops init, a secret, the first program');
     const deploy = await gitops(repo.dir, ['deploy', '--all', '--json', '--quiet']);
     expect(deploy.code, deploy.stderr).toBe(0);
     const result = JSON.parse(deploy.stdout) as { stacks: { name: string; status: string; outputs?: Record<string, unknown> }[] };
