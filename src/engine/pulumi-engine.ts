@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -30,12 +31,12 @@ import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
 import { clearHostStatus, hostDeathError, hostStatusFile } from './host-status.js';
 import { isolatedCommand } from './isolated-command.js';
-import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
+import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
@@ -147,6 +148,7 @@ export class PulumiEngine implements Engine {
       [HIDDEN_VARIABLE]: allowed.hidden.join(','),
       [SANDBOX_VARIABLE]: this.options.sandbox ?? 'none',
       [READONLY_VARIABLE]: layout.root,
+      ...dynamicProviderScript(layout.root),
     };
     if (program) {
       const entry = path.join(layout.programsDir, def.program, 'index.ts');
@@ -614,6 +616,26 @@ export class PulumiEngine implements Engine {
     for (const o of Object.values(outputs)) if (o.secret) this.learnSecret(o.value);
     return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, { value: o.value, secret: o.secret }]));
   }
+}
+
+const dynamicProviders = new Map<string, Record<string, string>>();
+
+/**
+ * Where the dynamic-provider plugin finds its script (`@pulumi/pulumi/cmd/dynamic-provider`, from
+ * the project's folder), resolved once per repository instead of by a `node` start per plugin
+ * start; empty when it cannot be resolved here (the plugin script then resolves it itself).
+ */
+function dynamicProviderScript(root: string): Record<string, string> {
+  let found = dynamicProviders.get(root);
+  if (!found) {
+    try {
+      found = { GITOPS_DYNAMIC_PROVIDER: createRequire(path.join(root, 'package.json')).resolve('@pulumi/pulumi/cmd/dynamic-provider') };
+    } catch {
+      found = {};
+    }
+    dynamicProviders.set(root, found);
+  }
+  return found;
 }
 
 /** What a run of the program needs beyond the stack: drift remediation's fields managed elsewhere. */

@@ -31,9 +31,11 @@ export async function runProgramHost(proc: NodeJS.Process): Promise<void> {
   proc.chdir(settings.cwd);
 
   const sdk = sdkFor(settings.program);
-  learnSecretsAsMade(sdk, (value) => learnValue(redactor, value));
-  await registerTypeScript();
-  const program = withIgnoreChanges(programOf(settings.program), settings.ignoreChanges, (t) => sdk.runtime.registerResourceTransform(t));
+  const program = async () => {
+    learnSecretsAsMade(sdk, (value) => learnValue(redactor, value));
+    await registerTypeScript();
+    return withIgnoreChanges(programOf(settings.program), settings.ignoreChanges, (t) => sdk.runtime().registerResourceTransform(t));
+  };
   const onRun = (state: HostRunStatus['state']): void => {
     const status: HostRunStatus = { state, pid: proc.pid };
     writeFileSync(settings.statusFile, `${JSON.stringify(status)}\n`);

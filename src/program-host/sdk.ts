@@ -12,17 +12,16 @@ export interface Sdk {
    * itself serves inline programs with): `run` sets the runtime up from the engine's request and
    * runs the program in this process.
    */
-  LanguageServer: new (
-    program: PulumiFn,
-  ) => { run(call: unknown, callback: unknown): unknown };
-  runtime: typeof RuntimeModule;
+  languageServer(): new (program: PulumiFn) => { run(call: unknown, callback: unknown): unknown };
+  runtime(): typeof RuntimeModule;
 }
 
 /**
  * The `@pulumi/pulumi` the program itself resolves, loaded through CommonJS from the program's
  * folder. The host serves the engine with the same copy the program registers its resources
  * with: one SDK per process. Nothing loads the package's main module here, so the hooks in
- * `secret-hook.ts` are in place before the program's first import of it.
+ * `secret-hook.ts` are in place before the program's first import of it; the runner and the
+ * runtime load only when asked for (the CLI also starts the host just to ask it questions).
  */
 export function sdkFor(programFile: string): Sdk {
   const fromProgram = createRequire(programFile);
@@ -37,7 +36,7 @@ export function sdkFor(programFile: string): Sdk {
   return {
     require,
     packageDir,
-    LanguageServer: (require('./automation/server.js') as { LanguageServer: Sdk['LanguageServer'] }).LanguageServer,
-    runtime: require('./runtime/index.js') as typeof RuntimeModule,
+    languageServer: () => (require('./automation/server.js') as { LanguageServer: ReturnType<Sdk['languageServer']> }).LanguageServer,
+    runtime: () => require('./runtime/index.js') as typeof RuntimeModule,
   };
 }

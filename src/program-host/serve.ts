@@ -12,7 +12,8 @@ type Call = { request: unknown };
 
 export interface ServeOptions {
   sdk: Sdk;
-  program: PulumiFn;
+  /** Readies the program (hooks, the TypeScript loader) when the engine first asks to run it. */
+  program: () => Promise<PulumiFn>;
   /** Called with the plaintext of each secret config value, before the program runs. */
   learnSecret: (plaintext: string) => void;
   /** Told when a run begins and when it has answered the engine. */
@@ -36,7 +37,13 @@ export async function serveProgram(options: ServeOptions): Promise<{ port: numbe
   };
   const plugproto = sdk.require('./proto/plugin_pb.js') as { PluginInfo: new () => { setVersion(v: string): void } };
   const version = (sdk.require('./package.json') as { version: string }).version;
-  const inline = new sdk.LanguageServer(program);
+  // The CLI starts the host for questions too (which plugins, which version): the SDK's runner,
+  // the TypeScript loader and the program load only for a Run.
+  let inline: Promise<{ run(call: unknown, callback: unknown): unknown }> | undefined;
+  const runner = () => {
+    inline ??= program().then((fn) => new (sdk.languageServer())(fn));
+    return inline;
+  };
 
   const handlers = {
     getPluginInfo: (_call: Call, cb: Callback) => {
@@ -59,10 +66,14 @@ export async function serveProgram(options: ServeOptions): Promise<{ port: numbe
       const secretKeys = new Set(req.getConfigsecretkeysList() ?? []);
       for (const [key, value] of req.getConfigMap()?.entries() ?? []) if (secretKeys.has(key)) learnSecret(value);
       onRun('running');
-      return inline.run(call, (err: Error | null | undefined, response?: unknown) => {
+      const done: Callback = (err, response) => {
         onRun('finished');
         cb(err, response);
-      });
+      };
+      runner().then(
+        (r) => r.run(call, done),
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
     },
   };
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 400 * 1024 * 1024 });

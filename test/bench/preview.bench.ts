@@ -86,7 +86,9 @@ const bench: Bench = {
         `  ratio gitops/plain of the medians: time ${ratio(gitops.ms, plain.ms)}, peak memory ${ratio(gitops.mib, plain.mib)}`,
         `  ratio gitops/automation-script (per round): time ${paired('gitops', 'automation', 'ms')}, peak memory ${paired('gitops', 'automation', 'mib')}`,
         ...(rounds[0]?.has('baseline')
-          ? [`  ratio gitops/baseline (${process.env.BENCH_BASELINE_GITOPS}, per round): time ${paired('gitops', 'baseline', 'ms')}, peak memory ${paired('gitops', 'baseline', 'mib')}`]
+          ? [
+              `  ratio gitops/baseline (${process.env.BENCH_BASELINE_GITOPS}, per round): time ${paired('gitops', 'baseline', 'ms')}, peak memory ${paired('gitops', 'baseline', 'mib')}`,
+            ]
           : []),
       ],
       figures: {
@@ -101,7 +103,9 @@ const bench: Bench = {
         timeRatioOfMedians: ratio(gitops.ms, plain.ms),
         memoryRatioOfMedians: ratio(gitops.mib, plain.mib),
         standInLanguageHost: host.kind === 'stand-in' ? 1 : 0,
-        ...(rounds[0]?.has('baseline') ? { baselineMs: Math.round(med('baseline').ms), timeRatioBaseline: paired('gitops', 'baseline', 'ms') } : {}),
+        ...(rounds[0]?.has('baseline')
+          ? { baselineMs: Math.round(med('baseline').ms), timeRatioBaseline: paired('gitops', 'baseline', 'ms') }
+          : {}),
       },
     };
   },

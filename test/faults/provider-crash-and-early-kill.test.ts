@@ -135,7 +135,8 @@ describe('a provider crash mid-create, and SIGKILL before the engine starts', ()
   it('after removing the orphans and recover --forget of each, deploy makes every resource exactly once', async () => {
     const tracked = new Set(f.state().resources.map((x) => x.id));
     for (const name of ['steady', 'adopted', 'never']) {
-      for (const file of f.instances(name)) if (!tracked.has(path.join(f.files, file))) await f.box.remove(path.join('.gitops', 'files', stack, file));
+      for (const file of f.instances(name))
+        if (!tracked.has(path.join(f.files, file))) await f.box.remove(path.join('.gitops', 'files', stack, file));
     }
     const rec = await f.gitops('recover', '--stack', stack, ...named.flatMap((n) => ['--forget', urnOf(stack, n)]));
     expect(rec.code, rec.stderr).toBe(0);

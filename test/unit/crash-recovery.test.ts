@@ -162,7 +162,9 @@ describe('lock holders', () => {
     expect(programName('node /x/@pulumi/pulumi/cmd/dynamic-provider/index.js 127.0.0.1:1')).toBe('dynamic-provider/index.js');
     // Program code confined in its own namespaces: named by what runs inside.
     expect(
-      programName('unshare --pid --fork --mount-proc --kill-child /r/bin/plugins/gitops-confine --inside node /r/bin/program-host.js 127.0.0.1:1'),
+      programName(
+        'unshare --pid --fork --mount-proc --kill-child /r/bin/plugins/gitops-confine --inside node /r/bin/program-host.js 127.0.0.1:1',
+      ),
     ).toBe('bin/program-host.js');
   });
 });
