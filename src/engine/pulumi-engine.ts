@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   LocalWorkspace,
   type OutputMap,
@@ -16,7 +17,7 @@ import { GitopsError } from '../errors/gitops-error.js';
 import { type PreparedPlan, planRejection, planSalt, preparePlan } from '../plans/stack-plan.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
 import { hostPluginDir } from '../program-host/plugin-dir.js';
-import { encodeHostSettings, HIDDEN_VARIABLE, HOST_RUNTIME } from '../program-host/settings.js';
+import { encodeHostSettings, HIDDEN_VARIABLE, HOST_RUNTIME, PORT_FILE_VARIABLE } from '../program-host/settings.js';
 import type { RepoLayout } from '../repo/layout.js';
 import type { Redactor } from '../report/redact.js';
 import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
@@ -29,7 +30,7 @@ import { classifyFailure, inFlightCreates } from './classify-failure.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
-import { clearHostStatus, hostDeathError, hostStatusFile } from './host-status.js';
+import { hostDeathError } from './host-death.js';
 import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
@@ -152,8 +153,9 @@ export class PulumiEngine implements Engine {
     };
     if (program) {
       const entry = path.join(layout.programsDir, def.program, 'index.ts');
-      const statusFile = hostStatusFile(this.workDir(def));
-      Object.assign(vars, encodeHostSettings({ program: entry, cwd: layout.root, statusFile, ignoreChanges: program.ignoreChanges }));
+      const portFile = program.forHost ? { portFile: program.portFile } : {};
+      Object.assign(vars, encodeHostSettings({ program: entry, cwd: layout.root, ignoreChanges: program.ignoreChanges, ...portFile }));
+      if (program.portFile && !program.forHost) vars[PORT_FILE_VARIABLE] = program.portFile;
     }
     return vars;
   }
@@ -162,13 +164,14 @@ export class PulumiEngine implements Engine {
   private async open(
     def: StackDefinition,
     runsProgram: boolean,
-    options: { secrets?: boolean; ignoreChanges?: IgnoreChangesRule[]; existing?: boolean } = {},
+    options: { secrets?: boolean; ignoreChanges?: IgnoreChangesRule[]; existing?: boolean; portFile?: string } = {},
   ): Promise<Stack> {
     // `pulumi cancel` decrypts nothing: unlock must work without the stack's passphrase.
     const secrets = options.secrets !== false;
     // Never fall back on the job's other passphrase: name the stack's own variable instead.
     if (secrets && !hasSecretsAccess(def, this.options.env)) checkPassphrase(this.options.env, passphraseVariable(def));
-    const stack = await this.openOn(def, runsProgram, this.options.backendUrl, this.workDir(def), options.ignoreChanges, options.existing);
+    const program: ProgramRun | undefined = runsProgram ? { ignoreChanges: options.ignoreChanges, portFile: options.portFile } : undefined;
+    const stack = await this.openOn(def, program, this.options.backendUrl, this.workDir(def), options.existing);
     if (secrets && this.options.redactor) await this.learnStackSecrets(def, stack);
     return stack;
   }
@@ -176,10 +179,10 @@ export class PulumiEngine implements Engine {
   /** Opens the stack's workspace on `backendUrl` in `workDir`: the real stack, or a throwaway copy of it. */
   private async openOn(
     def: StackDefinition,
-    runsProgram: boolean,
+    /** What a run of the program needs; undefined when the operation runs none. */
+    program: ProgramRun | undefined,
     backendUrl: string,
     workDir: string,
-    ignoreChanges?: IgnoreChangesRule[],
     /** Select only: a stack that does not exist throws StackNotFoundError instead of being created. */
     selectOnly = false,
   ): Promise<Stack> {
@@ -188,7 +191,7 @@ export class PulumiEngine implements Engine {
     const workspace = await LocalWorkspace.create({
       workDir,
       pulumiCommand: this.command,
-      envVars: this.stackEnvVars(def, backendUrl, runsProgram ? { ignoreChanges } : undefined),
+      envVars: this.stackEnvVars(def, backendUrl, program),
       // `stack init` reads the provider from here; the stack file's choice is passed on as is.
       ...(def.secretsProvider ? { secretsProvider: def.secretsProvider } : {}),
       // The program runs in its own process: Pulumi starts the language plugin of this runtime
@@ -267,6 +270,7 @@ export class PulumiEngine implements Engine {
     let result: StackResult;
     let watch: { stop(): void } | undefined;
     let held: HeldLock | undefined;
+    let warm: WarmHost | undefined;
     try {
       await this.reap(def, sink);
       if (writingOps.has(operation)) {
@@ -274,12 +278,14 @@ export class PulumiEngine implements Engine {
         this.checkLock(def);
       }
       if (pendingGuardedOps.has(operation)) await this.checkUnknown(def);
+      // The program host starts now, with the stack's environment and confinement, and readies
+      // the SDK while the CLI starts (see `startWarmHost`).
+      if (programOps.has(operation)) warm = this.startWarmHost(def, request.ignoreChanges, sink);
       // Destroy does not run the program; a deleted stack's program may be gone too.
-      const stack = await this.open(def, !destroyOps.has(operation), { ignoreChanges: request.ignoreChanges });
+      const stack = await this.open(def, !destroyOps.has(operation), { ignoreChanges: request.ignoreChanges, portFile: warm?.portFile });
       if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack);
       const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
       const planFile = plan?.file ? { plan: plan.file } : {};
-      clearHostStatus(this.workDir(def));
       watch = watchProcesses(this.workDir(def));
       const common = { onEvent: events.handle, signal, color: 'never' as const };
       switch (operation) {
@@ -333,7 +339,7 @@ export class PulumiEngine implements Engine {
         err instanceof GitopsError
           ? err
           : (timedOut() && (await this.timedOutError(def, limitMs, err))) ||
-            (!signal.aborted && hostDeathError(def.name, this.workDir(def), err)) ||
+            (!signal.aborted && warm && hostDeathError(def.name, warm.exited(), err)) ||
             (request.plan && planRejection(def.name, failureText(err, events), err)) ||
             classifyFailure(def.name, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
       const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
@@ -349,11 +355,56 @@ export class PulumiEngine implements Engine {
         error: { code: error.code, message: errorText(error) },
       };
     } finally {
+      warm?.stop();
       watch?.stop();
       if (held) await this.releaseLock(def, held, sink);
     }
     sink({ type: 'stack-done', stack: def.name, result });
     return result;
+  }
+
+  /**
+   * Starts the program host of one operation ahead of the Pulumi CLI: with the stack's
+   * environment (the CLI's, less what the program must not see) and confinement, readying the
+   * SDK and the TypeScript loader while the CLI starts, so that load is not added to the
+   * operation. The plugin script the CLI starts only hands it the host's port. What the program
+   * prints arrives here and goes on as diagnostics of the stack (redacted when printed, never to
+   * stdout). Stopped (with everything in its namespace) when the operation ends.
+   */
+  private startWarmHost(def: StackDefinition, ignoreChanges: IgnoreChangesRule[] | undefined, sink: ProgressSink): WarmHost {
+    const workDir = this.workDir(def);
+    mkdirSync(workDir, { recursive: true });
+    const portFile = path.join(workDir, 'program-host.port');
+    rmSync(portFile, { force: true });
+    const env = this.stackEnvVars(def, this.options.backendUrl, { ignoreChanges, portFile, forHost: true });
+    const plugins = hostPluginDir();
+    const child = spawn(path.join(plugins, 'gitops-confine'), [process.execPath, path.join(plugins, '..', 'program-host.js')], {
+      cwd: workDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let stopping = false;
+    child.on('exit', (code, signal) => {
+      if (!stopping) ended = { code, signal };
+    });
+    child.on('error', (err) =>
+      sink({ type: 'log', level: 'warning', message: `[${def.name}] the program host did not start: ${err.message}` }),
+    );
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        if (line.trim() !== '') sink({ type: 'diagnostic', stack: def.name, severity: 'info', message: line.trim() });
+      });
+    }
+    return {
+      portFile,
+      exited: () => ended,
+      stop: () => {
+        stopping = true;
+        child.kill('SIGKILL');
+        rmSync(portFile, { force: true });
+      },
+    };
   }
 
   /** A stack stopped at its time limit: what it left running is killed, and the error says what happened. */
@@ -385,7 +436,7 @@ export class PulumiEngine implements Engine {
       command: this.command,
       env: this.stackEnvVars(def),
       parentDir: path.join(this.options.layout.workDir, 'workspaces'),
-      openCopy: (backendUrl, workDir) => this.openOn(def, false, backendUrl, workDir),
+      openCopy: (backendUrl, workDir) => this.openOn(def, undefined, backendUrl, workDir),
       urns: events.secretSuspects,
       signal,
     });
@@ -638,9 +689,24 @@ function dynamicProviderScript(root: string): Record<string, string> {
   return found;
 }
 
+/** A program host started ahead of the CLI for one operation. */
+interface WarmHost {
+  portFile: string;
+  /** How the host ended, if it did before `stop()`: only a dead host has it. */
+  exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  stop(): void;
+}
+
+/** Operations that run the program. */
+const programOps = new Set<Operation>(['preview', 'up', 'remediate-preview']);
+
 /** What a run of the program needs beyond the stack: drift remediation's fields managed elsewhere. */
 interface ProgramRun {
   ignoreChanges?: IgnoreChangesRule[];
+  /** The warm host's port file: for the CLI's plugin script, and the host itself (see `HostSettings.portFile`). */
+  portFile?: string;
+  /** Build the host's own settings (with `portFile`), not the CLI's. */
+  forHost?: boolean;
 }
 
 /** `--target` and `--refresh` of a preview or up, as the Automation API takes them. */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { credentialValues } from '../report/credential-env.js';
 import { Redactor } from '../report/redact.js';
 import { withIgnoreChanges } from './ignore-changes.js';
@@ -6,22 +6,24 @@ import { programOf } from './load-program.js';
 import { sdkFor } from './sdk.js';
 import { learnSecretsAsMade } from './secret-hook.js';
 import { serveProgram } from './serve.js';
-import { decodeHostSettings, HIDDEN_VARIABLE, HOST_SETTINGS_VARIABLE, type HostRunStatus, hiddenVariables } from './settings.js';
+import { decodeHostSettings, HIDDEN_VARIABLE, HOST_SETTINGS_VARIABLE, hiddenVariables } from './settings.js';
 import { registerTypeScript } from './typescript-loader.js';
 
 /**
- * The program host: Pulumi's language plugin for gitops stacks (`pulumi-language-gitops`). The
- * Pulumi CLI starts it for each operation that runs a program, so every preview and update runs
- * the program in a fresh process of its own, outside the driver that decides what runs:
+ * The program host: what runs a stack's program for the Pulumi engine, reached through gitops's
+ * language plugin (`pulumi-language-gitops`). The driver starts one for each operation that runs
+ * a program (the plugin starts one itself when run alone), so every preview and update runs the
+ * program in a fresh process of its own, outside the driver that decides what runs:
  *
- * - its environment is the CLI's, which the driver builds from an allowlist, less what the
+ * - its environment is the stack's, which the driver builds from an allowlist, less what the
  *   engine needs but the program must not see (the passphrase, the state backend's credentials);
- * - what it prints goes to the engine, which passes it on as diagnostics to the driver (whose
- *   redactor sees every line), never to the driver's stdout. Here it is redacted once already,
+ * - what it prints goes to the driver (or the engine), which passes it on as diagnostics of the
+ *   stack (redacted when printed), never to the driver's stdout. Here it is redacted once already,
  *   with what this process knows: the credentials it was started with, secret config and every
  *   `pulumi.secret(...)` the program makes, learned the moment it is made.
  *
- * Writes the port it serves on as its first line, as the engine expects.
+ * Writes the port it serves on as its first line, as the engine expects; or, started by the
+ * driver ahead of the CLI (`HostSettings.portFile`), to the port file the plugin script hands on.
  */
 export async function runProgramHost(proc: NodeJS.Process): Promise<void> {
   const settings = decodeHostSettings(proc.env);
@@ -36,12 +38,14 @@ export async function runProgramHost(proc: NodeJS.Process): Promise<void> {
     await registerTypeScript();
     return withIgnoreChanges(programOf(settings.program), settings.ignoreChanges, (t) => sdk.runtime().registerResourceTransform(t));
   };
-  const onRun = (state: HostRunStatus['state']): void => {
-    const status: HostRunStatus = { state, pid: proc.pid };
-    writeFileSync(settings.statusFile, `${JSON.stringify(status)}\n`);
-  };
-  const { port } = await serveProgram({ sdk, program, learnSecret: (v) => learnValue(redactor, v), onRun });
-  proc.stdout.write(`${port}\n`);
+  const { port } = await serveProgram({ sdk, program, learnSecret: (v) => learnValue(redactor, v), eager: !!settings.portFile });
+  if (settings.portFile) {
+    // Whole or not at all: the plugin script reads it as soon as it is there.
+    writeFileSync(`${settings.portFile}.tmp`, `${port}\n`);
+    renameSync(`${settings.portFile}.tmp`, settings.portFile);
+  } else {
+    proc.stdout.write(`${port}\n`);
+  }
   redactWrites(proc.stdout, redactor);
   redactWrites(proc.stderr, redactor);
 }

@@ -16,8 +16,8 @@ export interface ServeOptions {
   program: () => Promise<PulumiFn>;
   /** Called with the plaintext of each secret config value, before the program runs. */
   learnSecret: (plaintext: string) => void;
-  /** Told when a run begins and when it has answered the engine. */
-  onRun: (state: 'running' | 'finished') => void;
+  /** Ready the program at once rather than at the first Run (a warm host, started ahead of the CLI). */
+  eager?: boolean;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface ServeOptions {
  * of its own. Resolves with the port once listening.
  */
 export async function serveProgram(options: ServeOptions): Promise<{ port: number; shutdown(): void }> {
-  const { sdk, program, learnSecret, onRun } = options;
+  const { sdk, program, learnSecret, eager } = options;
   const grpc = sdk.require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const langrpc = sdk.require('./proto/language_grpc_pb.js') as { LanguageRuntimeService: import('@grpc/grpc-js').ServiceDefinition };
   const langproto = sdk.require('./proto/language_pb.js') as {
@@ -65,17 +65,16 @@ export async function serveProgram(options: ServeOptions): Promise<{ port: numbe
       const req = call.request as RunRequestLike;
       const secretKeys = new Set(req.getConfigsecretkeysList() ?? []);
       for (const [key, value] of req.getConfigMap()?.entries() ?? []) if (secretKeys.has(key)) learnSecret(value);
-      onRun('running');
-      const done: Callback = (err, response) => {
-        onRun('finished');
-        cb(err, response);
-      };
       runner().then(
-        (r) => r.run(call, done),
-        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+        (r) => r.run(call, cb),
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
       );
     },
   };
+  if (eager) {
+    // Failures surface at the Run that needs the program.
+    runner().catch(() => undefined);
+  }
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 400 * 1024 * 1024 });
   server.addService(langrpc.LanguageRuntimeService, handlers as unknown as import('@grpc/grpc-js').UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>

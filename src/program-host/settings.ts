@@ -12,10 +12,11 @@ export interface HostSettings {
   /** The folder the program runs in (its working directory). */
   cwd: string;
   /**
-   * Where the host records that a run began and ended ({@link HostRunStatus}), so the engine can
-   * tell a host that died mid-run from a provider that did: to the engine both are a dropped connection.
+   * Set when the driver starts the host itself, ahead of the CLI (a warm host): it readies the
+   * SDK and the TypeScript loader at once and writes its port here, where the plugin script the
+   * CLI starts (`pulumi-language-gitops`) reads it, instead of printing it.
    */
-  statusFile: string;
+  portFile?: string;
   /** Properties to leave as they are live (drift remediation: fields managed elsewhere). */
   ignoreChanges?: IgnoreChangesRule[];
 }
@@ -29,6 +30,9 @@ export const HOST_SETTINGS_VARIABLE = 'GITOPS_PROGRAM_HOST';
  * plugin (which runs the program's own provider code) remove them.
  */
 export const HIDDEN_VARIABLE = 'GITOPS_PROGRAM_HIDDEN';
+
+/** For the plugin script the CLI starts: the warm host's port file (see `HostSettings.portFile`). */
+export const PORT_FILE_VARIABLE = 'GITOPS_PROGRAM_PORT_FILE';
 
 /** The runtime name in the generated project settings: Pulumi then starts `pulumi-language-gitops`. */
 export const HOST_RUNTIME = 'gitops';
@@ -48,14 +52,8 @@ export function decodeHostSettings(env: NodeJS.ProcessEnv): HostSettings {
   const raw = env[HOST_SETTINGS_VARIABLE];
   if (!raw) throw new Error(`${HOST_SETTINGS_VARIABLE} is not set: this plugin runs only under gitops`);
   const parsed = JSON.parse(raw) as Partial<HostSettings>;
-  if (typeof parsed.program !== 'string' || typeof parsed.cwd !== 'string' || typeof parsed.statusFile !== 'string') {
-    throw new Error(`${HOST_SETTINGS_VARIABLE} is malformed: it needs program, cwd and statusFile`);
+  if (typeof parsed.program !== 'string' || typeof parsed.cwd !== 'string') {
+    throw new Error(`${HOST_SETTINGS_VARIABLE} is malformed: it needs program and cwd`);
   }
   return parsed as HostSettings;
-}
-
-/** What the host writes to `statusFile`: `running` when the engine's Run begins, `finished` when it returns. */
-export interface HostRunStatus {
-  state: 'running' | 'finished';
-  pid: number;
 }

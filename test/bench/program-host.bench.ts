@@ -44,7 +44,6 @@ const bench: Bench = {
         ...encodeHostSettings({
           program: path.join(repoRoot, 'programs', 'local-base', 'index.ts'),
           cwd: repoRoot,
-          statusFile: path.join(dir, 'status.json'),
         }),
       };
       const host = path.join(hostPluginDir(), 'pulumi-language-gitops');

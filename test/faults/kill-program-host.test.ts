@@ -29,7 +29,7 @@ describe('SIGKILL of the program host mid-create', () => {
       await waitFor('the program host to be recorded', () => {
         processes = f.recorded();
         // The CLI may start the host more than once (to ask for plugins, then to run): the live one runs the program.
-        host = stillRunning(processes).find((p) => p.command.startsWith('node ') && p.command.includes('program-host.js'));
+        host = stillRunning(processes).find((p) => /^\S*node\s.*program-host\.js/.test(p.command));
         return host !== undefined && processes.some((p) => p.command.includes('dynamic-provider'));
       });
       process.kill(host!.pid, 'SIGKILL');
