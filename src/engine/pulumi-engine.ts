@@ -643,19 +643,25 @@ export class PulumiEngine implements Engine {
     // Opening would create a stack that does not exist; a file backend tells without the CLI.
     const stateFile = this.stateFile(def);
     if (stateFile && !existsSync(stateFile)) return undefined;
-    // Tags and update messages are plain text: no passphrase is needed to read them. Reading never creates the stack.
-    let stack: Stack;
     try {
-      stack = await this.open(def, false, { secrets: false, existing: true });
+      // Tags and update messages are plain text: no passphrase is needed to read them. Reading never creates the stack.
+      let stack: Stack;
+      try {
+        stack = await this.open(def, false, { secrets: false, existing: true });
+      } catch (err) {
+        if (err instanceof StackNotFoundError) return undefined;
+        throw err;
+      }
+      const tagged = commitOfTag((await stack.listTags())[deployedCommitTag]);
+      if (tagged) return tagged;
+      // Stacks deployed before the tag existed: newest first; only the messages are needed, so secrets stay encrypted.
+      const updates = await stack.history(100, 1, false);
+      return lastDeployedCommitOf(updates);
     } catch (err) {
-      if (err instanceof StackNotFoundError) return undefined;
-      throw err;
+      // The backend refused or failed (credentials, network): one clear error naming the stack, not the CLI's dump.
+      if (err instanceof GitopsError) throw err;
+      throw classifyFailure(def.name, this.workDir(def), err, new EventCollector(def.name, () => undefined, false), false, this.onFileBackend);
     }
-    const tagged = commitOfTag((await stack.listTags())[deployedCommitTag]);
-    if (tagged) return tagged;
-    // Stacks deployed before the tag existed: newest first; only the messages are needed, so secrets stay encrypted.
-    const updates = await stack.history(100, 1, false);
-    return lastDeployedCommitOf(updates);
   }
 
   async outputs(def: StackDefinition): Promise<Record<string, StackOutput> | undefined> {

@@ -86,6 +86,8 @@ describe('three secret canaries never leak', () => {
           program: 'canary',
           config: { ...secrets.config, 'canary:fail': 'no' },
           encryptionSalt: secrets.encryptionSalt,
+          // A program sees only the variables its stack names.
+          env: { [ENV_NAME]: ENV_NAME, CANARY_OUTPUT_SEED: 'CANARY_OUTPUT_SEED' },
         }),
       },
     });

@@ -131,15 +131,27 @@ describe('SIGKILL of a deploy mid-create, then recovery', () => {
     expect(state.resources.some((x) => x.urn === urnOf(stack, 'never'))).toBe(false);
   });
 
-  it('after recovery, remediation runs again and every resource declared in Git exists exactly once: no pending operation, no lock, no process left', async () => {
+  it('after recovery, a deploy makes what was forgotten, and every resource declared in Git exists exactly once: no pending operation, no lock, no process left', async () => {
     await f.setDelay(0);
+    // Remediation only puts back what the refresh found drifted (steady, deleted out of band);
+    // never was forgotten, so creating it is a change to deploy, not drift to remediate.
     const drift = await f.gitops('drift', '--stack', stack, '--remediate', '--json');
-    const report = (
-      JSON.parse(drift.stdout) as { stacks: { action: string; remediation?: { resources: { name: string; op: string }[] } }[] }
+    const report = (JSON.parse(drift.stdout) as { stacks: { action: string; blockedReason?: string }[] }).stacks[0]!;
+    expect(report.action, drift.stderr).toBe('blocked');
+    expect(report.blockedReason).toMatch(/^the program's inputs changed since the last deploy: deploy first/);
+    const deploy = await f.gitops('deploy', '--stack', stack, '--json');
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const made = (JSON.parse(deploy.stdout) as { stacks: { resources: { name: string; op: string }[] }[] }).stacks[0]!.resources.map(
+      (x) => `${x.op} ${x.name}`,
+    );
+    expect(made).toContain('create never');
+    // Now steady's deletion is the only difference: remediation puts it back.
+    const again = await f.gitops('drift', '--stack', stack, '--remediate', '--json');
+    const fixed = (
+      JSON.parse(again.stdout) as { stacks: { action: string; remediation?: { resources: { name: string; op: string }[] } }[] }
     ).stacks[0]!;
-    expect(report.action, drift.stderr).toBe('remediated');
-    // steady was deleted out of band (recreated); never was forgotten (created now); adopted is kept.
-    expect(report.remediation!.resources.map((x) => `${x.op} ${x.name}`).sort()).toEqual(['create never', 'create steady']);
+    expect(fixed.action, again.stderr).toBe('remediated');
+    expect(fixed.remediation!.resources.map((x) => `${x.op} ${x.name}`)).toEqual(['create steady']);
     const r = await f.gitops('deploy', '--stack', stack, '--json');
     expect(r.code, r.stderr).toBe(0);
     const ops = (JSON.parse(r.stdout) as { stacks: { resources: { name: string; op: string }[] }[] }).stacks[0]!.resources.map(
