@@ -378,9 +378,12 @@ export class PulumiEngine implements Engine {
     rmSync(portFile, { force: true });
     const env = this.stackEnvVars(def, this.options.backendUrl, { ignoreChanges, portFile, forHost: true });
     const plugins = hostPluginDir();
+    // A process group of its own, so stopping it reaches every process it started, also one
+    // that a kill right after the start would otherwise orphan (before unshare ties its child to it).
     const child = spawn(path.join(plugins, 'gitops-confine'), [process.execPath, path.join(plugins, '..', 'program-host.js')], {
       cwd: workDir,
       env,
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -401,7 +404,14 @@ export class PulumiEngine implements Engine {
       exited: () => ended,
       stop: () => {
         stopping = true;
-        child.kill('SIGKILL');
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+        // Whatever holds its output open, the driver does not wait on it.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
         rmSync(portFile, { force: true });
       },
     };
