@@ -670,7 +670,14 @@ export class PulumiEngine implements Engine {
     } catch (err) {
       // The backend refused or failed (credentials, network): one clear error naming the stack, not the CLI's dump.
       if (err instanceof GitopsError) throw err;
-      throw classifyFailure(def.name, this.workDir(def), err, new EventCollector(def.name, () => undefined, false), false, this.onFileBackend);
+      throw classifyFailure(
+        def.name,
+        this.workDir(def),
+        err,
+        new EventCollector(def.name, () => undefined, false),
+        false,
+        this.onFileBackend,
+      );
     }
   }
 
