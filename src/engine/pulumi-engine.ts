@@ -1,10 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   LocalWorkspace,
   type OutputMap,
@@ -47,6 +46,7 @@ import { stackEnvironment } from './stack-env.js';
 import { unknownCreatesOf, unknownOutcomeError, settleSteps as unknownSettleSteps } from './unknown-outcome.js';
 import { readUnknownCreates, recordUnknownCreates, settleUnknownCreates } from './unknown-outcome-store.js';
 import { updateVersionOf } from './update-version.js';
+import { startWarmHost, type WarmHost, warmHostPortFile } from './warm-host.js';
 
 export interface PulumiEngineOptions {
   layout: RepoLayout;
@@ -363,58 +363,12 @@ export class PulumiEngine implements Engine {
     return result;
   }
 
-  /**
-   * Starts the program host of one operation ahead of the Pulumi CLI: with the stack's
-   * environment (the CLI's, less what the program must not see) and confinement, readying the
-   * SDK and the TypeScript loader while the CLI starts, so that load is not added to the
-   * operation. The plugin script the CLI starts only hands it the host's port. What the program
-   * prints arrives here and goes on as diagnostics of the stack (redacted when printed, never to
-   * stdout). Stopped (with everything in its namespace) when the operation ends.
-   */
+  /** Starts the operation's program host ahead of the CLI (see `startWarmHost`). */
   private startWarmHost(def: StackDefinition, ignoreChanges: IgnoreChangesRule[] | undefined, sink: ProgressSink): WarmHost {
     const workDir = this.workDir(def);
-    mkdirSync(workDir, { recursive: true });
-    const portFile = path.join(workDir, 'program-host.port');
-    rmSync(portFile, { force: true });
+    const portFile = warmHostPortFile(workDir);
     const env = this.stackEnvVars(def, this.options.backendUrl, { ignoreChanges, portFile, forHost: true });
-    const plugins = hostPluginDir();
-    // A process group of its own, so stopping it reaches every process it started, also one
-    // that a kill right after the start would otherwise orphan (before unshare ties its child to it).
-    const child = spawn(path.join(plugins, 'gitops-confine'), [process.execPath, path.join(plugins, '..', 'program-host.js')], {
-      cwd: workDir,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let stopping = false;
-    child.on('exit', (code, signal) => {
-      if (!stopping) ended = { code, signal };
-    });
-    child.on('error', (err) =>
-      sink({ type: 'log', level: 'warning', message: `[${def.name}] the program host did not start: ${err.message}` }),
-    );
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        if (line.trim() !== '') sink({ type: 'diagnostic', stack: def.name, severity: 'info', message: line.trim() });
-      });
-    }
-    return {
-      portFile,
-      exited: () => ended,
-      stop: () => {
-        stopping = true;
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-        // Whatever holds its output open, the driver does not wait on it.
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        rmSync(portFile, { force: true });
-      },
-    };
+    return startWarmHost({ stack: def.name, workDir, portFile, env, sink });
   }
 
   /** A stack stopped at its time limit: what it left running is killed, and the error says what happened. */
@@ -710,14 +664,6 @@ function dynamicProviderScript(root: string): Record<string, string> {
     dynamicProviders.set(root, found);
   }
   return found;
-}
-
-/** A program host started ahead of the CLI for one operation. */
-interface WarmHost {
-  portFile: string;
-  /** How the host ended, if it did before `stop()`: only a dead host has it. */
-  exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  stop(): void;
 }
 
 /** Operations that run the program. */

@@ -27,7 +27,7 @@ export interface ServeOptions {
  * one the Automation API uses for inline programs, so both behave alike; here it runs in a process
  * of its own. Resolves with the port once listening.
  */
-export async function serveProgram(options: ServeOptions): Promise<{ port: number; shutdown(): void }> {
+export async function serveProgram(options: ServeOptions): Promise<{ port: number }> {
   const { sdk, program, learnSecret, eager } = options;
   const grpc = sdk.require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const langrpc = sdk.require('./proto/language_grpc_pb.js') as { LanguageRuntimeService: import('@grpc/grpc-js').ServiceDefinition };
@@ -80,5 +80,5 @@ export async function serveProgram(options: ServeOptions): Promise<{ port: numbe
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  return { port, shutdown: () => server.forceShutdown() };
+  return { port };
 }
