@@ -5,6 +5,7 @@ import type { RepoLayout } from '../repo/layout.js';
 import { readRepoSettings } from '../repo/settings.js';
 import { type GraphNode, withDependents } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
+import { programEntry } from '../stacks/program-project.js';
 import { fileGraphCache, type GraphCache } from './graph-cache.js';
 import { ImportGraph, type ImportHit } from './import-graph.js';
 import { defaultRootFiles, locateAffected, segmentsBelow, touched } from './locators.js';
@@ -47,8 +48,7 @@ export function relativeDir(layout: RepoLayout, dir: string): string {
 
 /** The entry file of every program some stack runs, mapped to the program's name. */
 export function programEntries(catalog: StackCatalog, layout: RepoLayout): Map<string, string> {
-  const programsDir = relativeDir(layout, layout.programsDir);
-  return new Map(catalog.stacks.map((s) => [`${programsDir}/${s.program}/index.ts`, s.program]));
+  return new Map(catalog.stacks.map((s) => [path.relative(layout.root, programEntry(layout, s)).split(path.sep).join('/'), s.program]));
 }
 
 /** The cache file's key: a cache written by another format, resolver version or folder is not used. */

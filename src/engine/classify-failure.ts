@@ -1,5 +1,6 @@
 import { CommandError, ConcurrentUpdateError } from '@pulumi/pulumi/automation/index.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import type { StackDefinition } from '../stacks/schema.js';
 import type { EventCollector } from './event-collector.js';
 import { resourceName } from './event-collector.js';
 import { lockedError, parseLockMessage } from './lock-holder.js';
@@ -16,7 +17,7 @@ function text(err: unknown): string {
  * own diagnostics (collected from the event stream) take precedence over stderr scraping.
  */
 export function classifyFailure(
-  stack: string,
+  def: Pick<StackDefinition, 'name' | 'file'>,
   workDir: string,
   err: unknown,
   events: EventCollector,
@@ -24,6 +25,7 @@ export function classifyFailure(
   /** Whether the state is on a local file backend: only there can `unlock` check the holder itself. */
   fileBackend = true,
 ): GitopsError {
+  const stack = def.name;
   const message = text(err);
   if (aborted) return new GitopsError({ code: 'CANCELLED', kind: 'user', message: `stack ${stack}: cancelled`, cause: err });
   if (err instanceof ConcurrentUpdateError || message.includes('the stack is currently locked by')) {
@@ -64,7 +66,7 @@ export function classifyFailure(
     });
   }
   const programError = events.errors.find((e) => !e.urn || e.urn.includes('::pulumi:pulumi:Stack::'));
-  const missing = missingConfigError(stack, [message, ...events.errors.map((e) => e.message)].join('\n'), err);
+  const missing = missingConfigError(def, [message, ...events.errors.map((e) => e.message)].join('\n'), err);
   if (missing) return missing;
   if (programError || /program failed|unhandled exception|Running program/i.test(message)) {
     return new GitopsError({

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
 import type { Redactor } from '../report/redact.js';
+import { programEntry } from '../stacks/program-project.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import { parseS3BackendUrl } from '../state-lock/s3-backend-url.js';
 import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
@@ -73,11 +73,8 @@ function operationTimeout(env: NodeJS.ProcessEnv): number | undefined {
   return minutes * 60_000;
 }
 
-/** True when a selected stack's program entry imports `pkg` (a cheap text check of index.ts). */
+/** True when a selected stack's program entry imports `pkg` (a cheap text check of the entry file). */
 function usesPackage(layout: RepoLayout, stacks: readonly StackDefinition[], pkg: string): boolean {
-  const programs = new Set(stacks.map((s) => s.program));
-  return [...programs].some((p) => {
-    const file = path.join(layout.programsDir, p, 'index.ts');
-    return existsSync(file) && readFileSync(file, 'utf8').includes(`'${pkg}'`);
-  });
+  const entries = new Set(stacks.map((s) => programEntry(layout, s)));
+  return [...entries].some((file) => existsSync(file) && readFileSync(file, 'utf8').includes(`'${pkg}'`));
 }

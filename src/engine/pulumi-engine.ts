@@ -19,6 +19,7 @@ import { hostPluginDir } from '../program-host/plugin-dir.js';
 import { encodeHostSettings, HIDDEN_VARIABLE, HOST_RUNTIME, PORT_FILE_VARIABLE } from '../program-host/settings.js';
 import type { RepoLayout } from '../repo/layout.js';
 import type { Redactor } from '../report/redact.js';
+import { programEntry } from '../stacks/program-project.js';
 import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
 import type { LockStore } from '../state-lock/lock-store.js';
 import { openLockStore } from '../state-lock/open-lock-store.js';
@@ -152,7 +153,7 @@ export class PulumiEngine implements Engine {
       ...dynamicProviderScript(layout.root),
     };
     if (program) {
-      const entry = path.join(layout.programsDir, def.program, 'index.ts');
+      const entry = programEntry(layout, def);
       const portFile = program.forHost ? { portFile: program.portFile } : {};
       Object.assign(vars, encodeHostSettings({ program: entry, cwd: layout.root, ignoreChanges: program.ignoreChanges, ...portFile }));
       if (program.portFile && !program.forHost) vars[PORT_FILE_VARIABLE] = program.portFile;
@@ -202,6 +203,8 @@ export class PulumiEngine implements Engine {
         runtime: HOST_RUNTIME as ProjectSettings['runtime'],
         main: layout.root,
         backend: { url: backendUrl },
+        // The program's own Pulumi.yaml declarations and defaults, applied by the CLI as Pulumi does.
+        ...(def.programProject?.config ? { config: def.programProject.config } : {}),
         plugins: {
           languages: [{ name: HOST_RUNTIME, path: hostPluginDir() }],
           providers: [{ name: 'pulumi-nodejs', path: hostPluginDir() }],
@@ -341,7 +344,7 @@ export class PulumiEngine implements Engine {
           : (timedOut() && (await this.timedOutError(def, limitMs, err))) ||
             (!signal.aborted && warm && hostDeathError(def.name, warm.exited(), err)) ||
             (request.plan && planRejection(def.name, failureText(err, events), err)) ||
-            classifyFailure(def.name, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
+            classifyFailure(def, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
       const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
       // Still under our lock: the record is written before any other run can start on the stack.
       if (unknown && unknown.length > 0) error = await this.recordUnknown(def, unknown, error);
@@ -562,7 +565,7 @@ export class PulumiEngine implements Engine {
     } catch (err) {
       throw err instanceof GitopsError
         ? err
-        : classifyFailure(def.name, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend);
+        : classifyFailure(def, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend);
     } finally {
       if (held) await this.releaseLock(def, held, sink);
     }
@@ -624,14 +627,7 @@ export class PulumiEngine implements Engine {
     } catch (err) {
       // The backend refused or failed (credentials, network): one clear error naming the stack, not the CLI's dump.
       if (err instanceof GitopsError) throw err;
-      throw classifyFailure(
-        def.name,
-        this.workDir(def),
-        err,
-        new EventCollector(def.name, () => undefined, false),
-        false,
-        this.onFileBackend,
-      );
+      throw classifyFailure(def, this.workDir(def), err, new EventCollector(def.name, () => undefined, false), false, this.onFileBackend);
     }
   }
 

@@ -6,6 +6,7 @@ import { checkCatalogueFolder, type RepoLayout } from '../repo/layout.js';
 import { formatDiagnostic, type StackDiagnostic } from './diagnostic.js';
 import { defaultStackFileLimits, formatBytes, type StackFileLimits } from './limits.js';
 import { parseStackFile } from './parse.js';
+import { type ProgramCatalog, type ProgramProject, readProgramProject } from './program-project.js';
 import type { StackDefinition } from './schema.js';
 import { validateCatalog } from './validate.js';
 
@@ -14,13 +15,20 @@ export interface StackCatalog {
   byName: Map<string, StackDefinition>;
 }
 
-/** Program folders that hold an `index.ts`. */
-export async function listPrograms(layout: RepoLayout): Promise<Set<string>> {
-  if (!existsSync(layout.programsDir)) return new Set();
-  const entries = await readdir(layout.programsDir, { withFileTypes: true });
-  return new Set(
-    entries.filter((e) => e.isDirectory() && existsSync(path.join(layout.programsDir, e.name, 'index.ts'))).map((e) => e.name),
-  );
+/**
+ * The program folders under programs/: those with an entry file (index.ts, index.js) or a
+ * Pulumi.yaml. Folders with neither (shared code) are not programs.
+ */
+export async function listPrograms(layout: RepoLayout): Promise<ProgramCatalog> {
+  const programs = new Map<string, ProgramProject | StackDiagnostic[]>();
+  if (!existsSync(layout.programsDir)) return programs;
+  const relDir = path.relative(layout.root, layout.programsDir).split(path.sep).join('/');
+  for (const entry of await readdir(layout.programsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const read = readProgramProject(layout.programsDir, entry.name, relDir);
+    if (!Array.isArray(read) || read.length > 0) programs.set(entry.name, read);
+  }
+  return programs;
 }
 
 /** A stack file found under the catalogue folder: its folder (absolute), its entry, and its path from the repository root. */
@@ -63,6 +71,11 @@ export async function inspectStacks(
   const stacks: StackDefinition[] = [];
   const diagnostics: StackDiagnostic[] = [];
   const firstFile = new Map<string, string>();
+  const programs = await listPrograms(layout);
+  const projectOf = (program: string) => {
+    const p = programs.get(program);
+    return p && !Array.isArray(p) ? p.name : undefined;
+  };
   for (const { dir, entry, rel } of findStackFiles(layout)) {
     if (entry.name.endsWith('.yml')) {
       diagnostics.push({ file: rel, message: 'stack files end in .yaml; rename it' });
@@ -80,11 +93,13 @@ export async function inspectStacks(
       diagnostics.push({ file: rel, message: read.problem });
       continue;
     }
-    const parsed = parseStackFile(rel, name, read, limits);
+    const parsed = parseStackFile(rel, name, read, limits, projectOf);
     diagnostics.push(...parsed.diagnostics);
-    if (parsed.definition) stacks.push(parsed.definition);
+    const project = parsed.definition && programs.get(parsed.definition.program);
+    if (parsed.definition)
+      stacks.push(project && !Array.isArray(project) ? { ...parsed.definition, programProject: project } : parsed.definition);
   }
-  diagnostics.push(...validateCatalog(stacks, await listPrograms(layout)));
+  diagnostics.push(...validateCatalog(stacks, programs));
   return { stacks, diagnostics };
 }
 

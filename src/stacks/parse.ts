@@ -29,7 +29,14 @@ function specific(issue: Issue): Issue {
  * Every problem is returned, with the line it sits on where the YAML has one. Files past
  * `limits` are refused with a message naming the limit, never read into memory whole.
  */
-export function parseStackFile(file: string, name: string, text: string, limits: StackFileLimits = defaultStackFileLimits): ParsedStack {
+export function parseStackFile(
+  file: string,
+  name: string,
+  text: string,
+  limits: StackFileLimits = defaultStackFileLimits,
+  /** The Pulumi project name a program's own Pulumi.yaml gives, when the stack file names none. */
+  projectOf: (program: string) => string | undefined = () => undefined,
+): ParsedStack {
   const diagnostics: StackDiagnostic[] = [];
   if (!stackIdPattern.test(name)) {
     diagnostics.push({ file, message: `the file name "${name}" is not a valid stack id (lower-case letters, digits, ".", "_" and "-")` });
@@ -46,7 +53,7 @@ export function parseStackFile(file: string, name: string, text: string, limits:
   // is then only needed for the rest, and for the line numbers of schema errors.
   const simple = readSimpleYaml(text);
   const quick = simple === undefined ? undefined : stackFileSchema.safeParse(simple);
-  if (quick?.success) return complete(file, name, quick.data, diagnostics);
+  if (quick?.success) return complete(file, name, quick.data, diagnostics, projectOf);
   const read = readYaml(text, limits);
   if (read.problems.length > 0) {
     diagnostics.push(...read.problems.map((p) => ({ file, ...p })));
@@ -57,11 +64,17 @@ export function parseStackFile(file: string, name: string, text: string, limits:
     diagnostics.push(...schemaDiagnostics(file, result.error.issues, read.doc!, read.lines));
     return { diagnostics };
   }
-  return complete(file, name, result.data, diagnostics);
+  return complete(file, name, result.data, diagnostics, projectOf);
 }
 
 /** The definition with its defaults, after the checks that need them. */
-function complete(file: string, name: string, data: StackFile, diagnostics: StackDiagnostic[]): ParsedStack {
+function complete(
+  file: string,
+  name: string,
+  data: StackFile,
+  diagnostics: StackDiagnostic[],
+  projectOf: (program: string) => string | undefined,
+): ParsedStack {
   if (data.stack === undefined && name.length > 100) {
     diagnostics.push({
       file,
@@ -69,7 +82,8 @@ function complete(file: string, name: string, data: StackFile, diagnostics: Stac
       message: 'the Pulumi stack name defaults to the file name, which is longer than the 100 characters Pulumi allows; set stack:',
     });
   }
-  return { definition: { ...data, name, file, project: data.project ?? data.program, stack: data.stack ?? name }, diagnostics };
+  const project = data.project ?? projectOf(data.program) ?? data.program;
+  return { definition: { ...data, name, file, project, stack: data.stack ?? name }, diagnostics };
 }
 
 function schemaDiagnostics(file: string, issues: readonly Issue[], doc: Document.Parsed, lines: LineCounter): StackDiagnostic[] {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseIgnorePath } from '../drift/ignore-rules.js';
+import type { ProgramProject } from './program-project.js';
 
 /**
  * The schema of one stack file, `stacks/<name>.yaml`. The file name is the stack's id.
@@ -205,6 +206,8 @@ export interface StackDefinition extends StackFile {
   file: string;
   project: string;
   stack: string;
+  /** What the program's own folder says (its entry, its Pulumi.yaml); set when the catalogue is loaded. */
+  programProject?: ProgramProject;
 }
 
 /** True for `{secure: "v1:..."}` config values. */

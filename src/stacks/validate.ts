@@ -1,6 +1,7 @@
 import type { StackDiagnostic } from './diagnostic.js';
 import { envDiagnostics } from './env-rules.js';
 import { findCycles } from './graph.js';
+import type { ProgramCatalog } from './program-project.js';
 import { isSecureValue, type StackDefinition } from './schema.js';
 
 /**
@@ -8,17 +9,23 @@ import { isSecureValue, type StackDefinition } from './schema.js';
  * no cycles, no two files claim the same Pulumi stack, secure values have their salt, no stack
  * asks for the driver's tokens or another stack's passphrase in `env`.
  */
-export function validateCatalog(stacks: readonly StackDefinition[], programs: ReadonlySet<string>): StackDiagnostic[] {
+export function validateCatalog(stacks: readonly StackDefinition[], programs: ProgramCatalog): StackDiagnostic[] {
   const diagnostics: StackDiagnostic[] = [];
+  const brokenPrograms = new Set<string>();
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const owners = new Map<string, string>();
   for (const s of stacks) {
-    if (!programs.has(s.program)) {
+    const program = programs.get(s.program);
+    if (!program) {
       diagnostics.push({
         file: s.file,
         field: 'program',
-        message: `unknown program "${s.program}": there is no programs/${s.program}/index.ts`,
+        message: `unknown program "${s.program}": there is no program folder programs/${s.program} with an index.ts, index.js or Pulumi.yaml`,
       });
+    } else if (Array.isArray(program) && !brokenPrograms.has(s.program)) {
+      // Once per program, however many stacks run it.
+      brokenPrograms.add(s.program);
+      diagnostics.push(...program);
     }
     s.dependsOn.forEach((dep, i) => {
       if (dep === s.name) diagnostics.push({ file: s.file, field: `dependsOn[${i}]`, message: 'a stack cannot depend on itself' });

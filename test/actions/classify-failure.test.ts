@@ -29,7 +29,13 @@ function collected(events: Partial<EngineEvent>[]): EventCollector {
 }
 
 const classify = (err: unknown, events: Partial<EngineEvent>[] = [], aborted = false) =>
-  classifyFailure('demo-web', '/repo/.gitops/workspaces/demo-web', err, collected(events), aborted);
+  classifyFailure(
+    { name: 'demo-web', file: 'stacks/team/demo-web.yaml' },
+    '/repo/.gitops/workspaces/demo-web',
+    err,
+    collected(events),
+    aborted,
+  );
 
 describe('failure classification from recorded engine output', () => {
   it('a lock held by another update: STACK_LOCKED naming the holder and how to clear it', () => {
@@ -121,10 +127,10 @@ describe('failure classification from recorded engine output', () => {
     const error = classify(cliFailure('error: an unhandled error occurred: Program exited with non-zero exit code: 1'), events);
     expect(error.code).toBe('PROGRAM_ERROR');
     expect(error.message).toBe(
-      'stack demo-web: the program needs config value local-site:title, which the stack file demo-web.yaml does not set',
+      'stack demo-web: the program needs config value local-site:title, which the stack file stacks/team/demo-web.yaml does not set',
     );
     expect(error.hint).toBe(
-      'add it under config: in demo-web.yaml, or run: gitops config set demo-web local-site:title - --secret (the value on stdin)',
+      'add it under config: in stacks/team/demo-web.yaml, or run: gitops config set demo-web local-site:title - --secret (the value on stdin)',
     );
     expect(error.hint).not.toContain('pulumi config set');
   });
