@@ -51,8 +51,9 @@ describe('loading a catalogue', () => {
     );
     for (const s of stacks) {
       const read = readYaml(files[s.file]!, defaultStackFileLimits);
-      const { name, file, project, stack, ...fromFile } = s;
+      const { name, file, project, stack, programProject, ...fromFile } = s;
       expect({ name, fromFile }).toEqual({ name, fromFile: stackFileSchema.parse(read.value) });
+      expect(programProject).toEqual({ program: fromFile.program, main: 'index.ts' });
       expect({ project, stack }).toEqual({ project: fromFile.program, stack: name });
     }
   });
