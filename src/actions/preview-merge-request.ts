@@ -4,7 +4,13 @@ import type { StackResult } from '../engine/result.js';
 import type { CommentResult } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
-import { type BaseDefinitions, governingDefinition, policyChanges, readBaseDefinitions } from '../merge-request/base-policy.js';
+import {
+  type BaseDefinitions,
+  governingDefinition,
+  policyChanges,
+  protectedEnv,
+  readBaseDefinitions,
+} from '../merge-request/base-policy.js';
 import { downstreamImpact } from '../merge-request/downstream-impact.js';
 import { onMergePlan } from '../merge-request/on-merge.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
@@ -87,15 +93,19 @@ export async function previewMergeRequest(
   const { affected, catalog } = scope;
   // A missing forge setting is refused before anything runs.
   const forge = options.comment ? await ctx.forge() : undefined;
-  const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
+  const base = await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir));
+  // Programs run with the environment the base gives them, not one this change adds.
+  const running = protectedEnv(catalog, base);
+  const opened = await ctx.engine(affected.stacks.flatMap((s) => running.byName.get(s.name) ?? []));
   const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
-  const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
-  const report = previewReport(
-    scope,
-    results,
-    await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir)),
-    ctx.ci.pipelineUrl,
-  );
+  const results = await previewAffected(affected, {
+    engine,
+    catalog: running,
+    sink: ctx.sink,
+    concurrency: ctx.concurrency,
+    signal: ctx.signal,
+  });
+  const report = previewReport(scope, results, base, ctx.ci.pipelineUrl);
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,

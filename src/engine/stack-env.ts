@@ -63,7 +63,8 @@ export interface StackEnvironment {
  * - what a process needs (PATH, HOME, locale, proxies and CA files) and Pulumi's own settings;
  * - the credentials of the state backend and of the stack's secrets provider (by URL scheme), and
  *   the stack's own passphrase, all hidden from the program;
- * - the variables the stack file names in `env`.
+ * - the variables the stack file names in `env`; one whose source is such a credential is hidden
+ *   from the program too.
  *
  * Never the forge tokens, notification URLs, other stacks' passphrases or the driver's own
  * settings (`GITOPS_*`), unless a stack names one, which validation refuses. Pure.
@@ -95,11 +96,16 @@ export function stackEnvironment(def: StackDefinition, jobEnv: NodeJS.ProcessEnv
     hidden.add('PULUMI_CONFIG_PASSPHRASE');
     hidden.add('PULUMI_CONFIG_PASSPHRASE_FILE');
   }
+  // The credentials the engine holds for the backend and the key service (and Pulumi's own) stay
+  // the engine's: a stack file that names one as a source gets it for the CLI and its providers,
+  // hidden from the program like the original.
+  const credentials = new Set([...hidden, ...pulumiCredentials]);
   for (const [name, source] of Object.entries(def.env ?? {})) {
     const value = jobEnv[source];
     if (value === undefined) continue;
     env[name] = value;
-    hidden.delete(name);
+    if (credentials.has(source)) hidden.add(name);
+    else hidden.delete(name);
   }
   return { env, hidden: [...hidden].sort() };
 }

@@ -73,10 +73,13 @@ export function governingDefinition(
 /** One policy field an MR changes. */
 export interface PolicyChange {
   stack: string;
-  field: 'approvals.required' | 'allowDestroy' | 'drift.policy' | 'drift.maxChanges' | 'drift.ignoreManagers' | 'drift.ignorePaths';
+  field: 'approvals.required' | 'allowDestroy' | 'drift.policy' | 'drift.maxChanges' | 'drift.ignoreManagers' | 'drift.ignorePaths' | 'env';
   from: string;
   to: string;
-  /** True when head's rule is weaker: deploy keeps applying the base's. */
+  /**
+   * True when head's rule is weaker: deploy keeps applying the base's. For `env`: head gives the
+   * program a variable the base does not, which the merge request's own preview withholds.
+   */
   lowers: boolean;
 }
 
@@ -84,8 +87,10 @@ export interface PolicyChange {
 export function policyChanges(affected: AffectedResult, catalog: StackCatalog, base: BaseDefinitions): PolicyChange[] {
   const out: PolicyChange[] = [];
   for (const s of affected.stacks) {
-    const before = base.get(s.name)?.definition;
     const after = catalog.byName.get(s.name);
+    const envChange = after && s.action === 'update' ? envPolicyChange(after, base.get(s.name)) : undefined;
+    if (envChange) out.push(envChange);
+    const before = base.get(s.name)?.definition;
     if (!before || !after || s.action !== 'update') continue;
     const add = (field: PolicyChange['field'], from: unknown, to: unknown, lowers: boolean) => {
       if (from !== to) out.push({ stack: s.name, field, from: String(from ?? 'none'), to: String(to ?? 'none'), lowers });
@@ -108,6 +113,39 @@ export function policyChanges(affected: AffectedResult, catalog: StackCatalog, b
     }
   }
   return out;
+}
+
+/** `env` as reviewers read it: `NAME=SOURCE, ...`, sorted. */
+function envText(env: Readonly<Record<string, string>> | undefined): string | undefined {
+  const entries = Object.entries(env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length > 0 ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : undefined;
+}
+
+/** The `env` a stack's program gets in a merge-request job, when it differs from the stack file's (see {@link protectedEnv}). */
+function envPolicyChange(after: StackDefinition, before: PreviousDefinition | null | undefined): PolicyChange | undefined {
+  if (before === undefined) return undefined;
+  const [from, to] = [envText(before?.definition?.env), envText(after.env)];
+  if (from === to) return undefined;
+  const was = before?.definition?.env ?? {};
+  const widens = Object.entries(after.env ?? {}).some(([k, v]) => was[k] !== v);
+  return { stack: after.name, field: 'env', from: from ?? 'none', to: to ?? 'none', lowers: widens };
+}
+
+/**
+ * The catalogue as a merge-request job runs it: each stack's program gets the environment its
+ * base definition gives (the protected side), never one the change itself adds. A merge request
+ * could otherwise name any of the job's variables in a stack file's `env` and have its own
+ * program read it before anyone reviewed the change. A new stack, or one whose base cannot be
+ * read, gets no `env` until it is merged; the preview comment lists what changes.
+ */
+export function protectedEnv(catalog: StackCatalog, base: BaseDefinitions): StackCatalog {
+  const stacks = catalog.stacks.map((def) => {
+    const b = base.get(def.name);
+    if (b === undefined) return def;
+    const env = b?.definition?.env;
+    return envText(env) === envText(def.env) ? def : { ...def, env: env ?? {} };
+  });
+  return { stacks, byName: new Map(stacks.map((s) => [s.name, s])) };
 }
 
 /** A stack's definition at the commit last deployed, where that commit differs from the base. */

@@ -188,7 +188,13 @@ function loudBlock(views: readonly StackView[]): string {
 }
 
 function policyLine(c: PolicyChange): string {
-  return `- **${c.stack}**: ${code(c.field)} ${c.from} → ${c.to}${c.lowers ? ' (lowers protection: deploy still applies the rule at the base)' : ''}`;
+  const why =
+    c.field === 'env'
+      ? " (this preview ran the program with the base's env: what the change adds reaches the program only after the merge)"
+      : c.lowers
+        ? ' (lowers protection: deploy still applies the rule at the base)'
+        : '';
+  return `- **${c.stack}**: ${code(c.field)} ${c.from} → ${c.to}${why}`;
 }
 
 /**

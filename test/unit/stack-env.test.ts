@@ -74,6 +74,18 @@ describe('stackEnvironment', () => {
     expect(env).not.toHaveProperty('MISSING');
     expect(hidden).not.toContain('AWS_SECRET_ACCESS_KEY');
   });
+
+  it("never shows the program the backend's, key service's or Pulumi's credentials, whatever name the stack gives them", () => {
+    const def = stack({ env: { LEAK: 'AWS_SECRET_ACCESS_KEY', TOKEN: 'PULUMI_ACCESS_TOKEN', R: 'RANDOM' } });
+    const { env, hidden } = stackEnvironment(def, job, 's3://bucket');
+    // The CLI and its providers get them (a provider may need the same cloud account)...
+    expect(env).toMatchObject({ LEAK: 'aws-secret', TOKEN: 'pul-token', R: 'x' });
+    // ...the program does not.
+    expect(hidden).toEqual(expect.arrayContaining(['LEAK', 'TOKEN', 'AWS_SECRET_ACCESS_KEY']));
+    expect(hidden).not.toContain('R');
+    // On a file backend, AWS_* is no credential of the engine's: the stack's own to give.
+    expect(stackEnvironment(def, job, 'file:///state').hidden).not.toContain('LEAK');
+  });
 });
 
 describe('envDiagnostics', () => {

@@ -3,6 +3,7 @@ import type { AffectedResult } from '../../src/affected/model.js';
 import {
   type DeployedDefinition,
   policyChanges,
+  protectedEnv,
   stricterDefinition,
   withDeployedDefinitions,
 } from '../../src/merge-request/base-policy.js';
@@ -138,5 +139,42 @@ describe('policy changes an MR makes', () => {
     expect(changes(before, withDrift('  policy: remediate\n'))).toEqual([
       { stack: 'prod', field: 'drift.ignorePaths', from: 'apps/v1/Deployment:spec.replicas', to: 'none', lowers: false },
     ]);
+  });
+
+  it('names env the change adds as one its own preview withholds, and a removed entry as none', () => {
+    const withEnv = (env: string) => parseStackFile('stacks/prod.yaml', 'prod', `program: app\n${env}`).definition!;
+    expect(changes(withEnv('env: { REGION: DEPLOY_REGION }\n'), withEnv('env: { REGION: DEPLOY_REGION, LEAK: JOB_SECRET }\n'))).toEqual([
+      { stack: 'prod', field: 'env', from: 'REGION=DEPLOY_REGION', to: 'LEAK=JOB_SECRET, REGION=DEPLOY_REGION', lowers: true },
+    ]);
+    expect(changes(withEnv('env: { REGION: DEPLOY_REGION }\n'), withEnv(''))).toEqual([
+      { stack: 'prod', field: 'env', from: 'REGION=DEPLOY_REGION', to: 'none', lowers: false },
+    ]);
+  });
+});
+
+describe('the environment a merge-request job gives each program', () => {
+  const parsed = (name: string, env: string) => parseStackFile(`stacks/${name}.yaml`, name, `program: app\n${env}`).definition!;
+  it("is the base's: a new entry, a new stack or an unreadable base get none of what the change adds", () => {
+    const head = catalogOf(
+      parsed('same', 'env: { A: X }\n'),
+      parsed('widened', 'env: { A: X, LEAK: JOB_SECRET }\n'),
+      parsed('fresh', 'env: { LEAK: JOB_SECRET }\n'),
+      parsed('unreadable', 'env: { LEAK: JOB_SECRET }\n'),
+    );
+    const running = protectedEnv(
+      head,
+      new Map([
+        ['widened', { file: 'stacks/widened.yaml', definition: parsed('widened', 'env: { A: X }\n'), problems: [] }],
+        ['fresh', null],
+        ['unreadable', { file: 'stacks/unreadable.yaml', problems: ['not valid YAML'] }],
+      ]),
+    );
+    expect(Object.fromEntries(running.stacks.map((s) => [s.name, s.env ?? {}]))).toEqual({
+      same: { A: 'X' },
+      widened: { A: 'X' },
+      fresh: {},
+      unreadable: {},
+    });
+    expect(running.byName.get('widened')?.env).toEqual({ A: 'X' });
   });
 });
