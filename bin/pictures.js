@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run pictures`: the README's pictures of the MR comment and the drift report, from a real
+// `npm run pictures`: the pictures of the MR comment and the drift report (docs/pictures/), from a real
 // demo run, rendered as GitHub renders Markdown and photographed in headless Chromium
 // (test/pictures/). Needs Debian's `chromium` (or PUPPETEER_EXECUTABLE_PATH); never downloads one.
 import { register } from 'tsx/esm/api';

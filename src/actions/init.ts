@@ -70,7 +70,7 @@ export async function initRepository(request: InitRequest): Promise<InitResult> 
       kind: 'user',
       message: `gitops init would overwrite ${clashes.length} existing file${clashes.length > 1 ? 's' : ''} in ${root}; nothing was written`,
       details: clashes.map((f) => `${f.path} exists`),
-      hint: 'move them aside and run gitops init again, or add stacks/ and programs/ by hand (see the README)',
+      hint: 'move them aside and run gitops init again, or add stacks/ and programs/ by hand (see docs/stacks.md and docs/programs.md of pulumi-gitops)',
     });
   }
   const written: string[] = [];

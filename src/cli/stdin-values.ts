@@ -7,7 +7,7 @@ export const stdinValue = '\u0000stdin';
 /**
  * Joins `--files -` into `--files=-`, and turns the `-` VALUE of `config set` into
  * {@link stdinValue} (the parser reads a lone `-` positional as `true`). The argument parser takes a lone `-` after an option for
- * a positional argument (and strict mode then refuses it), while the README and `--help`
+ * a positional argument (and strict mode then refuses it), while docs/cli.md and `--help`
  * write it with a space, as most tools take it. Pure.
  */
 export function joinStdinValues(argv: readonly string[]): string[] {

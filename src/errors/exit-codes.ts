@@ -1,7 +1,7 @@
 import type { ErrorCode } from './gitops-error.js';
 import { asGitopsError } from './gitops-error.js';
 
-/** The CLI's exit codes. Documented in the README's CLI reference. */
+/** The CLI's exit codes. Documented in docs/cli.md (exit codes). */
 export const ExitCode = {
   /** Everything succeeded. */
   Ok: 0,

@@ -28,7 +28,7 @@ export function rootSettings(name: string, backend?: string): string {
 export function firstStack(program: string): string {
   return [
     '# yaml-language-server: $schema=./stack.schema.json',
-    `# One file per stack: the file name (dev) is the stack's id. See the gitops README for every field.`,
+    `# One file per stack: the file name (dev) is the stack's id. Every field: docs/stacks.md of pulumi-gitops.`,
     `program: ${program}`,
     'description: The first stack, made by gitops init.',
     'config:',

@@ -5,7 +5,7 @@ import type { LockStore } from './lock-store.js';
 /**
  * The gitops lock store beside a backend's state: a folder on `file://`, the bucket on
  * `s3://`. Undefined for backends whose own lock is relied on: Pulumi Cloud (the service
- * serialises updates), and `gs://`/`azblob://` (Pulumi's DIY lock only; see the README).
+ * serialises updates), and `gs://`/`azblob://` (Pulumi's DIY lock only; see docs/recovery.md).
  */
 export async function openLockStore(backendUrl: string): Promise<LockStore | undefined> {
   const dir = fileBackendDir(backendUrl);
