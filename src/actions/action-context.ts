@@ -27,8 +27,11 @@ export interface CiFacts {
 export interface ActionContext {
   layout: RepoLayout;
   catalog: StackCatalog;
-  /** Opens the engine for the stacks about to run. */
-  engine: (stacks: readonly StackDefinition[]) => Promise<Engine>;
+  /**
+   * Opens the engine for the stacks about to run. `projectText`: the root Pulumi.yaml whose
+   * `backend.url` applies instead of the working tree's (a merge request's jobs pass the base's).
+   */
+  engine: (stacks: readonly StackDefinition[], options?: { projectText?: string | null }) => Promise<Engine>;
   git: GitReader;
   /** The forge of this pipeline; throws FORGE_ERROR when the CI does not name one. */
   forge: () => Promise<Forge>;

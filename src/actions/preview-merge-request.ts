@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { renderGraphMermaid } from '../affected/graph-render.js';
 import type { StackResult } from '../engine/result.js';
@@ -42,6 +44,19 @@ function enforcedApprovals(scope: ChangeScope, base: BaseDefinitions): Record<st
     if (def && requiredApprovals(def) > 0) out[s.name] = requiredApprovals(def);
   }
   return out;
+}
+
+/**
+ * The root Pulumi.yaml of the base, whose state backend the merge request's preview uses: the
+ * change's own `backend.url` (where the job would send its credentials) applies after the merge.
+ * Undefined without a base commit (`--files`): the working tree's applies.
+ */
+async function baseProjectText(ctx: ActionContext, base: string | null): Promise<string | null | undefined> {
+  if (base === null) return undefined;
+  const text = (await ctx.git.show(base, 'Pulumi.yaml')) ?? null;
+  const head = await readFile(path.join(ctx.layout.root, 'Pulumi.yaml'), 'utf8').catch(() => null);
+  if (text !== head) say(ctx, "Pulumi.yaml differs from the base's: this preview uses the base's state backend setting");
+  return text;
 }
 
 /** The reviewers' report of a merge request preview. Pure; `base` holds the protected side's definitions. */
@@ -96,7 +111,12 @@ export async function previewMergeRequest(
   const base = await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir));
   // Programs run with the environment the base gives them, not one this change adds.
   const running = protectedEnv(catalog, base);
-  const opened = await ctx.engine(affected.stacks.flatMap((s) => running.byName.get(s.name) ?? []));
+  const opened = await ctx.engine(
+    affected.stacks.flatMap((s) => running.byName.get(s.name) ?? []),
+    {
+      projectText: await baseProjectText(ctx, affected.base),
+    },
+  );
   const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
   const results = await previewAffected(affected, {
     engine,

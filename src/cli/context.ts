@@ -31,7 +31,7 @@ export async function openEngine(
   cli: CliEnv,
   layout: RepoLayout,
   stacks: readonly StackDefinition[],
-  options: { needsSecrets?: boolean } = {},
+  options: { needsSecrets?: boolean; projectText?: string | null } = {},
 ): Promise<Engine> {
   checkSingleSdk(driverSdk(), programSdks(layout, stacks));
   const { openPulumiEngine } = await import('../engine/open-engine.js');
@@ -103,8 +103,8 @@ export async function actionContext(
   return {
     layout,
     catalog,
-    engine: async (stacks) => {
-      const engine = await openEngine(cli, layout, stacks);
+    engine: async (stacks, engineOptions) => {
+      const engine = await openEngine(cli, layout, stacks, engineOptions);
       return scope && (scope.targets || scope.refresh) ? scopedEngine(engine, scope) : engine;
     },
     git: new Git(layout.root),

@@ -13,18 +13,28 @@ import { userHome } from '../toolchain/pulumi-home.js';
  * A relative `file://` path in Pulumi.yaml is relative to the repository root. Throws in CI when
  * the state would vanish with the job ({@link checkDurableState}).
  */
-export function resolveBackendUrl(layout: RepoLayout, env: NodeJS.ProcessEnv): string {
-  const url = backendUrlOf(layout, env);
+export function resolveBackendUrl(
+  layout: RepoLayout,
+  env: NodeJS.ProcessEnv,
+  /**
+   * The root Pulumi.yaml's text to read `backend.url` from instead of the working tree's: a
+   * merge request's jobs take it from the base, so the change cannot send the job's
+   * credentials to a backend of its choosing. Null: the base has no Pulumi.yaml.
+   */
+  projectText?: string | null,
+): string {
+  const url = backendUrlOf(layout, env, projectText);
   checkDurableState(url, layout, env);
   return url;
 }
 
-function backendUrlOf(layout: RepoLayout, env: NodeJS.ProcessEnv): string {
+function backendUrlOf(layout: RepoLayout, env: NodeJS.ProcessEnv, projectText: string | null | undefined): string {
   if (env.PULUMI_BACKEND_URL) return expandHome(env.PULUMI_BACKEND_URL, env);
   const projectFile = path.join(layout.root, 'Pulumi.yaml');
   let configured: unknown;
   try {
-    configured = (parse(readFileSync(projectFile, 'utf8')) as { backend?: { url?: unknown } } | null)?.backend?.url;
+    const text = projectText === undefined ? readFileSync(projectFile, 'utf8') : (projectText ?? '');
+    configured = (parse(text) as { backend?: { url?: unknown } } | null)?.backend?.url;
   } catch (err) {
     throw new GitopsError({ code: 'USAGE', kind: 'user', message: `Pulumi.yaml: cannot read it: ${(err as Error).message}`, cause: err });
   }

@@ -22,6 +22,8 @@ export interface OpenEngineOptions {
   log: (line: string) => void;
   /** False for commands that never decrypt (unlock): no passphrase is asked for. Default true. */
   needsSecrets?: boolean;
+  /** The root Pulumi.yaml text whose `backend.url` applies, when not the working tree's (see `resolveBackendUrl`). */
+  projectText?: string | null;
 }
 
 /** The real engine, after the checks that must pass before anything runs, with its toolchain installed. */
@@ -31,7 +33,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     checkSecretsAccess(stacks, env);
     await verifyStackPassphrases(stacks, env);
   }
-  const backendUrl = resolveBackendUrl(layout, env);
+  const backendUrl = resolveBackendUrl(layout, env, options.projectText);
   // The stack lock goes beside the state: an S3 URL it cannot follow is refused before anything runs.
   if (backendUrl.startsWith('s3://')) parseS3BackendUrl(backendUrl);
   await ensureFileBackend(backendUrl);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,5 +63,20 @@ describe("a merge request's env reaches its program only after the merge", () =>
     const deploy = await box.run(['deploy', '--base', 'HEAD~1'], env);
     expect(deploy.code, deploy.stderr).toBe(0);
     expect(await seen('update')).toEqual({ leak: JOB_SECRET });
+  });
+
+  it("the preview uses the base's state backend, not one the change names in Pulumi.yaml", async () => {
+    const elsewhere = path.join(box.root, '..', `${path.basename(box.root)}-elsewhere`);
+    const project = await readFile(path.join(box.root, 'Pulumi.yaml'), 'utf8');
+    await box.write('Pulumi.yaml', `${project}backend:\n  url: file://${elsewhere}\n`);
+    await runGit(box.root, ['commit', '-q', '-am', 'move the state']);
+    const preview = await box.run(['preview', '--base', 'HEAD~1', '--json'], env);
+    expect(preview.code, preview.stderr).toBe(0);
+    // The deployed stack, read from the base's backend: nothing to create.
+    const [app] = (JSON.parse(preview.stdout) as { stacks: { name: string; status: string; changes: Record<string, number> }[] }).stacks;
+    expect(app).toMatchObject({ name: 'app', status: 'succeeded' });
+    expect(app?.changes.create ?? 0).toBe(0);
+    expect(preview.stderr).toContain("this preview uses the base's state backend setting");
+    expect(existsSync(elsewhere)).toBe(false);
   });
 });
