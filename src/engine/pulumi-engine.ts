@@ -25,6 +25,7 @@ import { openLockStore } from '../state-lock/open-lock-store.js';
 import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from '../state-lock/stack-lock.js';
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
+import { cancelledOutcome } from './cancel-outcome.js';
 import { classifyFailure, inFlightCreates } from './classify-failure.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
@@ -33,7 +34,14 @@ import { hostDeathError } from './host-death.js';
 import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
-import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
+import {
+  type DeploymentState,
+  describePending,
+  pendingOperationsError,
+  pendingOperationsOf,
+  readCheckpoint,
+  settlesItself,
+} from './pending-operations.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
 import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
@@ -283,7 +291,7 @@ export class PulumiEngine implements Engine {
       if (programOps.has(operation)) warm = this.startWarmHost(def, request.ignoreChanges, sink);
       // Destroy does not run the program; a deleted stack's program may be gone too.
       const stack = await this.open(def, !destroyOps.has(operation), { ignoreChanges: request.ignoreChanges, portFile: warm?.portFile });
-      if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack);
+      if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack, held !== undefined, sink);
       const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
       const planFile = plan?.file ? { plan: plan.file } : {};
       watch = watchProcesses(this.workDir(def));
@@ -342,6 +350,7 @@ export class PulumiEngine implements Engine {
             (!signal.aborted && warm && hostDeathError(def.name, warm.exited(), err)) ||
             (request.plan && planRejection(def.name, failureText(err, events), err)) ||
             classifyFailure(def.name, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
+      if (error.code === 'CANCELLED' && writingOps.has(operation)) error = await this.cancelled(def, error);
       const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
       // Still under our lock: the record is written before any other run can start on the stack.
       if (unknown && unknown.length > 0) error = await this.recordUnknown(def, unknown, error);
@@ -361,6 +370,19 @@ export class PulumiEngine implements Engine {
     }
     sink({ type: 'stack-done', stack: def.name, result });
     return result;
+  }
+
+  /** A cancelled write, with what it left pending (read once the CLI has stopped). */
+  private async cancelled(def: StackDefinition, error: GitopsError): Promise<GitopsError> {
+    try {
+      const stateFile = this.stateFile(def);
+      const deployment = stateFile
+        ? await readCheckpoint(stateFile)
+        : (JSON.parse(await this.cli(def, ['stack', 'export', '--stack', def.stack])) as { deployment?: DeploymentState }).deployment;
+      return cancelledOutcome(def.name, error, pendingOperationsOf(deployment));
+    } catch (err) {
+      return cancelledOutcome(def.name, error, undefined, (err as Error).message.split('\n')[0]);
+    }
   }
 
   /** Starts the operation's program host ahead of the CLI (see `startWarmHost`). */
@@ -428,13 +450,30 @@ export class PulumiEngine implements Engine {
   }
 
   /** Stops the stack when a killed run left pending operations: running over them could duplicate or forget resources. */
-  private async checkPending(def: StackDefinition, stack: Stack): Promise<void> {
+  private async checkPending(def: StackDefinition, stack: Stack, locked: boolean, sink: ProgressSink): Promise<void> {
     const stateFile = this.stateFile(def);
     const deployment: DeploymentState | undefined = stateFile
       ? await readCheckpoint(stateFile)
       : ((await stack.exportStack()).deployment as DeploymentState);
     const pending = pendingOperationsOf(deployment);
-    if (pending.length > 0) throw pendingOperationsError(def.name, pending);
+    if (pending.length === 0) return;
+    // Under our lock, what needs no decision is settled here, as `recover` would: no person is asked.
+    if (!locked || !pending.every(settlesItself)) throw pendingOperationsError(def.name, pending);
+    await recoverStack(
+      { stack: def, imports: [], forgets: [] },
+      {
+        unknown: [],
+        settleUnknown: async () => undefined,
+        cli: (args) => this.cli(def, args),
+        scratchFile: path.join(this.workDir(def), 'recover-state.json'),
+        refresh: async () => undefined,
+      },
+    );
+    sink({
+      type: 'log',
+      level: 'warning',
+      message: `[${def.name}] dropped ${pending.length} pending operation(s) that needed no decision: ${pending.map(describePending).join('; ')}`,
+    });
   }
 
   /** The store of unknown-outcome records (beside our locks), or undefined on backends without one. */
