@@ -40,12 +40,22 @@ function answer(err: unknown): string {
   return status === undefined ? (e.message ?? String(err)) : `HTTP ${status} ${e.name}: ${e.message}`;
 }
 
+/** What to check, by what failed: the local disk (a file backend's errno) or the remote store. */
+function storeHint(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'the disk holding the state is full: free space there, then run again';
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM')
+    return 'the state folder cannot be written by this job: check its permissions and mount';
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'check the state folder (the lock sits beside the state)';
+  return 'check that the state backend is reachable with these credentials (the lock sits beside the state)';
+}
+
 function storeError(s: LockedStack, what: string, where: string, err: unknown): GitopsError {
   return new GitopsError({
     code: 'ENGINE_ERROR',
     kind: 'external',
     message: `stack ${s.name}: cannot ${what} its lock at ${where}: ${answer(err)}`,
-    hint: 'check that the state backend is reachable with these credentials (the lock sits beside the state)',
+    hint: storeHint(err),
     cause: err,
   });
 }
