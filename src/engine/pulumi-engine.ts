@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from 
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
 import { cancelledOutcome } from './cancel-outcome.js';
+import { namedCheckpointError, stateLocation } from './checkpoint-error.js';
 import { classifyFailure, inFlightCreates } from './classify-failure.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
@@ -133,6 +134,11 @@ export class PulumiEngine implements Engine {
   }
 
   /** The state file of a stack on a file backend; undefined for other backends. */
+  /** Where the stack's state is, for messages: the file, or the object on the backend. */
+  private stateWhere(def: StackDefinition): string {
+    return this.stateFile(def) ?? stateLocation(this.options.backendUrl, def.project, def.stack);
+  }
+
   private stateFile(def: StackDefinition): string | undefined {
     const dir = fileBackendDir(this.options.backendUrl);
     return dir && path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
@@ -216,7 +222,7 @@ export class PulumiEngine implements Engine {
         },
       } as ProjectSettings,
     });
-    const existing = existsSync(path.join(workDir, `Pulumi.${def.stack}.yaml`)) ? await workspace.stackSettings(def.stack) : undefined;
+    const existing = await this.workspaceSettings(workspace, workDir, def.stack);
     const settings: StackSettings = {
       ...(existing?.encryptionSalt || def.encryptionSalt ? { encryptionSalt: def.encryptionSalt ?? existing?.encryptionSalt } : {}),
       ...(def.secretsProvider ? { secretsProvider: def.secretsProvider } : {}),
@@ -230,6 +236,22 @@ export class PulumiEngine implements Engine {
     const stateFile = dir && path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
     if (stateFile && existsSync(stateFile)) workspace.selectStack = async () => undefined;
     return selectOnly ? Stack.select(def.stack, workspace) : Stack.createOrSelect(def.stack, workspace);
+  }
+
+  /**
+   * The workspace's own `Pulumi.<stack>.yaml`, written by gitops from the stack file on every
+   * run. One damaged (a kill mid-write, an edit) is removed and written anew from the stack
+   * file: it holds nothing the stack file and the state do not.
+   */
+  private async workspaceSettings(workspace: LocalWorkspace, workDir: string, stack: string): Promise<StackSettings | undefined> {
+    const file = path.join(workDir, `Pulumi.${stack}.yaml`);
+    if (!existsSync(file)) return undefined;
+    try {
+      return await workspace.stackSettings(stack);
+    } catch {
+      await rm(file, { force: true });
+      return undefined;
+    }
   }
 
   /**
@@ -350,6 +372,7 @@ export class PulumiEngine implements Engine {
             (!signal.aborted && warm && hostDeathError(def.name, warm.exited(), err)) ||
             (request.plan && planRejection(def.name, failureText(err, events), err)) ||
             classifyFailure(def.name, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
+      error = namedCheckpointError(def.name, error, this.stateWhere(def));
       if (error.code === 'CANCELLED' && writingOps.has(operation)) error = await this.cancelled(def, error);
       const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
       // Still under our lock: the record is written before any other run can start on the stack.
@@ -601,7 +624,11 @@ export class PulumiEngine implements Engine {
     } catch (err) {
       throw err instanceof GitopsError
         ? err
-        : classifyFailure(def.name, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend);
+        : namedCheckpointError(
+            def.name,
+            classifyFailure(def.name, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend),
+            this.stateWhere(def),
+          );
     } finally {
       if (held) await this.releaseLock(def, held, sink);
     }
