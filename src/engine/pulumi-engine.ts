@@ -22,6 +22,7 @@ import type { Redactor } from '../report/redact.js';
 import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
 import type { LockStore } from '../state-lock/lock-store.js';
 import { openLockStore } from '../state-lock/open-lock-store.js';
+import { clearGroups, type RunProcesses } from '../state-lock/run-processes.js';
 import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from '../state-lock/stack-lock.js';
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
@@ -49,6 +50,7 @@ import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './prog
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
+import { type GroupPublisher, groupPublisher, providersElsewhereError, reapEarlierRun } from './run-groups.js';
 import { probeSecretDrift } from './secret-drift.js';
 import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, usesPassphrase } from './secrets-provider.js';
 import { stackEnvironment } from './stack-env.js';
@@ -68,6 +70,8 @@ export interface PulumiEngineOptions {
   sandbox?: ProgramSandbox;
   /** How long one stack's operation may run before it is stopped (TIMED_OUT); default {@link DEFAULT_OPERATION_TIMEOUT_MS}. */
   operationTimeoutMs?: number;
+  /** How long a stack lock's lease lasts unless renewed (see `StackLockRecord.leaseMs`); default 5 minutes. */
+  lockLeaseMs?: number;
 }
 
 /** Two hours: longer than any sane single-stack update, short enough that a hung program frees its runner. */
@@ -109,7 +113,44 @@ export class PulumiEngine implements Engine {
    */
   private async takeLock(def: StackDefinition): Promise<HeldLock | undefined> {
     const store = await this.stateLocks();
-    return store && acquireStackLock(store, { name: def.name, project: def.project, stack: def.stack });
+    const leaseMs = this.options.lockLeaseMs === undefined ? {} : { leaseMs: this.options.lockLeaseMs };
+    return store && acquireStackLock(store, { name: def.name, project: def.project, stack: def.stack }, new Date(), leaseMs);
+  }
+
+  /**
+   * Our lock was taken over from a dead run: Pulumi's own lock, left by that run's CLI (dead with
+   * it), goes too, as `unlock` would remove it; no person needs to run `unlock`.
+   */
+  private async clearAfterTakeover(def: StackDefinition, held: HeldLock | undefined, sink: ProgressSink): Promise<void> {
+    if (!held?.tookOver) return;
+    sink({ type: 'log', level: 'warning', message: `[${def.name}] took over the lock of a dead run: ${describeHolder(held.tookOver)}` });
+    const dir = fileBackendDir(this.options.backendUrl);
+    if (dir) removeLockFiles(readLockFiles(dir, def.project, def.stack, this.workDir(def)).filter((h) => h.state !== 'alive'));
+    else await (await this.open(def, false, { secrets: false })).cancel();
+  }
+
+  /**
+   * Kills what an earlier dead run of the stack on this host left running, from any checkout
+   * (its record beside the lock), and returns where this run records its own groups. A record
+   * from another host is left in place (nothing here can check it): `recover` reads it.
+   */
+  private async reapEarlierRun(
+    def: StackDefinition,
+    sink: ProgressSink,
+  ): Promise<{ publisher?: GroupPublisher; elsewhere?: RunProcesses }> {
+    const store = (await this.stateLocks())?.ofKind('processes');
+    if (!store) return {};
+    const ref = { name: def.name, project: def.project, stack: def.stack };
+    const { killed, elsewhere } = await reapEarlierRun(store, ref);
+    if (killed.length > 0) {
+      const groups = [...new Set(killed.map((p) => p.pgid))].join(', ');
+      sink({
+        type: 'log',
+        level: 'warning',
+        message: `[${def.name}] stopped ${killed.length} processes (process groups ${groups}) a killed run left behind`,
+      });
+    }
+    return elsewhere ? { elsewhere } : { publisher: groupPublisher(store, ref) };
   }
 
   /** Releases our lock after the run, whatever its outcome; a lock that cannot be released is reported, not hidden. */
@@ -133,12 +174,12 @@ export class PulumiEngine implements Engine {
     return path.join(this.options.layout.workDir, 'workspaces', def.name);
   }
 
-  /** The state file of a stack on a file backend; undefined for other backends. */
   /** Where the stack's state is, for messages: the file, or the object on the backend. */
   private stateWhere(def: StackDefinition): string {
     return this.stateFile(def) ?? stateLocation(this.options.backendUrl, def.project, def.stack);
   }
 
+  /** The state file of a stack on a file backend; undefined for other backends. */
   private stateFile(def: StackDefinition): string | undefined {
     const dir = fileBackendDir(this.options.backendUrl);
     return dir && path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
@@ -301,11 +342,15 @@ export class PulumiEngine implements Engine {
     let watch: { stop(): void } | undefined;
     let held: HeldLock | undefined;
     let warm: WarmHost | undefined;
+    let publisher: GroupPublisher | undefined;
     try {
       await this.reap(def, sink);
       if (writingOps.has(operation)) {
         held = await this.takeLock(def);
+        await this.clearAfterTakeover(def, held, sink);
         this.checkLock(def);
+        const earlier = await this.reapEarlierRun(def, sink);
+        publisher = earlier.publisher;
       }
       if (pendingGuardedOps.has(operation)) await this.checkUnknown(def);
       // The program host starts now, with the stack's environment and confinement, and readies
@@ -316,7 +361,7 @@ export class PulumiEngine implements Engine {
       if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack, held !== undefined, sink);
       const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
       const planFile = plan?.file ? { plan: plan.file } : {};
-      watch = watchProcesses(this.workDir(def));
+      watch = watchProcesses(this.workDir(def), publisher?.onGroups);
       const common = { onEvent: events.handle, signal, color: 'never' as const };
       switch (operation) {
         case 'preview':
@@ -389,6 +434,7 @@ export class PulumiEngine implements Engine {
     } finally {
       warm?.stop();
       watch?.stop();
+      await publisher?.finish();
       if (held) await this.releaseLock(def, held, sink);
     }
     sink({ type: 'stack-done', stack: def.name, result });
@@ -598,6 +644,12 @@ export class PulumiEngine implements Engine {
     if (dir) removeLockFiles(pulumiLocks);
     // Off a file backend, Pulumi's lock was taken inside ours by the same run (or --force was given): `pulumi cancel` clears it.
     else await (await this.open(def, false, { secrets: false })).cancel();
+    // The dead run's process groups: killed here; from another host, cleared only on --force (a person's word that it is gone).
+    const processes = store?.ofKind('processes');
+    if (processes) {
+      const { elsewhere } = await reapEarlierRun(processes, ref);
+      if (elsewhere && options.force) await clearGroups(processes, ref);
+    }
     return holders;
   }
 
@@ -607,7 +659,10 @@ export class PulumiEngine implements Engine {
     const held = await this.takeLock(def);
     const events = new EventCollector(def.name, sink, true);
     try {
+      await this.clearAfterTakeover(def, held, sink);
       this.checkLock(def);
+      const { elsewhere } = await this.reapEarlierRun(def, sink);
+      if (elsewhere && request.forgets.length > 0) throw providersElsewhereError(def.name, elsewhere);
       const stack = await this.open(def, false);
       const unknownStore = await this.unknownStore();
       return await recoverStack(request, {
