@@ -28,7 +28,8 @@ export function parseImport(value: string): { urn: string; id: string } {
  * `gitops recover`: settles the pending operations a killed run left on one stack, adopting
  * the resources that exist and dropping the ones that were never made, and the creates of
  * unknown outcome a run whose provider died left (`--forget`, once the user has deleted or
- * `pulumi import`ed what exists of them). Every one must be named; nothing is dropped implicitly.
+ * `pulumi import`ed what exists of them). Every one must be named; only what needs no decision
+ * (a create of the root stack resource, a malformed entry naming no resource) is dropped unnamed.
  */
 export async function recover(ctx: ActionContext, input: RecoverInput): Promise<RecoverOutcome> {
   const [name] = selectStacks(ctx.catalog, { names: [input.stack] });

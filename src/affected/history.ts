@@ -32,7 +32,7 @@ function missing(message: string, hint: string, cause?: unknown): GitopsError {
  * Resolves base and head and finds their merge-base. In a shallow clone (the CI default)
  * it fetches more history step by step until both refs resolve and share an ancestor.
  * Throws HISTORY_MISSING when they never do, so that "no history" is never mistaken for
- * "nothing changed"; GIT_ERROR for a ref unknown in a complete clone.
+ * "nothing changed"; USAGE for a ref unknown in a complete clone.
  */
 export async function findMergeBase(
   git: GitReader,
@@ -48,7 +48,16 @@ export async function findMergeBase(
     if (facts.base && facts.head && facts.mergeBase) return { base: facts.base, head: facts.head, mergeBase: facts.mergeBase };
     const unknownRef = !facts.base ? base : !facts.head ? head : undefined;
     if (!facts.shallow || fetched > steps.length) {
-      if (unknownRef && fetched === 0) await git.revParse(unknownRef); // throws GIT_ERROR naming the ref
+      if (unknownRef && fetched === 0) {
+        // A complete clone has every commit: the ref given is simply not one (a typo, a branch never fetched).
+        const flag = unknownRef === base ? '--base' : '--head';
+        throw new GitopsError({
+          code: 'USAGE',
+          kind: 'user',
+          message: `${flag} ${unknownRef}: not a commit in this repository; nothing ran`,
+          hint: 'give a branch, tag or commit that `git rev-parse` resolves here (fetch it first if it is remote)',
+        });
+      }
       const why = unknownRef
         ? `"${unknownRef}" was not found, even after fetching the whole history`
         : `${base} and ${head} have no common ancestor${fetched > 0 ? ', even after fetching the whole history' : ''}`;

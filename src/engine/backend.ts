@@ -24,21 +24,30 @@ export function resolveBackendUrl(
   projectText?: string | null,
 ): string {
   const url = backendUrlOf(layout, env, projectText);
+  checkBackendUrl(url, env.PULUMI_BACKEND_URL ? 'PULUMI_BACKEND_URL' : 'backend.url in Pulumi.yaml');
   checkDurableState(url, layout, env);
   return url;
 }
 
 function backendUrlOf(layout: RepoLayout, env: NodeJS.ProcessEnv, projectText: string | null | undefined): string {
-  if (env.PULUMI_BACKEND_URL) return expandHome(env.PULUMI_BACKEND_URL, env);
   const projectFile = path.join(layout.root, 'Pulumi.yaml');
+  // Read (and so checked) even when PULUMI_BACKEND_URL wins: a broken Pulumi.yaml is an error either way.
+  const fromEnv = env.PULUMI_BACKEND_URL ? expandHome(env.PULUMI_BACKEND_URL, env) : undefined;
+  if (fromEnv && (projectText === null || (projectText === undefined && !existsSync(projectFile)))) return fromEnv;
   let configured: unknown;
   try {
     const text = projectText === undefined ? readFileSync(projectFile, 'utf8') : (projectText ?? '');
     configured = (parse(text) as { backend?: { url?: unknown } } | null)?.backend?.url;
   } catch (err) {
-    throw new GitopsError({ code: 'USAGE', kind: 'user', message: `Pulumi.yaml: cannot read it: ${(err as Error).message}`, cause: err });
+    throw new GitopsError({
+      code: 'USAGE',
+      kind: 'user',
+      message: `${projectFile}: cannot read it: ${(err as Error).message}`,
+      cause: err,
+    });
   }
-  if (configured !== undefined && typeof configured !== 'string') throw userError('USAGE', 'Pulumi.yaml: backend.url must be a string');
+  if (configured !== undefined && typeof configured !== 'string') throw userError('USAGE', `${projectFile}: backend.url must be a string`);
+  if (fromEnv) return fromEnv;
   if (typeof configured === 'string' && configured !== '') {
     if (configured.startsWith('file://') && !configured.startsWith('file:///') && !configured.startsWith('file://~')) {
       return `file://${path.resolve(layout.root, configured.slice('file://'.length))}`;
@@ -46,6 +55,43 @@ function backendUrlOf(layout: RepoLayout, env: NodeJS.ProcessEnv, projectText: s
     return expandHome(configured, env);
   }
   return `file://${path.join(layout.workDir, 'state')}`;
+}
+
+/** The state backends Pulumi 3.248 opens: DIY (file, S3, GCS, Azure Blob, PostgreSQL) and Pulumi Cloud (http/https). */
+const backendSchemes = new Set(['file', 's3', 'gs', 'azblob', 'postgres', 'http', 'https']);
+
+/**
+ * Pseudo-file systems: a "state folder" there never holds state, and reads in /proc can block
+ * for ever (the CLI would hang before its first output, deaf to one SIGTERM).
+ */
+const pseudoFileSystems = ['/proc', '/sys', '/dev'];
+
+/**
+ * Refuses a backend URL no engine could open, before anything starts: an unknown scheme, or a
+ * file backend in a pseudo-file system. The message names where the URL came from and shows
+ * only its scheme and path (a query may hold credentials).
+ */
+export function checkBackendUrl(url: string, source: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  const shown = url.split('?')[0]!.replace(/\/\/[^/@]*@/, '//');
+  if (!scheme || !backendSchemes.has(scheme)) {
+    throw userError(
+      'USAGE',
+      `${source}: state backend ${shown} is not one Pulumi opens${scheme ? ` (unknown scheme ${scheme}://)` : ' (no scheme)'}; nothing ran`,
+      `use file://PATH, s3://BUCKET, gs://BUCKET, azblob://CONTAINER, postgres://... or https://api.pulumi.com`,
+    );
+  }
+  const dir = fileBackendDir(url);
+  if (dir === undefined) return;
+  const full = path.resolve(dir);
+  const real = realPath(full);
+  const pseudo = pseudoFileSystems.find((p) => [full, real].some((d) => d === p || d.startsWith(`${p}/`)));
+  if (pseudo)
+    throw userError(
+      'USAGE',
+      `${source}: state backend ${shown} is in ${pseudo}, a pseudo-file system that holds no state; nothing ran`,
+      'point it at a real folder',
+    );
 }
 
 /**

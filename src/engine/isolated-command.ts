@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+import { tiedToParent } from './parent-death.js';
 
 interface CommandResultLike {
   stdout: string;
@@ -27,7 +28,8 @@ const internals = (): AutomationInternals => ({
  * Automation API starts the CLI with the driver's whole environment (forge tokens, every stack's
  * passphrase, notification URLs), and the CLI hands it to its plugins and to the program. With
  * this, a stack's run sees only what `stackEnvironment` chose for it. An aborted run gets SIGINT,
- * then SIGKILL if it has not stopped `killAfterMs` later.
+ * then SIGKILL if it has not stopped `killAfterMs` later. The CLI runs in a process group of its
+ * own, so a signal to the driver's group reaches it only as that one SIGINT (see parent-death.ts).
  */
 export function isolatedCommand(command: PulumiCommand, killAfterMs = 60_000): PulumiCommand {
   const isolated = Object.create(command) as PulumiCommand & { run: typeof run };
@@ -49,7 +51,9 @@ export function isolatedCommand(command: PulumiCommand, killAfterMs = 60_000): P
     const fullEnv: Record<string, string> = { ...env, PULUMI_AUTOMATION_API: 'true' };
     if (path.isAbsolute(cli)) fullEnv.PATH = [path.dirname(cli), env.PATH ?? ''].join(path.delimiter);
     return new Promise((resolve, reject) => {
-      const child = spawn(cli, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      // In a process group of its own, tied to this process's life: see parent-death.ts.
+      const started = tiedToParent(cli, args);
+      const child = spawn(started.command, started.args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -41,6 +41,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
   // Provider plugins cannot be downloaded offline: install the ones the programs need up front.
   if (usesPackage(layout, stacks, '@pulumi/kubernetes')) await ensureKubernetesProvider(env, log);
   const operationTimeoutMs = operationTimeout(env);
+  const lockLeaseMs = lockLease(env);
   const sandbox = await detectSandbox(env);
   if (sandbox === 'none') {
     log(
@@ -56,24 +57,31 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     env,
     redactor: options.redactor,
     ...(operationTimeoutMs ? { operationTimeoutMs } : {}),
+    ...(lockLeaseMs ? { lockLeaseMs } : {}),
   });
 }
 
-/** `GITOPS_OPERATION_TIMEOUT`: minutes one stack's operation may run (a positive number), in milliseconds. */
-function operationTimeout(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.GITOPS_OPERATION_TIMEOUT;
+/** A positive number of `unit`s from the variable `name`, in milliseconds; undefined when unset. */
+function positiveSetting(env: NodeJS.ProcessEnv, name: string, unit: 'minutes' | 'seconds', example: string): number | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  const minutes = Number(raw);
-  if (!Number.isFinite(minutes) || minutes <= 0) {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
     throw new GitopsError({
       code: 'USAGE',
       kind: 'user',
-      message: `GITOPS_OPERATION_TIMEOUT=${raw}: not a positive number of minutes`,
-      hint: 'set it to the minutes one stack may run, e.g. 90',
+      message: `${name}=${raw}: not a positive number of ${unit}`,
+      hint: `set it to a number of ${unit}, e.g. ${example}`,
     });
   }
-  return minutes * 60_000;
+  return n * (unit === 'minutes' ? 60_000 : 1000);
 }
+
+/** `GITOPS_OPERATION_TIMEOUT`: minutes one stack's operation may run. */
+const operationTimeout = (env: NodeJS.ProcessEnv): number | undefined => positiveSetting(env, 'GITOPS_OPERATION_TIMEOUT', 'minutes', '90');
+
+/** `GITOPS_LOCK_LEASE`: seconds a stack lock's lease lasts unless its live holder renews it. */
+const lockLease = (env: NodeJS.ProcessEnv): number | undefined => positiveSetting(env, 'GITOPS_LOCK_LEASE', 'seconds', '300');
 
 /** True when a selected stack's program entry imports `pkg` (a cheap text check of the entry file). */
 function usesPackage(layout: RepoLayout, stacks: readonly StackDefinition[], pkg: string): boolean {

@@ -26,15 +26,32 @@ export interface DeploymentState {
   pending_operations?: { type: string; resource: Record<string, unknown> & { urn: string; type: string } }[];
 }
 
-/** The pending operations of a deployment. */
+/**
+ * The pending operations of a deployment. A malformed entry (no resource, an empty URN) reads
+ * with empty strings in its place, so it can still be named and settled.
+ */
 export function pendingOperationsOf(deployment: DeploymentState | undefined): PendingOperation[] {
   const recordedAt = deployment?.manifest?.time;
-  return (deployment?.pending_operations ?? []).map((op) => ({
-    urn: op.resource.urn,
-    type: op.resource.type,
-    operation: op.type,
-    ...(recordedAt ? { recordedAt } : {}),
-  }));
+  const entries: unknown[] = Array.isArray(deployment?.pending_operations) ? deployment.pending_operations : [];
+  return entries.map((entry) => {
+    const op = (entry ?? {}) as { type?: unknown; resource?: { urn?: unknown; type?: unknown } };
+    return {
+      urn: typeof op.resource?.urn === 'string' ? op.resource.urn : '',
+      type: typeof op.resource?.type === 'string' ? op.resource.type : '',
+      operation: typeof op.type === 'string' ? op.type : '',
+      ...(recordedAt ? { recordedAt } : {}),
+    };
+  });
+}
+
+/**
+ * Whether a pending operation needs no person's decision: a create of the root
+ * `pulumi:pulumi:Stack` (a component: no real resource exists or is duplicated; the next update
+ * records it again), or an entry that names no resource at all (nothing could be checked, nor
+ * run over twice). Recovery drops these by itself.
+ */
+export function settlesItself(op: PendingOperation): boolean {
+  return op.urn === '' || (op.type === 'pulumi:pulumi:Stack' && op.operation === 'creating');
 }
 
 /**
@@ -68,6 +85,8 @@ export async function readCheckpoint(stateFile: string): Promise<DeploymentState
 export function describePending(op: PendingOperation): string {
   const parsed = op.recordedAt ? Date.parse(op.recordedAt) : Number.NaN;
   const at = Number.isNaN(parsed) ? op.recordedAt : new Date(parsed).toISOString().replace(/\.\d+Z$/, 'Z');
+  if (op.urn === '')
+    return `${op.operation || 'unknown operation'} of no resource (a malformed entry), interrupted${at ? ` by ${at}` : ''}`;
   return `${op.operation} ${resourceName(op.urn)} (${op.type}), interrupted${at ? ` by ${at}` : ''}: ${op.urn}`;
 }
 
@@ -77,15 +96,17 @@ export function describePending(op: PendingOperation): string {
  * `--clear-pending-creates` would forget one that exists.
  */
 export function pendingOperationsError(stack: string, pending: readonly PendingOperation[]): GitopsError {
-  const creates = pending.filter((p) => p.operation === 'creating');
-  const hint = [
-    'they may or may not have happened: check whether each resource exists.',
-    creates.length > 0
-      ? `If it exists, adopt it: \`gitops recover --stack ${stack} --import URN=<its ID>\`; ` +
-        `if it was never created, drop it: \`gitops recover --stack ${stack} --forget URN\`.`
-      : `Then \`gitops recover --stack ${stack} --forget URN\` drops the entry and refreshes the resource from its provider.`,
-    'One recover names every pending operation of the stack (repeat the flags).',
-  ].join(' ');
+  const creates = pending.filter((p) => p.operation === 'creating' && !settlesItself(p));
+  const hint = pending.every(settlesItself)
+    ? `none needs a decision: \`gitops recover --stack ${stack}\` (or the next deploy) drops ${pending.length === 1 ? 'it' : 'them'}`
+    : [
+        'they may or may not have happened: check whether each resource exists.',
+        creates.length > 0
+          ? `If it exists, adopt it: \`gitops recover --stack ${stack} --import URN=<its ID>\`; ` +
+            `if it was never created, drop it: \`gitops recover --stack ${stack} --forget URN\`.`
+          : `Then \`gitops recover --stack ${stack} --forget URN\` drops the entry and refreshes the resource from its provider.`,
+        'One recover names every pending operation of the stack (repeat the flags).',
+      ].join(' ');
   return new GitopsError({
     code: 'PENDING_OPERATIONS',
     kind: 'external',

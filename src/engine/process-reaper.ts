@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { groupsOf, killGroups, type ProcessGroupRef } from './process-groups.js';
 import { descendants, isSameProcess, listProcesses, processCwd, readProcess } from './process-table.js';
 
 /**
@@ -14,8 +15,10 @@ import { descendants, isSameProcess, listProcesses, processCwd, readProcess } fr
  * workspace, and their descendants) in `<workspace>/processes.json`. The next run of the
  * stack, or `gitops unlock`, reaps the recorded processes whose run is dead.
  *
- * Limits: the watch polls every {@link pollMs}, so a plugin started less than that before a
- * kill is not recorded; only Linux has /proc (elsewhere nothing is recorded or reaped).
+ * The record also names the process groups of those processes (the CLI's, and each plugin's):
+ * a child started less than {@link pollMs} before a kill is not recorded itself, but it is in
+ * its parent's group, and reaping kills each group whole. Only Linux has /proc (elsewhere
+ * nothing is recorded or reaped).
  */
 export const pollMs = 500;
 
@@ -39,7 +42,12 @@ export interface RunRecord {
   runner: ProcessRef;
   /** The Pulumi CLI and the plugins under it, with their children. */
   processes: ProcessRef[];
+  /** Their process groups (absent in records of older versions). */
+  groups?: ProcessGroupRef[];
 }
+
+/** This process's own group: never reaped (it is the job's). */
+export const ownGroup = (): number => readProcess(process.pid, { command: false })?.pgid ?? -1;
 
 const recordFile = (workDir: string): string => path.join(workDir, 'processes.json');
 
@@ -65,11 +73,12 @@ function writeRecord(workDir: string, record: RunRecord): void {
  * Records the processes of one run of a stack until `stop()`, which removes the record (a
  * finished run leaves nothing to reap). Without /proc it records nothing.
  */
-export function watchProcesses(workDir: string): { stop(): void } {
+export function watchProcesses(workDir: string, onGroups?: (groups: ProcessGroupRef[]) => void): { stop(): void } {
   const self = readProcess(process.pid);
   if (!self) return { stop: () => undefined };
-  const record: RunRecord = { runner: { pid: self.pid, start: self.start, command: self.command }, processes: [] };
+  const record: RunRecord = { runner: { pid: self.pid, start: self.start, command: self.command }, processes: [], groups: [] };
   const seen = new Set<string>();
+  const members: { pid: number; pgid: number; start: number }[] = [];
   const poll = (): void => {
     const table = listProcesses();
     const clis = table.filter((p) => p.ppid === process.pid && processCwd(p.pid) === workDir);
@@ -79,9 +88,14 @@ export function watchProcesses(workDir: string): { stop(): void } {
       if (seen.has(key)) continue;
       seen.add(key);
       record.processes.push({ pid: p.pid, start: p.start, command: readProcess(p.pid)?.command ?? '' });
+      members.push(p);
       changed = true;
     }
-    if (changed) writeRecord(workDir, record);
+    if (!changed) return;
+    const before = record.groups?.length ?? 0;
+    record.groups = groupsOf(members, self.pgid);
+    writeRecord(workDir, record);
+    if (record.groups.length !== before) onGroups?.(record.groups);
   };
   writeRecord(workDir, record);
   const timer = setInterval(poll, pollMs);
@@ -115,6 +129,10 @@ export async function reapLeftovers(
       // It exited between the check and the signal.
     }
   }
+  // Whole groups too: a child started after the last poll is in its parent's group.
+  const late = await killGroups(record.groups ?? [], ownGroup());
+  for (const p of late)
+    if (!alive.some((a) => a.pid === p.pid && a.start === p.start)) alive.push({ pid: p.pid, start: p.start, command: '' });
   for (let i = 0; i < 40 && alive.some((p) => isSameProcess(p.pid, p.start)); i++) await sleep(50);
   // The record stays until the next run's watch replaces it: it names the command of the dead run's lock.
   return alive;

@@ -7,6 +7,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 export interface ProcessInfo {
   pid: number;
   ppid: number;
+  /** The process group: Pulumi starts each plugin in a group of its own, which its children share. */
+  pgid: number;
   /** Start time in clock ticks since boot: with the pid, it names one process (pids are reused). */
   start: number;
   /** Z (zombie) and X (dead) processes are gone, whatever /proc still shows. */
@@ -27,7 +29,7 @@ export function readProcess(pid: number, options: { command?: boolean } = {}): P
     // The command name (field 2) is in parentheses and may itself contain spaces or parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const command = options.command === false ? '' : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-    return { pid, state: fields[0]!, ppid: Number(fields[1]), start: Number(fields[19]), command };
+    return { pid, state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), start: Number(fields[19]), command };
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,9 +23,12 @@ import { programEntry } from '../stacks/program-project.js';
 import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
 import type { LockStore } from '../state-lock/lock-store.js';
 import { openLockStore } from '../state-lock/open-lock-store.js';
+import { clearGroups, type RunProcesses } from '../state-lock/run-processes.js';
 import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from '../state-lock/stack-lock.js';
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
+import { cancelledOutcome } from './cancel-outcome.js';
+import { namedCheckpointError, stateLocation } from './checkpoint-error.js';
 import { classifyFailure, inFlightCreates } from './classify-failure.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
@@ -34,13 +37,21 @@ import { hostDeathError } from './host-death.js';
 import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
-import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
+import {
+  type DeploymentState,
+  describePending,
+  pendingOperationsError,
+  pendingOperationsOf,
+  readCheckpoint,
+  settlesItself,
+} from './pending-operations.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
 import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
+import { type GroupPublisher, groupPublisher, providersElsewhereError, reapEarlierRun } from './run-groups.js';
 import { probeSecretDrift } from './secret-drift.js';
 import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, usesPassphrase } from './secrets-provider.js';
 import { stackEnvironment } from './stack-env.js';
@@ -60,6 +71,8 @@ export interface PulumiEngineOptions {
   sandbox?: ProgramSandbox;
   /** How long one stack's operation may run before it is stopped (TIMED_OUT); default {@link DEFAULT_OPERATION_TIMEOUT_MS}. */
   operationTimeoutMs?: number;
+  /** How long a stack lock's lease lasts unless renewed (see `StackLockRecord.leaseMs`); default 5 minutes. */
+  lockLeaseMs?: number;
 }
 
 /** Two hours: longer than any sane single-stack update, short enough that a hung program frees its runner. */
@@ -101,7 +114,44 @@ export class PulumiEngine implements Engine {
    */
   private async takeLock(def: StackDefinition): Promise<HeldLock | undefined> {
     const store = await this.stateLocks();
-    return store && acquireStackLock(store, { name: def.name, project: def.project, stack: def.stack });
+    const leaseMs = this.options.lockLeaseMs === undefined ? {} : { leaseMs: this.options.lockLeaseMs };
+    return store && acquireStackLock(store, { name: def.name, project: def.project, stack: def.stack }, new Date(), leaseMs);
+  }
+
+  /**
+   * Our lock was taken over from a dead run: Pulumi's own lock, left by that run's CLI (dead with
+   * it), goes too, as `unlock` would remove it; no person needs to run `unlock`.
+   */
+  private async clearAfterTakeover(def: StackDefinition, held: HeldLock | undefined, sink: ProgressSink): Promise<void> {
+    if (!held?.tookOver) return;
+    sink({ type: 'log', level: 'warning', message: `[${def.name}] took over the lock of a dead run: ${describeHolder(held.tookOver)}` });
+    const dir = fileBackendDir(this.options.backendUrl);
+    if (dir) removeLockFiles(readLockFiles(dir, def.project, def.stack, this.workDir(def)).filter((h) => h.state !== 'alive'));
+    else await (await this.open(def, false, { secrets: false })).cancel();
+  }
+
+  /**
+   * Kills what an earlier dead run of the stack on this host left running, from any checkout
+   * (its record beside the lock), and returns where this run records its own groups. A record
+   * from another host is left in place (nothing here can check it): `recover` reads it.
+   */
+  private async reapEarlierRun(
+    def: StackDefinition,
+    sink: ProgressSink,
+  ): Promise<{ publisher?: GroupPublisher; elsewhere?: RunProcesses }> {
+    const store = (await this.stateLocks())?.ofKind('processes');
+    if (!store) return {};
+    const ref = { name: def.name, project: def.project, stack: def.stack };
+    const { killed, elsewhere } = await reapEarlierRun(store, ref);
+    if (killed.length > 0) {
+      const groups = [...new Set(killed.map((p) => p.pgid))].join(', ');
+      sink({
+        type: 'log',
+        level: 'warning',
+        message: `[${def.name}] stopped ${killed.length} processes (process groups ${groups}) a killed run left behind`,
+      });
+    }
+    return elsewhere ? { elsewhere } : { publisher: groupPublisher(store, ref) };
   }
 
   /** Releases our lock after the run, whatever its outcome; a lock that cannot be released is reported, not hidden. */
@@ -123,6 +173,11 @@ export class PulumiEngine implements Engine {
 
   private workDir(def: StackDefinition): string {
     return path.join(this.options.layout.workDir, 'workspaces', def.name);
+  }
+
+  /** Where the stack's state is, for messages: the file, or the object on the backend. */
+  private stateWhere(def: StackDefinition): string {
+    return this.stateFile(def) ?? stateLocation(this.options.backendUrl, def.project, def.stack);
   }
 
   /** The state file of a stack on a file backend; undefined for other backends. */
@@ -211,7 +266,7 @@ export class PulumiEngine implements Engine {
         },
       } as ProjectSettings,
     });
-    const existing = existsSync(path.join(workDir, `Pulumi.${def.stack}.yaml`)) ? await workspace.stackSettings(def.stack) : undefined;
+    const existing = await this.workspaceSettings(workspace, workDir, def.stack);
     const settings: StackSettings = {
       ...(existing?.encryptionSalt || def.encryptionSalt ? { encryptionSalt: def.encryptionSalt ?? existing?.encryptionSalt } : {}),
       ...(def.secretsProvider ? { secretsProvider: def.secretsProvider } : {}),
@@ -225,6 +280,22 @@ export class PulumiEngine implements Engine {
     const stateFile = dir && path.join(dir, '.pulumi', 'stacks', def.project, `${def.stack}.json`);
     if (stateFile && existsSync(stateFile)) workspace.selectStack = async () => undefined;
     return selectOnly ? Stack.select(def.stack, workspace) : Stack.createOrSelect(def.stack, workspace);
+  }
+
+  /**
+   * The workspace's own `Pulumi.<stack>.yaml`, written by gitops from the stack file on every
+   * run. One damaged (a kill mid-write, an edit) is removed and written anew from the stack
+   * file: it holds nothing the stack file and the state do not.
+   */
+  private async workspaceSettings(workspace: LocalWorkspace, workDir: string, stack: string): Promise<StackSettings | undefined> {
+    const file = path.join(workDir, `Pulumi.${stack}.yaml`);
+    if (!existsSync(file)) return undefined;
+    try {
+      return await workspace.stackSettings(stack);
+    } catch {
+      await rm(file, { force: true });
+      return undefined;
+    }
   }
 
   /**
@@ -274,11 +345,15 @@ export class PulumiEngine implements Engine {
     let watch: { stop(): void } | undefined;
     let held: HeldLock | undefined;
     let warm: WarmHost | undefined;
+    let publisher: GroupPublisher | undefined;
     try {
       await this.reap(def, sink);
       if (writingOps.has(operation)) {
         held = await this.takeLock(def);
+        await this.clearAfterTakeover(def, held, sink);
         this.checkLock(def);
+        const earlier = await this.reapEarlierRun(def, sink);
+        publisher = earlier.publisher;
       }
       if (pendingGuardedOps.has(operation)) await this.checkUnknown(def);
       // The program host starts now, with the stack's environment and confinement, and readies
@@ -286,10 +361,10 @@ export class PulumiEngine implements Engine {
       if (programOps.has(operation)) warm = this.startWarmHost(def, request.ignoreChanges, sink);
       // Destroy does not run the program; a deleted stack's program may be gone too.
       const stack = await this.open(def, !destroyOps.has(operation), { ignoreChanges: request.ignoreChanges, portFile: warm?.portFile });
-      if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack);
+      if (pendingGuardedOps.has(operation)) await this.checkPending(def, stack, held !== undefined, sink);
       const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
       const planFile = plan?.file ? { plan: plan.file } : {};
-      watch = watchProcesses(this.workDir(def));
+      watch = watchProcesses(this.workDir(def), publisher?.onGroups);
       const common = { onEvent: events.handle, signal, color: 'never' as const };
       switch (operation) {
         case 'preview':
@@ -345,6 +420,8 @@ export class PulumiEngine implements Engine {
             (!signal.aborted && warm && hostDeathError(def.name, warm.exited(), err)) ||
             (request.plan && planRejection(def.name, failureText(err, events), err)) ||
             classifyFailure(def, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
+      error = namedCheckpointError(def.name, error, this.stateWhere(def));
+      if (error.code === 'CANCELLED' && writingOps.has(operation)) error = await this.cancelled(def, error);
       const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
       // Still under our lock: the record is written before any other run can start on the stack.
       if (unknown && unknown.length > 0) error = await this.recordUnknown(def, unknown, error);
@@ -360,10 +437,24 @@ export class PulumiEngine implements Engine {
     } finally {
       warm?.stop();
       watch?.stop();
+      await publisher?.finish();
       if (held) await this.releaseLock(def, held, sink);
     }
     sink({ type: 'stack-done', stack: def.name, result });
     return result;
+  }
+
+  /** A cancelled write, with what it left pending (read once the CLI has stopped). */
+  private async cancelled(def: StackDefinition, error: GitopsError): Promise<GitopsError> {
+    try {
+      const stateFile = this.stateFile(def);
+      const deployment = stateFile
+        ? await readCheckpoint(stateFile)
+        : (JSON.parse(await this.cli(def, ['stack', 'export', '--stack', def.stack])) as { deployment?: DeploymentState }).deployment;
+      return cancelledOutcome(def.name, error, pendingOperationsOf(deployment));
+    } catch (err) {
+      return cancelledOutcome(def.name, error, undefined, (err as Error).message.split('\n')[0]);
+    }
   }
 
   /** Starts the operation's program host ahead of the CLI (see `startWarmHost`). */
@@ -431,13 +522,30 @@ export class PulumiEngine implements Engine {
   }
 
   /** Stops the stack when a killed run left pending operations: running over them could duplicate or forget resources. */
-  private async checkPending(def: StackDefinition, stack: Stack): Promise<void> {
+  private async checkPending(def: StackDefinition, stack: Stack, locked: boolean, sink: ProgressSink): Promise<void> {
     const stateFile = this.stateFile(def);
     const deployment: DeploymentState | undefined = stateFile
       ? await readCheckpoint(stateFile)
       : ((await stack.exportStack()).deployment as DeploymentState);
     const pending = pendingOperationsOf(deployment);
-    if (pending.length > 0) throw pendingOperationsError(def.name, pending);
+    if (pending.length === 0) return;
+    // Under our lock, what needs no decision is settled here, as `recover` would: no person is asked.
+    if (!locked || !pending.every(settlesItself)) throw pendingOperationsError(def.name, pending);
+    await recoverStack(
+      { stack: def, imports: [], forgets: [] },
+      {
+        unknown: [],
+        settleUnknown: async () => undefined,
+        cli: (args) => this.cli(def, args),
+        scratchFile: path.join(this.workDir(def), 'recover-state.json'),
+        refresh: async () => undefined,
+      },
+    );
+    sink({
+      type: 'log',
+      level: 'warning',
+      message: `[${def.name}] dropped ${pending.length} pending operation(s) that needed no decision: ${pending.map(describePending).join('; ')}`,
+    });
   }
 
   /** The store of unknown-outcome records (beside our locks), or undefined on backends without one. */
@@ -539,6 +647,12 @@ export class PulumiEngine implements Engine {
     if (dir) removeLockFiles(pulumiLocks);
     // Off a file backend, Pulumi's lock was taken inside ours by the same run (or --force was given): `pulumi cancel` clears it.
     else await (await this.open(def, false, { secrets: false })).cancel();
+    // The dead run's process groups: killed here; from another host, cleared only on --force (a person's word that it is gone).
+    const processes = store?.ofKind('processes');
+    if (processes) {
+      const { elsewhere } = await reapEarlierRun(processes, ref);
+      if (elsewhere && options.force) await clearGroups(processes, ref);
+    }
     return holders;
   }
 
@@ -548,7 +662,10 @@ export class PulumiEngine implements Engine {
     const held = await this.takeLock(def);
     const events = new EventCollector(def.name, sink, true);
     try {
+      await this.clearAfterTakeover(def, held, sink);
       this.checkLock(def);
+      const { elsewhere } = await this.reapEarlierRun(def, sink);
+      if (elsewhere && request.forgets.length > 0) throw providersElsewhereError(def.name, elsewhere);
       const stack = await this.open(def, false);
       const unknownStore = await this.unknownStore();
       return await recoverStack(request, {
@@ -565,7 +682,11 @@ export class PulumiEngine implements Engine {
     } catch (err) {
       throw err instanceof GitopsError
         ? err
-        : classifyFailure(def, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend);
+        : namedCheckpointError(
+            def.name,
+            classifyFailure(def, this.workDir(def), err, events, request.signal?.aborted ?? false, this.onFileBackend),
+            this.stateWhere(def),
+          );
     } finally {
       if (held) await this.releaseLock(def, held, sink);
     }

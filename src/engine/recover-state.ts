@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { GitopsError, userError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { type DeploymentState, describePending, type PendingOperation, pendingOperationsOf } from './pending-operations.js';
+import { type DeploymentState, describePending, type PendingOperation, pendingOperationsOf, settlesItself } from './pending-operations.js';
 import { describeUnknown, type UnknownCreate } from './unknown-outcome.js';
 
 /**
@@ -40,6 +40,8 @@ export interface RecoverOutcome {
   /** Adopted resources; `exists: false` when the provider found nothing with that ID (so it left the state again). */
   imported: { urn: string; id: string; exists: boolean }[];
   forgotten: string[];
+  /** Pending operations that needed no decision (see `settlesItself`), dropped by recovery itself. */
+  dropped?: PendingOperation[];
   /** The creates of unknown outcome found before recovery (absent when there were none). */
   unknown?: UnknownCreate[];
   /** Creates of unknown outcome the user settled (`--forget`): their entries are gone from the record. */
@@ -63,7 +65,11 @@ export function checkDecisions(
   const twice = named.filter((u, i) => named.indexOf(u) !== i);
   for (const urn of new Set(twice)) problems.push(`${urn}: named more than once`);
   const what = unknown.length > 0 ? 'a pending operation or a create of unknown outcome' : 'a pending operation';
-  for (const urn of named) if (!byUrn.has(urn) && !unknownUrns.has(urn)) problems.push(`${urn}: not ${what} of stack ${stack}`);
+  for (const urn of named) {
+    if (urn === '') problems.push('an empty URN: a malformed entry needs no decision, recover drops it by itself');
+    else if (!byUrn.has(urn) && !unknownUrns.has(urn)) problems.push(`${urn}: not ${what} of stack ${stack}`);
+    else if (byUrn.get(urn) && settlesItself(byUrn.get(urn)!)) problems.push(`${urn}: needs no decision, recover drops it by itself`);
+  }
   for (const { urn } of request.imports) {
     const op = byUrn.get(urn);
     if (op && op.operation !== 'creating')
@@ -74,7 +80,7 @@ export function checkDecisions(
           'of it (no inputs) to adopt it from; if it exists, delete it or adopt it with `pulumi import`, then --forget it',
       );
   }
-  for (const p of pending) if (!named.includes(p.urn)) problems.push(`not decided: ${describePending(p)}`);
+  for (const p of pending) if (!settlesItself(p) && !named.includes(p.urn)) problems.push(`not decided: ${describePending(p)}`);
   for (const u of unknown) if (!named.includes(u.urn)) problems.push(`not decided: ${describeUnknown(u)}`);
   if (problems.length === 0) return;
   throw new GitopsError({
@@ -166,6 +172,7 @@ export async function recoverStack(request: RecoverRequest, ports: RecoveryPorts
     pending,
     imported: request.imports.map((i) => ({ ...i, exists: inState.has(i.urn) })),
     forgotten: request.forgets.filter((u) => pendingUrns.has(u)),
+    dropped: pending.filter(settlesItself),
     ...unknownPart,
   };
 }

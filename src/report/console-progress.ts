@@ -22,8 +22,11 @@ export function describeResult(r: StackResult): string {
       return `${r.operation} done: ${describeChanges(r.changes)} (${seconds(r.durationMs)})`;
     case 'skipped':
       return `skipped: ${r.skipReason ?? ''}`;
-    case 'cancelled':
-      return `cancelled (${seconds(r.durationMs)})`;
+    case 'cancelled': {
+      // What the cancel left pending (or that nothing was): the lines after the error's first.
+      const rest = (r.error?.message ?? '').split('\n').slice(1);
+      return [`cancelled (${seconds(r.durationMs)})`, ...rest].join('\n');
+    }
     case 'failed':
       return `FAILED: ${r.error?.message ?? 'unknown error'}`;
   }

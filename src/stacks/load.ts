@@ -1,4 +1,4 @@
-import { closeSync, type Dirent, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, type Dirent, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GitopsError } from '../errors/gitops-error.js';
@@ -76,6 +76,7 @@ export async function inspectStacks(
     const p = programs.get(program);
     return p && !Array.isArray(p) ? p.name : undefined;
   };
+  const root = realpathSync(layout.root);
   for (const { dir, entry, rel } of findStackFiles(layout)) {
     if (entry.name.endsWith('.yml')) {
       diagnostics.push({ file: rel, message: 'stack files end in .yaml; rename it' });
@@ -88,7 +89,7 @@ export async function inspectStacks(
       continue;
     }
     firstFile.set(name, rel);
-    const read = readStackText(dir, entry, limits.maxBytes);
+    const read = readStackText(dir, entry, limits.maxBytes, root);
     if (typeof read !== 'string') {
       diagnostics.push({ file: rel, message: read.problem });
       continue;
@@ -109,12 +110,15 @@ export async function inspectStacks(
  * parallel on the thread pool and 67-240 ms for awaited reads one by one. The size is checked
  * before reading, so a huge file is never loaded into memory.
  */
-function readStackText(dir: string, entry: Dirent, maxBytes: number): string | { problem: string } {
+function readStackText(dir: string, entry: Dirent, maxBytes: number, root: string): string | { problem: string } {
   const file = path.join(dir, entry.name);
   // A FIFO or device named *.yaml would block the read forever.
   if (!entry.isFile() && !(entry.isSymbolicLink() && statSync(file, { throwIfNoEntry: false })?.isFile())) {
     return { problem: 'not a regular file' };
   }
+  const outside = entry.isSymbolicLink() ? linkLeavesRepository(file, root) : undefined;
+  if (outside)
+    return { problem: `a symbolic link to ${outside}, outside the repository: git does not see changes there, so it is refused` };
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -131,9 +135,33 @@ function readStackText(dir: string, entry: Dirent, maxBytes: number): string | {
       if (n === 0) break;
       read += n;
     }
-    return buffer.toString('utf8', 0, read);
+    return decodeUtf8(buffer.subarray(0, read));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Where a symbolic link leads when that is outside the repository (`root`, real path); undefined inside. */
+function linkLeavesRepository(file: string, root: string): string | undefined {
+  let target: string;
+  try {
+    target = realpathSync(file);
+  } catch {
+    return undefined; // A dangling link: the read reports it.
+  }
+  const rel = path.relative(root, target);
+  return rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? target : undefined;
+}
+
+/** The text of UTF-8 bytes, or the problem naming the first byte that is not UTF-8 (never silently replaced). */
+function decodeUtf8(bytes: Buffer): string | { problem: string } {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const lossy = Buffer.from(bytes.toString('utf8'), 'utf8');
+    let at = 0;
+    while (at < bytes.length && bytes[at] === lossy[at]) at++;
+    return { problem: `not valid UTF-8 text (first bad byte at offset ${at}); save it as UTF-8` };
   }
 }
 

@@ -34,8 +34,9 @@ export class FileLockStore implements LockStore {
     const file = this.file(project, stack);
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, text, { flag: 'wx' });
     try {
+      // Inside the try: a write that fails part way (a full disk) leaves no private file behind.
+      await writeFile(tmp, text, { flag: 'wx' });
       await link(tmp, file);
       return text;
     } catch (err) {

@@ -19,7 +19,17 @@ export interface StackLockRecord {
   command: string;
   /** When the lock was taken (ISO 8601). */
   startedAt: string;
+  /**
+   * The lease: a live holder rewrites the record every third of `leaseMs`, so a record not
+   * renewed for `leaseMs` belongs to a holder that is dead (or cut off). Absent in older records.
+   */
+  leaseMs?: number;
+  /** When the holder last renewed the lease (ISO 8601). */
+  renewedAt?: string;
 }
+
+/** How long a lease lasts unless renewed: long enough for a stalled store, short enough for a retried job. */
+export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 function userName(): string {
   try {
@@ -31,8 +41,10 @@ function userName(): string {
 }
 
 /** The record this process writes into a stack lock it takes. */
-export function newLockRecord(project: string, stack: string, now = new Date()): StackLockRecord {
+export function newLockRecord(project: string, stack: string, now = new Date(), leaseMs = DEFAULT_LEASE_MS): StackLockRecord {
   return {
+    leaseMs,
+    renewedAt: now.toISOString(),
     version: 1,
     runId: randomUUID(),
     project,
@@ -71,4 +83,11 @@ export function holderOf(record: StackLockRecord | undefined, hostname = os.host
     hostname,
   );
   return { ...holder, command: record.command };
+}
+
+/** When the lease of a record runs out (epoch ms), or undefined for a record without one. */
+export function leaseExpiry(record: StackLockRecord | undefined): number | undefined {
+  if (!record?.leaseMs || !record.renewedAt) return undefined;
+  const renewed = Date.parse(record.renewedAt);
+  return Number.isNaN(renewed) ? undefined : renewed + record.leaseMs;
 }

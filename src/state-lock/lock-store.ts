@@ -28,9 +28,10 @@ export interface LockStore {
 
 /**
  * The kinds of object gitops keeps beside the state, one per stack each: `locks` (the stack
- * lock) and `unknown` (creates whose outcome is unknown, see src/engine/unknown-outcome.ts).
+ * lock), `unknown` (creates whose outcome is unknown, see src/engine/unknown-outcome.ts) and
+ * `processes` (the process groups of the run holding the lock, see run-processes.ts).
  */
-export type ObjectKind = 'locks' | 'unknown';
+export type ObjectKind = 'locks' | 'unknown' | 'processes';
 
 /** The key of a stack's object of one kind under the backend's root. */
 export const objectKey = (kind: ObjectKind, project: string, stack: string): string => `.gitops/${kind}/${project}/${stack}.json`;

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LockHolder, lockedError } from '../engine/lock-holder.js';
+import type { LockHolder } from '../engine/lock-holder.js';
 import { GitopsError } from '../errors/gitops-error.js';
-import { holderOf, newLockRecord, parseLockRecord } from './lock-record.js';
+import { DEFAULT_LEASE_MS, holderOf, newLockRecord, parseLockRecord, type StackLockRecord } from './lock-record.js';
 import type { LockStore } from './lock-store.js';
+import { takeoverVerdict } from './takeover.js';
 
 /** A stack and the names its lock is kept under. */
 export interface LockedStack {
@@ -21,11 +22,15 @@ export interface HeldLock {
    * --force`), and what is there now is not ours to delete.
    */
   release(): Promise<'removed' | 'changed' | 'gone'>;
+  /** The dead holder whose lock this run took over (on this host, or another whose lease ran out). */
+  tookOver?: LockHolder;
 }
 
 /** A lock found on a stack, to be judged and perhaps removed by `unlock`. */
 export interface FoundLock {
   holder: LockHolder;
+  /** The record, when the lock holds one of ours. */
+  record?: StackLockRecord;
   where: string;
   tag: string;
 }
@@ -40,24 +45,41 @@ function answer(err: unknown): string {
   return status === undefined ? (e.message ?? String(err)) : `HTTP ${status} ${e.name}: ${e.message}`;
 }
 
+/** What to check, by what failed: the local disk (a file backend's errno) or the remote store. */
+function storeHint(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'the disk holding the state is full: free space there, then run again';
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM')
+    return 'the state folder cannot be written by this job: check its permissions and mount';
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'check the state folder (the lock sits beside the state)';
+  return 'check that the state backend is reachable with these credentials (the lock sits beside the state)';
+}
+
 function storeError(s: LockedStack, what: string, where: string, err: unknown): GitopsError {
   return new GitopsError({
     code: 'ENGINE_ERROR',
     kind: 'external',
     message: `stack ${s.name}: cannot ${what} its lock at ${where}: ${answer(err)}`,
-    hint: 'check that the state backend is reachable with these credentials (the lock sits beside the state)',
+    hint: storeHint(err),
     cause: err,
   });
 }
 
 /**
- * Takes the stack's gitops lock, or throws STACK_LOCKED naming its holder (user, host, PID,
- * age, command, and whether it still runs). A lock released between our refused create and
- * the read of its holder is simply free again: the create is tried anew.
+ * Takes the stack's gitops lock. A lock already there is taken over when its holder is proven
+ * dead: on this host, its process is gone; on another host, its lease ran out (a live holder
+ * renews it). Otherwise throws STACK_LOCKED naming the holder (user, host, PID, age, command,
+ * whether it runs) and, for another host, when its lease runs out. A lock released between
+ * our refused create and the read of its holder is simply free again: the create is tried anew.
  */
-export async function acquireStackLock(store: LockStore, s: LockedStack, now = new Date()): Promise<HeldLock> {
+export async function acquireStackLock(
+  store: LockStore,
+  s: LockedStack,
+  now = new Date(),
+  options: { leaseMs?: number } = {},
+): Promise<HeldLock> {
   const where = store.where(s.project, s.stack);
-  const record = newLockRecord(s.project, s.stack, now);
+  const record = newLockRecord(s.project, s.stack, now, options.leaseMs ?? DEFAULT_LEASE_MS);
   const text = `${JSON.stringify(record, null, 2)}\n`;
   for (let attempt = 1; ; attempt++) {
     let tag: string | undefined;
@@ -66,24 +88,56 @@ export async function acquireStackLock(store: LockStore, s: LockedStack, now = n
     } catch (err) {
       throw storeError(s, 'take', where, err);
     }
-    if (tag !== undefined) {
-      const ours = tag;
-      return {
-        where,
-        release: async () => {
-          try {
-            return await store.remove(s.project, s.stack, ours);
-          } catch (err) {
-            throw storeError(s, 'release', where, err);
-          }
-        },
-      };
-    }
+    if (tag !== undefined) return hold(store, s, where, record, tag);
     const found = await readStackLock(store, s);
-    if (found) throw lockedError(s.name, [found.holder], undefined, now.getTime(), true);
+    if (found) {
+      const verdict = takeoverVerdict(s.name, found, now.getTime());
+      if (verdict !== 'take') throw verdict;
+      let taken: string | undefined;
+      try {
+        taken = await store.replace(s.project, s.stack, text, found.tag);
+      } catch (err) {
+        throw storeError(s, 'take over', where, err);
+      }
+      if (taken !== undefined) return hold(store, s, where, record, taken, found.holder);
+      // It changed while we looked (renewed, released, taken): look again.
+    }
     if (attempt >= ATTEMPTS) throw storeError(s, 'take', where, new Error('the lock was refused, yet no lock could be read'));
     await sleep(50 * attempt);
   }
+}
+
+/** A lock this run holds, its lease renewed every third of its length until released. */
+function hold(store: LockStore, s: LockedStack, where: string, record: StackLockRecord, tag: string, tookOver?: LockHolder): HeldLock {
+  let ours = tag;
+  let renewing: Promise<void> = Promise.resolve();
+  const leaseMs = record.leaseMs ?? DEFAULT_LEASE_MS;
+  const renew = async (): Promise<void> => {
+    const text = `${JSON.stringify({ ...record, renewedAt: new Date().toISOString() }, null, 2)}\n`;
+    // A renewal that fails leaves the tag: a lock removed meanwhile then reads as not ours on release.
+    const next = await store.replace(s.project, s.stack, text, ours).catch(() => undefined);
+    if (next !== undefined) ours = next;
+  };
+  const timer = setInterval(
+    () => {
+      renewing = renewing.then(renew);
+    },
+    Math.max(1_000, Math.floor(leaseMs / 3)),
+  );
+  timer.unref();
+  return {
+    where,
+    ...(tookOver ? { tookOver } : {}),
+    release: async () => {
+      clearInterval(timer);
+      await renewing;
+      try {
+        return await store.remove(s.project, s.stack, ours);
+      } catch (err) {
+        throw storeError(s, 'release', where, err);
+      }
+    },
+  };
 }
 
 /** The stack's gitops lock and its holder, if one is there. */
@@ -96,7 +150,8 @@ export async function readStackLock(store: LockStore, s: LockedStack): Promise<F
     throw storeError(s, 'read', where, err);
   }
   if (!stored) return undefined;
-  return { holder: holderOf(parseLockRecord(stored.text)), where, tag: stored.tag };
+  const record = parseLockRecord(stored.text);
+  return { holder: holderOf(record), where, tag: stored.tag, ...(record ? { record } : {}) };
 }
 
 /** Removes a lock `unlock` inspected: exactly that version, never one taken since. */

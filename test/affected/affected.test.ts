@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AffectedOptions, computeAffected, computeAffectedFromFiles, parseFileList } from '../../src/affected/affected.js';
 import type { AffectedResult } from '../../src/affected/model.js';
+import { exitCodeFor } from '../../src/errors/exit-codes.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { layoutAt } from '../../src/repo/layout.js';
 import { loadStacks } from '../../src/stacks/load.js';
@@ -192,12 +193,15 @@ describe('computeAffected on real repositories', () => {
     expect(r).toEqual({ base: sha, head: sha, mergeBase: sha, changes: [], stacks: [], warnings: [] });
   });
 
-  it('an unknown base ref is a GIT_ERROR naming it', async () => {
+  it('an unknown --base or --head ref is a usage error (exit 2) naming the flag and the ref', async () => {
     const repo = await scenario({ write: { 'docs/runbook.md': 'x\n' } });
     const err = await affected(repo, { base: 'no-such-branch' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitopsError);
-    expect((err as GitopsError).code).toBe('GIT_ERROR');
-    expect((err as GitopsError).message).toContain('no-such-branch');
+    expect((err as GitopsError).code).toBe('USAGE');
+    expect(exitCodeFor(err)).toBe(2);
+    expect((err as GitopsError).message).toBe('--base no-such-branch: not a commit in this repository; nothing ran');
+    const head = await affected(repo, { base: 'main', head: 'no-such-head' }).catch((e: unknown) => e);
+    expect((head as GitopsError).message).toBe('--head no-such-head: not a commit in this repository; nothing ran');
   });
 
   it('base and head without common history: HISTORY_MISSING, or every stack with allOnMissingHistory', async () => {

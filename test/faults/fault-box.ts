@@ -152,3 +152,23 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 12
 export function stillRunning(processes: readonly ProcessRef[]): ProcessRef[] {
   return processes.filter((p) => isSameProcess(p.pid, p.start));
 }
+
+/**
+ * Deploys, and sends `signal` once both slow creates have begun, to gitops alone or to its whole
+ * process group (as a CI runner cancels a job); the run's outcome and the processes it had.
+ */
+export async function interruptMidCreate(f: FaultBox, stack: string, signal: NodeJS.Signals, to: 'pid' | 'group' = 'pid') {
+  const run = f.start('deploy', '--stack', stack);
+  let seen: ProcessRef[] = [];
+  try {
+    await waitFor(
+      'both slow creates to begin',
+      () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
+    );
+    seen = f.recorded();
+  } finally {
+    if (to === 'group') run.killGroup(signal);
+    else run.kill(signal);
+  }
+  return { r: await run.done, seen };
+}

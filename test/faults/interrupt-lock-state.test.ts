@@ -1,30 +1,12 @@
-import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessRef } from '../../src/engine/process-reaper.js';
-import { createFaultBox, type FaultBox, stillRunning, urnOf, waitFor } from './fault-box.js';
+import { createFaultBox, type FaultBox, interruptMidCreate, stillRunning, urnOf } from './fault-box.js';
 
 /**
  * SIGTERM and SIGINT mid-create (a CI job stopped politely), a lock left by a run on another
  * host, and a damaged state file: what the user sees, and that nothing is left half done.
  */
-/** Deploys, and sends `signal` once both slow creates have begun; the run's outcome and the processes it had. */
-async function interruptMidCreate(f: FaultBox, stack: string, signal: NodeJS.Signals) {
-  const run = f.start('deploy', '--stack', stack);
-  let seen: ProcessRef[] = [];
-  try {
-    await waitFor(
-      'both slow creates to begin',
-      () => existsSync(path.join(f.files, '.creating-adopted')) && existsSync(path.join(f.files, '.creating-never')),
-    );
-    seen = f.recorded();
-  } finally {
-    run.kill(signal);
-  }
-  return { r: await run.done, seen };
-}
-
 describe('SIGTERM mid-create, and a lock held from another host', () => {
   let f: FaultBox;
   const stack = 'termed';

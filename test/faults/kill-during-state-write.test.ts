@@ -123,13 +123,7 @@ describe('SIGKILL right after a state write, then recovery', () => {
       `[faults] killed after the write recording ${updated.join(', ')}; pending then: ${state.pending.length}; lock: ${f.locks().length}\n`,
     );
 
-    if (f.locks().length > 0) {
-      const locked = await f.gitops('deploy', '--stack', stack);
-      expect(locked.code, locked.stderr).toBe(1);
-      expect(locked.stderr).toContain('the run that took the lock is dead: clear it with `gitops unlock --stack writing`');
-      const unlock = await f.gitops('unlock', '--stack', stack);
-      expect(unlock.code, unlock.stderr).toBe(0);
-    }
+    // A lock the killed run left is taken over by the next run (its holder is dead, on this host): no unlock.
     // An interrupted update is settled by forgetting it (recover reads the resource back from its provider).
     const pending = f.state().pending;
     if (pending.length > 0) {

@@ -4,6 +4,7 @@ import { operate, planOperate } from '../../actions/operate.js';
 import { overrideMessage, selectionRefusals } from '../../actions/selection-approvals.js';
 import { deploySinceDeployed, planSinceDeployed } from '../../actions/since-deployed.js';
 import { affectedJson } from '../../affected/render.js';
+import { headCommit } from '../../git/head-commit.js';
 import { operationJson } from '../../report/json-report.js';
 import { actionContext } from '../context.js';
 import { githubDeployReport } from '../github-actions.js';
@@ -43,7 +44,7 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
     if (args.plan) return printJson(cli.io, plan);
     const override = args.overrideApprovals && args.reason ? { reason: args.reason } : undefined;
     const message = overrideMessage(await selectionDeployMessage(ctx, args.message), override);
-    const commit = await ctx.git.revParse('HEAD').catch(() => undefined);
+    const commit = await headCommit(ctx.git, ctx.layout.root);
     const results = await operate(ctx, plan, message, await selectionRefusals(ctx, plan, override), commit, args.plans);
     cli.io.stderr(summarize('deploy', results));
     await githubDeployReport(cli, ctx, results, commit);

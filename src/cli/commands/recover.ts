@@ -20,6 +20,10 @@ export async function recoverCommand(args: RecoverArgs, cli: CliEnv): Promise<nu
     );
   }
   for (const urn of outcome.forgotten) lines.push(`[${outcome.name}] forgot the pending operation on ${resourceName(urn)}`);
+  for (const op of outcome.dropped ?? [])
+    lines.push(
+      `[${outcome.name}] dropped, needing no decision: ${op.urn === '' ? 'a malformed entry naming no resource' : `the create of the stack's root ${resourceName(op.urn)}`}`,
+    );
   for (const urn of outcome.settled ?? []) lines.push(`[${outcome.name}] settled the create of unknown outcome of ${resourceName(urn)}`);
   cli.io.stderr(`${lines.join('\n')}\n`);
   return 0;
