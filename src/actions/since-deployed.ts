@@ -135,7 +135,9 @@ export async function sinceDeployedScope(ctx: ActionContext, engine: Engine, hea
       scope = await affectedStacks(ctx, { base: commit, head });
     } catch (err) {
       const code = asGitopsError(err).code;
-      if (code === 'HISTORY_MISSING' || code === 'GIT_ERROR') throw missingCommit(commit, names, err);
+      // The base here is the deploy record's commit, not a ref the user gave: one that does not
+      // resolve (USAGE for a user's --base) is a commit missing from this clone.
+      if (code === 'HISTORY_MISSING' || code === 'GIT_ERROR' || code === 'USAGE') throw missingCommit(commit, names, err);
       throw err;
     }
     graph ??= scope;
