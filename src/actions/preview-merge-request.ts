@@ -14,6 +14,7 @@ import { resourceCounts } from '../report/resource-counts.js';
 import type { ActionContext } from './action-context.js';
 import { say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
+import { checkedForge } from './checked-forge.js';
 
 /** The key of the one MR comment the preview keeps up to date. */
 export const previewCommentKey = 'preview';
@@ -86,7 +87,7 @@ export async function previewMergeRequest(
 ): Promise<MergeRequestPreview> {
   const { affected, catalog } = scope;
   // A missing forge setting is refused before anything runs.
-  const forge = options.comment ? await ctx.forge() : undefined;
+  const forge = options.comment ? await checkedForge(ctx, 'preview') : undefined;
   const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
   const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
   const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
