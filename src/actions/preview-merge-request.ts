@@ -10,6 +10,7 @@ import { onMergePlan } from '../merge-request/on-merge.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
 import { planSavingEngine } from '../plans/plan-engines.js';
 import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
+import { redactDeep } from '../report/redact-deep.js';
 import { resourceCounts } from '../report/resource-counts.js';
 import type { ActionContext } from './action-context.js';
 import { say } from './action-context.js';
@@ -100,7 +101,10 @@ export async function previewMergeRequest(
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,
-    ctx.redact(previewMarkdown({ ...report, redact: ctx.redact, limit: bodyBudget(forge.platform, previewCommentKey) })),
+    // Redacted first, raw, before the renderer escapes and cuts; the rendered comment once more, for what no field held.
+    ctx.redact(
+      previewMarkdown({ ...redactDeep(report, ctx.redact), redact: ctx.redact, limit: bodyBudget(forge.platform, previewCommentKey) }),
+    ),
   );
   say(ctx, `merge request comment ${comment.action}${comment.url ? `: ${comment.url}` : ''}`);
   return { results, report, comment };
