@@ -152,3 +152,43 @@ describe('GitHub: permissions checked at start', () => {
     });
   });
 });
+
+describe('few API calls', () => {
+  it.each(['gitlab', 'github'] as const)(
+    '%s: drift issues of 30 stacks cost one listing, filtered by our own user on the server',
+    async (platform) => {
+      const { notifyDrift } = await import('../../src/drift/notify.js');
+      const project = server.state.project(platform, testProjects[platform]);
+      for (let i = 0; i < 250; i++)
+        project.issues.push({
+          number: 900 + i,
+          title: 'x',
+          body: 'x',
+          author: 'someone',
+          labels: [],
+          state: 'open',
+          comments: [],
+          createdAt: '2023-01-01T00:00:00.000Z',
+        });
+      const forge = forgeWith(platform, server.state.tokens[platform]);
+      const reports = Array.from({ length: 30 }, (_, i) => ({
+        name: `s${i}`,
+        status: 'succeeded' as const,
+        policy: 'detect' as const,
+        drifted: [],
+        deleted: [],
+        managedElsewhere: [],
+        unchanged: 1,
+        action: i < 3 ? ('reported' as const) : ('none' as const),
+        durationMs: 1,
+      }));
+      await notifyDrift(reports, forge, (t) => t, { time: new Date(0) });
+      const listings = server.requests.filter((r) => r.method === 'GET' && /\/issues$/.test(r.path));
+      expect(listings).toHaveLength(1);
+      expect(listings[0]!.query).toMatchObject(
+        platform === 'github' ? { creator: 'github-actions[bot]' } : { author_id: String(server.state.user('gitlab', 'gitops-bot').id) },
+      );
+      expect(project.issues.filter((i) => i.author !== 'someone')).toHaveLength(3);
+    },
+  );
+});
