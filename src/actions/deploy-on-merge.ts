@@ -12,6 +12,7 @@ import { shownFiles, uncommittedFiles } from '../merge-request/uncommitted-files
 import { planBoundEngine } from '../plans/plan-engines.js';
 import { type ActionContext, say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
+import { checkedForge } from './checked-forge.js';
 
 export interface DeployOnMergeOptions {
   /** Destroy deleted stacks even if their last definition did not allow it. */
@@ -84,14 +85,17 @@ export async function selectionDeployMessage(ctx: ActionContext, message: string
 
 /** The forge, or undefined with a warning when approvals cannot be checked without one. */
 export async function optionalForge(ctx: ActionContext, scope: ChangeScope): Promise<Forge | undefined> {
+  let forge: Forge;
   try {
-    return await ctx.forge();
+    forge = await ctx.forge();
   } catch (err) {
     // Approvals may come from the base definitions, so any gated or destroyed stack warrants the warning.
     if (scope.catalog.stacks.some((s) => requiredApprovals(s) > 0) || scope.affected.stacks.some((s) => s.previous))
       say(ctx, `warning: approvals cannot be checked: ${asGitopsError(err).message}`, 'warning');
     return undefined;
   }
+  // A forge that is there must let the job do all it needs: refused at start, exit 2.
+  return checkedForge({ forge: async () => forge, sink: ctx.sink }, 'deploy');
 }
 
 /**

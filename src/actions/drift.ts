@@ -9,6 +9,7 @@ import { type Selection, selectStacks } from '../plan/select.js';
 import { type Shard, shardStacks } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { type ActionContext, say } from './action-context.js';
+import { checkedForge } from './checked-forge.js';
 
 export interface DriftRequest extends DriftMode {
   selection: Selection;
@@ -54,7 +55,7 @@ export function planDrift(catalog: StackCatalog, request: Pick<DriftRequest, 'se
 export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[], request: DriftRequest): Promise<DriftRun> {
   const names = plan.map((p) => p.name);
   // A missing forge setting is refused before anything runs.
-  const forge = request.notify ? await ctx.forge() : undefined;
+  const forge = request.notify ? await checkedForge(ctx, 'drift') : undefined;
   const engine = await ctx.engine(names.map((n) => ctx.catalog.byName.get(n)!));
   const run = {
     engine,

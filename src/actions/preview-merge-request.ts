@@ -18,10 +18,12 @@ import { onMergePlan } from '../merge-request/on-merge.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
 import { planSavingEngine } from '../plans/plan-engines.js';
 import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
+import { redactDeep } from '../report/redact-deep.js';
 import { resourceCounts } from '../report/resource-counts.js';
 import type { ActionContext } from './action-context.js';
 import { say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
+import { checkedForge } from './checked-forge.js';
 
 /** The key of the one MR comment the preview keeps up to date. */
 export const previewCommentKey = 'preview';
@@ -107,7 +109,7 @@ export async function previewMergeRequest(
 ): Promise<MergeRequestPreview> {
   const { affected, catalog } = scope;
   // A missing forge setting is refused before anything runs.
-  const forge = options.comment ? await ctx.forge() : undefined;
+  const forge = options.comment ? await checkedForge(ctx, 'preview') : undefined;
   const base = await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir));
   // Programs run with the environment the base gives them, not one this change adds.
   const running = protectedEnv(catalog, base);
@@ -129,7 +131,10 @@ export async function previewMergeRequest(
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,
-    ctx.redact(previewMarkdown({ ...report, redact: ctx.redact, limit: bodyBudget(forge.platform, previewCommentKey) })),
+    // Redacted first, raw, before the renderer escapes and cuts; the rendered comment once more, for what no field held.
+    ctx.redact(
+      previewMarkdown({ ...redactDeep(report, ctx.redact), redact: ctx.redact, limit: bodyBudget(forge.platform, previewCommentKey) }),
+    ),
   );
   say(ctx, `merge request comment ${comment.action}${comment.url ? `: ${comment.url}` : ''}`);
   return { results, report, comment };

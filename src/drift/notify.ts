@@ -2,6 +2,7 @@ import type { Forge } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { stackDriftMarkdown } from '../report/drift-markdown.js';
 import { fitToLimit } from '../report/markdown.js';
+import { redactDeep } from '../report/redact-deep.js';
 import type { DriftReport } from './detect.js';
 
 export interface NotifyOutcome {
@@ -26,31 +27,31 @@ export async function notifyDrift(
   meta: { commit?: string; time: Date; pipelineUrl?: string },
 ): Promise<NotifyOutcome[]> {
   const outcomes: NotifyOutcome[] = [];
+  const { commit, pipelineUrl } = redactDeep({ commit: meta.commit, pipelineUrl: meta.pipelineUrl }, redact);
   const runLine = [
     `Last checked ${meta.time.toISOString()}`,
-    meta.commit ? `at commit \`${meta.commit.slice(0, 12)}\`` : '',
-    meta.pipelineUrl ? `([pipeline](${meta.pipelineUrl}))` : '',
+    commit ? `at commit \`${commit.slice(0, 12)}\`` : '',
+    pipelineUrl ? `([pipeline](${pipelineUrl}))` : '',
   ]
     .filter(Boolean)
     .join(' ');
-  for (const r of reports) {
+  // Redacted first: the issue body escapes and cuts values.
+  for (const r of redactDeep(reports, redact)) {
     const key = driftIssueKey(r.name);
     if (r.status !== 'succeeded') continue;
     if (r.action === 'reported' || r.action === 'blocked') {
-      const body = redact(
-        fitToLimit(
-          `Stack **${r.name}** differs from what Git declares.\n\n${runLine}`,
-          [stackDriftMarkdown(r)],
-          'This issue is kept up to date by `gitops drift --notify` and closes itself when the drift clears.',
-          bodyBudget(forge.platform, key),
-        ),
+      const body = fitToLimit(
+        `Stack **${r.name}** differs from what Git declares.\n\n${runLine}`,
+        [stackDriftMarkdown(r)],
+        'This issue is kept up to date by `gitops drift --notify` and closes itself when the drift clears.',
+        bodyBudget(forge.platform, key),
       );
       const result = await forge.upsertIssue(key, { title: `Drift on stack ${r.name}`, body, labels: ['gitops', 'drift'] });
       outcomes.push({ stack: r.name, action: result.action, url: result.url });
     } else {
       const why =
         r.action === 'remediated' ? 'Remediated: the stack was refreshed and brought back to what Git declares.' : 'The drift cleared.';
-      const closed = await forge.closeIssue(key, redact(`${why} ${runLine}`));
+      const closed = await forge.closeIssue(key, `${why} ${runLine}`);
       outcomes.push({ stack: r.name, action: closed ? 'closed' : 'none', url: closed?.url });
     }
   }

@@ -27,6 +27,7 @@ const usageCodes = new Set<ErrorCode>([
   'HISTORY_MISSING',
   'DEPLOY_REFUSED',
   'SDK_CONFLICT',
+  'FORGE_ACCESS',
 ]);
 
 /** The one place where errors become exit codes. */

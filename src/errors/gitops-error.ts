@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'GIT_ERROR'
   | 'HISTORY_MISSING'
   | 'FORGE_ERROR'
+  /** The forge token lacks a role or permission the job needs: found at start, before anything ran. */
+  | 'FORGE_ACCESS'
   | 'DEPLOY_REFUSED'
   /** The approved preview no longer holds: the program, the stack's state or the live resources moved since. */
   | 'PREVIEW_STALE'

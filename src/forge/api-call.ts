@@ -12,7 +12,11 @@ export interface ApiCall {
 interface ClientError {
   message?: string;
   /** @octokit/request-error: set only when the server answered. */
-  response?: { status?: number; data?: { message?: unknown; errors?: { message?: string }[] } };
+  response?: {
+    status?: number;
+    data?: { message?: unknown; errors?: { message?: string }[] };
+    headers?: Record<string, string | undefined>;
+  };
   /** @gitbeaker: `cause.response` is the fetch Response; network failures chain Errors here. */
   cause?: unknown;
 }
@@ -61,7 +65,8 @@ function detailOf(err: ClientError): string {
 
 const hints: Record<number, (tokenVariable: string) => string> = {
   401: (v) => `the token in ${v} was rejected: check it is set, unexpired and not revoked`,
-  403: (v) => `the token in ${v} lacks permission: it needs to write merge request comments and issues`,
+  403: (v) =>
+    `the token in ${v} lacks a role or permission this call needs (docs/setup-github.md and docs/setup-gitlab.md list each job's)`,
   404: (v) => `check the project and the merge request or issue number; a token without access to the project also gets 404 (${v})`,
 };
 
@@ -75,11 +80,18 @@ export function forgeHttpError(call: ApiCall, err: unknown, token: SecretToken, 
   const status = statusOf(e);
   const detail = redact(detailOf(e), token);
   const what = `${platformName[call.platform]} API ${call.method} ${call.path}`;
+  // GitHub names what an endpoint needs in every answer to an App or fine-grained token.
+  const accepted = e.response?.headers?.['x-accepted-github-permissions'];
   return new GitopsError({
     code: 'FORGE_ERROR',
     kind: status !== undefined && status in hints ? 'user' : 'external',
     message: status === undefined ? `${what} failed: ${detail}` : `${what} failed: HTTP ${status}: ${detail}`,
-    hint: status !== undefined ? hints[status]?.(tokenVariable) : undefined,
+    hint:
+      status === 403 && accepted
+        ? `the token in ${tokenVariable} needs the permission ${accepted} for this call`
+        : status !== undefined
+          ? hints[status]?.(tokenVariable)
+          : undefined,
     cause: new Error(detail),
   });
 }

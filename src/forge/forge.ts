@@ -6,6 +6,9 @@
 
 export type ForgePlatform = 'gitlab' | 'github';
 
+/** What a job does on the forge: each needs its own least rights (see access.ts). */
+export type ForgeJob = 'preview' | 'deploy' | 'drift';
+
 /** Display names, for messages. */
 export const platformName: Record<ForgePlatform, string> = { gitlab: 'GitLab', github: 'GitHub' };
 
@@ -153,6 +156,12 @@ export interface Forge {
   readonly run: CiRun;
   /** Creates the one comment marked `key` on the MR, or updates it in place. */
   upsertMergeRequestComment(key: string, body: string, mr?: number): Promise<CommentResult>;
+  /**
+   * Checks at the start of a job that the token can do everything `job` needs; throws
+   * FORGE_ACCESS (exit 2) naming each missing role or permission. Returns what the check could
+   * not prove or the forge's tier cannot guarantee, for the job to say at start.
+   */
+  checkAccess(job: ForgeJob): Promise<string[]>;
   /** The user behind our token, asked once per forge. Marked comments and issues are found among theirs alone. */
   currentUser(): Promise<ForgeUser>;
   /** Who approved the MR, counting only people who may approve, for its final commit. */

@@ -2,6 +2,8 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
+import type { GithubPermission } from './access.js';
+import { assertAccess } from './access.js';
 import { type ApiCall, apiCall, unless } from './api-call.js';
 import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
 import type { ForgeOptions } from './create-forge.js';
@@ -12,6 +14,7 @@ import {
   type CommentResult,
   type CommitStatus,
   type Forge,
+  type ForgeJob,
   type ForgeUser,
   GITHUB_MAX_BODY_CHARS,
   type IssueContent,
@@ -20,11 +23,13 @@ import {
   type LandedCommit,
   type MergeRequestRef,
 } from './forge.js';
+import { githubAccess } from './github-access.js';
 import { githubApprovals } from './github-approvals.js';
 import { GITHUB_ACTIONS_BOT, once, sameUser } from './identity.js';
 import { landedBy, landedEach } from './landed-merge-request.js';
 import { assertFits, findMarked, planUpsert, sameBody, withMarker } from './markers.js';
 import { forgeRetryPolicy } from './retry-policy.js';
+import { RunCache } from './run-cache.js';
 import { statusDescription } from './status-description.js';
 
 // Octokit logs every failed request to console.error; ours surface as thrown FORGE_ERRORs.
@@ -96,6 +101,7 @@ export class GithubForge implements Forge {
   readonly #octokit: Octokit;
   readonly #self: () => Promise<ForgeUser>;
   readonly #permissions = new Map<string, Promise<string>>();
+  readonly #issues = new RunCache(() => this.#openIssues());
 
   constructor(ctx: ForgeContext, options: ForgeOptions = {}) {
     this.#ctx = ctx;
@@ -146,6 +152,28 @@ export class GithubForge implements Forge {
 
   currentUser(): Promise<ForgeUser> {
     return this.#self();
+  }
+
+  async checkAccess(job: ForgeJob): Promise<string[]> {
+    const { rest } = this.#octokit;
+    const one = { ...this.#repo, per_page: 1 };
+    const sha = this.#ctx.commit ?? (await this.#defaultBranch());
+    // One-item reads, each needing only the read permission of its kind (permissions-required-for-github-apps).
+    const reads: Record<GithubPermission, [string, () => Promise<unknown>]> = {
+      contents: ['/commits', () => rest.repos.listCommits(one)],
+      issues: ['/issues', () => rest.issues.listForRepo(one)],
+      'pull-requests': ['/pulls', () => rest.pulls.list(one)],
+      statuses: [`/commits/${sha}/statuses`, () => rest.repos.listCommitStatusesForRef({ ...one, ref: sha })],
+    };
+    const check = await githubAccess(job, {
+      // A user's token sees its role here; an installation token's answer has no `permissions`.
+      repoPermissions: async () => (await this.#call('GET', '', () => rest.repos.get(this.#repo))).data.permissions,
+      canRead: async (permission) => {
+        const [path, read] = reads[permission];
+        return (await this.#call('GET', path, () => unless([403], false, () => read().then(() => true)))) === true;
+      },
+    });
+    return assertAccess('github', job, this.#ctx.tokenVariable, check);
   }
 
   /** `permission` of `login` on the repository: admin, write, read or none (404: not a collaborator). Asked once per login. */
@@ -269,12 +297,17 @@ export class GithubForge implements Forge {
     return landedEach(commits, (sha) => this.#pullsOf(sha), await this.#defaultBranch());
   }
 
-  /** Open issues our own user opened: GitHub lists pull requests among issues, and anyone can paste our marker. */
+  /**
+   * Open issues our own user opened, listed once per run (see {@link RunCache}) and filtered by
+   * GitHub (`creator`); filtered again here, since GitHub lists pull requests among issues and
+   * anyone can paste our marker.
+   */
   async #openIssues(): Promise<GithubIssue[]> {
     const self = await this.#self();
     const all = await this.#call('GET', '/issues', () =>
       this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, {
         ...this.#repo,
+        creator: self.username,
         state: 'open',
         sort: 'created',
         direction: 'asc',
@@ -291,7 +324,7 @@ export class GithubForge implements Forge {
     const missingLabels = (i: GithubIssue) => labels.filter((l) => !labelNames(i).includes(l));
     const { issues } = this.#octokit.rest;
     const plan = planUpsert(
-      await this.#openIssues(),
+      await this.#issues.list(),
       key,
       (i) => i.body,
       (i) => i.title === issue.title && sameBody(i.body, posted) && missingLabels(i).length === 0,
@@ -300,21 +333,30 @@ export class GithubForge implements Forge {
       const { data } = await this.#call('POST', '/issues', () =>
         issues.create({ ...this.#repo, title: issue.title, body: posted, labels: [...labels], ...noBlindRetry }),
       );
+      await this.#issues.add(data as GithubIssue);
       return { number: data.number, url: data.html_url, action: 'opened' };
     }
     const { number, html_url } = plan.item;
     if (plan.action === 'update') {
-      // `labels` replaces the whole set on GitHub: keep the ones people added.
-      const merged = [...labelNames(plan.item), ...missingLabels(plan.item)];
-      await this.#call('PATCH', `/issues/${number}`, () =>
-        issues.update({ ...this.#repo, issue_number: number, title: issue.title, body: posted, labels: merged }),
+      // `labels` in an update replaces the whole set: add ours instead, so labels people added stay
+      // even when they were added after this run listed the issue.
+      const adding = missingLabels(plan.item);
+      let { data } = await this.#call('PATCH', `/issues/${number}`, () =>
+        issues.update({ ...this.#repo, issue_number: number, title: issue.title, body: posted }),
       );
+      if (adding.length > 0) {
+        const added = await this.#call('POST', `/issues/${number}/labels`, () =>
+          issues.addLabels({ ...this.#repo, issue_number: number, labels: adding }),
+        );
+        data = { ...data, labels: added.data };
+      }
+      await this.#issues.replace(plan.item, data as GithubIssue);
     }
     return { number, url: html_url, action: plan.action === 'update' ? 'updated' : 'unchanged' };
   }
 
   async closeIssue(key: string, comment?: string): Promise<IssueRef | undefined> {
-    const open = findMarked(await this.#openIssues(), key, (i) => i.body);
+    const open = findMarked(await this.#issues.list(), key, (i) => i.body);
     if (!open) return undefined;
     const { issues } = this.#octokit.rest;
     if (comment !== undefined) {
@@ -326,6 +368,7 @@ export class GithubForge implements Forge {
     await this.#call('PATCH', `/issues/${open.number}`, () =>
       issues.update({ ...this.#repo, issue_number: open.number, state: 'closed', state_reason: 'completed' }),
     );
+    await this.#issues.remove((i) => i === open);
     return { number: open.number, url: open.html_url };
   }
 }

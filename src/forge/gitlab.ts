@@ -5,10 +5,12 @@ import {
   MergeRequestApprovals,
   MergeRequestNotes,
   MergeRequests,
+  PersonalAccessTokens,
   ProjectMembers,
   Projects,
   Users,
 } from '@gitbeaker/rest';
+import { assertAccess } from './access.js';
 import { type ApiCall, apiCall, httpStatusOf, unless } from './api-call.js';
 import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
 import type { ForgeOptions } from './create-forge.js';
@@ -19,6 +21,7 @@ import {
   type CommentResult,
   type CommitStatus,
   type Forge,
+  type ForgeJob,
   type ForgeUser,
   GITLAB_MAX_BODY_CHARS,
   type IssueContent,
@@ -27,11 +30,13 @@ import {
   type LandedCommit,
   type MergeRequestRef,
 } from './forge.js';
+import { gitlabAccess } from './gitlab-access.js';
 import { gitlabApprovals } from './gitlab-approvals.js';
 import { gitlabRequester } from './gitlab-requester.js';
 import { once, sameUser } from './identity.js';
 import { landedBy, landedEach } from './landed-merge-request.js';
 import { assertFits, findMarked, planUpsert, sameBody, withMarker } from './markers.js';
+import { RunCache } from './run-cache.js';
 import { statusDescription } from './status-description.js';
 
 // Lists come oldest first, so the first marked item wins if a race ever made two.
@@ -94,6 +99,7 @@ export class GitlabForge implements Forge {
   readonly #project: string;
   readonly #api;
   readonly #self: () => Promise<ForgeUser>;
+  readonly #issues = new RunCache(() => this.#openIssues());
 
   constructor(ctx: ForgeContext, options: ForgeOptions = {}) {
     this.#ctx = ctx;
@@ -115,6 +121,7 @@ export class GitlabForge implements Forge {
       issueNotes: new IssueNotes(clientOptions),
       mergeRequests: new MergeRequests(clientOptions),
       members: new ProjectMembers(clientOptions),
+      tokens: new PersonalAccessTokens(clientOptions),
       projects: new Projects(clientOptions),
       users: new Users(clientOptions),
     };
@@ -129,6 +136,39 @@ export class GitlabForge implements Forge {
   /** `GET /user`: a personal, project or group access token each has its own user. */
   currentUser(): Promise<ForgeUser> {
     return this.#self();
+  }
+
+  async checkAccess(job: ForgeJob): Promise<string[]> {
+    const project = this.#ctx.project;
+    const check = await gitlabAccess(job, {
+      accessLevel: async () => {
+        const self = await this.#self();
+        // A token that is no member of a private project may not even read its members: 403.
+        return this.#accessLevel(self.id!, [403, 404]);
+      },
+      scopes: () =>
+        apiCall({ platform: 'gitlab', method: 'GET', path: '/personal_access_tokens/self' }, this.#ctx.token, this.#ctx.tokenVariable, () =>
+          unless([401, 403, 404], undefined, () => this.#api.tokens.show().then((t) => (t as { scopes?: string[] }).scopes)),
+        ),
+      resetApprovalsOnPush: () =>
+        this.#call('GET', '/approvals', () =>
+          unless([403, 404], undefined, () =>
+            this.#api.approvals
+              .showConfiguration(project)
+              .then((c) => (c as { reset_approvals_on_push?: boolean }).reset_approvals_on_push === true),
+          ),
+        ),
+    });
+    return assertAccess('gitlab', job, this.#ctx.tokenVariable, check);
+  }
+
+  /** A user's access level on the project, inherited included; undefined for a non-member. */
+  #accessLevel(id: number, absent: readonly number[] = [404]): Promise<number | undefined> {
+    return this.#call('GET', `/members/all/${id}`, () =>
+      unless(absent, undefined, () =>
+        this.#api.members.show(this.#ctx.project, id, { includeInherited: true }).then((m) => m.access_level as number),
+      ),
+    );
   }
 
   async #defaultBranch(): Promise<string> {
@@ -224,12 +264,7 @@ export class GitlabForge implements Forge {
       // Premium/Ultimate only: GitLab Free has no such endpoint (404); 403 without access.
       projectSettings: () =>
         this.#call('GET', '/approvals', () => unless([403, 404], undefined, () => this.#api.approvals.showConfiguration(project))),
-      accessLevel: (id) =>
-        this.#call('GET', `/members/all/${id}`, () =>
-          unless([404], undefined, () =>
-            this.#api.members.show(project, id, { includeInherited: true }).then((m) => m.access_level as number),
-          ),
-        ),
+      accessLevel: (id) => this.#accessLevel(id),
       userFacts: (id) =>
         apiCall({ platform: 'gitlab', method: 'GET', path: `/users/${id}` }, this.#ctx.token, this.#ctx.tokenVariable, () =>
           this.#api.users.show(id).then((u) => {
@@ -267,7 +302,7 @@ export class GitlabForge implements Forge {
     return landedEach(commits, (sha) => this.#mergeRequestsOf(sha), await this.#defaultBranch());
   }
 
-  /** Open issues our own user opened: one planted by someone else with our marker is not ours. */
+  /** Open issues our own user opened (`author_id`), listed once per run: one planted by someone else with our marker is not ours. */
   async #openIssues(): Promise<GitlabIssue[]> {
     const self = await this.#self();
     const all = await this.#call(
@@ -287,7 +322,7 @@ export class GitlabForge implements Forge {
     const labels = issue.labels ?? [];
     const missingLabels = (i: GitlabIssue) => labels.filter((l) => !i.labels.includes(l));
     const plan = planUpsert(
-      await this.#openIssues(),
+      await this.#issues.list(),
       key,
       (i) => i.description,
       (i) => i.title === issue.title && sameBody(i.description, posted) && missingLabels(i).length === 0,
@@ -296,26 +331,29 @@ export class GitlabForge implements Forge {
       const created = await this.#call('POST', '/issues', () =>
         this.#api.issues.create(this.#ctx.project, issue.title, { description: posted, labels: labels.join(',') }),
       );
+      await this.#issues.add(created as unknown as GitlabIssue);
       return { number: created.iid, url: created.web_url, action: 'opened' };
     }
     const { iid, web_url } = plan.item;
     if (plan.action === 'update') {
       const addLabels = missingLabels(plan.item).join(',');
-      await this.#call('PUT', `/issues/${iid}`, () =>
+      const edited = await this.#call('PUT', `/issues/${iid}`, () =>
         this.#api.issues.edit(this.#ctx.project, iid, { title: issue.title, description: posted, ...(addLabels ? { addLabels } : {}) }),
       );
+      await this.#issues.replace(plan.item, edited as unknown as GitlabIssue);
     }
     return { number: iid, url: web_url, action: plan.action === 'update' ? 'updated' : 'unchanged' };
   }
 
   async closeIssue(key: string, comment?: string): Promise<IssueRef | undefined> {
-    const open = findMarked(await this.#openIssues(), key, (i) => i.description);
+    const open = findMarked(await this.#issues.list(), key, (i) => i.description);
     if (!open) return undefined;
     if (comment !== undefined) {
       assertFits('gitlab', key, comment);
       await this.#call('POST', `/issues/${open.iid}/notes`, () => this.#api.issueNotes.create(this.#ctx.project, open.iid, comment));
     }
     await this.#call('PUT', `/issues/${open.iid}`, () => this.#api.issues.edit(this.#ctx.project, open.iid, { stateEvent: 'close' }));
+    await this.#issues.remove((i) => i === open);
     return { number: open.iid, url: open.web_url };
   }
 }

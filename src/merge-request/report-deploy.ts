@@ -4,6 +4,7 @@ import type { Forge, MergeRequestRef } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { deployMarkdown } from '../report/deploy-markdown.js';
 import { commitStateOf, deployOutcomes, statusLine } from '../report/deploy-outcome.js';
+import { redactDeep } from '../report/redact-deep.js';
 
 /*
  * Deploy reports back: a commit status per stack on the deployed commit, and one comment per
@@ -55,14 +56,15 @@ export async function reportDeploy(
     reported.warnings.push(message);
     warn(message);
   };
-  const outcomes = deployOutcomes(input.results);
+  // Redacted first: the comment escapes, collapses whitespace and cuts each detail.
+  const outcomes = redactDeep(deployOutcomes(input.results), redact);
   const targetUrl = forge.run.jobUrl ?? forge.run.url;
   for (const o of outcomes) {
     const state = commitStateOf(o.kind);
     if (!state) continue;
     const name = `gitops/${o.stack}`;
     try {
-      await forge.setCommitStatus(input.commit, { name, state, description: redact(statusLine(o)), ...(targetUrl ? { targetUrl } : {}) });
+      await forge.setCommitStatus(input.commit, { name, state, description: statusLine(o), ...(targetUrl ? { targetUrl } : {}) });
       reported.statuses++;
     } catch (err) {
       fail(`could not set commit status ${name} on ${input.commit.slice(0, 12)} (the deploy's result stands)`, err);
@@ -77,7 +79,7 @@ export async function reportDeploy(
     return reported;
   }
   const key = deployCommentKey(forge, input.commit);
-  const body = redact(deployMarkdown({ outcomes, commit: input.commit, run: forge.run, limit: bodyBudget(forge.platform, key) }));
+  const body = deployMarkdown({ outcomes, commit: input.commit, run: forge.run, limit: bodyBudget(forge.platform, key) });
   for (const mr of mergeRequests) {
     try {
       const c = await forge.upsertMergeRequestComment(key, body, mr.number);

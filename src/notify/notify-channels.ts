@@ -1,9 +1,10 @@
 import type { DriftReport } from '../drift/detect.js';
 import type { RetryPolicy } from '../forge/retry-policy.js';
+import { redactDeep } from '../report/redact-deep.js';
 import { type SendResult, sendJson } from './send.js';
 import { driftSlackPayload } from './slack-payload.js';
 import { describeTarget, type NotifyTarget } from './targets.js';
-import { type DriftRunMeta, driftWebhookPayload, redactDeep } from './webhook-payload.js';
+import { type DriftRunMeta, driftWebhookPayload } from './webhook-payload.js';
 
 /** What a Slack or webhook target got. */
 export interface ChannelOutcome {
@@ -38,16 +39,18 @@ export async function notifyChannels(
 ): Promise<ChannelOutcome[]> {
   const send = options.send ?? sendJson;
   const outcomes: ChannelOutcome[] = [];
+  const redactedMeta: DriftRunMeta = { ...redactDeep({ commit: meta.commit, pipelineUrl: meta.pipelineUrl }, redact), time: meta.time };
   for (const t of targets) {
     if (t.kind === 'issue') continue;
     const target = describeTarget(t);
-    const webhook = t.kind === 'webhook' ? driftWebhookPayload(reports, meta, redact) : undefined;
-    const payload = webhook ?? driftSlackPayload(reports, meta);
+    // Redacted before Slack's escaping and cutting: an escaped or cut secret would no longer match.
+    const webhook = t.kind === 'webhook' ? driftWebhookPayload(reports, redactedMeta, redact) : undefined;
+    const payload = webhook ?? driftSlackPayload(redactDeep(reports, redact), redactedMeta);
     if (payload === undefined) {
       outcomes.push({ target, sent: false, ok: true, attempts: 0 });
       continue;
     }
-    const result: SendResult = await send(t.url, redactDeep(payload, redact), {
+    const result: SendResult = await send(t.url, payload, {
       policy: options.policy,
       signal: options.signal,
       onRetry: (_, delayMs) => options.onRetry?.(target, delayMs),

@@ -63,7 +63,10 @@ function section(r: DriftReport): string {
   return text.length <= maxSectionChars ? text : `${text.slice(0, maxSectionChars - 1)}…`;
 }
 
-/** The Slack message of a drift run, or undefined when no stack needs attention. Pure; the caller redacts. */
+/**
+ * The Slack message of a drift run, or undefined when no stack needs attention. Pure; the caller
+ * passes reports already redacted (`redactDeep`): this escapes and cuts them.
+ */
 export function driftSlackPayload(reports: readonly DriftReport[], meta: DriftRunMeta): SlackPayload | undefined {
   const notable = reports.filter(needsAttention);
   if (notable.length === 0) return undefined;

@@ -1,5 +1,6 @@
 import type { DriftReport } from '../drift/detect.js';
 import type { ResourceChange } from '../engine/result.js';
+import { redactDeep } from '../report/redact-deep.js';
 
 /*
  * The generic webhook's JSON document (`--notify webhook=URL`): the drift report as data. Its
@@ -76,21 +77,13 @@ const resource = (r: ResourceChange): WebhookResource => ({
   })),
 });
 
-/** Every string in `value` passed through `redact`. Pure when `redact` is. */
-export function redactDeep<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)])) as T;
-  return value;
-}
-
-/** The webhook document of a drift run. Pure. */
+/** The webhook document of a drift run, from reports redacted first ({@link redactDeep}). Pure. */
 export function driftWebhookPayload(
-  reports: readonly DriftReport[],
+  raw: readonly DriftReport[],
   meta: DriftRunMeta,
   redact: (text: string) => string,
 ): DriftWebhookPayload {
+  const reports = redactDeep(raw, redact);
   const count = (action: string) => reports.filter((r) => r.action === action).length;
   const failed = reports.filter((r) => r.status !== 'succeeded' || r.action === 'failed').length;
   const payload: DriftWebhookPayload = {
@@ -120,5 +113,5 @@ export function driftWebhookPayload(
       managedElsewhere: r.managedElsewhere.map(resource),
     })),
   };
-  return redactDeep(payload, redact);
+  return payload;
 }

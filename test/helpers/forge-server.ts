@@ -13,6 +13,13 @@ import type { AddressInfo } from 'node:net';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge, type ForgeOptions } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
+import {
+  type GithubPermissions,
+  githubRefusal,
+  gitlabRefusal,
+  roleGithubPermissions,
+  templateGithubPermissions,
+} from './forge-permissions.js';
 
 export type FakePlatform = 'gitlab' | 'github';
 
@@ -60,6 +67,14 @@ export interface FakeUser {
 export interface FakeIdentity {
   username: string;
   installation?: boolean;
+  /** GitLab: the token user's access level where the project lists no membership for it (default 40, Maintainer). */
+  accessLevel?: number;
+  /** GitLab: the token's scopes (default `api`). */
+  scopes?: string[];
+  /** GitHub installation token: its permissions (default: what the templates grant). */
+  permissions?: GithubPermissions;
+  /** GitHub user token: its repository role where the repository lists no collaborator for it (default write). */
+  role?: GithubRole;
 }
 
 /** GitHub repository roles; the permission endpoint reports maintain as write and triage as read. */
@@ -181,6 +196,11 @@ export interface ForgeServerState {
   /** A review of the pull request's current head, unless `commitId` says otherwise. */
   addReview(project: string, pr: number, user: string, state: FakeReview['state'], options?: { commitId?: string }): FakeReview;
   linkCommit(platform: FakePlatform, project: string, sha: string, mr: number): void;
+  /**
+   * A push to the merge request's source branch: `sha` becomes its head and one of its commits.
+   * GitLab Premium with "reset approvals on push" removes every approval, as GitLab does.
+   */
+  push(platform: FakePlatform, project: string, mr: number, sha: string, options?: { author?: string }): void;
   /** Faults still to answer, first match wins. */
   faults: FaultRule[];
   /** Answers the next `rule.times` matching requests with the fault. */
@@ -358,6 +378,16 @@ function createState(): ForgeServerState & { nextId(): number; now(): string } {
       const commits = state.project(platform, project).commits;
       commits.set(sha, [...(commits.get(sha) ?? []), mr]);
     },
+    push(platform: FakePlatform, project: string, mr: number, sha: string, options: { author?: string } = {}): void {
+      const p = state.project(platform, project);
+      const target = p.mergeRequests.find((m) => m.number === mr);
+      if (!target) throw new Error(`seed the merge request ${mr} first`);
+      const author = options.author ?? target.author;
+      target.headSha = sha;
+      target.commits.push({ sha, author, committer: author });
+      state.linkCommit(platform, project, sha, mr);
+      if (platform === 'gitlab' && p.tier === 'premium' && p.resetApprovalsOnPush) target.approvedBy = [];
+    },
     faults: [] as FaultRule[],
     addFault(rule: FaultRule): void {
       state.faults.push({ ...rule });
@@ -502,9 +532,19 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
     const u = state.user('gitlab', c.actor.username);
     return { ...basicUser(u.username), bot: u.bot };
   };
+  // A token's user is a member at the token's level (a project access token's bot user is).
+  const tokenLevel = (username: string) =>
+    [...state.identities.gitlab.values()].find((i) => i.username === username)?.accessLevel ?? (username === 'gitops-bot' ? 40 : undefined);
   return [
     // users.md "Get the current user": the account behind the token; project/group access tokens have bot users.
     { method: 'GET', pattern: ['user'], handle: (c) => ok(currentUser(c)) },
+    // personal_access_tokens.md "Get single personal access token" (`self`): the token's scopes; project and
+    // group access tokens answer too.
+    {
+      method: 'GET',
+      pattern: ['personal_access_tokens', 'self'],
+      handle: (c) => ok({ id: 1, name: 'gitops', active: true, revoked: false, scopes: c.actor.scopes ?? ['api'] }),
+    },
     // users.md "Get a single user": `bot` tells bot accounts apart.
     {
       method: 'GET',
@@ -528,7 +568,7 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
       pattern: ['projects', ':id', 'members', 'all', ':uid'],
       handle: (c) => {
         const u = findUser(Number(c.params.uid));
-        const level = u ? c.project.members.get(u.username) : undefined;
+        const level = u ? (c.project.members.get(u.username) ?? tokenLevel(u.username)) : undefined;
         return u && level !== undefined
           ? ok({ ...basicUser(u.username), access_level: level, expires_at: null })
           : gitlabError(404, '404 Not found');
@@ -692,7 +732,11 @@ function gitlabRoutes(state: ReturnType<typeof createState>, base: string): Rout
       pattern: ['projects', ':id', 'repository', 'commits', ':sha', 'merge_requests'],
       handle: (c) => {
         const numbers = c.project.commits.get(c.params.sha!) ?? [];
-        return ok(c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => mergeRequest(c, m)));
+        return page(
+          'gitlab',
+          c.project.mergeRequests.filter((m) => numbers.includes(m.number)).map((m) => mergeRequest(c, m)),
+          c,
+        );
       },
     },
     // commits.md "Set the pipeline status of a commit": `state` is required, one of pending, running, success,
@@ -887,6 +931,12 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
   const labelsOf = (v: unknown) =>
     Array.isArray(v) ? v.map((l) => (typeof l === 'string' ? l : str((l as { name?: unknown }).name))) : [];
   const permissionOf: Record<GithubRole, string> = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' };
+  // repos.md "Get a repository": `permissions` of the token's user, each role including the ones below it.
+  const roles: GithubRole[] = ['read', 'triage', 'write', 'maintain', 'admin'];
+  const rolePermissions = (role: GithubRole) => {
+    const at = roles.indexOf(role);
+    return { pull: at >= 0, triage: at >= 1, push: at >= 2, maintain: at >= 3, admin: at >= 4 };
+  };
   return [
     // users.md "Get the authenticated user". An installation token (GITHUB_TOKEN) is refused with 403
     // "Resource not accessible by integration": it is not a user.
@@ -899,7 +949,51 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
     {
       method: 'GET',
       pattern: ['repos', ':owner', ':repo'],
-      handle: (c) => ok({ full_name: repoOf(c), default_branch: c.project.defaultBranch }),
+      handle: (c) =>
+        ok({
+          full_name: repoOf(c),
+          default_branch: c.project.defaultBranch,
+          private: true,
+          // Only a user's token sees its own role; an installation token's answer has none.
+          ...(c.actor.installation
+            ? {}
+            : { permissions: rolePermissions(c.project.collaborators.get(c.actor.username) ?? c.actor.role ?? 'write') }),
+        }),
+    },
+    // commits.md "List commits", pulls.md "List pull requests", statuses.md "List commit statuses for a reference":
+    // the one-item reads of the access check.
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'commits'],
+      handle: (c) =>
+        page(
+          'github',
+          [...c.project.commits.keys()].map((sha) => ({ sha, commit: { message: '' } })),
+          c,
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'pulls'],
+      handle: (c) =>
+        page(
+          'github',
+          c.project.mergeRequests.filter((m) => m.state === 'open').map((m) => pull(c, m)),
+          c,
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: ['repos', ':owner', ':repo', 'commits', ':sha', 'statuses'],
+      handle: (c) =>
+        page(
+          'github',
+          c.project.statuses
+            .filter((x) => x.sha === c.params.sha)
+            .reverse()
+            .map((x) => ({ state: x.state, context: x.name, description: x.description ?? null, created_at: x.createdAt })),
+          c,
+        ),
     },
     // collaborators.md "Get repository permissions for a user": permission admin/write/read/none (maintain
     // reads as write, triage as read); role_name keeps the role. A non-collaborator of a private repository: none.
@@ -1098,7 +1192,23 @@ function githubRoutes(state: ReturnType<typeof createState>, base: string): Rout
         return ok(issue(c, i));
       },
     },
+    addLabelsRoute((c) => issueOf(c)?.labels),
   ];
+}
+
+// labels.md "Add labels to an issue": adds to the issue's labels, keeping the ones it has; answers them all.
+function addLabelsRoute(issueLabels: (c: Call) => string[] | undefined): Route {
+  return {
+    method: 'POST',
+    pattern: ['repos', ':owner', ':repo', 'issues', ':number', 'labels'],
+    handle: (c) => {
+      const labels = issueLabels(c);
+      if (!labels) return githubError(404, 'Not Found');
+      const wanted = Array.isArray(c.body.labels) ? c.body.labels.map(String) : [];
+      for (const l of wanted) if (!labels.includes(l)) labels.push(l);
+      return ok(labels.map((name, i) => ({ id: i + 1, name })));
+    },
+  };
 }
 
 function faultReply(fault: FaultRule): Reply {
@@ -1201,6 +1311,27 @@ export async function startForgeServer(): Promise<ForgeServer> {
     return rule;
   }
 
+  /** The 403 a token without the route's role or permission gets (see forge-permissions.ts). */
+  function refusal(platform: FakePlatform, r: Route, project: FakeProject, actor: FakeIdentity): Reply | undefined {
+    if (platform === 'gitlab') {
+      const level = project.members.get(actor.username) ?? actor.accessLevel ?? 40;
+      const why = gitlabRefusal(r.method, r.pattern, level, actor.scopes ?? ['api']);
+      return why ? gitlabError(403, why) : undefined;
+    }
+    const held = actor.installation
+      ? (actor.permissions ?? templateGithubPermissions)
+      : roleGithubPermissions(project.collaborators.get(actor.username) ?? actor.role ?? 'write');
+    const needed = githubRefusal(r.method, r.pattern, held);
+    if (!needed) return undefined;
+    return {
+      ...githubError(
+        403,
+        actor.installation ? 'Resource not accessible by integration' : 'Resource not accessible by personal access token',
+      ),
+      headers: { 'x-accepted-github-permissions': needed },
+    };
+  }
+
   function route(platform: FakePlatform, method: string, path: string, call: Omit<Call, 'params' | 'project'>): Reply {
     const segments = path
       .split('/')
@@ -1211,7 +1342,10 @@ export async function startForgeServer(): Promise<ForgeServer> {
       if (!params) continue;
       const key = platform === 'gitlab' ? params.id : params.owner && `${params.owner}/${params.repo}`;
       // Routes outside a project (/user, /users/:id) get a throwaway one.
-      return r.handle({ ...call, params, project: key ? state.project(platform, key) : emptyProject() });
+      const project = key ? state.project(platform, key) : emptyProject();
+      const refused = refusal(platform, r, project, call.actor);
+      if (refused) return refused;
+      return r.handle({ ...call, params, project });
     }
     return platform === 'gitlab' ? gitlabError(404, '404 Not Found') : githubError(404, 'Not Found');
   }

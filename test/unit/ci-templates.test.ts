@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { jobNeeds } from '../../src/forge/access.js';
 import { repoRoot } from '../helpers/sandbox.js';
 
 const exec = promisify(execFile);
@@ -44,7 +45,7 @@ interface GithubJob {
 }
 
 /** Variables that only protected branches (GitLab) or the production environment (GitHub) may see. */
-const productionOnly = /PRODUCTION_|DEPLOY_|GITOPS_GITLAB_DEPLOY_TOKEN/;
+const productionOnly = /PRODUCTION_|DEPLOY_|GITOPS_GITLAB_DEPLOY_TOKEN|GITOPS_GITLAB_DRIFT_TOKEN/;
 /** Static cloud keys: the templates use OIDC instead. */
 const staticCloudKeys = /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN/;
 const zeroSha = '0'.repeat(40);
@@ -127,7 +128,7 @@ describe('GitLab template: merge request jobs get no production secrets', () => 
   it('gives the preview job its own forge token, and deploy and drift another', () => {
     expect(glJob('preview').variables!.GITOPS_GITLAB_TOKEN).toBe('$GITOPS_GITLAB_MR_TOKEN');
     expect(glJob('deploy').variables!.GITOPS_GITLAB_TOKEN).toBe('$GITOPS_GITLAB_DEPLOY_TOKEN');
-    expect(glJob('drift').variables!.GITOPS_GITLAB_TOKEN).toBe('$GITOPS_GITLAB_DEPLOY_TOKEN');
+    expect(glJob('drift').variables!.GITOPS_GITLAB_TOKEN).toBe('$GITOPS_GITLAB_DRIFT_TOKEN');
     // The least role that can comment, documented where the variable is defined.
     expect(gitlabText).toMatch(/GITOPS_GITLAB_MR_TOKEN\s+masked\. Project access token, role Reporter/);
   });
@@ -176,7 +177,7 @@ describe('GitLab template: jobs, caches and toolchain', () => {
     expect(drift.parallel).toBe(4);
     expect(drift.resource_group).toBeUndefined();
     expect(drift.script!.join('\n')).toContain('--shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"');
-    expect(drift.rules!.map((r) => r.if)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
+    expect(drift.rules!.map((r) => r.if)).toEqual(['$CI_PIPELINE_SOURCE == "schedule" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH']);
   });
 
   it('serializes deploys on the default branch, each stack from its last deployed commit, whatever the before-SHA', async () => {
@@ -313,5 +314,43 @@ describe('GitHub template: concurrency, kubeconfig, before-SHA, caches and toolc
       const [major, minor] = String(go?.with?.['go-version']).split('.').map(Number);
       expect(major! * 100 + minor!, name).toBeGreaterThanOrEqual(125);
     }
+  });
+});
+
+describe('least rights and hygiene, as the start-of-job checks expect them', () => {
+  it('grants each GitHub job exactly the permissions its start check needs (and id-token for OIDC)', () => {
+    for (const job of ['preview', 'deploy', 'drift'] as const) {
+      const { 'id-token': idToken, ...rest } = github.jobs[job]!.permissions as Record<string, string>;
+      expect(idToken, job).toBe('write');
+      expect(rest, job).toEqual(jobNeeds[job].github);
+    }
+  });
+
+  it('names, for each GitLab token, the role its job checks for', () => {
+    const roleOf = (variable: string) =>
+      new RegExp(`${variable}\\s+masked[^.]*\\. Project access token, role (\\w+)`).exec(gitlabText)?.[1];
+    expect(roleOf('GITOPS_GITLAB_MR_TOKEN')?.toLowerCase()).toBe(jobNeeds.preview.gitlab.role);
+    expect(roleOf('GITOPS_GITLAB_DEPLOY_TOKEN')?.toLowerCase()).toBe(jobNeeds.deploy.gitlab.role);
+    expect(roleOf('GITOPS_GITLAB_DRIFT_TOKEN')?.toLowerCase()).toBe(jobNeeds.drift.gitlab.role);
+  });
+
+  it('runs drift on schedules of the default branch only, with the whole history', () => {
+    expect(JSON.stringify(glJob('drift').rules)).toContain('$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH');
+    expect(glJob('drift').variables!.GIT_DEPTH).toBe('0');
+    const checkout = github.jobs.drift!.steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+  });
+
+  it('GitHub: no branch name hard-coded; one preview per pull request; no credential-less fetch', () => {
+    expect(githubText).not.toMatch(/branches: \[main\]/);
+    expect(github.jobs.preview!.concurrency).toMatchObject({ 'cancel-in-progress': true });
+    expect(JSON.stringify(github.jobs.preview!.steps)).not.toContain('git fetch');
+    expect(github.jobs.preview!.steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth']).toBe(0);
+  });
+
+  it('GitLab: the toolchain job is interruptible and checks the Node.js tarball', () => {
+    const toolchain = glJob('toolchain') as GitlabJob & { interruptible?: boolean; before_script?: string[] };
+    expect(toolchain.interruptible).toBe(true);
+    expect(toolchain.before_script!.join('\n')).toContain('sha256sum -c');
   });
 });
