@@ -9,11 +9,13 @@ import { downstreamImpact } from '../merge-request/downstream-impact.js';
 import { onMergePlan } from '../merge-request/on-merge.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
 import { planSavingEngine } from '../plans/plan-engines.js';
+import { packChanges } from '../policy/pack-changes.js';
 import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
 import { resourceCounts } from '../report/resource-counts.js';
 import type { ActionContext } from './action-context.js';
 import { say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
+import { policyContext, withPolicyChecks } from './policy-checks.js';
 
 /** The key of the one MR comment the preview keeps up to date. */
 export const previewCommentKey = 'preview';
@@ -87,15 +89,24 @@ export async function previewMergeRequest(
   const { affected, catalog } = scope;
   // A missing forge setting is refused before anything runs.
   const forge = options.comment ? await ctx.forge() : undefined;
-  const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
+  // The packs in force are the protected side's; the merge request's new ones only advise.
+  const opened = await withPolicyChecks(
+    ctx,
+    await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? [])),
+    affected.stacks.map((s) => s.name),
+    { enforced: affected.base ?? undefined, proposed: affected.head ?? undefined },
+  );
   const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
   const results = await previewAffected(affected, { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal });
-  const report = previewReport(
-    scope,
-    results,
-    await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir)),
-    ctx.ci.pipelineUrl,
-  );
+  const report = {
+    ...previewReport(
+      scope,
+      results,
+      await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir)),
+      ctx.ci.pipelineUrl,
+    ),
+    packChanges: affected.base && affected.head ? await packChanges(policyContext(ctx), affected.base, affected.head) : [],
+  };
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,8 @@ import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
+import { POLICY_STDERR_VARIABLE, policyEvents, policyFailure, policyFailureText, policyStderrFile } from './policy-failure.js';
+import { PolicyCollector, policyOptions } from './policy-result.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
 import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
@@ -149,6 +151,7 @@ export class PulumiEngine implements Engine {
       [HIDDEN_VARIABLE]: allowed.hidden.join(','),
       [SANDBOX_VARIABLE]: this.options.sandbox ?? 'none',
       [READONLY_VARIABLE]: layout.root,
+      [POLICY_STDERR_VARIABLE]: policyStderrFile(this.workDir(def)),
       ...dynamicProviderScript(layout.root),
     };
     if (program) {
@@ -205,6 +208,8 @@ export class PulumiEngine implements Engine {
         plugins: {
           languages: [{ name: HOST_RUNTIME, path: hostPluginDir() }],
           providers: [{ name: 'pulumi-nodejs', path: hostPluginDir() }],
+          // Policy packs: the analyzer that starts them, confined like the program (see its script).
+          analyzers: [{ name: 'policy-nodejs', path: hostPluginDir() }],
         },
       } as ProjectSettings,
     });
@@ -258,6 +263,8 @@ export class PulumiEngine implements Engine {
     // Values in the result are redacted as they are collected, before any report cuts them.
     const redact = (text: string): string => this.options.redactor?.redact(text) ?? text;
     const events = new EventCollector(def.name, sink, refreshOps.has(operation), Date.now, redact);
+    const policy = request.policy && request.policy.packs.length > 0 ? new PolicyCollector(request.policy, redact) : undefined;
+    if (policy) await rm(policyStderrFile(this.workDir(def)), { force: true });
     // A preview leaves alone a stack whose secrets this job holds no key to (a protected stack in a merge-request job).
     if (operation.endsWith('preview') && !hasSecretsAccess(def, this.options.env)) {
       const skipped = skippedResult(def.name, operation, NO_SECRETS_ACCESS, true);
@@ -287,14 +294,16 @@ export class PulumiEngine implements Engine {
       const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
       const planFile = plan?.file ? { plan: plan.file } : {};
       watch = watchProcesses(this.workDir(def));
-      const common = { onEvent: events.handle, signal, color: 'never' as const };
+      const onEvent = policy ? policyEvents(def.name, policy, events.handle, sink) : events.handle;
+      const common = { onEvent, signal, color: 'never' as const };
+      const packs = policyOptions(request.policy);
       switch (operation) {
         case 'preview':
-          await stack.preview({ ...common, diff: false, ...planFile, ...scope(request) });
+          await stack.preview({ ...common, diff: false, ...planFile, ...scope(request), ...packs });
           break;
         case 'up':
           {
-            const up = await stack.up({ ...common, message: request.message, ...planFile, ...scope(request) });
+            const up = await stack.up({ ...common, message: request.message, ...planFile, ...scope(request), ...packs });
             for (const o of Object.values(up.outputs)) if (o.secret) this.learnSecret(o.value);
             outputs = renderOutputs(up.outputs);
             updateVersion = await updateVersionOf(stack, up.summary.version);
@@ -303,7 +312,7 @@ export class PulumiEngine implements Engine {
           }
           break;
         case 'remediate-preview':
-          await stack.preview({ ...common, refresh: true, diff: false, ...planFile });
+          await stack.preview({ ...common, refresh: true, diff: false, ...planFile, ...packs });
           break;
         case 'refresh-preview':
           await stack.previewRefresh(common);
@@ -333,6 +342,7 @@ export class PulumiEngine implements Engine {
         ...(updateVersion !== undefined ? { updateVersion } : {}),
         ...(operation === 'preview' ? { outputChanges: events.outputChangeList() } : {}),
         ...(plan?.state ? { planned: { file: plan.file, encryptionSalt: await planSalt(stack), state: plan.state } } : {}),
+        ...(policy ? { policy: policy.outcome() } : {}),
       };
     } catch (err) {
       let error =
@@ -341,6 +351,14 @@ export class PulumiEngine implements Engine {
           : (timedOut() && (await this.timedOutError(def, limitMs, err))) ||
             (!signal.aborted && warm && hostDeathError(def.name, warm.exited(), err)) ||
             (request.plan && planRejection(def.name, failureText(err, events), err)) ||
+            (policy &&
+              policyFailure(
+                def.name,
+                request.policy!,
+                policy,
+                redact(await policyFailureText(this.workDir(def), failureText(err, events))),
+                err,
+              )) ||
             classifyFailure(def.name, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
       const unknown = err instanceof GitopsError || error.code !== 'PROVIDER_ERROR' ? undefined : inFlightCreates(err, events);
       // Still under our lock: the record is written before any other run can start on the stack.
@@ -353,6 +371,7 @@ export class PulumiEngine implements Engine {
         resources: events.resourceList(),
         durationMs: Date.now() - started,
         error: { code: error.code, message: errorText(error) },
+        ...(policy ? { policy: policy.outcome() } : {}),
       };
     } finally {
       warm?.stop();
