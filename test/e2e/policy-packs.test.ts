@@ -115,7 +115,7 @@ describe('policy packs on the real engine', () => {
     await box.write('stacks/low.yaml', `${stack(81)}description: weakened\n`);
     await commit('weaken the rules');
     try {
-      const r = await box.run(['preview', '--base', 'main', '--json']);
+      const r = await box.run(['preview', '--base', 'main', '--json', '--markdown', path.join(box.root, '.gitops', 'comment.md')]);
       expect(r.code, r.stderr).toBe(1);
       const low = stackOf(r, 'low');
       expect(low.error?.code).toBe('POLICY_VIOLATION');
@@ -126,8 +126,43 @@ describe('policy packs on the real engine', () => {
           expect.objectContaining({ pack: 'extra', policy: 'unprivileged-port', enforcement: 'advisory', proposed: true }),
         ]),
       );
+      // The comment: the verdict in the summary, each pack's mark, each violation, and the packs the change edits.
+      const comment = await readFile(path.join(box.root, '.gitops', 'comment.md'), 'utf8');
+      expect(comment).toContain('**❌ A mandatory policy fails for `low`');
+      expect(comment).toContain('| low | `demo` | ❌ 1 violation |');
+      expect(comment).toContain('| low | `extra` (new in this change: advisory until merged) | ⚠️ 1 violation |');
+      expect(comment).toMatch(
+        /\| low \| `demo` \/ `unprivileged-port` \| ❌ mandatory \| `platform-settings` \| .*basePort 81 is below 1024/,
+      );
+      expect(comment).toContain('- `demo`: settings changed');
+      expect(comment).toContain('- `extra`: added');
     } finally {
       await git('checkout', '-q', 'main');
+    }
+  });
+
+  it('validate names a bad policy setting and a pack folder that is missing: exit 2', async () => {
+    await box.write(
+      'Pulumi.yaml',
+      `${await git('show', 'HEAD:Pulumi.yaml')}      enforcement:\n        unprivileged-port: strict\n    ghost: {}\n`,
+    );
+    try {
+      const r = await box.run(['validate']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('Pulumi.yaml: gitops.policies.demo.enforcement.unprivileged-port:');
+      const missing = await box.run(['preview', '--stack', 'good']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('invalid policy settings in Pulumi.yaml');
+    } finally {
+      await git('checkout', '--', 'Pulumi.yaml');
+    }
+    await box.write('Pulumi.yaml', `${await git('show', 'HEAD:Pulumi.yaml')}    ghost: {}\n`);
+    try {
+      const r = await box.run(['validate']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('Pulumi.yaml: gitops.policies.ghost: policy pack ghost: policies/ghost/ does not exist');
+    } finally {
+      await git('checkout', '--', 'Pulumi.yaml');
     }
   });
 
