@@ -32,9 +32,17 @@ import { EventCollector } from './event-collector.js';
 import { hostDeathError } from './host-death.js';
 import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
+import { analyzeLiveState } from './live-policy.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from './pending-operations.js';
-import { POLICY_STDERR_VARIABLE, policyEvents, policyFailure, policyFailureText, policyStderrFile } from './policy-failure.js';
+import {
+  POLICY_STDERR_VARIABLE,
+  policyEvents,
+  policyFailure,
+  policyFailureText,
+  policyStderrFile,
+  violationLine,
+} from './policy-failure.js';
 import { PolicyCollector, policyOptions } from './policy-result.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
@@ -42,7 +50,7 @@ import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './prog
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
-import { probeSecretDrift } from './secret-drift.js';
+import { probeSecretDrift, type StateCopy } from './secret-drift.js';
 import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, usesPassphrase } from './secrets-provider.js';
 import { stackEnvironment } from './stack-env.js';
 import { unknownCreatesOf, unknownOutcomeError, settleSteps as unknownSettleSteps } from './unknown-outcome.js';
@@ -317,6 +325,11 @@ export class PulumiEngine implements Engine {
         case 'refresh-preview':
           await stack.previewRefresh(common);
           if (events.secretSuspects.size > 0) await this.findSecretDrift(def, stack, events, signal);
+          if (policy) {
+            await analyzeLiveState(this.stateCopy(def, stack, signal), request.policy!, policy, hostPluginDir());
+            for (const v of policy.violations)
+              sink({ type: 'diagnostic', stack: def.name, severity: 'warning', message: `live: ${violationLine(v)}` });
+          }
           break;
         case 'refresh':
           // Never `clearPendingCreates`: it forgets resources that may exist (checkPending stops before that).
@@ -412,17 +425,21 @@ export class PulumiEngine implements Engine {
     return preparePlan(def.name, stack, operation, plan, where);
   }
 
-  /** Adds drift in secret properties, which the events mask, by comparing decrypted values in memory. */
-  private async findSecretDrift(def: StackDefinition, stack: Stack, events: EventCollector, signal?: AbortSignal): Promise<void> {
-    const changes = await probeSecretDrift({
+  /** How to make a throwaway copy of the stack's state (see `withRefreshedCopy`). */
+  private stateCopy(def: StackDefinition, stack: Stack, signal?: AbortSignal): StateCopy {
+    return {
       stack,
       command: this.command,
       env: this.stackEnvVars(def),
       parentDir: path.join(this.options.layout.workDir, 'workspaces'),
       openCopy: (backendUrl, workDir) => this.openOn(def, undefined, backendUrl, workDir),
-      urns: events.secretSuspects,
       signal,
-    });
+    };
+  }
+
+  /** Adds drift in secret properties, which the events mask, by comparing decrypted values in memory. */
+  private async findSecretDrift(def: StackDefinition, stack: Stack, events: EventCollector, signal?: AbortSignal): Promise<void> {
+    const changes = await probeSecretDrift({ ...this.stateCopy(def, stack, signal), urns: events.secretSuspects });
     for (const c of changes) this.learnSecret(c.plaintexts);
     events.addSecretChanges(changes);
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitIn } from '../helpers/git-repo.js';
@@ -90,6 +90,25 @@ describe('policy packs on the real engine', () => {
     } finally {
       await git('checkout', '--', 'Pulumi.yaml');
     }
+  });
+
+  it('a drift check reports a live resource that violates a mandatory policy', async () => {
+    const live = path.join(box.root, '.gitops', 'demo', 'good', 'platform.json');
+    await writeFile(live, '{"hostname": "localhost", "basePort": 79}\n');
+    const r = await box.run(['drift', '--stack', 'good', '--detect-only', '--json']);
+    expect(r.code, r.stderr).toBe(3);
+    const good = (JSON.parse(r.stdout) as { stacks: { name: string; action: string; policyChecks?: Doc['stacks'][number]['policy'] }[] })
+      .stacks[0]!;
+    expect(good.action).toBe('reported');
+    expect(good.policyChecks?.violations).toEqual([
+      expect.objectContaining({
+        pack: 'demo',
+        policy: 'unprivileged-port',
+        enforcement: 'mandatory',
+        message: expect.stringContaining('basePort 79'),
+      }),
+    ]);
+    expect(r.stderr.match(/live: policy demo\/unprivileged-port \(mandatory\) on platform-settings/g)?.length).toBe(1);
   });
 
   it('a merge request that disables the policy is still checked against the base pack; its new pack only advises', async () => {
