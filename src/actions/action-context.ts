@@ -43,6 +43,8 @@ export interface ActionContext {
   redact: (text: string) => string;
   /** How many stacks run at once. */
   concurrency: number;
+  /** Where prepared policy packs and their dependencies are cached (default: under the work folder). */
+  policyCacheDir?: string;
 }
 
 /** Tells the operator something through the progress sink. */

@@ -13,6 +13,7 @@ import { planBoundEngine } from '../plans/plan-engines.js';
 import { type ActionContext, say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
 import { checkedForge } from './checked-forge.js';
+import { withPolicyChecks } from './policy-checks.js';
 
 export interface DeployOnMergeOptions {
   /** Destroy deleted stacks even if their last definition did not allow it. */
@@ -118,7 +119,13 @@ async function landedChanges(ctx: ActionContext, scope: ChangeScope): Promise<La
  */
 export async function deployOnMerge(ctx: ActionContext, scope: ChangeScope, options: DeployOnMergeOptions): Promise<DeployMergedResult> {
   const { affected, catalog } = scope;
-  const opened = await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? []));
+  // The packs in force before the merge govern it: a merged change cannot lower them for its own deploy.
+  const opened = await withPolicyChecks(
+    ctx,
+    await ctx.engine(affected.stacks.flatMap((s) => catalog.byName.get(s.name) ?? [])),
+    affected.stacks.map((s) => s.name),
+    { enforced: affected.base ?? undefined },
+  );
   const commit = affected.head ?? (await ctx.git.revParse(options.head));
   const engine = options.plans ? await planBoundEngine(ctx, opened, options.plans, commit) : opened;
   const stacksDir = relativeDir(ctx.layout, ctx.layout.stacksDir);

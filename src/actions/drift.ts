@@ -10,6 +10,7 @@ import { type Shard, shardStacks } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { type ActionContext, say } from './action-context.js';
 import { checkedForge } from './checked-forge.js';
+import { withPolicyChecks } from './policy-checks.js';
 
 export interface DriftRequest extends DriftMode {
   selection: Selection;
@@ -56,7 +57,9 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   const names = plan.map((p) => p.name);
   // A missing forge setting is refused before anything runs.
   const forge = request.notify ? await checkedForge(ctx, 'drift') : undefined;
-  const engine = await ctx.engine(names.map((n) => ctx.catalog.byName.get(n)!));
+  // Remediation is checked against the packs as committed on the branch the drift check runs on.
+  const head = await ctx.git.revParse('HEAD').catch(() => undefined);
+  const engine = await withPolicyChecks(ctx, await ctx.engine(names.map((n) => ctx.catalog.byName.get(n)!)), names, { enforced: head });
   const run = {
     engine,
     catalog: ctx.catalog,

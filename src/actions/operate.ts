@@ -9,6 +9,7 @@ import { mapLimit } from '../run/map-limit.js';
 import { runPlan } from '../run/run-stacks.js';
 import type { StackCatalog } from '../stacks/load.js';
 import type { ActionContext } from './action-context.js';
+import { withPolicyChecks } from './policy-checks.js';
 
 export type OperateCommand = 'preview' | 'deploy';
 
@@ -44,7 +45,13 @@ export async function operate(
   /** `deploy --plans DIR`: each update bound to its approved merge request preview (needs the commit). */
   plans?: string,
 ): Promise<StackResult[]> {
-  const opened = await ctx.engine(plan.stacks.map((s) => ctx.catalog.byName.get(s.name)!));
+  // Packs as committed where a commit deploys; a local run checks the working tree's.
+  const opened = await withPolicyChecks(
+    ctx,
+    await ctx.engine(plan.stacks.map((s) => ctx.catalog.byName.get(s.name)!)),
+    plan.stacks.map((s) => s.name),
+    { enforced: commit },
+  );
   if (plans !== undefined && commit === undefined)
     throw userError('USAGE', '--plans needs a git repository: plans are bound to the commit they previewed');
   const engine = plans !== undefined && commit !== undefined ? await planBoundEngine(ctx, opened, plans, commit) : opened;

@@ -17,6 +17,7 @@ import { downstreamImpact } from '../merge-request/downstream-impact.js';
 import { onMergePlan } from '../merge-request/on-merge.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
 import { planSavingEngine } from '../plans/plan-engines.js';
+import { packChanges } from '../policy/pack-changes.js';
 import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
 import { redactDeep } from '../report/redact-deep.js';
 import { resourceCounts } from '../report/resource-counts.js';
@@ -24,6 +25,7 @@ import type { ActionContext } from './action-context.js';
 import { say } from './action-context.js';
 import type { ChangeScope } from './affected.js';
 import { checkedForge } from './checked-forge.js';
+import { policyContext, withPolicyChecks } from './policy-checks.js';
 
 /** The key of the one MR comment the preview keeps up to date. */
 export const previewCommentKey = 'preview';
@@ -113,11 +115,15 @@ export async function previewMergeRequest(
   const base = await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir));
   // Programs run with the environment the base gives them, not one this change adds.
   const running = protectedEnv(catalog, base);
-  const opened = await ctx.engine(
-    affected.stacks.flatMap((s) => running.byName.get(s.name) ?? []),
-    {
-      projectText: await baseProjectText(ctx, affected.base),
-    },
+  // The packs in force are the protected side's; the merge request's new ones only advise.
+  const opened = await withPolicyChecks(
+    ctx,
+    await ctx.engine(
+      affected.stacks.flatMap((s) => running.byName.get(s.name) ?? []),
+      { projectText: await baseProjectText(ctx, affected.base) },
+    ),
+    affected.stacks.map((s) => s.name),
+    { enforced: affected.base ?? undefined, proposed: affected.head ?? undefined },
   );
   const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
   const results = await previewAffected(affected, {
@@ -127,7 +133,10 @@ export async function previewMergeRequest(
     concurrency: ctx.concurrency,
     signal: ctx.signal,
   });
-  const report = previewReport(scope, results, base, ctx.ci.pipelineUrl);
+  const report = {
+    ...previewReport(scope, results, base, ctx.ci.pipelineUrl),
+    packChanges: affected.base && affected.head ? await packChanges(policyContext(ctx), affected.base, affected.head) : [],
+  };
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,

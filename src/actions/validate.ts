@@ -1,3 +1,4 @@
+import { policyProblems } from '../policy/validate-packs.js';
 import type { RepoLayout } from '../repo/layout.js';
 import type { StackDiagnostic } from '../stacks/diagnostic.js';
 import { inspectStacks } from '../stacks/load.js';
@@ -10,8 +11,9 @@ export interface Validation {
   problems: StackDiagnostic[];
 }
 
-/** `gitops validate`: reads every stack file and reports every problem at once. */
+/** `gitops validate`: reads every stack file and the policy settings, and reports every problem at once. */
 export async function validate(layout: RepoLayout): Promise<Validation> {
   const { stacks, diagnostics } = await inspectStacks(layout);
-  return { valid: diagnostics.length === 0, stacks: stacks.map((s) => s.name), problems: diagnostics };
+  const problems = [...diagnostics, ...(await policyProblems(layout.root))];
+  return { valid: problems.length === 0, stacks: stacks.map((s) => s.name), problems };
 }

@@ -12,6 +12,7 @@ import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { renderHeartbeat, renderProgress } from '../report/console-progress.js';
 import type { StackDefinition } from '../stacks/schema.js';
+import { toolCacheDir } from '../toolchain/tool-cache.js';
 import type { CliEnv } from './io.js';
 import type { GlobalArgs } from './options.js';
 import { openRepo } from './repo.js';
@@ -123,5 +124,6 @@ export async function actionContext(
     },
     redact: (text) => (redactor ? redactor.redact(text) : text),
     concurrency: args.concurrency ?? 1,
+    policyCacheDir: toolCacheDir(cli.env, 'policy-packs', 'v1'),
   };
 }

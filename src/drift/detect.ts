@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.js';
+import type { PolicyOutcome } from '../engine/policy-result.js';
 import type { ResourceChange, StackError, StackResult, StackStatus } from '../engine/result.js';
 import type { RunContext } from '../run/run-context.js';
 import { schedule } from '../run/scheduler.js';
@@ -30,6 +31,8 @@ export interface DriftReport {
   /** The `up` that converged the stack back on Git. */
   remediation?: StackResult;
   error?: { code: string; message: string };
+  /** What the policy packs said of the live resources (refreshed), when any apply to the stack. */
+  policyChecks?: PolicyOutcome;
   durationMs: number;
 }
 
@@ -78,6 +81,7 @@ async function driftOne(def: StackDefinition, run: RunContext, mode: DriftMode):
   const detection = await engine.run({ stack: def, operation: 'refresh-preview', signal }, sink);
   const done = (rest: Partial<DriftReport> & Pick<DriftReport, 'status' | 'action'>): DriftReport => ({
     ...base,
+    ...(detection.policy ? { policyChecks: detection.policy } : {}),
     ...rest,
     durationMs: Date.now() - started,
   });

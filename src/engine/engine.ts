@@ -2,6 +2,7 @@ import type { StateVersion } from '../plans/state-version.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { LockHolder } from './lock-holder.js';
+import type { PolicyRun } from './policy-result.js';
 import type { ProgressSink } from './progress.js';
 import type { RecoverOutcome, RecoverRequest } from './recover-state.js';
 import type { Operation, StackResult } from './result.js';
@@ -26,6 +27,8 @@ export interface RunRequest {
   targets?: readonly string[];
   /** Preview and up: refresh the state from the live resources first (`--refresh`). */
   refresh?: boolean;
+  /** Preview, up and remediation: the policy packs to check the change against (see `src/policy/`). */
+  policy?: PolicyRun;
 }
 
 /** A stack output as the state holds it. */

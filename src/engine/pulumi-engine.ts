@@ -36,6 +36,7 @@ import { EventCollector } from './event-collector.js';
 import { hostDeathError } from './host-death.js';
 import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
+import { analyzeLiveState } from './live-policy.js';
 import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
 import {
   type DeploymentState,
@@ -45,6 +46,15 @@ import {
   readCheckpoint,
   settlesItself,
 } from './pending-operations.js';
+import {
+  POLICY_STDERR_VARIABLE,
+  policyEvents,
+  policyFailure,
+  policyFailureText,
+  policyStderrFile,
+  violationLine,
+} from './policy-failure.js';
+import { PolicyCollector, policyOptions } from './policy-result.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
 import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
@@ -52,7 +62,7 @@ import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
 import { type GroupPublisher, groupPublisher, providersElsewhereError, reapEarlierRun } from './run-groups.js';
-import { probeSecretDrift } from './secret-drift.js';
+import { probeSecretDrift, type StateCopy } from './secret-drift.js';
 import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, usesPassphrase } from './secrets-provider.js';
 import { stackEnvironment } from './stack-env.js';
 import { unknownCreatesOf, unknownOutcomeError, settleSteps as unknownSettleSteps } from './unknown-outcome.js';
@@ -205,6 +215,7 @@ export class PulumiEngine implements Engine {
       [HIDDEN_VARIABLE]: allowed.hidden.join(','),
       [SANDBOX_VARIABLE]: this.options.sandbox ?? 'none',
       [READONLY_VARIABLE]: layout.root,
+      [POLICY_STDERR_VARIABLE]: policyStderrFile(this.workDir(def)),
       ...dynamicProviderScript(layout.root),
     };
     if (program) {
@@ -263,6 +274,8 @@ export class PulumiEngine implements Engine {
         plugins: {
           languages: [{ name: HOST_RUNTIME, path: hostPluginDir() }],
           providers: [{ name: 'pulumi-nodejs', path: hostPluginDir() }],
+          // Policy packs: the analyzer that starts them, confined like the program (see its script).
+          analyzers: [{ name: 'policy-nodejs', path: hostPluginDir() }],
         },
       } as ProjectSettings,
     });
@@ -332,6 +345,8 @@ export class PulumiEngine implements Engine {
     // Values in the result are redacted as they are collected, before any report cuts them.
     const redact = (text: string): string => this.options.redactor?.redact(text) ?? text;
     const events = new EventCollector(def.name, sink, refreshOps.has(operation), Date.now, redact);
+    const policy = request.policy && request.policy.packs.length > 0 ? new PolicyCollector(request.policy, redact) : undefined;
+    if (policy) await rm(policyStderrFile(this.workDir(def)), { force: true });
     // A preview leaves alone a stack whose secrets this job holds no key to (a protected stack in a merge-request job).
     if (operation.endsWith('preview') && !hasSecretsAccess(def, this.options.env)) {
       const skipped = skippedResult(def.name, operation, NO_SECRETS_ACCESS, true);
@@ -365,14 +380,16 @@ export class PulumiEngine implements Engine {
       const plan = request.plan && (await this.preparePlan(def, stack, operation, request.plan));
       const planFile = plan?.file ? { plan: plan.file } : {};
       watch = watchProcesses(this.workDir(def), publisher?.onGroups);
-      const common = { onEvent: events.handle, signal, color: 'never' as const };
+      const onEvent = policy ? policyEvents(def.name, policy, events.handle, sink) : events.handle;
+      const common = { onEvent, signal, color: 'never' as const };
+      const packs = policyOptions(request.policy);
       switch (operation) {
         case 'preview':
-          await stack.preview({ ...common, diff: false, ...planFile, ...scope(request) });
+          await stack.preview({ ...common, diff: false, ...planFile, ...scope(request), ...packs });
           break;
         case 'up':
           {
-            const up = await stack.up({ ...common, message: request.message, ...planFile, ...scope(request) });
+            const up = await stack.up({ ...common, message: request.message, ...planFile, ...scope(request), ...packs });
             for (const o of Object.values(up.outputs)) if (o.secret) this.learnSecret(o.value);
             outputs = renderOutputs(up.outputs);
             updateVersion = await updateVersionOf(stack, up.summary.version);
@@ -381,11 +398,16 @@ export class PulumiEngine implements Engine {
           }
           break;
         case 'remediate-preview':
-          await stack.preview({ ...common, refresh: true, diff: false, ...planFile });
+          await stack.preview({ ...common, refresh: true, diff: false, ...planFile, ...packs });
           break;
         case 'refresh-preview':
           await stack.previewRefresh(common);
           if (events.secretSuspects.size > 0) await this.findSecretDrift(def, stack, events, signal);
+          if (policy) {
+            await analyzeLiveState(this.stateCopy(def, stack, signal), request.policy!, policy, hostPluginDir());
+            for (const v of policy.violations)
+              sink({ type: 'diagnostic', stack: def.name, severity: 'warning', message: `live: ${violationLine(v)}` });
+          }
           break;
         case 'refresh':
           // Never `clearPendingCreates`: it forgets resources that may exist (checkPending stops before that).
@@ -411,6 +433,7 @@ export class PulumiEngine implements Engine {
         ...(updateVersion !== undefined ? { updateVersion } : {}),
         ...(operation === 'preview' ? { outputChanges: events.outputChangeList() } : {}),
         ...(plan?.state ? { planned: { file: plan.file, encryptionSalt: await planSalt(stack), state: plan.state } } : {}),
+        ...(policy ? { policy: policy.outcome() } : {}),
       };
     } catch (err) {
       let error =
@@ -419,6 +442,14 @@ export class PulumiEngine implements Engine {
           : (timedOut() && (await this.timedOutError(def, limitMs, err))) ||
             (!signal.aborted && warm && hostDeathError(def.name, warm.exited(), err)) ||
             (request.plan && planRejection(def.name, failureText(err, events), err)) ||
+            (policy &&
+              policyFailure(
+                def.name,
+                request.policy!,
+                policy,
+                redact(await policyFailureText(this.workDir(def), failureText(err, events))),
+                err,
+              )) ||
             classifyFailure(def, this.workDir(def), err, events, signal.aborted, this.onFileBackend);
       error = namedCheckpointError(def.name, error, this.stateWhere(def));
       if (error.code === 'CANCELLED' && writingOps.has(operation)) error = await this.cancelled(def, error);
@@ -433,6 +464,7 @@ export class PulumiEngine implements Engine {
         resources: events.resourceList(),
         durationMs: Date.now() - started,
         error: { code: error.code, message: errorText(error) },
+        ...(policy ? { policy: policy.outcome() } : {}),
       };
     } finally {
       warm?.stop();
@@ -487,17 +519,21 @@ export class PulumiEngine implements Engine {
     return preparePlan(def.name, stack, operation, plan, where);
   }
 
-  /** Adds drift in secret properties, which the events mask, by comparing decrypted values in memory. */
-  private async findSecretDrift(def: StackDefinition, stack: Stack, events: EventCollector, signal?: AbortSignal): Promise<void> {
-    const changes = await probeSecretDrift({
+  /** How to make a throwaway copy of the stack's state (see `withRefreshedCopy`). */
+  private stateCopy(def: StackDefinition, stack: Stack, signal?: AbortSignal): StateCopy {
+    return {
       stack,
       command: this.command,
       env: this.stackEnvVars(def),
       parentDir: path.join(this.options.layout.workDir, 'workspaces'),
       openCopy: (backendUrl, workDir) => this.openOn(def, undefined, backendUrl, workDir),
-      urns: events.secretSuspects,
       signal,
-    });
+    };
+  }
+
+  /** Adds drift in secret properties, which the events mask, by comparing decrypted values in memory. */
+  private async findSecretDrift(def: StackDefinition, stack: Stack, events: EventCollector, signal?: AbortSignal): Promise<void> {
+    const changes = await probeSecretDrift({ ...this.stateCopy(def, stack, signal), urns: events.secretSuspects });
     for (const c of changes) this.learnSecret(c.plaintexts);
     events.addSecretChanges(changes);
   }

@@ -1,4 +1,5 @@
 import type { StateVersion } from '../plans/state-version.js';
+import type { PolicyOutcome } from './policy-result.js';
 /** The result model of an engine operation on one stack. Reporters are pure functions of it. */
 
 /** What the driver asks the engine to do. */
@@ -96,6 +97,8 @@ export interface StackResult {
   outputChanges?: OutputChange[];
   /** A preview run with a plan: the plan it saved and what the plan was made against. */
   planned?: PlannedPreview;
+  /** What the policy packs said, when the run checked any. */
+  policy?: PolicyOutcome;
   /** A stack refused because its approved preview is stale: a preview of what deploying it would do now. */
   freshPreview?: StackResult;
 }

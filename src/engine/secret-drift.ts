@@ -60,19 +60,10 @@ export function compareSecrets(before: Deployment, after: Deployment, urns?: Rea
   });
 }
 
-export interface SecretDriftProbe {
-  /** The stack under check, on the real backend. */
-  stack: Stack;
-  command: PulumiCommand;
-  /** The whole CLI environment of the stack (the job's, with its backend, Pulumi home and passphrase). */
-  env: NodeJS.ProcessEnv;
-  /** Where the throwaway copy lives while the probe runs; removed afterwards. */
-  parentDir: string;
-  /** Opens the same stack (project, settings, secrets provider) on another backend. */
-  openCopy(backendUrl: string, workDir: string): Promise<Stack>;
+/** The stack under check (on the real backend) and how to copy it, with the suspects to compare. */
+export interface SecretDriftProbe extends Omit<StateCopy, 'target'> {
   /** The resources whose refresh step changed while their secret values arrived masked. */
   urns: ReadonlySet<string>;
-  signal?: AbortSignal;
 }
 
 /**
@@ -84,28 +75,60 @@ export interface SecretDriftProbe {
  * resource with secret values and nothing visible explains it.
  */
 export async function probeSecretDrift(probe: SecretDriftProbe): Promise<SecretChange[]> {
+  // Only the suspects: others may read what the copy's backend lacks (a StackReference reads another stack).
+  return withRefreshedCopy({ ...probe, target: [...probe.urns] }, async (copy) => {
+    const [before, after] = await Promise.all([probe.stack.exportStack(), copy.exportStack()]);
+    return compareSecrets(before, after, probe.urns);
+  });
+}
+
+/** What {@link withRefreshedCopy} needs: the stack, the CLI and its environment, and how to open a copy. */
+export interface StateCopy {
+  /** The stack under check, on the real backend. */
+  stack: Stack;
+  command: PulumiCommand;
+  /** The whole CLI environment of the stack (the job's, with its backend, Pulumi home and passphrase). */
+  env: NodeJS.ProcessEnv;
+  /** Where the throwaway copy lives while it is used; removed afterwards. */
+  parentDir: string;
+  /** Opens the same stack (project, settings, secrets provider) on another backend. */
+  openCopy(backendUrl: string, workDir: string): Promise<Stack>;
+  /** Refresh only these resources (default: all). */
+  target?: string[];
+  signal?: AbortSignal;
+}
+
+/** Runs `pulumi <args>` for a state copy; `backendUrl` points the CLI at the copy's backend. */
+export type CopyCli = (args: string[], cwd: string, backendUrl?: string) => Promise<{ stdout: string }>;
+
+/**
+ * Runs `fn` on a throwaway copy of the stack's state, on a file backend of its own, refreshed
+ * from the live resources: the real state is never written. The copy holds ciphertext only
+ * (exported without `--show-secrets`) and is removed at once.
+ */
+export async function withRefreshedCopy<T>(
+  probe: StateCopy,
+  fn: (copy: Stack, cli: CopyCli, backendUrl: string) => Promise<T>,
+): Promise<T> {
   const { stack, command, env, signal } = probe;
-  const cli = (args: string[], cwd: string, backendUrl?: string) =>
+  const cli: CopyCli = (args, cwd, backendUrl) =>
     run(command.command, [...args, '--non-interactive'], {
       cwd,
       env: { ...env, ...(backendUrl ? { PULUMI_BACKEND_URL: backendUrl } : {}) },
       signal,
       maxBuffer: 1 << 30,
     });
-  const dir = await mkdtemp(path.join(probe.parentDir, 'secret-probe-'));
+  const dir = await mkdtemp(path.join(probe.parentDir, 'state-copy-'));
   try {
-    const cwd = stack.workspace.workDir;
-    const exported = await cli(['stack', 'export', '--stack', stack.name], cwd);
+    const exported = await cli(['stack', 'export', '--stack', stack.name], stack.workspace.workDir);
     const stateFile = path.join(dir, 'state.json');
     await writeFile(stateFile, exported.stdout, { mode: 0o600 });
     const copyBackend = `file://${path.join(dir, 'backend')}`;
     await mkdir(path.join(dir, 'backend'), { recursive: true });
     const copy = await probe.openCopy(copyBackend, path.join(dir, 'workspace'));
     await cli(['stack', 'import', '--file', stateFile, '--stack', copy.name], copy.workspace.workDir, copyBackend);
-    // Only the suspects: others may read what the copy's backend lacks (a StackReference reads another stack).
-    await copy.refresh({ signal, color: 'never', target: [...probe.urns] });
-    const [before, after] = await Promise.all([stack.exportStack(), copy.exportStack()]);
-    return compareSecrets(before, after, probe.urns);
+    await copy.refresh({ signal, color: 'never', ...(probe.target ? { target: probe.target } : {}) });
+    return await fn(copy, cli, copyBackend);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -28,6 +28,7 @@ const usageCodes = new Set<ErrorCode>([
   'DEPLOY_REFUSED',
   'SDK_CONFLICT',
   'FORGE_ACCESS',
+  'POLICY_PACK',
 ]);
 
 /** The one place where errors become exit codes. */
@@ -42,7 +43,7 @@ export function exitCodeFor(err: unknown): ExitCode {
  * pre-run check could not test (no `encryptionSalt` in the stack file; Pulumi reads the salt
  * from the state). They exit 2, like the same error found before anything ran.
  */
-const stackUsageCodes = new Set<string>(['PASSPHRASE_MISSING', 'PASSPHRASE_INVALID']);
+const stackUsageCodes = new Set<string>(['PASSPHRASE_MISSING', 'PASSPHRASE_INVALID', 'POLICY_PACK']);
 
 /** Whether a stack's failure (its error code) is a usage error: exit 2. */
 export function isStackUsageFailure(code: string | undefined): boolean {

@@ -38,6 +38,10 @@ export type ErrorCode =
   | 'DEPLOY_REFUSED'
   /** The approved preview no longer holds: the program, the stack's state or the live resources moved since. */
   | 'PREVIEW_STALE'
+  /** A mandatory policy of a pack in force failed: the run changed nothing. */
+  | 'POLICY_VIOLATION'
+  /** A policy pack could not run: its analyzer plugin is missing, its dependencies are not installed, or it threw. */
+  | 'POLICY_PACK'
   | 'INTERNAL';
 
 export interface GitopsErrorOptions {

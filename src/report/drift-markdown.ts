@@ -2,6 +2,7 @@ import type { DriftReport } from '../drift/detect.js';
 import { noChangeOps, type ResourceChange } from '../engine/result.js';
 import { elsewhereText, overridden } from './drift-report.js';
 import { code, details, fitToLimit, plainText, table } from './markdown.js';
+import { policyMarkdown } from './policy-markdown.js';
 import { shortType } from './short-type.js';
 import { defaultValueLimits, valueCell } from './value-markdown.js';
 
@@ -48,6 +49,18 @@ export function stackDriftMarkdown(r: DriftReport): string {
     if (overrode.length > 0) lines.push(`**Overrode:** ${overrode.join('; ')}`);
   }
   if (r.error) lines.push(`**Error:** ${plainText(r.error.message)}`);
+  // The live resources against the policy packs (messages were redacted as they were collected).
+  if (r.policyChecks?.violations.length) {
+    const checked = {
+      name: r.name,
+      operation: 'refresh-preview' as const,
+      status: 'succeeded' as const,
+      changes: {},
+      resources: [],
+      durationMs: 0,
+    };
+    lines.push(policyMarkdown([{ ...checked, policy: r.policyChecks }], (t) => t));
+  }
   return lines.join('\n\n');
 }
 

@@ -95,6 +95,7 @@ export function driftJson(reports: readonly DriftReport[]): string {
         }
       : {}),
     ...(r.error ? { error: r.error } : {}),
+    ...(r.policyChecks ? { policyChecks: r.policyChecks } : {}),
     durationMs: r.durationMs,
   }));
   return `${JSON.stringify({ command: 'drift', stacks }, null, 2)}\n`;

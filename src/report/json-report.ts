@@ -19,6 +19,8 @@ export function operationJson(command: string, results: readonly StackResult[], 
     ...(r.updateVersion !== undefined ? { updateVersion: r.updateVersion } : {}),
     ...(r.error ? { error: r.error } : {}),
     ...(r.skipReason ? { skipReason: r.skipReason } : {}),
+    // Violations are redacted as they are collected.
+    ...(r.policy ? { policy: r.policy } : {}),
     // A stack refused because its approved preview is stale: what deploying it would do now.
     ...(r.freshPreview ? { freshPreview: stack(r.freshPreview) } : {}),
   });

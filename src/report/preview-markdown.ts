@@ -2,9 +2,11 @@ import type { StackResult } from '../engine/result.js';
 import type { PolicyChange } from '../merge-request/base-policy.js';
 import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
 import type { OnMergePlan } from '../merge-request/on-merge.js';
+import type { PackChange } from '../policy/pack-changes.js';
 import { cutText } from './cut-text.js';
 import { code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
 import { downstreamMarkdown, onMergeMarkdown } from './on-merge-markdown.js';
+import { policyMarkdown } from './policy-markdown.js';
 import { loudList, outputChangesMarkdown, resourceChangesMarkdown, resourceTypesMarkdown } from './resource-changes-markdown.js';
 import { changedResources, countsText, loudResources, resourceCounts } from './resource-counts.js';
 import { defaultValueLimits, type Redact, type ValueLimits } from './value-markdown.js';
@@ -37,6 +39,8 @@ export interface PreviewReportInput {
   renames?: Readonly<Record<string, string>>;
   /** Policy fields this change edits (approvals, allowDestroy, drift). */
   policyChanges?: readonly PolicyChange[];
+  /** Policy packs this change edits: they take effect only once merged. */
+  packChanges?: readonly PackChange[];
   /** What the deploy after the merge runs, in order. */
   onMerge?: OnMergePlan;
   /** Previewed stacks whose outputs change, and the stacks that read them. */
@@ -223,9 +227,13 @@ export function previewMarkdown(input: PreviewReportInput): string {
   const policies = input.policyChanges?.length
     ? `**⚠️ This merge request changes a policy.** Deploy applies the rules of the base, so a weaker rule takes effect only after the merge:\n${input.policyChanges.map(policyLine).join('\n')}`
     : '';
+  const blocked = input.results.filter((r) => r.error?.code === 'POLICY_VIOLATION').map((r) => r.name);
   const head = [
     heading,
     meta,
+    blocked.length > 0
+      ? `**❌ A mandatory policy fails for ${blocked.map(code).join(', ')}: this change cannot merge until it complies.**`
+      : '',
     loudBlock(views),
     views.length > 0 ? summary : 'No stacks are affected by this change.',
     input.onMerge ? onMergeMarkdown(input.onMerge, input.results, input.destroys ?? [], input.downstream) : '',
@@ -233,6 +241,7 @@ export function previewMarkdown(input: PreviewReportInput): string {
       ? downstreamMarkdown(input.downstream, input.redact ?? ((t) => t), input.valueLimits ?? defaultValueLimits)
       : '',
     policies,
+    policyMarkdown(input.results, input.redact ?? ((t) => t), input.packChanges),
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -43,6 +43,7 @@ const bench: Bench = {
       contenders.push(await gitopsContender());
       const baseline = process.env.BENCH_BASELINE_GITOPS;
       if (baseline) contenders.push(await gitopsContender(baseline, 'baseline'));
+      contenders.push(await gitopsContender(undefined, 'policy'));
       contenders.push(await plainContender(toolchain.binDir, host.path));
       contenders.push(await automationContender());
       for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -85,6 +86,7 @@ const bench: Bench = {
         `  ratio gitops/plain (median of per-round ratios): time ${timeRatio} (${verdict(timeRatio)}), peak memory ${memRatio} (${verdict(memRatio)})`,
         `  ratio gitops/plain of the medians: time ${ratio(gitops.ms, plain.ms)}, peak memory ${ratio(gitops.mib, plain.mib)}`,
         `  ratio gitops/automation-script (per round): time ${paired('gitops', 'automation', 'ms')}, peak memory ${paired('gitops', 'automation', 'mib')}`,
+        `  ratio gitops with one policy pack/gitops without (per round): time ${paired('policy', 'gitops', 'ms')}, peak memory ${paired('policy', 'gitops', 'mib')}`,
         ...(rounds[0]?.has('baseline')
           ? [
               `  ratio gitops/baseline (${process.env.BENCH_BASELINE_GITOPS}, per round): time ${paired('gitops', 'baseline', 'ms')}, peak memory ${paired('gitops', 'baseline', 'mib')}`,
@@ -103,6 +105,9 @@ const bench: Bench = {
         timeRatioOfMedians: ratio(gitops.ms, plain.ms),
         memoryRatioOfMedians: ratio(gitops.mib, plain.mib),
         standInLanguageHost: host.kind === 'stand-in' ? 1 : 0,
+        policyPackMs: Math.round(med('policy').ms),
+        policyPackPeakMiB: Math.round(med('policy').mib),
+        timeRatioPolicyPack: paired('policy', 'gitops', 'ms'),
         ...(rounds[0]?.has('baseline')
           ? { baselineMs: Math.round(med('baseline').ms), timeRatioBaseline: paired('gitops', 'baseline', 'ms') }
           : {}),

@@ -1,0 +1,17 @@
+import type { Engine } from '../engine/engine.js';
+import type { PolicySet } from './policy-set.js';
+
+/** `engine`, with each run of a preview, update or remediation checking the packs the set gives its stack. */
+export function policyEngine(engine: Engine, set: PolicySet): Engine {
+  return {
+    run: (request, sink) => {
+      const policy =
+        request.operation === 'destroy' || request.operation === 'destroy-preview' ? undefined : set.runFor(request.stack.name);
+      return engine.run(policy ? { ...request, policy } : request, sink);
+    },
+    unlock: (stack, options) => engine.unlock(stack, options),
+    recover: (request, sink) => engine.recover(request, sink),
+    lastDeployedCommit: (stack) => engine.lastDeployedCommit(stack),
+    outputs: (stack) => engine.outputs(stack),
+  };
+}
