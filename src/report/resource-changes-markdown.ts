@@ -1,7 +1,7 @@
 import type { OutputChange, PropertyChange, ResourceChange } from '../engine/result.js';
 import { code, details, table } from './markdown.js';
 import { shortType } from './short-type.js';
-import { isMultiLine, type Redact, type ValueLimits, valueCell, valueDiff } from './value-markdown.js';
+import { type Redact, type ValueLimits, valueCell, valueDiff, wantsDiff } from './value-markdown.js';
 
 /** Property rows shown per resource; a Kubernetes object can change hundreds of paths at once. */
 const maxPropertyRows = 25;
@@ -54,11 +54,11 @@ function resourceRows(r: ResourceChange, redact: Redact, limits: ValueLimits, di
   const shown = r.properties.slice(0, maxPropertyRows);
   const rows = shown.map((p, i) => {
     const path = `${code(p.path)}${forcesReplace(p) ? ' ♻️' : ''}`;
-    if (!p.secret && (isMultiLine(p.old) || isMultiLine(p.new))) {
-      diffs.push(valueDiff(`${code(r.name)} ${code(p.path)}:`, p.old, p.new, redact, limits));
+    if (!p.secret && wantsDiff(p.old, p.new, limits)) {
+      diffs.push(valueDiff(`${code(r.name)} ${code(p.path)}:`, p.old, p.new, redact));
       return [...(i === 0 ? first : rest), path, '↓ diff below', ''];
     }
-    return [...(i === 0 ? first : rest), path, valueCell(p.old, redact, limits), valueCell(p.new, redact, limits)];
+    return [...(i === 0 ? first : rest), path, valueCell(p.old, redact), valueCell(p.new, redact)];
   });
   const more = r.properties.length - shown.length;
   if (more > 0) rows.push([...rest, `… ${more} more properties`, '', '']);
@@ -98,12 +98,12 @@ const outputKind: Record<OutputChange['kind'], string> = {
 export function outputChangesMarkdown(changes: readonly OutputChange[], redact: Redact, limits: ValueLimits): string {
   const diffs: string[] = [];
   const rows = changes.map((o) => {
-    if (!o.secret && (isMultiLine(o.old) || isMultiLine(o.new))) {
-      diffs.push(valueDiff(`output ${code(o.name)}:`, o.old, o.new, redact, limits));
+    if (!o.secret && wantsDiff(o.old, o.new, limits)) {
+      diffs.push(valueDiff(`output ${code(o.name)}:`, o.old, o.new, redact));
       return [code(o.name), outputKind[o.kind], '↓ diff below', ''];
     }
-    const next = o.kind === 'unknown' ? '*known after deploy*' : valueCell(o.new, redact, limits);
-    return [code(o.name), outputKind[o.kind], valueCell(o.old, redact, limits), next];
+    const next = o.kind === 'unknown' ? '*known after deploy*' : valueCell(o.new, redact);
+    return [code(o.name), outputKind[o.kind], valueCell(o.old, redact), next];
   });
   return [table(['Output', 'Change', 'Old', 'New'], rows), ...diffs].join('\n\n');
 }
