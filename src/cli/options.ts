@@ -148,6 +148,11 @@ export const previewOptions = {
   ...scopeOptions,
   ...mergeRequestOptions,
   'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' },
+  diff: {
+    type: 'boolean',
+    default: false,
+    describe: 'Print each changing property as a diff of its old and new value, and the inputs of new resources (stderr with --json)',
+  },
   markdown: { type: 'string', implies: 'base', describe: 'With --base: write the merge request report (Markdown) to this file' },
   comment: { type: 'boolean', implies: 'base', describe: 'With --base: post the report as the one MR comment (updated in place)' },
   'save-plans': {

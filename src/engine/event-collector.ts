@@ -44,7 +44,7 @@ export function renderValue(value: unknown, redact: Redact = (t) => t): string |
   if (value === undefined) return undefined;
   if (isSecret(value)) return '[secret]';
   if (isUnknown(value)) return unknownText;
-  const text = typeof value === 'string' ? value : stableJson(value, (v) => (isSecret(v) ? '[secret]' : v));
+  const text = typeof value === 'string' ? value : stableJson(value, (v) => (isSecret(v) ? '[secret]' : isUnknown(v) ? unknownText : v));
   return cutText(redact(text), maxValueLength);
 }
 
@@ -151,6 +151,17 @@ export function outputChanges(old: Record<string, unknown>, next: Record<string,
   });
 }
 
+/**
+ * What a created or replacing resource is given: its new inputs as stable pretty JSON, secrets
+ * as `[secret]`, values the preview cannot know as such, redacted. The engine's own `__`
+ * bookkeeping keys are left out.
+ */
+function newInputs(meta: StepEventMetadata, redact: Redact): string | undefined {
+  if (!(meta.op === 'create' || replaceSteps.has(meta.op)) || !meta.new?.inputs) return undefined;
+  const inputs = Object.fromEntries(Object.entries(meta.new.inputs).filter(([k]) => !k.startsWith('__')));
+  return renderValue(inputs, redact);
+}
+
 /** True when a property bag holds a secret anywhere. */
 function holdsSecret(value: unknown): boolean {
   if (isSecret(value)) return true;
@@ -233,6 +244,8 @@ export class EventCollector {
       properties: existing?.properties.length ? existing.properties : properties,
       protected: meta.old?.protect ?? meta.new?.protect,
     };
+    const inputs = this.refresh ? undefined : newInputs(meta, this.redact);
+    if (inputs !== undefined || existing?.inputs !== undefined) entry.inputs = existing?.inputs ?? inputs;
     const foreign = this.refresh ? foreignFields(meta.new?.outputs) : [];
     if (foreign.length > 0 || existing?.foreignFields) entry.foreignFields = foreign.length > 0 ? foreign : existing?.foreignFields;
     this.resources.set(meta.urn, entry);

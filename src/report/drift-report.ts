@@ -1,6 +1,7 @@
 import type { DriftReport } from '../drift/detect.js';
 import type { PropertyChange, ResourceChange } from '../engine/result.js';
 import { describeChanges } from './console-progress.js';
+import { JSON_SCHEMA_VERSION, resourceJson } from './json-report.js';
 import { gitVersusLive } from './value-diff.js';
 
 const actionText: Record<DriftReport['action'], string> = {
@@ -67,12 +68,6 @@ export function driftSummary(reports: readonly DriftReport[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function resourceJson(r: ResourceChange): Record<string, unknown> {
-  // Segments are the driver's own bookkeeping for matching paths; the path says the same.
-  const properties = r.properties.map(({ segments: _segments, ...p }) => p);
-  return { urn: r.urn, type: r.type, name: r.name, op: r.op, changedProperties: r.changedProperties, properties };
-}
-
 /** The JSON document of a drift run. Pure. */
 export function driftJson(reports: readonly DriftReport[]): string {
   const stacks = reports.map((r) => ({
@@ -98,7 +93,7 @@ export function driftJson(reports: readonly DriftReport[]): string {
     ...(r.error ? { error: r.error } : {}),
     durationMs: r.durationMs,
   }));
-  return `${JSON.stringify({ command: 'drift', stacks }, null, 2)}\n`;
+  return `${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: 'drift', stacks }, null, 2)}\n`;
 }
 
 /** The fields remediation took back from other field managers, for `--json`. */

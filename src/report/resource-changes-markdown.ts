@@ -1,5 +1,5 @@
 import type { OutputChange, PropertyChange, ResourceChange } from '../engine/result.js';
-import { code, details, table } from './markdown.js';
+import { code, codeBlock, details, table } from './markdown.js';
 import { shortType } from './short-type.js';
 import { type Redact, type ValueLimits, valueCell, valueDiff, wantsDiff } from './value-markdown.js';
 
@@ -43,12 +43,22 @@ export function loudList(resources: readonly ResourceChange[]): string {
   return `**⚠️ Replaces and deletes**\n\n${lines.join('\n')}`;
 }
 
+/** The inputs a created or replacing resource is given, folded away: a reviewer opens what they want to check. */
+function inputsMarkdown(r: ResourceChange, redact: Redact): string {
+  return details(
+    `Inputs of ${code(r.name)} (${r.op === 'replace' ? 'the replacement' : 'new'})`,
+    codeBlock(redact(r.inputs ?? ''), 'json'),
+  );
+}
+
 /** Rows of one resource: its operation and name on the first row, one row per property. */
 function resourceRows(r: ResourceChange, redact: Redact, limits: ValueLimits, diffs: string[]): string[][] {
   const first = [label(r.op), resourceCell(r)];
   const rest = ['', ''];
+  if (r.inputs !== undefined) diffs.push(inputsMarkdown(r, redact));
   if (r.properties.length === 0) {
-    const what = r.changedProperties.length > 0 ? r.changedProperties.map(code).join(', ') : '—';
+    const what =
+      r.changedProperties.length > 0 ? r.changedProperties.map(code).join(', ') : r.inputs !== undefined ? '↓ inputs below' : '—';
     return [[...first, what, '', '']];
   }
   const shown = r.properties.slice(0, maxPropertyRows);

@@ -32,12 +32,13 @@ export function needsDiff(value: string | undefined, cellLimit: number): boolean
   return value !== undefined && (value.includes('\n') || value.length > cellLimit);
 }
 
-/**
- * A drifted value: Git's (the state's) against the live one, as `--- Git` / `+++ live` and the
- * hunks between them. Values arrive redacted.
- */
+/** A change between two values under `--- from` / `+++ to` lines, then its hunks. Values arrive redacted. */
+export function labelledDiff(before: string | undefined, after: string | undefined, from: string, to: string): string[] {
+  const absent = (v: string | undefined, label: string) => (v === undefined ? `${label} (absent)` : label);
+  return [`--- ${absent(before, from)}`, `+++ ${absent(after, to)}`, ...valueDiffLines(before, after)];
+}
+
+/** A drifted value: Git's (the state's) against the live one. */
 export function gitVersusLive(git: string | undefined, live: string | undefined): string[] {
-  const hunks = valueDiffLines(git, live);
-  const absent = (v: string | undefined, where: string) => (v === undefined ? `${where} (absent)` : where);
-  return [`--- ${absent(git, 'Git')}`, `+++ ${absent(live, 'live')}`, ...hunks];
+  return labelledDiff(git, live, 'Git', 'live');
 }
