@@ -221,8 +221,9 @@ export const driftOptions = {
 } as const satisfies OptionSet;
 
 export const driftHistoryOptions = {
+  ...repoOptions,
   ...jsonOption,
-  file: { type: 'string', demandOption: true, describe: 'The file given to drift --history' },
+  file: { type: 'string', describe: 'Read this file given to drift --history instead of the history kept with the state' },
   stack: { alias: 's', type: 'string', array: true, describe: 'Only these stacks' },
 } as const satisfies OptionSet;
 

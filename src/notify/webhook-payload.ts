@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { DriftReport } from '../drift/detect.js';
+import type { AlertKind } from '../drift/run-record.js';
 import type { ResourceChange } from '../engine/result.js';
 
 /*
@@ -40,6 +42,8 @@ export interface WebhookStack {
   drifted: WebhookResource[];
   deleted: WebhookResource[];
   managedElsewhere: WebhookResource[];
+  /** With drift history: why this stack is in the message (new, changed, resolved, remediated, failed). */
+  alert?: AlertKind;
 }
 
 export interface DriftWebhookPayload {
@@ -85,17 +89,29 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   return value;
 }
 
-/** The webhook document of a drift run. Pure. */
+/**
+ * The webhook document of a drift run. Pure. With `alerts` (from the drift history) it holds only
+ * the stacks whose drift is new, changed, resolved or remediated, each with its `alert`; undefined
+ * when there are none, so the same drift is sent once. Without, it holds every stack.
+ */
 export function driftWebhookPayload(
-  reports: readonly DriftReport[],
+  allReports: readonly DriftReport[],
   meta: DriftRunMeta,
   redact: (text: string) => string,
-): DriftWebhookPayload {
+  alerts?: ReadonlyMap<string, AlertKind>,
+): DriftWebhookPayload | undefined {
+  const reports = alerts ? allReports.filter((r) => alerts.has(r.name)) : allReports;
+  if (alerts && reports.length === 0) return undefined;
+  // Shards of one run check at about the same time: the stacks named keep their ids apart.
+  const names = createHash('sha256')
+    .update(reports.map((r) => r.name).join('\n'))
+    .digest('hex')
+    .slice(0, 12);
   const count = (action: string) => reports.filter((r) => r.action === action).length;
   const failed = reports.filter((r) => r.status !== 'succeeded' || r.action === 'failed').length;
   const payload: DriftWebhookPayload = {
     schema: DRIFT_WEBHOOK_SCHEMA,
-    id: `drift/${meta.time.toISOString()}/${meta.commit ?? 'unknown'}`,
+    id: `drift/${meta.time.toISOString()}/${meta.commit ?? 'unknown'}/${names}`,
     event: 'drift',
     time: meta.time.toISOString(),
     ...(meta.commit ? { commit: meta.commit } : {}),
@@ -118,6 +134,7 @@ export function driftWebhookPayload(
       drifted: r.drifted.map(resource),
       deleted: r.deleted.map(resource),
       managedElsewhere: r.managedElsewhere.map(resource),
+      ...(alerts?.has(r.name) ? { alert: alerts.get(r.name)! } : {}),
     })),
   };
   return redactDeep(payload, redact);
