@@ -115,7 +115,7 @@ describe('each command lists only its own flags', () => {
       signal: new AbortController().signal,
     });
     expect(code).toBe(2);
-    expect(stderr).toContain('Unknown argument: quiet');
+    expect(stderr).toContain('unknown option --quiet');
   });
 
   it('help wraps at word boundaries: every description comes out whole', async () => {
