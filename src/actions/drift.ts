@@ -102,7 +102,7 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));
   let notified: NotifyOutcome[] = [];
   if (forge) {
-    notified = await notifyDrift(reports, forge, ctx.redact, { commit, time, pipelineUrl: ctx.ci.pipelineUrl });
+    notified = await notifyDrift(reports, forge, ctx.redact, { commit, time, pipelineUrl: ctx.ci.pipelineUrl, jobUrl: ctx.ci.jobUrl });
     for (const o of notified) if (o.action !== 'none') say(ctx, `[${o.stack}] drift issue ${o.action}${o.url ? `: ${o.url}` : ''}`);
   }
   const alerts = request.store ? await alertsOf(request.store, reports) : undefined;
@@ -120,7 +120,7 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
     const recorded = reports.filter((r) => r.status === 'succeeded' || r.status === 'failed');
     const records = stackRunRecords(
       recorded,
-      { time, commit, jobUrl: ctx.ci.pipelineUrl },
+      { time, commit, jobUrl: ctx.ci.jobUrl ?? ctx.ci.pipelineUrl },
       alerts ?? new Map(),
       channels.every((c) => c.ok),
     );

@@ -96,6 +96,7 @@ export async function previewMergeRequest(
     await readBaseDefinitions(ctx.git, affected, ctx.catalog, relativeDir(ctx.layout, ctx.layout.stacksDir)),
     ctx.ci.pipelineUrl,
   );
+  if (ctx.ci.jobUrl) report.jobUrl = ctx.ci.jobUrl;
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,

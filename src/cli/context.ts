@@ -6,7 +6,7 @@ import type { ProgressSink } from '../engine/progress.js';
 import { type RunScope, scopedEngine } from '../engine/run-scope.js';
 import { checkSingleSdk, driverSdk, type SdkCopy, sdkFrom } from '../engine/single-sdk.js';
 import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
-import { forgeContextFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
+import { forgeContextFromEnv, jobUrlFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
 import { Git } from '../git/git.js';
 import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
 import type { RepoLayout } from '../repo/layout.js';
@@ -133,6 +133,7 @@ export async function actionContext(
       branch: ciBranch(cli.env),
       defaultBranch: defaultBranchOf(cli.env, options.defaultBranch),
       pipelineUrl: pipelineUrlFromEnv(cli.env),
+      jobUrl: jobUrlFromEnv(cli.env),
       commit: cli.env.GITOPS_COMMIT ?? cli.env.CI_COMMIT_SHA ?? cli.env.GITHUB_SHA,
     },
     redact: (text) => (redactor ? redactor.redact(text) : text),

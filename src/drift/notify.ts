@@ -1,7 +1,7 @@
 import type { Forge } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { stackDriftMarkdown } from '../report/drift-markdown.js';
-import { fitToLimit } from '../report/markdown.js';
+import { ciLinks, fitToLimit } from '../report/markdown.js';
 import type { DriftReport } from './detect.js';
 
 export interface NotifyOutcome {
@@ -23,13 +23,13 @@ export async function notifyDrift(
   reports: readonly DriftReport[],
   forge: Forge,
   redact: (text: string) => string,
-  meta: { commit?: string; time: Date; pipelineUrl?: string },
+  meta: { commit?: string; time: Date; pipelineUrl?: string; jobUrl?: string },
 ): Promise<NotifyOutcome[]> {
   const outcomes: NotifyOutcome[] = [];
   const runLine = [
     `Last checked ${meta.time.toISOString()}`,
     meta.commit ? `at commit \`${meta.commit.slice(0, 12)}\`` : '',
-    meta.pipelineUrl ? `([pipeline](${meta.pipelineUrl}))` : '',
+    ciLinks(meta.pipelineUrl, meta.jobUrl) ? `(${ciLinks(meta.pipelineUrl, meta.jobUrl)})` : '',
   ]
     .filter(Boolean)
     .join(' ');

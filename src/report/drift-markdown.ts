@@ -1,7 +1,7 @@
 import type { DriftReport } from '../drift/detect.js';
 import { noChangeOps, type PropertyChange, type ResourceChange } from '../engine/result.js';
 import { elsewhereText, overridden } from './drift-report.js';
-import { code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
+import { ciLinks, code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
 import { shortType } from './short-type.js';
 import { gitVersusLive } from './value-diff.js';
 
@@ -54,6 +54,8 @@ export interface DriftMarkdownInput {
   commit?: string;
   time: Date;
   pipelineUrl?: string;
+  /** The CI job that ran the check. */
+  jobUrl?: string;
   limit: number;
 }
 
@@ -64,7 +66,7 @@ export function driftMarkdown(input: DriftMarkdownInput): string {
   const meta = [
     `Run at ${input.time.toISOString()}`,
     input.commit ? `commit ${code(input.commit.slice(0, 12))}` : '',
-    input.pipelineUrl ? `[pipeline](${input.pipelineUrl})` : '',
+    ciLinks(input.pipelineUrl, input.jobUrl),
   ]
     .filter(Boolean)
     .join(' · ');

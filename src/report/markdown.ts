@@ -31,6 +31,13 @@ export function plainText(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
+/** "[pipeline](url) · [CI job](url)": links to what produced a report; '' when the CI told nothing. */
+export function ciLinks(pipelineUrl: string | undefined, jobUrl: string | undefined): string {
+  return [pipelineUrl ? `[pipeline](${pipelineUrl})` : '', jobUrl && jobUrl !== pipelineUrl ? `[CI job](${jobUrl})` : '']
+    .filter(Boolean)
+    .join(' · ');
+}
+
 /** A name as inline code (backticks become quotes: names never need them). */
 export function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;

@@ -77,6 +77,7 @@ describe('drift alerts and history', () => {
     const issue = issues().find((i) => i.title === 'Drift on stack edge-1')!;
     expect(issue.state).toBe('open');
     expect(issue.body).toContain(`\n+${appended}\n`);
+    expect(issue.body).toContain('[CI job](');
     expect(received).toHaveLength(1);
     expect(received[0]!.stacks.map((s) => [s.name, s.alert])).toEqual([['edge-1', 'new']]);
   });

@@ -123,3 +123,13 @@ describe('value diffs', () => {
     expect(outputs[1]).toContain('           password=[secret]\n          -host=db\n          +host=db2');
   });
 });
+
+describe('links to the CI job', () => {
+  it('the drift report and the preview comment link the pipeline and the job that produced them', () => {
+    const links = { pipelineUrl: 'https://ci.example/p/1', jobUrl: 'https://ci.example/j/7' };
+    const drift = driftMarkdown({ reports: [driftOf([])], time: new Date(0), limit: 65_536, ...links });
+    expect(drift).toContain('[pipeline](https://ci.example/p/1) · [CI job](https://ci.example/j/7)');
+    const preview = previewMarkdown({ results: [], approvals: {}, limit: 65_536, ...links });
+    expect(preview).toContain('[pipeline](https://ci.example/p/1) · [CI job](https://ci.example/j/7)');
+  });
+});

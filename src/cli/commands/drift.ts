@@ -39,7 +39,11 @@ export async function driftCommand(args: DriftArgs, cli: CliEnv): Promise<number
   cli.io.stderr(driftSummary(reports));
   await githubDriftReport(cli, ctx, { reports, commit, time });
   if (args.json) cli.io.stdout(driftJson(reports));
-  if (markdown) await writeFile(markdown, ctx.redact(driftMarkdown({ reports, commit, time, limit: markdownLimit })));
+  if (markdown)
+    await writeFile(
+      markdown,
+      ctx.redact(driftMarkdown({ reports, commit, time, pipelineUrl: ctx.ci.pipelineUrl, jobUrl: ctx.ci.jobUrl, limit: markdownLimit })),
+    );
   return exitCodeForOutcome({
     cancelled: cli.signal.aborted || reports.some((r) => r.status === 'cancelled'),
     usage: reports.some((r) => isStackUsageFailure(r.error?.code)),
