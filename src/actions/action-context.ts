@@ -14,6 +14,8 @@ export interface CiFacts {
   defaultBranch: string;
   /** A link to this pipeline, for reports and update messages. */
   pipelineUrl?: string;
+  /** A link to this CI job (the GitHub run attempt), for reports that say which job produced them. */
+  jobUrl?: string;
   /** The commit the CI says it runs for. */
   commit?: string;
 }

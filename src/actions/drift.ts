@@ -1,6 +1,10 @@
+import { alertFor } from '../drift/alerts.js';
 import { type DriftMode, type DriftReport, detectDrift, remediates } from '../drift/detect.js';
 import { appendRecord, toRecord } from '../drift/history.js';
+import type { DriftHistoryStore } from '../drift/history-store.js';
 import { type NotifyOutcome, notifyDrift } from '../drift/notify.js';
+import { type AlertKind, stackRunRecords } from '../drift/run-record.js';
+import { pastOf, writeRuns } from '../drift/stored-history.js';
 import { deployedCommitOnce, deployedOwnership } from '../merge-request/deployed-ownership.js';
 import { undeployedChangeCheck } from '../merge-request/undeployed-change.js';
 import { type ChannelOutcome, notifyChannels } from '../notify/notify-channels.js';
@@ -21,6 +25,12 @@ export interface DriftRequest extends DriftMode {
   notify: boolean;
   /** Slack and webhook targets (`--notify slack=URL`, `--notify webhook=URL`), parsed and checked at the edge. */
   channels?: readonly NotifyTarget[];
+  /**
+   * The drift history beside the state (opened at the edge): each run is recorded there, and
+   * alerts go out only when a stack's drift is new, changed or resolved. Without it (a backend
+   * that has no room for it), every run alerts on the drift it finds.
+   */
+  store?: DriftHistoryStore;
 }
 
 /** One stack in the drift plan, with what the run will do about its drift. */
@@ -37,6 +47,23 @@ export interface DriftRun {
   notified: NotifyOutcome[];
   /** What each Slack or webhook target got; a failed one fails the run (the alert was lost). */
   channels: ChannelOutcome[];
+  /** With the drift history: the stacks alerted on, and why. */
+  alerts?: ReadonlyMap<string, AlertKind>;
+}
+
+/** The alert each stack's result calls for, from what the history says about it. Cancelled checks say nothing either way. */
+async function alertsOf(store: DriftHistoryStore, reports: readonly DriftReport[]): Promise<Map<string, AlertKind>> {
+  const checked = reports.filter((r) => r.status !== 'cancelled' && r.status !== 'skipped');
+  const pasts = await pastOf(
+    store,
+    checked.map((r) => r.name),
+  );
+  const alerts = new Map<string, AlertKind>();
+  for (const r of checked) {
+    const alert = alertFor(r, pasts.get(r.name) ?? {});
+    if (alert) alerts.set(r.name, alert);
+  }
+  return alerts;
 }
 
 /** Which stacks drift checks, and whether each would be remediated: pure, printed by `--plan`. */
@@ -79,16 +106,30 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));
   let notified: NotifyOutcome[] = [];
   if (forge) {
-    notified = await notifyDrift(reports, forge, ctx.redact, { commit, time, pipelineUrl: ctx.ci.pipelineUrl });
+    notified = await notifyDrift(reports, forge, ctx.redact, { commit, time, pipelineUrl: ctx.ci.pipelineUrl, jobUrl: ctx.ci.jobUrl });
     for (const o of notified) if (o.action !== 'none') say(ctx, `[${o.stack}] drift issue ${o.action}${o.url ? `: ${o.url}` : ''}`);
   }
+  const alerts = request.store ? await alertsOf(request.store, reports) : undefined;
   const channels = await notifyChannels(reports, request.channels ?? [], { time, commit, pipelineUrl: ctx.ci.pipelineUrl }, ctx.redact, {
     signal: ctx.signal,
     onRetry: (target, delayMs) => say(ctx, `notify ${target}: retrying in ${(delayMs / 1000).toFixed(1)}s`),
+    ...(alerts ? { alerts } : {}),
   });
   for (const c of channels) {
     if (!c.ok) say(ctx, `error: notify ${c.target}: ${c.error}`, 'warning');
-    else say(ctx, c.sent ? `notify ${c.target}: sent` : `notify ${c.target}: nothing to report`);
+    else say(ctx, c.sent ? `notify ${c.target}: sent` : `notify ${c.target}: nothing new to report`);
   }
-  return { reports, time, commit, notified, channels };
+  if (request.store) {
+    // Recorded after the alerts, so an alert that could not be delivered is sent again next run.
+    const recorded = reports.filter((r) => r.status === 'succeeded' || r.status === 'failed');
+    const records = stackRunRecords(
+      recorded,
+      { time, commit, jobUrl: ctx.ci.jobUrl ?? ctx.ci.pipelineUrl },
+      alerts ?? new Map(),
+      channels.every((c) => c.ok),
+    );
+    await writeRuns(request.store, records, time);
+    say(ctx, `drift history: ${records.length} stack${records.length === 1 ? '' : 's'} recorded in ${request.store.where()}`);
+  }
+  return { reports, time, commit, notified, channels, ...(alerts ? { alerts } : {}) };
 }

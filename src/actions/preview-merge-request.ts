@@ -137,6 +137,7 @@ export async function previewMergeRequest(
     ...previewReport(scope, results, base, ctx.ci.pipelineUrl),
     packChanges: affected.base && affected.head ? await packChanges(policyContext(ctx), affected.base, affected.head) : [],
   };
+  if (ctx.ci.jobUrl) report.jobUrl = ctx.ci.jobUrl;
   if (!forge) return { results, report };
   const comment = await forge.upsertMergeRequestComment(
     previewCommentKey,

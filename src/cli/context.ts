@@ -5,8 +5,8 @@ import type { Engine } from '../engine/engine.js';
 import type { ProgressSink } from '../engine/progress.js';
 import { type RunScope, scopedEngine } from '../engine/run-scope.js';
 import { checkSingleSdk, driverSdk, type SdkCopy, sdkFrom } from '../engine/single-sdk.js';
-import { userError } from '../errors/gitops-error.js';
-import { forgeContextFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
+import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
+import { forgeContextFromEnv, jobUrlFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
 import { Git } from '../git/git.js';
 import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
 import type { RepoLayout } from '../repo/layout.js';
@@ -16,6 +16,20 @@ import { toolCacheDir } from '../toolchain/tool-cache.js';
 import type { CliEnv } from './io.js';
 import type { GlobalArgs } from './options.js';
 import { openRepo } from './repo.js';
+
+/**
+ * The forge settings from the CI variables. Missing or malformed ones are a configuration error
+ * (exit 2, as the README's table says), met before anything runs.
+ */
+function forgeSettings(env: NodeJS.ProcessEnv): ReturnType<typeof forgeContextFromEnv> {
+  try {
+    return forgeContextFromEnv(env);
+  } catch (err) {
+    const e = asGitopsError(err);
+    if (e.kind !== 'user') throw err;
+    throw new GitopsError({ code: 'USAGE', kind: 'user', message: e.message, ...(e.hint ? { hint: e.hint } : {}), cause: err });
+  }
+}
 
 /** The SDK copy Node resolves from the repository root and from each program folder the stacks run. */
 function programSdks(layout: RepoLayout, stacks: readonly StackDefinition[]): Map<string, SdkCopy | undefined> {
@@ -111,7 +125,7 @@ export async function actionContext(
     git: new Git(layout.root),
     forge: async () => {
       const { createForge } = await import('../forge/create-forge.js');
-      return createForge(forgeContextFromEnv(cli.env));
+      return createForge(forgeSettings(cli.env));
     },
     sink: consoleSink(cli, args.quiet),
     signal: cli.signal,
@@ -120,6 +134,7 @@ export async function actionContext(
       branch: ciBranch(cli.env),
       defaultBranch: defaultBranchOf(cli.env, options.defaultBranch),
       pipelineUrl: pipelineUrlFromEnv(cli.env),
+      jobUrl: jobUrlFromEnv(cli.env),
       commit: cli.env.GITOPS_COMMIT ?? cli.env.CI_COMMIT_SHA ?? cli.env.GITHUB_SHA,
     },
     redact: (text) => (redactor ? redactor.redact(text) : text),

@@ -73,11 +73,19 @@ export function githubPreviewReport(
 /** After drift: annotations for failed checks and drift left; the drift report as the job summary. */
 export function githubDriftReport(
   cli: CliEnv,
-  ctx: Pick<ActionContext, 'redact'>,
+  ctx: Pick<ActionContext, 'redact'> & Partial<Pick<ActionContext, 'ci'>>,
   run: { reports: readonly DriftReport[]; commit?: string; time: Date },
 ): Promise<void> {
   return reportToGithubActions(cli, ctx.redact, {
     annotations: () => driftAnnotations(run.reports, ctx.redact),
-    summary: () => driftMarkdown({ reports: [...run.reports], commit: run.commit, time: run.time, limit: JOB_SUMMARY_LIMIT }),
+    summary: () =>
+      driftMarkdown({
+        reports: [...run.reports],
+        commit: run.commit,
+        time: run.time,
+        pipelineUrl: ctx.ci?.pipelineUrl,
+        jobUrl: ctx.ci?.jobUrl,
+        limit: JOB_SUMMARY_LIMIT,
+      }),
   });
 }

@@ -29,6 +29,7 @@ import {
   validateOptions,
 } from './options.js';
 import { joinStdinValues } from './stdin-values.js';
+import { usageText } from './usage-errors.js';
 
 /** `config set/get` positionals as text: a value such as `0123` or `true` stays as written. */
 function configPositionals<T>(y: Argv<T>, withValue: boolean): Argv<T> {
@@ -49,6 +50,32 @@ const exitCodesHelp = [
   '  3    drift left in place; preview --detailed-exitcode: changes pending',
   '  130  cancelled (SIGINT/SIGTERM)',
 ].join('\n');
+
+/** Each command's options, for "did you mean" on a mistyped flag or command. */
+const commandOptions: Record<string, object> = {
+  validate: validateOptions,
+  list: listOptions,
+  preview: previewOptions,
+  deploy: deployOptions,
+  drift: driftOptions,
+  affected: affectedOptions,
+  status: statusOptions,
+  outputs: outputsOptions,
+  graph: graphOptions,
+  unlock: unlockOptions,
+  recover: recoverOptions,
+  config: configSetOptions,
+  init: initOptions,
+  schema: schemaOptions,
+  toolchain: toolchainOptions,
+};
+
+/** The flags the command in `argv` takes (with `drift history`'s own). */
+function flagsOf(argv: readonly string[]): string[] {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const options = words[0] === 'drift' && words[1] === 'history' ? driftHistoryOptions : (commandOptions[words[0] ?? ''] ?? {});
+  return [...Object.keys(topLevelOptions), 'help', 'version', ...Object.keys(options)];
+}
 
 /** Prints an error with its details and hint; returns the exit code (the one mapping lives in exitCodeFor). */
 function report(err: unknown, cli: CliEnv): number {
@@ -211,7 +238,14 @@ export async function main(argv: readonly string[], rawCli: CliEnv): Promise<num
     .fail((msg, err) => {
       // yargs wraps what a coerce function throws (and its own complaints) in a YError: usage errors.
       if (err instanceof GitopsError || (err && err.name !== 'YError')) throw err;
-      throw userError('USAGE', err?.message ?? msg);
+      // In our own words, with "did you mean" for a mistyped flag or command.
+      const text = usageText(
+        err?.message ?? msg,
+        flagsOf(argv),
+        Object.keys(commandOptions),
+        argv.find((a) => !a.startsWith('-')),
+      );
+      throw userError('USAGE', text.message, text.hint);
     });
   try {
     // With a callback, yargs hands over what it would print (help, --version) instead of printing it.

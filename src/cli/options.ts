@@ -148,6 +148,11 @@ export const previewOptions = {
   ...scopeOptions,
   ...mergeRequestOptions,
   'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' },
+  diff: {
+    type: 'boolean',
+    default: false,
+    describe: 'Print each changing property as a diff of its old and new value, and the inputs of new resources (stderr with --json)',
+  },
   markdown: { type: 'string', implies: 'base', describe: 'With --base: write the merge request report (Markdown) to this file' },
   comment: { type: 'boolean', implies: 'base', describe: 'With --base: post the report as the one MR comment (updated in place)' },
   'save-plans': {
@@ -216,8 +221,9 @@ export const driftOptions = {
 } as const satisfies OptionSet;
 
 export const driftHistoryOptions = {
+  ...repoOptions,
   ...jsonOption,
-  file: { type: 'string', demandOption: true, describe: 'The file given to drift --history' },
+  file: { type: 'string', describe: 'Read this file given to drift --history instead of the history kept with the state' },
   stack: { alias: 's', type: 'string', array: true, describe: 'Only these stacks' },
 } as const satisfies OptionSet;
 

@@ -1,7 +1,7 @@
 import type { Forge } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { stackDriftMarkdown } from '../report/drift-markdown.js';
-import { fitToLimit } from '../report/markdown.js';
+import { ciLinks, fitToLimit } from '../report/markdown.js';
 import { redactDeep } from '../report/redact-deep.js';
 import type { DriftReport } from './detect.js';
 
@@ -24,14 +24,14 @@ export async function notifyDrift(
   reports: readonly DriftReport[],
   forge: Forge,
   redact: (text: string) => string,
-  meta: { commit?: string; time: Date; pipelineUrl?: string },
+  meta: { commit?: string; time: Date; pipelineUrl?: string; jobUrl?: string },
 ): Promise<NotifyOutcome[]> {
   const outcomes: NotifyOutcome[] = [];
-  const { commit, pipelineUrl } = redactDeep({ commit: meta.commit, pipelineUrl: meta.pipelineUrl }, redact);
+  const { commit, pipelineUrl, jobUrl } = redactDeep({ commit: meta.commit, pipelineUrl: meta.pipelineUrl, jobUrl: meta.jobUrl }, redact);
   const runLine = [
     `Last checked ${meta.time.toISOString()}`,
     commit ? `at commit \`${commit.slice(0, 12)}\`` : '',
-    pipelineUrl ? `([pipeline](${pipelineUrl}))` : '',
+    ciLinks(pipelineUrl, jobUrl) ? `(${ciLinks(pipelineUrl, jobUrl)})` : '',
   ]
     .filter(Boolean)
     .join(' ');

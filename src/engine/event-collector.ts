@@ -1,13 +1,14 @@
 import type { EngineEvent, StepEventMetadata } from '@pulumi/pulumi/automation/index.js';
 import { attributeOwners, foreignFields } from '../drift/managed-fields.js';
 import { cutText } from '../report/cut-text.js';
+import { stableJson } from '../report/stable-json.js';
 import type { ProgressSink } from './progress.js';
 import type { OutputChange, PropertyChange, ResourceChange } from './result.js';
 
 /** Steps of one replacement collapse into one `replace` entry per resource. */
 const replaceSteps = new Set(['replace', 'create-replacement', 'delete-replaced', 'discard-replaced', 'import-replacement']);
-/** Long enough for a config file's worth of text; reports cut further, each to its own width. */
-const maxValueLength = 4_000;
+/** Long enough for any value a reviewer reads in full; reports collapse the biggest ones to fit their platform. */
+const maxValueLength = 1_000_000;
 const changingOps = new Set(['update', 'replace', 'create-replacement', 'delete-replaced']);
 
 export function resourceName(urn: string): string {
@@ -34,7 +35,8 @@ function valueAt(obj: unknown, path: string): unknown {
 export type Redact = (text: string) => string;
 
 /**
- * Renders a value for reports: strings as-is, the rest as compact JSON, long values cut with a
+ * Renders a value for reports: strings as-is, the rest as stable pretty JSON (one line per field,
+ * so a change deep in a spec diffs as one line), values past a megabyte cut with a
  * note of how much was left out. Redacted before the cut: a cut through a secret would leave a
  * part the redactor no longer recognises.
  */
@@ -42,7 +44,7 @@ export function renderValue(value: unknown, redact: Redact = (t) => t): string |
   if (value === undefined) return undefined;
   if (isSecret(value)) return '[secret]';
   if (isUnknown(value)) return unknownText;
-  const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v: unknown) => (isSecret(v) ? '[secret]' : v));
+  const text = typeof value === 'string' ? value : stableJson(value, (v) => (isSecret(v) ? '[secret]' : isUnknown(v) ? unknownText : v));
   return cutText(redact(text), maxValueLength);
 }
 
@@ -149,6 +151,17 @@ export function outputChanges(old: Record<string, unknown>, next: Record<string,
   });
 }
 
+/**
+ * What a created or replacing resource is given: its new inputs as stable pretty JSON, secrets
+ * as `[secret]`, values the preview cannot know as such, redacted. The engine's own `__`
+ * bookkeeping keys are left out.
+ */
+function newInputs(meta: StepEventMetadata, redact: Redact): string | undefined {
+  if (!(meta.op === 'create' || replaceSteps.has(meta.op)) || !meta.new?.inputs) return undefined;
+  const inputs = Object.fromEntries(Object.entries(meta.new.inputs).filter(([k]) => !k.startsWith('__')));
+  return renderValue(inputs, redact);
+}
+
 /** True when a property bag holds a secret anywhere. */
 function holdsSecret(value: unknown): boolean {
   if (isSecret(value)) return true;
@@ -231,6 +244,8 @@ export class EventCollector {
       properties: existing?.properties.length ? existing.properties : properties,
       protected: meta.old?.protect ?? meta.new?.protect,
     };
+    const inputs = this.refresh ? undefined : newInputs(meta, this.redact);
+    if (inputs !== undefined || existing?.inputs !== undefined) entry.inputs = existing?.inputs ?? inputs;
     const foreign = this.refresh ? foreignFields(meta.new?.outputs) : [];
     if (foreign.length > 0 || existing?.foreignFields) entry.foreignFields = foreign.length > 0 ? foreign : existing?.foreignFields;
     this.resources.set(meta.urn, entry);

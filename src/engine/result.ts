@@ -48,6 +48,11 @@ export interface ResourceChange {
   /** True when the resource is `protect`ed in state. */
   protected?: boolean;
   /**
+   * A created or replaced resource: the inputs it is given, rendered (stable pretty JSON, secrets
+   * as "[secret]", redacted), so a reviewer sees what will exist.
+   */
+  inputs?: string;
+  /**
    * Refreshed Kubernetes objects: the fields other field managers own live (`metadata.managedFields`),
    * each with its owners, so remediation can leave those of ignored managers alone.
    */

@@ -154,6 +154,11 @@ export function pipelineUrlFromEnv(env: EnvVars): string | undefined {
   return value(env, 'CI_PIPELINE_URL') ?? githubRunUrl(env);
 }
 
+/** This job's web page (GitLab CI_JOB_URL; on GitHub the run attempt's, as Actions names no job), for links in reports. */
+export function jobUrlFromEnv(env: EnvVars): string | undefined {
+  return value(env, 'CI_JOB_URL') ?? githubAttemptUrl(env);
+}
+
 function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
   const project = required(env, 'github', 'GITHUB_REPOSITORY');
   if (!/^[^/\s]+\/[^/\s]+$/.test(project)) throw fail('github', `GITHUB_REPOSITORY must be owner/repo, not ${JSON.stringify(project)}`);

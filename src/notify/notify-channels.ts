@@ -1,4 +1,5 @@
 import type { DriftReport } from '../drift/detect.js';
+import type { AlertKind } from '../drift/run-record.js';
 import type { RetryPolicy } from '../forge/retry-policy.js';
 import { redactDeep } from '../report/redact-deep.js';
 import { type SendResult, sendJson } from './send.js';
@@ -23,12 +24,16 @@ export interface ChannelOptions {
   /** Hears of each retry, for the operator. */
   onRetry?: (target: string, delayMs: number) => void;
   send?: typeof sendJson;
+  /** From the drift history: the stacks to alert on, and why. Without it, every notable stack is sent on every run. */
+  alerts?: ReadonlyMap<string, AlertKind>;
 }
 
 /**
- * Sends a drift run to each Slack and webhook target, one after another. Slack hears only when
- * a stack needs attention; a webhook gets every run (dashboards want the clean ones too). A
- * target that fails does not stop the others; the outcomes say which failed.
+ * Sends a drift run to each Slack and webhook target, one after another. With the drift history
+ * (`options.alerts`), both hear only of stacks whose drift is new, changed, resolved or
+ * remediated, or whose check started failing: the same drift is announced once. Without it,
+ * Slack hears when a stack needs attention and a webhook gets every run. A target that fails
+ * does not stop the others; the outcomes say which failed.
  */
 export async function notifyChannels(
   reports: readonly DriftReport[],
@@ -44,8 +49,8 @@ export async function notifyChannels(
     if (t.kind === 'issue') continue;
     const target = describeTarget(t);
     // Redacted before Slack's escaping and cutting: an escaped or cut secret would no longer match.
-    const webhook = t.kind === 'webhook' ? driftWebhookPayload(reports, redactedMeta, redact) : undefined;
-    const payload = webhook ?? driftSlackPayload(redactDeep(reports, redact), redactedMeta);
+    const webhook = t.kind === 'webhook' ? driftWebhookPayload(reports, redactedMeta, redact, options.alerts) : undefined;
+    const payload = t.kind === 'webhook' ? webhook : driftSlackPayload(redactDeep(reports, redact), redactedMeta, options.alerts);
     if (payload === undefined) {
       outcomes.push({ target, sent: false, ok: true, attempts: 0 });
       continue;

@@ -1,4 +1,5 @@
 import type { DriftReport } from '../drift/detect.js';
+import type { AlertKind } from '../drift/run-record.js';
 import type { ResourceChange } from '../engine/result.js';
 import type { DriftRunMeta } from './webhook-payload.js';
 
@@ -36,6 +37,15 @@ export function needsAttention(r: DriftReport): boolean {
   return r.status !== 'succeeded' || r.action !== 'none';
 }
 
+/** What an alert says about a stack, where the history tells new drift from old. */
+const alertVerb: Record<AlertKind, string> = {
+  new: ':warning: new drift',
+  changed: ':warning: drift changed',
+  resolved: ':white_check_mark: drift resolved',
+  remediated: ':white_check_mark: drift remediated',
+  failed: ':x: check failed',
+};
+
 const verb: Record<string, string> = {
   reported: ':warning: drift found',
   blocked: ':no_entry: drift found, remediation blocked',
@@ -52,8 +62,8 @@ function resourceLine(r: ResourceChange): string {
   return `• ${inline(r.name)} (${slackEscape(r.type)}) ${slackEscape(r.op)}${props.length ? `: ${props.join(', ')}${more}` : ''}`;
 }
 
-function section(r: DriftReport): string {
-  const lines = [`*${slackEscape(r.name)}*: ${verb[r.status === 'succeeded' ? r.action : 'failed']}`];
+function section(r: DriftReport, alert: AlertKind | undefined): string {
+  const lines = [`*${slackEscape(r.name)}*: ${alert ? alertVerb[alert] : verb[r.status === 'succeeded' ? r.action : 'failed']}`];
   if (r.blockedReason) lines.push(`_${slackEscape(r.blockedReason)}_`);
   if (r.error) lines.push(`${inline(r.error.code)} ${slackEscape(r.error.message.split('\n')[0] ?? '')}`);
   const resources = [...r.drifted, ...r.deleted];
@@ -64,18 +74,26 @@ function section(r: DriftReport): string {
 }
 
 /**
- * The Slack message of a drift run, or undefined when no stack needs attention. Pure; the caller
- * passes reports already redacted (`redactDeep`): this escapes and cuts them.
+ * The Slack message of a drift run, or undefined when no stack needs attention. With `alerts`
+ * (from the drift history), only the stacks whose drift is new, changed or resolved are named,
+ * so the same drift is announced once. Pure; the caller passes reports already redacted
+ * (`redactDeep`): this escapes and cuts them.
  */
-export function driftSlackPayload(reports: readonly DriftReport[], meta: DriftRunMeta): SlackPayload | undefined {
-  const notable = reports.filter(needsAttention);
+export function driftSlackPayload(
+  reports: readonly DriftReport[],
+  meta: DriftRunMeta,
+  alerts?: ReadonlyMap<string, AlertKind>,
+): SlackPayload | undefined {
+  const notable = alerts ? reports.filter((r) => alerts.has(r.name)) : reports.filter(needsAttention);
   if (notable.length === 0) return undefined;
+  const resolved = notable.filter((r) => alerts?.get(r.name) === 'resolved').length;
   const drifted = notable.filter((r) => r.action === 'reported' || r.action === 'blocked').length;
   const failed = notable.filter((r) => r.status !== 'succeeded' || r.action === 'failed').length;
   const remediated = notable.filter((r) => r.action === 'remediated').length;
   const parts = [
     drifted ? `drift left on ${drifted}` : '',
     remediated ? `remediated ${remediated}` : '',
+    resolved ? `resolved on ${resolved}` : '',
     failed ? `check failed on ${failed}` : '',
   ].filter(Boolean);
   const title = `Pulumi GitOps drift: ${parts.join(', ')} of ${reports.length} stack${reports.length === 1 ? '' : 's'}`;
@@ -83,9 +101,13 @@ export function driftSlackPayload(reports: readonly DriftReport[], meta: DriftRu
   const context = [
     `checked ${meta.time.toISOString()}`,
     meta.commit ? `commit ${inline(meta.commit.slice(0, 12))}` : '',
-    meta.pipelineUrl ? `<${meta.pipelineUrl}|pipeline>` : '',
+    meta.pipelineUrl
+      ? `<${meta.pipelineUrl}|${meta.pipelineUrl.includes('/jobs/') || meta.pipelineUrl.includes('/job/') ? 'CI job' : 'pipeline'}>`
+      : '',
   ].filter(Boolean);
-  const sections = notable.slice(0, maxSections).map((r) => ({ type: 'section', text: { type: 'mrkdwn', text: section(r) } }) as const);
+  const sections = notable
+    .slice(0, maxSections)
+    .map((r) => ({ type: 'section', text: { type: 'mrkdwn', text: section(r, alerts?.get(r.name)) } }) as const);
   const cut =
     notable.length > maxSections
       ? [{ type: 'section', text: { type: 'mrkdwn', text: `…and ${notable.length - maxSections} more stacks: see the job log` } } as const]

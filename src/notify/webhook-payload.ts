@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { DriftReport } from '../drift/detect.js';
+import type { AlertKind } from '../drift/run-record.js';
 import type { ResourceChange } from '../engine/result.js';
 import { redactDeep } from '../report/redact-deep.js';
 
@@ -41,6 +43,8 @@ export interface WebhookStack {
   drifted: WebhookResource[];
   deleted: WebhookResource[];
   managedElsewhere: WebhookResource[];
+  /** With drift history: why this stack is in the message (new, changed, resolved, remediated, failed). */
+  alert?: AlertKind;
 }
 
 export interface DriftWebhookPayload {
@@ -77,18 +81,31 @@ const resource = (r: ResourceChange): WebhookResource => ({
   })),
 });
 
-/** The webhook document of a drift run, from reports redacted first ({@link redactDeep}). Pure. */
+/**
+ * The webhook document of a drift run, from reports redacted first ({@link redactDeep}). Pure.
+ * With `alerts` (from the drift history) it holds only the stacks whose drift is new, changed,
+ * resolved or remediated, each with its `alert`; undefined when there are none, so the same drift
+ * is sent once. Without, it holds every stack.
+ */
 export function driftWebhookPayload(
   raw: readonly DriftReport[],
   meta: DriftRunMeta,
   redact: (text: string) => string,
-): DriftWebhookPayload {
-  const reports = redactDeep(raw, redact);
+  alerts?: ReadonlyMap<string, AlertKind>,
+): DriftWebhookPayload | undefined {
+  const redacted = redactDeep(raw, redact);
+  const reports = alerts ? redacted.filter((r) => alerts.has(r.name)) : redacted;
+  if (alerts && reports.length === 0) return undefined;
+  // Shards of one run check at about the same time: the stacks named keep their ids apart.
+  const names = createHash('sha256')
+    .update(reports.map((r) => r.name).join('\n'))
+    .digest('hex')
+    .slice(0, 12);
   const count = (action: string) => reports.filter((r) => r.action === action).length;
   const failed = reports.filter((r) => r.status !== 'succeeded' || r.action === 'failed').length;
   const payload: DriftWebhookPayload = {
     schema: DRIFT_WEBHOOK_SCHEMA,
-    id: `drift/${meta.time.toISOString()}/${meta.commit ?? 'unknown'}`,
+    id: `drift/${meta.time.toISOString()}/${meta.commit ?? 'unknown'}/${names}`,
     event: 'drift',
     time: meta.time.toISOString(),
     ...(meta.commit ? { commit: meta.commit } : {}),
@@ -111,6 +128,7 @@ export function driftWebhookPayload(
       drifted: r.drifted.map(resource),
       deleted: r.deleted.map(resource),
       managedElsewhere: r.managedElsewhere.map(resource),
+      ...(alerts?.has(r.name) ? { alert: alerts.get(r.name)! } : {}),
     })),
   };
   return payload;

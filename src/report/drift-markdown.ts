@@ -1,13 +1,10 @@
 import type { DriftReport } from '../drift/detect.js';
-import { noChangeOps, type ResourceChange } from '../engine/result.js';
+import { noChangeOps, type PropertyChange, type ResourceChange } from '../engine/result.js';
 import { elsewhereText, overridden } from './drift-report.js';
-import { code, details, fitToLimit, plainText, table } from './markdown.js';
+import { ciLinks, code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
 import { policyMarkdown } from './policy-markdown.js';
 import { shortType } from './short-type.js';
-import { defaultValueLimits, valueCell } from './value-markdown.js';
-
-/** A Git or live value as the MR comment shows one: cut with a note of what was left out (values arrive redacted). */
-const value = (v: string | undefined): string => (v === undefined ? code('∅') : valueCell(v, (t) => t, defaultValueLimits));
+import { gitVersusLive } from './value-diff.js';
 
 const actionText: Record<DriftReport['action'], string> = {
   none: '✅ no drift',
@@ -17,30 +14,31 @@ const actionText: Record<DriftReport['action'], string> = {
   failed: '❌ failed',
 };
 
-function resourceRows(resources: readonly ResourceChange[], withManagers: boolean): string[][] {
-  // Kubernetes drift names the field managers that own each field live (metadata.managedFields).
-  const by = (managers?: string[]): string[] => (withManagers ? [managers?.length ? managers.map(code).join(', ') : '—'] : []);
-  return resources.flatMap((r) =>
-    r.op === 'delete'
-      ? [[r.name, code(shortType(r.type)), '—', 'exists', 'deleted out of band', ...by()]]
-      : r.properties.map((p) => [r.name, code(shortType(r.type)), code(p.path), value(p.old), value(p.new), ...by(p.managers)]),
-  );
+/** One drifted property: its path (and who changed it, where the live object says), then Git's value against the live one. */
+function propertyBlock(p: PropertyChange, note: string): string {
+  const title = `${code(p.path)}${note}`;
+  // Secrets arrive masked: drift in one is known, its values are not shown.
+  if (p.secret) return `${title}: the secret value differs (not shown)`;
+  return `${title}\n\n${codeBlock(gitVersusLive(p.old, p.new).join('\n'), 'diff')}`;
 }
 
-/** Fields that differ from Git but are managed elsewhere: not drift, left alone by remediation. */
-function elsewhereTable(resources: readonly ResourceChange[]): string {
-  const rows = resources.flatMap((r) => r.properties.map((p) => [r.name, code(p.path), value(p.old), value(p.new), elsewhereText(p)]));
-  return `**Managed elsewhere** (not drift; remediation leaves these alone):\n\n${table(['Resource', 'Property', 'Git', 'Live', 'Managed'], rows)}`;
+function resourceBlock(r: ResourceChange, note: (p: PropertyChange) => string): string {
+  const head = `**${plainText(r.name)}** ${code(shortType(r.type))}`;
+  if (r.op === 'delete') return `${head}: deleted out of band (Git declares it; it no longer exists)`;
+  return [head, ...r.properties.map((p) => propertyBlock(p, note(p)))].join('\n\n');
 }
 
-/** The body of one stack's drift: a table of Git's value → the live value per property. Pure. */
+// Kubernetes drift names the field managers that own each field live (metadata.managedFields).
+const changedBy = (p: PropertyChange): string => (p.managers?.length ? `, changed by ${p.managers.map(code).join(', ')}` : '');
+
+/** The body of one stack's drift: per drifted property, Git's value against the live value as a diff. Pure. */
 export function stackDriftMarkdown(r: DriftReport): string {
   const lines = [`**${actionText[r.action]}** · ${r.drifted.length} drifted, ${r.deleted.length} deleted, ${r.unchanged} unchanged`];
-  const changed = [...r.drifted, ...r.deleted];
-  const withManagers = changed.some((x) => x.properties.some((p) => p.managers?.length));
-  const rows = resourceRows(changed, withManagers);
-  if (rows.length > 0) lines.push(table(['Resource', 'Type', 'Property', 'Git', 'Live', ...(withManagers ? ['Changed by'] : [])], rows));
-  if (r.managedElsewhere.length > 0) lines.push(elsewhereTable(r.managedElsewhere));
+  for (const res of [...r.drifted, ...r.deleted]) lines.push(resourceBlock(res, changedBy));
+  if (r.managedElsewhere.length > 0) {
+    lines.push('**Managed elsewhere** (not drift; remediation leaves these alone):');
+    for (const res of r.managedElsewhere) lines.push(resourceBlock(res, (p) => `, managed ${plainText(elsewhereText(p))}`));
+  }
   if (r.blockedReason) lines.push(`**Blocked:** ${plainText(r.blockedReason)}`);
   if (r.action === 'remediated' && r.remediation) {
     const fixed = r.remediation.resources.filter((x) => !noChangeOps.has(x.op)).map((x) => `${x.op} ${x.name}`);
@@ -69,6 +67,8 @@ export interface DriftMarkdownInput {
   commit?: string;
   time: Date;
   pipelineUrl?: string;
+  /** The CI job that ran the check. */
+  jobUrl?: string;
   limit: number;
 }
 
@@ -79,7 +79,7 @@ export function driftMarkdown(input: DriftMarkdownInput): string {
   const meta = [
     `Run at ${input.time.toISOString()}`,
     input.commit ? `commit ${code(input.commit.slice(0, 12))}` : '',
-    input.pipelineUrl ? `[pipeline](${input.pipelineUrl})` : '',
+    ciLinks(input.pipelineUrl, input.jobUrl),
   ]
     .filter(Boolean)
     .join(' · ');

@@ -1,6 +1,8 @@
 import type { DriftReport } from '../drift/detect.js';
 import type { PropertyChange, ResourceChange } from '../engine/result.js';
 import { describeChanges } from './console-progress.js';
+import { JSON_SCHEMA_VERSION, resourceJson } from './json-report.js';
+import { gitVersusLive } from './value-diff.js';
 
 const actionText: Record<DriftReport['action'], string> = {
   none: 'no drift',
@@ -15,22 +17,22 @@ function byManagers(p: PropertyChange): string {
   return p.managers && p.managers.length > 0 ? `, changed by ${p.managers.join(', ')}` : '';
 }
 
+/** A property's path, then Git's value against the live one with real line breaks, indented under it. */
+function propertyLines(p: PropertyChange, note: string): string[] {
+  if (p.secret) return [`        ${p.path}: the secret value differs (not shown)${note}`];
+  return [`        ${p.path}:${note}`, ...gitVersusLive(p.old, p.new).map((l) => `          ${l}`)];
+}
+
 function resourceLines(r: ResourceChange): string[] {
   if (r.op === 'delete') return [`    - ${r.name} (${r.type}): deleted out of band`];
-  return [
-    `    ~ ${r.name} (${r.type}):`,
-    ...r.properties.map(
-      (p) => `        ${p.path}: ${JSON.stringify(p.old ?? null)} (Git) -> ${JSON.stringify(p.new ?? null)} (live)${byManagers(p)}`,
-    ),
-  ];
+  return [`    ~ ${r.name} (${r.type}):`, ...r.properties.flatMap((p) => propertyLines(p, byManagers(p)))];
 }
 
 function elsewhereLines(r: ResourceChange): string[] {
-  return r.properties.map(
-    (p) =>
-      `    = ${r.name} (${r.type}) ${p.path}: ${JSON.stringify(p.new ?? null)} (live; Git ${JSON.stringify(p.old ?? null)}), ` +
-      `managed elsewhere (${elsewhereText(p)})`,
-  );
+  return [
+    `    = ${r.name} (${r.type}), managed elsewhere:`,
+    ...r.properties.flatMap((p) => propertyLines(p, ` managed elsewhere (${elsewhereText(p)})`)),
+  ];
 }
 
 /** `by hpa-controller` for an ignored manager, else the ignorePaths entry that matched. */
@@ -66,12 +68,6 @@ export function driftSummary(reports: readonly DriftReport[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function resourceJson(r: ResourceChange): Record<string, unknown> {
-  // Segments are the driver's own bookkeeping for matching paths; the path says the same.
-  const properties = r.properties.map(({ segments: _segments, ...p }) => p);
-  return { urn: r.urn, type: r.type, name: r.name, op: r.op, changedProperties: r.changedProperties, properties };
-}
-
 /** The JSON document of a drift run. Pure. */
 export function driftJson(reports: readonly DriftReport[]): string {
   const stacks = reports.map((r) => ({
@@ -98,7 +94,7 @@ export function driftJson(reports: readonly DriftReport[]): string {
     ...(r.policyChecks ? { policyChecks: r.policyChecks } : {}),
     durationMs: r.durationMs,
   }));
-  return `${JSON.stringify({ command: 'drift', stacks }, null, 2)}\n`;
+  return `${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: 'drift', stacks }, null, 2)}\n`;
 }
 
 /** The fields remediation took back from other field managers, for `--json`. */

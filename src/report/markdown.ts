@@ -1,4 +1,5 @@
 /** Small pure helpers for Markdown reports (MR comments, drift issues, job summaries). */
+import { collapseBiggestValues } from './collapse-values.js';
 
 /** Escapes text for a table cell. */
 export function cell(text: string): string {
@@ -30,6 +31,13 @@ export function plainText(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
+/** "[pipeline](url) · [CI job](url)": links to what produced a report; '' when the CI told nothing. */
+export function ciLinks(pipelineUrl: string | undefined, jobUrl: string | undefined): string {
+  return [pipelineUrl ? `[pipeline](${pipelineUrl})` : '', jobUrl && jobUrl !== pipelineUrl ? `[CI job](${jobUrl})` : '']
+    .filter(Boolean)
+    .join(' · ');
+}
+
 /** A name as inline code (backticks become quotes: names never need them). */
 export function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
@@ -57,13 +65,19 @@ export function codeBlock(text: string, language = ''): string {
 }
 
 /**
- * Joins a report's parts within `limit` characters. The head and tail always stay; sections
- * (one per stack) are kept in order while they fit, and a note says how many were left out.
+ * Joins a report's parts within `limit` characters. Nothing is cut while everything fits. Past
+ * the limit, the biggest value blocks are collapsed first, each to a note saying where the full
+ * text is; then the head and tail stay, sections (one per stack) are kept in order while they
+ * fit, and a note says how many were left out.
  */
-export function fitToLimit(head: string, sections: readonly string[], tail: string, limit: number): string {
+export function fitToLimit(rawHead: string, rawSections: readonly string[], rawTail: string, limit: number): string {
   const join = (parts: readonly string[]) => parts.filter((p) => p !== '').join('\n\n');
-  const full = join([head, ...sections, tail]);
+  const full = join([rawHead, ...rawSections, rawTail]);
   if (full.length <= limit) return full;
+  const parts = collapseBiggestValues([rawHead, ...rawSections, rawTail], limit, '\n\n');
+  const collapsed = join(parts);
+  if (collapsed.length <= limit) return collapsed;
+  const [head, tail, sections] = [parts[0]!, parts.at(-1)!, parts.slice(1, -1)];
   const kept: string[] = [];
   for (const s of sections) {
     const note = cutNote(sections.length - kept.length - 1, limit);

@@ -3,7 +3,7 @@ import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
 import type { OnMergePlan, OnMergeStack } from '../merge-request/on-merge.js';
 import { code, plainText } from './markdown.js';
 import { countsText, resourceCounts } from './resource-counts.js';
-import { isMultiLine, type Redact, type ValueLimits, valueCell } from './value-markdown.js';
+import { type Redact, type ValueLimits, valueCell, wantsDiff } from './value-markdown.js';
 
 function approvals(n: number): string {
   return `🔒 waits for ${n} approval${n === 1 ? '' : 's'}`;
@@ -75,10 +75,10 @@ export function onMergeMarkdown(
 
 function outputText(o: OutputChange, redact: Redact, limits: ValueLimits): string {
   if (o.kind === 'unknown') return `${code(o.name)} (known after deploy)`;
-  if (o.kind === 'add') return `${code(o.name)} (new: ${valueCell(o.new, redact, limits)})`;
+  if (o.kind === 'add' && !wantsDiff(undefined, o.new, limits)) return `${code(o.name)} (new: ${valueCell(o.new, redact)})`;
   if (o.kind === 'delete') return `${code(o.name)} (removed)`;
-  if (!o.secret && (isMultiLine(o.old) || isMultiLine(o.new))) return `${code(o.name)} (multi-line, diff in its section)`;
-  return `${code(o.name)} (${valueCell(o.old, redact, limits)} → ${valueCell(o.new, redact, limits)})`;
+  if (!o.secret && wantsDiff(o.old, o.new, limits)) return `${code(o.name)} (${o.kind === 'add' ? 'new' : 'changed'}, diff in its section)`;
+  return `${code(o.name)} (${valueCell(o.old, redact)} → ${valueCell(o.new, redact)})`;
 }
 
 const via: Record<DownstreamImpact['readers'][number]['via'], string> = {

@@ -4,7 +4,7 @@ import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
 import type { OnMergePlan } from '../merge-request/on-merge.js';
 import type { PackChange } from '../policy/pack-changes.js';
 import { cutText } from './cut-text.js';
-import { code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
+import { ciLinks, code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
 import { downstreamMarkdown, onMergeMarkdown } from './on-merge-markdown.js';
 import { policyMarkdown } from './policy-markdown.js';
 import { loudList, outputChangesMarkdown, resourceChangesMarkdown, resourceTypesMarkdown } from './resource-changes-markdown.js';
@@ -27,6 +27,8 @@ export interface PreviewReportInput {
   commit?: string;
   base?: string;
   pipelineUrl?: string;
+  /** The CI job that made the report. */
+  jobUrl?: string;
   /** Approvals each stack needs before deploy. */
   approvals: Readonly<Record<string, number>>;
   /** Why each stack is in the preview (affected reasons). */
@@ -216,7 +218,7 @@ export function previewMarkdown(input: PreviewReportInput): string {
   const meta = [
     input.commit ? `Commit ${code(input.commit.slice(0, 12))}` : '',
     input.base ? `base ${code(input.base.slice(0, 12))}` : '',
-    input.pipelineUrl ? `[pipeline](${input.pipelineUrl})` : '',
+    ciLinks(input.pipelineUrl, input.jobUrl),
   ]
     .filter(Boolean)
     .join(' · ');

@@ -1,7 +1,7 @@
 import type { OutputChange, PropertyChange, ResourceChange } from '../engine/result.js';
-import { code, details, table } from './markdown.js';
+import { code, codeBlock, details, table } from './markdown.js';
 import { shortType } from './short-type.js';
-import { isMultiLine, type Redact, type ValueLimits, valueCell, valueDiff } from './value-markdown.js';
+import { type Redact, type ValueLimits, valueCell, valueDiff, wantsDiff } from './value-markdown.js';
 
 /** Property rows shown per resource; a Kubernetes object can change hundreds of paths at once. */
 const maxPropertyRows = 25;
@@ -43,22 +43,32 @@ export function loudList(resources: readonly ResourceChange[]): string {
   return `**⚠️ Replaces and deletes**\n\n${lines.join('\n')}`;
 }
 
+/** The inputs a created or replacing resource is given, folded away: a reviewer opens what they want to check. */
+function inputsMarkdown(r: ResourceChange, redact: Redact): string {
+  return details(
+    `Inputs of ${code(r.name)} (${r.op === 'replace' ? 'the replacement' : 'new'})`,
+    codeBlock(redact(r.inputs ?? ''), 'json'),
+  );
+}
+
 /** Rows of one resource: its operation and name on the first row, one row per property. */
 function resourceRows(r: ResourceChange, redact: Redact, limits: ValueLimits, diffs: string[]): string[][] {
   const first = [label(r.op), resourceCell(r)];
   const rest = ['', ''];
+  if (r.inputs !== undefined) diffs.push(inputsMarkdown(r, redact));
   if (r.properties.length === 0) {
-    const what = r.changedProperties.length > 0 ? r.changedProperties.map(code).join(', ') : '—';
+    const what =
+      r.changedProperties.length > 0 ? r.changedProperties.map(code).join(', ') : r.inputs !== undefined ? '↓ inputs below' : '—';
     return [[...first, what, '', '']];
   }
   const shown = r.properties.slice(0, maxPropertyRows);
   const rows = shown.map((p, i) => {
     const path = `${code(p.path)}${forcesReplace(p) ? ' ♻️' : ''}`;
-    if (!p.secret && (isMultiLine(p.old) || isMultiLine(p.new))) {
-      diffs.push(valueDiff(`${code(r.name)} ${code(p.path)}:`, p.old, p.new, redact, limits));
+    if (!p.secret && wantsDiff(p.old, p.new, limits)) {
+      diffs.push(valueDiff(`${code(r.name)} ${code(p.path)}:`, p.old, p.new, redact));
       return [...(i === 0 ? first : rest), path, '↓ diff below', ''];
     }
-    return [...(i === 0 ? first : rest), path, valueCell(p.old, redact, limits), valueCell(p.new, redact, limits)];
+    return [...(i === 0 ? first : rest), path, valueCell(p.old, redact), valueCell(p.new, redact)];
   });
   const more = r.properties.length - shown.length;
   if (more > 0) rows.push([...rest, `… ${more} more properties`, '', '']);
@@ -98,12 +108,12 @@ const outputKind: Record<OutputChange['kind'], string> = {
 export function outputChangesMarkdown(changes: readonly OutputChange[], redact: Redact, limits: ValueLimits): string {
   const diffs: string[] = [];
   const rows = changes.map((o) => {
-    if (!o.secret && (isMultiLine(o.old) || isMultiLine(o.new))) {
-      diffs.push(valueDiff(`output ${code(o.name)}:`, o.old, o.new, redact, limits));
+    if (!o.secret && wantsDiff(o.old, o.new, limits)) {
+      diffs.push(valueDiff(`output ${code(o.name)}:`, o.old, o.new, redact));
       return [code(o.name), outputKind[o.kind], '↓ diff below', ''];
     }
-    const next = o.kind === 'unknown' ? '*known after deploy*' : valueCell(o.new, redact, limits);
-    return [code(o.name), outputKind[o.kind], valueCell(o.old, redact, limits), next];
+    const next = o.kind === 'unknown' ? '*known after deploy*' : valueCell(o.new, redact);
+    return [code(o.name), outputKind[o.kind], valueCell(o.old, redact), next];
   });
   return [table(['Output', 'Change', 'Old', 'New'], rows), ...diffs].join('\n\n');
 }

@@ -1,46 +1,39 @@
-import { cutText } from './cut-text.js';
-import { lineDiff } from './line-diff.js';
 import { codeBlock, valueCode } from './markdown.js';
+import { needsDiff, valueDiffLines } from './value-diff.js';
 
-/** How much of a value a comment shows. */
+/** How much of a value fits a table cell; longer, multi-line and structured values are shown as diffs. */
 export interface ValueLimits {
   /** Characters of a value in a table cell. */
   cell: number;
-  /** Lines of a multi-line value's diff. */
-  diffLines: number;
-  /** Characters of one line in a diff. */
-  lineLength: number;
 }
 
-export const defaultValueLimits: ValueLimits = { cell: 100, diffLines: 40, lineLength: 160 };
+export const defaultValueLimits: ValueLimits = { cell: 100 };
 
 /** Removes known secrets from a text. */
 export type Redact = (text: string) => string;
 
-/** True when a value reads better as a diff of lines than in a table cell. */
-export function isMultiLine(value: string | undefined): boolean {
-  return value?.includes('\n') === true;
+/** True when a change reads better as a diff block than in two table cells. */
+export function wantsDiff(before: string | undefined, after: string | undefined, limits: ValueLimits): boolean {
+  return needsDiff(before, limits.cell) || needsDiff(after, limits.cell);
 }
 
 /**
- * One value for a table cell: redacted first, then cut with a note, as inline code. Secrets
- * arrive as `[secret]` and stay so; an absent value is a dash.
+ * One short value for a table cell, redacted, as inline code. Secrets arrive as `[secret]` and
+ * stay so; an absent value is a dash. Values longer than the cell limit belong in a diff
+ * ({@link wantsDiff}); they are never cut.
  */
-export function valueCell(value: string | undefined, redact: Redact, limits: ValueLimits): string {
+export function valueCell(value: string | undefined, redact: Redact): string {
   if (value === undefined) return '—';
   if (value === '') return '*(empty)*';
   if (value === '[secret]') return '`[secret]`';
-  return valueCode(cutText(redact(value), limits.cell));
+  return valueCode(redact(value));
 }
 
-/** A multi-line value's change as a ```diff block, under a line naming it. */
-export function valueDiff(
-  title: string,
-  before: string | undefined,
-  after: string | undefined,
-  redact: Redact,
-  limits: ValueLimits,
-): string {
-  const lines = lineDiff(redact(before ?? ''), redact(after ?? ''), { maxLines: limits.diffLines, maxLineLength: limits.lineLength });
+/**
+ * A change as a ```diff block under a line naming it: hunks with context for each separate edit,
+ * in full. A report too long for its platform collapses its biggest blocks first (see `fitToLimit`).
+ */
+export function valueDiff(title: string, before: string | undefined, after: string | undefined, redact: Redact): string {
+  const lines = valueDiffLines(before === undefined ? undefined : redact(before), after === undefined ? undefined : redact(after));
   return `${title}\n\n${codeBlock(lines.join('\n'), 'diff')}`;
 }

@@ -33,15 +33,15 @@ const urn = 'urn:pulumi:web::web::gitops:demo:LocalFile::index-html';
 
 describe('--target needs one stack; --refresh only by selection (exit 2, nothing runs)', () => {
   it.each([
-    [['preview', '--target', urn], 'Missing dependent arguments:\n target -> stack'],
-    [['deploy', '--stack', 'web', '--all', '--target', urn], 'Arguments target and all are mutually exclusive'],
+    [['preview', '--target', urn], '--target needs --stack'],
+    [['deploy', '--stack', 'web', '--all', '--target', urn], '--target and --all cannot be used together'],
     [['deploy', '--stack', 'web', '--stack', 'api', '--target', urn], '--target needs exactly one --stack (got 2: web, api)'],
     [['preview', '--stack', 'web', '--target', 'index-html'], '--target index-html: expected a URN'],
-    [['deploy', '--stack', 'web', '--target', urn, '--plans', 'plans'], 'Arguments target and plans are mutually exclusive'],
-    [['deploy', '--base', 'main', '--refresh'], 'Arguments refresh and base are mutually exclusive'],
-    [['preview', '--base', 'main', '--refresh'], 'Arguments refresh and base are mutually exclusive'],
-    [['deploy', '--since-deployed', '--refresh'], 'Arguments refresh and since-deployed are mutually exclusive'],
-    [['drift', '--all', '--target', urn], 'Unknown argument: target'],
+    [['deploy', '--stack', 'web', '--target', urn, '--plans', 'plans'], '--target and --plans cannot be used together'],
+    [['deploy', '--base', 'main', '--refresh'], '--refresh and --base cannot be used together'],
+    [['preview', '--base', 'main', '--refresh'], '--refresh and --base cannot be used together'],
+    [['deploy', '--since-deployed', '--refresh'], '--refresh and --since-deployed cannot be used together'],
+    [['drift', '--all', '--target', urn], 'unknown option --target'],
   ])('gitops %j', async (argv, message) => {
     const r = await gitops(...argv);
     expect(r.code).toBe(2);

@@ -33,19 +33,19 @@ async function gitops(...argv: string[]): Promise<{ code: number; stdout: string
 
 describe('flags that need or exclude other flags are refused before anything runs (exit 2)', () => {
   it.each([
-    [['preview', '--all', '--comment'], 'Missing dependent arguments:\n comment -> base'],
-    [['preview', '--all', '--markdown', 'x.md'], 'markdown -> base'],
-    [['preview', '--all', '--base', 'main'], 'Arguments base and all are mutually exclusive'],
-    [['preview', '--stack', 'web', '--base', 'main'], 'Arguments base and stack are mutually exclusive'],
-    [['deploy', '--all', '--force'], 'force -> base'],
-    [['deploy', '--all', '--allow-destroy'], 'allow-destroy -> base'],
-    [['deploy', '--all', '--head', 'HEAD'], 'head -> base'],
-    [['affected', '--files', 'a.ts', '--base', 'main'], 'Arguments base and files are mutually exclusive'],
-    [['drift', '--all', '--remediate', '--detect-only'], 'Arguments detect-only and remediate are mutually exclusive'],
-    [['deploy', '--all', '--override-approvals'], 'override-approvals -> reason'],
-    [['deploy', '--all', '--reason', 'x'], 'reason -> override-approvals'],
+    [['preview', '--all', '--comment'], '--comment needs --base'],
+    [['preview', '--all', '--markdown', 'x.md'], '--markdown needs --base'],
+    [['preview', '--all', '--base', 'main'], '--base and --all cannot be used together'],
+    [['preview', '--stack', 'web', '--base', 'main'], '--base and --stack cannot be used together'],
+    [['deploy', '--all', '--force'], '--force needs --base'],
+    [['deploy', '--all', '--allow-destroy'], '--allow-destroy needs --base'],
+    [['deploy', '--all', '--head', 'HEAD'], '--head needs --base'],
+    [['affected', '--files', 'a.ts', '--base', 'main'], '--base and --files cannot be used together'],
+    [['drift', '--all', '--remediate', '--detect-only'], '--detect-only and --remediate cannot be used together'],
+    [['deploy', '--all', '--override-approvals'], '--override-approvals needs --reason'],
+    [['deploy', '--all', '--reason', 'x'], '--reason needs --override-approvals'],
     [['deploy', '--all', '--override-approvals', '--reason', ' '], '--reason must say why approvals are overridden'],
-    [['deploy', '--base', 'main', '--override-approvals', '--reason', 'x'], 'Arguments override-approvals and base are mutually exclusive'],
+    [['deploy', '--base', 'main', '--override-approvals', '--reason', 'x'], '--override-approvals and --base cannot be used together'],
   ])('gitops %j', async (argv, message) => {
     const r = await gitops(...argv);
     expect(r.code).toBe(2);
@@ -98,7 +98,7 @@ describe('help that helps', () => {
   it('a mistyped command gets a suggestion', async () => {
     const r = await gitops('previe');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Did you mean preview?');
+    expect(r.stderr).toContain('hint: did you mean `gitops preview`?');
   });
 
   it('a mistyped stack gets the nearest name', async () => {
@@ -134,5 +134,28 @@ describe('plans print without an engine', () => {
   it('drift --plan says which stacks would be remediated', async () => {
     const r = await gitops('drift', '--stack', 'web', '--remediate', '--plan');
     expect(JSON.parse(r.stdout)).toEqual({ operation: 'drift', stacks: [{ name: 'web', policy: 'detect', remediate: true }] });
+  });
+});
+
+describe('usage errors in our own words, never yargs', () => {
+  it.each([
+    [['preview', '--all', '--expect-no-changes'], 'error: unknown option --expect-no-changes\n'],
+    [['drift', '--all', '--detect-onyl'], 'error: unknown option --detect-onyl\nhint: did you mean --detect-only?'],
+    [['preview', '--stak', 'web'], 'error: unknown option --stak\nhint: did you mean --stack?'],
+    [['drift', 'history', '--fil', 'x'], 'error: unknown option --fil\nhint: did you mean --file?'],
+    [['previw', '--all'], 'error: unknown command "previw"\nhint: did you mean `gitops preview`?'],
+    [['list', '--color', 'blue'], 'error: --color "blue": expected one of auto, always, never'],
+  ])('gitops %j', async (argv, message) => {
+    const r = await gitops(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    // yargs' own wording, and its camelCase twins of flags, never reach the user.
+    expect(r.stderr).not.toMatch(/Unknown argument|expectNoChanges|Missing dependent|mutually exclusive|Invalid values|Did you mean/);
+  });
+
+  it('preview --comment without forge settings is a configuration error: exit 2, naming what is missing', async () => {
+    const r = await gitops('preview', '--base', 'HEAD', '--comment');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: forge: /m);
   });
 });

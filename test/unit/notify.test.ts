@@ -175,10 +175,10 @@ describe('payloads', () => {
   });
 
   it('webhook: the drift report as data under a versioned schema, every string redacted', () => {
-    const p = driftWebhookPayload([drifted, clean, failed], { time, commit: 'abc' }, redact);
+    const p = driftWebhookPayload([drifted, clean, failed], { time, commit: 'abc' }, redact)!;
     expect(p).toMatchObject({
       schema: DRIFT_WEBHOOK_SCHEMA,
-      id: 'drift/2026-11-27T12:00:00.000Z/abc',
+      id: expect.stringMatching(/^drift\/2026-11-27T12:00:00.000Z\/abc\/[0-9a-f]{12}$/),
       event: 'drift',
       time: '2026-11-27T12:00:00.000Z',
       commit: 'abc',
@@ -248,7 +248,7 @@ describe('delivery with retries, against a local HTTP server', () => {
     expect(slack.body).toMatchObject({ text: expect.stringContaining('web, db'), blocks: expect.any(Array) });
     const hook = received.find((r) => r.path === '/hook')!;
     expect(hook.headers['content-type']).toBe('application/json');
-    expect(hook.headers['idempotency-key']).toBe('drift/2026-11-27T12:00:00.000Z/abc');
+    expect(hook.headers['idempotency-key']).toMatch(/^drift\/2026-11-27T12:00:00.000Z\/abc\/[0-9a-f]{12}$/);
     expect(hook.body).toMatchObject({ schema: DRIFT_WEBHOOK_SCHEMA, summary: { checked: 2 } });
     expect(JSON.stringify(received.map((r) => r.body))).not.toContain('hunter2');
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceChange, StackResult } from '../../src/engine/result.js';
 import { cutText } from '../../src/report/cut-text.js';
-import { lineDiff } from '../../src/report/line-diff.js';
 import { type PreviewReportInput, previewMarkdown } from '../../src/report/preview-markdown.js';
 import { Redactor } from '../../src/report/redact.js';
 import { shortType } from '../../src/report/short-type.js';
+import { valueDiffLines } from '../../src/report/value-diff.js';
 
 /**
  * The merge request comment as reviewers read it (issue 13): old → new values, secrets as
@@ -152,8 +152,8 @@ describe('the preview comment', () => {
     expect(md).toContain('token=[secret]');
   });
 
-  it('cuts long values with a note of what was left out', () => {
-    expect(md).toContain(`\`${'x'.repeat(100)}… 1,200 more characters\``);
+  it('shows a value too long for a cell whole, as a diff below the table', () => {
+    expect(md).toContain(`\n+${'x'.repeat(1300)}\n`);
   });
 
   it('puts destroys, failures and replaces first, loudly', () => {
@@ -216,16 +216,9 @@ describe('comment helpers', () => {
     expect(cutText('abcdef… 1,000 more characters', 2)).toBe('ab… 1,004 more characters');
   });
 
-  it('lineDiff keeps one line of context around the changed block', () => {
-    const before = 'a\nb\nc\nd\ne\n';
-    const after = 'a\nb\nC\nd\ne\n';
-    expect(lineDiff(before, after, { maxLines: 40, maxLineLength: 100 })).toEqual([
-      '@@ 1 unchanged line @@',
-      ' b',
-      '-c',
-      '+C',
-      ' d',
-      '@@ 1 unchanged line @@',
-    ]);
+  it('valueDiffLines shows a hunk with three lines of context around a change', () => {
+    const before = 'a\nb\nc\nd\ne\nf\ng\nh\n';
+    const after = 'a\nb\nc\nd\nE\nf\ng\nh\n';
+    expect(valueDiffLines(before, after)).toEqual(['@@ -2,7 +2,7 @@', ' b', ' c', ' d', '-e', '+E', ' f', ' g', ' h']);
   });
 });

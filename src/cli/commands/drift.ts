@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { drift, planDrift } from '../../actions/drift.js';
 import { driftLeft } from '../../drift/detect.js';
+import { openDriftHistoryStore } from '../../drift/open-history-store.js';
+import { resolveBackendUrl } from '../../engine/backend.js';
 import { exitCodeForOutcome, isStackUsageFailure } from '../../errors/exit-codes.js';
 import { parseNotifyTargets } from '../../notify/targets.js';
 import { driftMarkdown } from '../../report/drift-markdown.js';
@@ -32,11 +34,16 @@ export async function driftCommand(args: DriftArgs, cli: CliEnv): Promise<number
   };
   const plan = planDrift(ctx.catalog, request);
   if (args.plan) return printJson(cli.io, { operation: 'drift', stacks: plan });
-  const { reports, commit, time, channels } = await drift(ctx, plan, request);
+  const store = await openDriftHistoryStore(resolveBackendUrl(ctx.layout, cli.env));
+  const { reports, commit, time, channels } = await drift(ctx, plan, { ...request, ...(store ? { store } : {}) });
   cli.io.stderr(driftSummary(reports));
   await githubDriftReport(cli, ctx, { reports, commit, time });
   if (args.json) cli.io.stdout(driftJson(reports));
-  if (markdown) await writeFile(markdown, ctx.redact(driftMarkdown({ reports, commit, time, limit: markdownLimit })));
+  if (markdown)
+    await writeFile(
+      markdown,
+      ctx.redact(driftMarkdown({ reports, commit, time, pipelineUrl: ctx.ci.pipelineUrl, jobUrl: ctx.ci.jobUrl, limit: markdownLimit })),
+    );
   return exitCodeForOutcome({
     cancelled: cli.signal.aborted || reports.some((r) => r.status === 'cancelled'),
     usage: reports.some((r) => isStackUsageFailure(r.error?.code)),

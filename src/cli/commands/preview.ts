@@ -3,7 +3,9 @@ import { affectedStacks } from '../../actions/affected.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { previewMergeRequest } from '../../actions/preview-merge-request.js';
 import { affectedJson } from '../../affected/render.js';
+import type { StackResult } from '../../engine/result.js';
 import type { RepoLayout } from '../../repo/layout.js';
+import { consoleDiff } from '../../report/console-diff.js';
 import { JOB_SUMMARY_LIMIT } from '../../report/job-summary.js';
 import { operationJson } from '../../report/json-report.js';
 import { previewMarkdown } from '../../report/preview-markdown.js';
@@ -45,6 +47,14 @@ async function warnIfStateWritable(cli: CliEnv, layout: RepoLayout): Promise<voi
   );
 }
 
+/** `--diff`: the property diffs on stdout, or on stderr when stdout carries the JSON document. */
+function printDiff(cli: CliEnv, args: PreviewArgs, results: readonly StackResult[]): void {
+  if (!args.diff) return;
+  const text = consoleDiff(results);
+  if (args.json) cli.io.stderr(text);
+  else cli.io.stdout(text);
+}
+
 /** `gitops preview`: by selection, or with `--base` the merge request preview. */
 export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<number> {
   const markdown = writableFile(cli, 'markdown', args.markdown);
@@ -53,6 +63,7 @@ export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<nu
     const plan = planOperate(ctx.catalog, { command: 'preview', selection: { names: args.stack, all: args.all }, shard: args.shard });
     if (args.plan) return printJson(cli.io, plan);
     const results = await operate(ctx, plan);
+    printDiff(cli, args, results);
     cli.io.stderr(summarize('preview', results));
     await githubPreviewReport(cli, ctx, results);
     if (args.json) cli.io.stdout(operationJson('preview', results));
@@ -73,6 +84,7 @@ export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<nu
     head: args.head,
   });
   if (markdown) await writeFile(markdown, ctx.redact(previewMarkdown({ ...report, redact: ctx.redact, limit: markdownLimit })));
+  printDiff(cli, args, results);
   cli.io.stderr(summarize('preview', results));
   await githubPreviewReport(cli, ctx, results, () => previewMarkdown({ ...report, redact: ctx.redact, limit: JOB_SUMMARY_LIMIT }));
   const { affected } = scope;
