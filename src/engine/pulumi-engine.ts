@@ -12,6 +12,7 @@ import {
   StackNotFoundError,
   type StackSettings,
 } from '@pulumi/pulumi/automation/index.js';
+import type { RecordRead } from '../backend-state/read-records.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import { type PreparedPlan, planRejection, planSalt, preparePlan } from '../plans/stack-plan.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
@@ -26,6 +27,7 @@ import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from 
 import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
 import { classifyFailure, inFlightCreates } from './classify-failure.js';
+import { DeployRecords } from './deploy-records.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
@@ -80,7 +82,11 @@ export class PulumiEngine implements Engine {
   /** The CLI, run with exactly the environment each stack is given (see `isolatedCommand`). */
   private readonly command: PulumiToolchain['command'];
 
+  /** Deploy records: read from the backend's objects where it can be, else through the CLI. */
+  private readonly records: DeployRecords;
+
   constructor(private readonly options: PulumiEngineOptions) {
+    this.records = new DeployRecords(options.backendUrl, (def) => this.lastDeployedCommitViaCli(def));
     // A stopped run gets as long to wind down as it had to run, up to a minute.
     this.command = isolatedCommand(options.toolchain.command, Math.min(60_000, options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS));
   }
@@ -603,7 +609,18 @@ export class PulumiEngine implements Engine {
     }
   }
 
+  deployRecords(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
+    return this.records.read(stacks);
+  }
+
   async lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {
+    const read = (await this.records.read([def])).get(def.name)!;
+    if (!read.ok) throw read.error;
+    return read.deployedCommit;
+  }
+
+  /** The CLI path: the stack's tags, else its history, through Pulumi (backends not read directly). */
+  async lastDeployedCommitViaCli(def: StackDefinition): Promise<string | undefined> {
     // Opening would create a stack that does not exist; a file backend tells without the CLI.
     const stateFile = this.stateFile(def);
     if (stateFile && !existsSync(stateFile)) return undefined;

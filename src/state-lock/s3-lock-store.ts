@@ -1,11 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type LockStore, type ObjectKind, objectKey, type RemoveOutcome, type StoredLock } from './lock-store.js';
-import { parseS3BackendUrl, type S3Location } from './s3-backend-url.js';
-
-type S3Sdk = typeof import('@aws-sdk/client-s3');
-
-/** The HTTP status of a failed SDK call, if it got that far. */
-const statusOf = (err: unknown): number | undefined => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+import type { S3Location } from './s3-backend-url.js';
+import { openS3Bucket, type S3Sdk, statusOf } from './s3-client.js';
 
 /**
  * Stack locks in the S3 bucket that holds the state, beside it:
@@ -38,28 +34,7 @@ export class S3LockStore implements LockStore {
    * `credentials` stand in for the default chain (tests that talk to a store in process).
    */
   static async open(backendUrl: string, credentials?: { accessKeyId: string; secretAccessKey: string }): Promise<S3LockStore> {
-    const location = parseS3BackendUrl(backendUrl);
-    const sdk = await import('@aws-sdk/client-s3');
-    const client = new sdk.S3Client({
-      ...(location.region ? { region: location.region } : {}),
-      ...(location.endpoint ? { endpoint: location.endpoint } : {}),
-      ...(location.profile ? { profile: location.profile } : {}),
-      ...(credentials ? { credentials } : {}),
-      forcePathStyle: location.forcePathStyle,
-      useDualstackEndpoint: location.dualstack,
-      useFipsEndpoint: location.fips,
-      // anonymous=true: unsigned requests, as gocloud sends them. Smithy's no-auth scheme: no
-      // identity to resolve (so no credential chain runs) and a signer that leaves the request alone.
-      ...(location.anonymous
-        ? {
-            httpAuthSchemes: [
-              { schemeId: 'smithy.api#noAuth', identityProvider: () => async () => ({}), signer: { sign: async (request) => request } },
-            ],
-            httpAuthSchemeProvider: () => [{ schemeId: 'smithy.api#noAuth' }],
-          }
-        : {}),
-      maxAttempts: 3,
-    });
+    const { sdk, client, location } = await openS3Bucket(backendUrl, credentials);
     return new S3LockStore(sdk, client, location);
   }
 

@@ -1,0 +1,48 @@
+import { openStateObjects } from '../backend-state/open-state-objects.js';
+import { type RecordRead, readStackRecords } from '../backend-state/read-records.js';
+import type { StateObjects } from '../backend-state/state-objects.js';
+import { asGitopsError } from '../errors/gitops-error.js';
+import { mapLimit } from '../run/map-limit.js';
+import type { StackDefinition } from '../stacks/schema.js';
+
+/** Stacks whose records are read at once: object reads are cheap, so many; CLI calls each start a process, so fewer. */
+const DIRECT_CONCURRENCY = 32;
+const CLI_CONCURRENCY = 8;
+
+/**
+ * Stacks' deploy records, read the cheapest way the backend allows: directly from a DIY
+ * backend's objects (file, S3; see `readStackRecords`), else one CLI call per stack, at most
+ * {@link CLI_CONCURRENCY} at once (Pulumi Cloud). The CLI path knows the deployed commit only;
+ * `record` is then undefined.
+ */
+export class DeployRecords {
+  private objects?: Promise<StateObjects | undefined>;
+
+  constructor(
+    private readonly backendUrl: string,
+    /** The CLI path for one stack: its deployed commit. */
+    private readonly viaCli: (stack: StackDefinition) => Promise<string | undefined>,
+  ) {}
+
+  /** Whether the backend's objects are read directly (no CLI call per stack). */
+  async direct(): Promise<boolean> {
+    return (await this.open()) !== undefined;
+  }
+
+  private open(): Promise<StateObjects | undefined> {
+    this.objects ??= openStateObjects(this.backendUrl);
+    return this.objects;
+  }
+
+  async read(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
+    const objects = await this.open();
+    if (objects) return readStackRecords(objects, stacks, DIRECT_CONCURRENCY);
+    const reads = await mapLimit(stacks, CLI_CONCURRENCY, (s) =>
+      this.viaCli(s).then(
+        (deployedCommit): RecordRead => ({ ok: true, ...(deployedCommit ? { deployedCommit } : {}) }),
+        (err): RecordRead => ({ ok: false, error: asGitopsError(err) }),
+      ),
+    );
+    return new Map(stacks.map((s, i) => [s.name, reads[i]!]));
+  }
+}
