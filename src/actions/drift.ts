@@ -9,6 +9,7 @@ import { type Selection, selectStacks } from '../plan/select.js';
 import { type Shard, shardStacks } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { type ActionContext, say } from './action-context.js';
+import { withPendingOperations } from './drift-pending.js';
 
 export interface DriftRequest extends DriftMode {
   selection: Selection;
@@ -65,11 +66,12 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
     message: 'gitops drift remediation',
   };
   const deployedOf = deployedCommitOnce();
-  const reports = await detectDrift(names, run, {
+  const detected = await detectDrift(names, run, {
     ...request,
     undeployedChange: undeployedChangeCheck(ctx, deployedOf),
     ownership: deployedOwnership(ctx, deployedOf),
   });
+  const reports = await withPendingOperations(detected, engine, ctx.catalog);
   const time = ctx.clock();
   const commit = ctx.ci.commit ?? (await ctx.git.revParse('HEAD').catch(() => undefined));
   if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));

@@ -22,6 +22,8 @@ export class DeployRecords {
     private readonly backendUrl: string,
     /** The CLI path for one stack: its deployed commit. */
     private readonly viaCli: (stack: StackDefinition) => Promise<string | undefined>,
+    /** `GITOPS_DEPLOY_RECORDS=cli`: the CLI path even where the objects could be read (a check, or a way round a misread). */
+    private readonly forceCli = false,
   ) {}
 
   /** Whether the backend's objects are read directly (no CLI call per stack). */
@@ -30,7 +32,7 @@ export class DeployRecords {
   }
 
   private open(): Promise<StateObjects | undefined> {
-    this.objects ??= openStateObjects(this.backendUrl);
+    this.objects ??= this.forceCli ? Promise.resolve(undefined) : openStateObjects(this.backendUrl);
     return this.objects;
   }
 

@@ -39,6 +39,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
   // Provider plugins cannot be downloaded offline: install the ones the programs need up front.
   if (usesPackage(layout, stacks, '@pulumi/kubernetes')) await ensureKubernetesProvider(env, log);
   const operationTimeoutMs = operationTimeout(env);
+  const recordsViaCli = recordsPath(env) === 'cli';
   const sandbox = await detectSandbox(env);
   if (sandbox === 'none') {
     log(
@@ -54,6 +55,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     env,
     redactor: options.redactor,
     ...(operationTimeoutMs ? { operationTimeoutMs } : {}),
+    ...(recordsViaCli ? { recordsViaCli } : {}),
   });
 }
 
@@ -71,6 +73,19 @@ function operationTimeout(env: NodeJS.ProcessEnv): number | undefined {
     });
   }
   return minutes * 60_000;
+}
+
+/** `GITOPS_DEPLOY_RECORDS`: `direct` (default: read a file or S3 backend's objects) or `cli` (one Pulumi CLI call per stack). */
+function recordsPath(env: NodeJS.ProcessEnv): 'direct' | 'cli' {
+  const raw = env.GITOPS_DEPLOY_RECORDS;
+  if (raw === undefined || raw === '' || raw === 'direct') return 'direct';
+  if (raw === 'cli') return 'cli';
+  throw new GitopsError({
+    code: 'USAGE',
+    kind: 'user',
+    message: `GITOPS_DEPLOY_RECORDS=${raw}: not direct or cli`,
+    hint: 'unset it (the backend is read directly where it can be), or set it to cli to read each stack through the Pulumi CLI',
+  });
 }
 
 /** True when a selected stack's program entry imports `pkg` (a cheap text check of index.ts). */

@@ -28,7 +28,7 @@ import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
 import { checkPassphrase, fileBackendDir } from './backend.js';
 import { classifyFailure, inFlightCreates } from './classify-failure.js';
 import { DeployRecords } from './deploy-records.js';
-import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
+import { commitOfTag, deployedCommitTag, lastDeployedCommitOf, noCommitTag } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
 import { hostDeathError } from './host-death.js';
@@ -61,6 +61,8 @@ export interface PulumiEngineOptions {
   sandbox?: ProgramSandbox;
   /** How long one stack's operation may run before it is stopped (TIMED_OUT); default {@link DEFAULT_OPERATION_TIMEOUT_MS}. */
   operationTimeoutMs?: number;
+  /** Read deploy records through the CLI even on a backend read directly (`GITOPS_DEPLOY_RECORDS=cli`). */
+  recordsViaCli?: boolean;
 }
 
 /** Two hours: longer than any sane single-stack update, short enough that a hung program frees its runner. */
@@ -86,7 +88,7 @@ export class PulumiEngine implements Engine {
   private readonly records: DeployRecords;
 
   constructor(private readonly options: PulumiEngineOptions) {
-    this.records = new DeployRecords(options.backendUrl, (def) => this.lastDeployedCommitViaCli(def));
+    this.records = new DeployRecords(options.backendUrl, (def) => this.lastDeployedCommitViaCli(def), options.recordsViaCli);
     // A stopped run gets as long to wind down as it had to run, up to a minute.
     this.command = isolatedCommand(options.toolchain.command, Math.min(60_000, options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS));
   }
@@ -591,14 +593,16 @@ export class PulumiEngine implements Engine {
   }
 
   /**
-   * Sets (or, with no commit, removes) the stack's `gitops:commit` tag. The update itself already
+   * Sets the stack's `gitops:commit` tag, or with no commit, sets it to {@link noCommitTag}: a
+   * DIY backend never saves an empty tag set (Pulumi 3.248 skips the write), so removing a
+   * stack's only tag would leave the destroyed commit on record. The update itself already
    * succeeded and its message names the commit, so a failure here is a warning, not a failed
    * deploy: the stale tag then names an older commit, which only makes later runs redo more.
    */
   private async tagDeployedCommit(def: StackDefinition, stack: Stack, commit: string | undefined, sink: ProgressSink): Promise<void> {
     try {
       if (commit) await stack.setTag(deployedCommitTag, commit);
-      else if ((await stack.listTags())[deployedCommitTag] !== undefined) await stack.removeTag(deployedCommitTag);
+      else if ((await stack.listTags())[deployedCommitTag] !== undefined) await stack.setTag(deployedCommitTag, noCommitTag);
     } catch (err) {
       const what = commit ? `record ${commit.slice(0, 12)} as deployed` : 'clear its deployed commit';
       sink({
