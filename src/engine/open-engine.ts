@@ -31,6 +31,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     checkSecretsAccess(stacks, env);
     await verifyStackPassphrases(stacks, env);
   }
+  const recordsViaCli = recordsPath(env) === 'cli';
   const backendUrl = resolveBackendUrl(layout, env);
   // The stack lock goes beside the state: an S3 URL it cannot follow is refused before anything runs.
   if (backendUrl.startsWith('s3://')) parseS3BackendUrl(backendUrl);
@@ -39,7 +40,6 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
   // Provider plugins cannot be downloaded offline: install the ones the programs need up front.
   if (usesPackage(layout, stacks, '@pulumi/kubernetes')) await ensureKubernetesProvider(env, log);
   const operationTimeoutMs = operationTimeout(env);
-  const recordsViaCli = recordsPath(env) === 'cli';
   const sandbox = await detectSandbox(env);
   if (sandbox === 'none') {
     log(
