@@ -49,21 +49,33 @@ export const compressions = ['', '.gz', '.zst'] as const;
  * The state file of a stack among the listed objects: of `.json`, `.json.gz` and `.json.zst`, the
  * newest, as Pulumi picks it; undefined when the stack has none (never created, or removed).
  */
-export function stateFileOf(keys: StackKeys, listed: ReadonlyMap<string, ListedObject>): ListedObject | undefined {
-  let best: ListedObject | undefined;
-  for (const ext of compressions) {
-    const o = listed.get(keys.state + ext);
-    if (o && (!best || o.modified >= best.modified)) best = o;
+export async function stateFileOf(
+  keys: StackKeys,
+  listed: ReadonlyMap<string, ListedObject>,
+  modifiedAt: (o: ListedObject) => Promise<number>,
+): Promise<ListedObject | undefined> {
+  const found = compressions.flatMap((ext) => listed.get(keys.state + ext) ?? []);
+  if (found.length <= 1) return found[0];
+  const times = await Promise.all(found.map(modifiedAt));
+  return found.reduce((best, o, i) => (times[i]! >= times[found.indexOf(best)]! ? o : best));
+}
+
+/** Keys grouped by their folder (up to the last `/`): each stack's history and locks found without scanning all. */
+export function byFolder(keys: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const k of keys) {
+    const dir = k.slice(0, k.lastIndexOf('/') + 1);
+    const list = out.get(dir);
+    if (list) list.push(k);
+    else out.set(dir, [k]);
   }
-  return best;
+  return out;
 }
 
 /** The stack's update records, newest first (file names sort by their timestamp, as Pulumi relies on). */
-export function historyFilesOf(keys: StackKeys, history: readonly string[]): string[] {
-  return history
-    .filter(
-      (k) => k.startsWith(keys.historyDir) && /\.history\.json(\.gz|\.zst)?$/.test(k) && !k.slice(keys.historyDir.length).includes('/'),
-    )
+export function historyFilesOf(inFolder: readonly string[]): string[] {
+  return inFolder
+    .filter((k) => /\.history\.json(\.gz|\.zst)?$/.test(k))
     .sort()
     .reverse();
 }

@@ -15,12 +15,30 @@ export class FileStateObjects implements StateObjects {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
+    // Folders are listed too: a key whose name has no dot is checked (state, tags and records all have one).
     const out: ListedObject[] = [];
     for (const name of names) {
-      const s = await stat(path.join(root, name)).catch(() => undefined);
-      if (s?.isFile()) out.push({ key: `${prefix}${name.split(path.sep).join('/')}`, modified: s.mtimeMs });
+      if (
+        !path.basename(name).includes('.') &&
+        !(await stat(path.join(root, name)).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        continue;
+      out.push({ key: `${prefix}${name.split(path.sep).join('/')}` });
     }
     return out;
+  }
+
+  async modifiedAt(object: ListedObject): Promise<number> {
+    return (
+      object.modified ??
+      (await stat(this.where(object.key)).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ))
+    );
   }
 
   async read(key: string): Promise<Buffer | undefined> {

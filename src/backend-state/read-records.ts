@@ -2,7 +2,7 @@ import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from '../engine/
 import { GitopsError } from '../errors/gitops-error.js';
 import { mapLimit } from '../run/map-limit.js';
 import { objectKey } from '../state-lock/lock-store.js';
-import { historyFilesOf, layoutVersion, type StackKeys, type StackRef, stackKeys, stateFileOf } from './diy-layout.js';
+import { byFolder, historyFilesOf, layoutVersion, type StackKeys, type StackRef, stackKeys, stateFileOf } from './diy-layout.js';
 import { parseHistoryFile, parseStateFile, parseTagsFile, type StackRecord, type UpdateRecord } from './stack-record.js';
 import type { ListedObject, StateObjects } from './state-objects.js';
 
@@ -56,9 +56,8 @@ export async function readStackRecords(
   const keys = [...listed.keys()];
   const l: Listings = {
     listed,
-    history: keys.filter((k) => k.startsWith('.pulumi/history/')),
+    folders: byFolder(keys),
     present: new Set(keys),
-    locks: keys.filter((k) => k.startsWith('.pulumi/locks/')),
   };
   const reads = await mapLimit(stacks, concurrency, (s) =>
     readOne(objects, s, stackKeys(s, version), l).catch(
@@ -89,18 +88,18 @@ function ownFolders(s: StackRef, keys: StackKeys): string[] {
 
 interface Listings {
   listed: ReadonlyMap<string, ListedObject>;
-  history: readonly string[];
+  /** Every listed key, by folder. */
+  folders: ReadonlyMap<string, readonly string[]>;
   present: ReadonlySet<string>;
-  locks: readonly string[];
 }
 
 async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys, l: Listings): Promise<RecordRead> {
-  const stateFile = stateFileOf(keys, l.listed);
+  const stateFile = await stateFileOf(keys, l.listed, (o) => objects.modifiedAt(o));
   const record: StackRecord = {
     exists: stateFile !== undefined,
     tags: {},
     version: 0,
-    pulumiLocks: l.locks.filter((k) => k.startsWith(keys.lockDir) && k.endsWith('.json')).map((k) => objects.where(k)),
+    pulumiLocks: (l.folders.get(keys.lockDir) ?? []).filter((k) => k.endsWith('.json')).map((k) => objects.where(k)),
     gitopsLock: l.present.has(objectKey('locks', s.project, s.stack)),
     unknownOutcomes: l.present.has(objectKey('unknown', s.project, s.stack)),
   };
@@ -116,7 +115,7 @@ async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys,
   try {
     if (stateFile) record.state = await step('its state file', stateFile.key, parseStateFile);
     if (l.listed.has(keys.tags)) record.tags = (await step('its tags file', keys.tags, parseTagsFile)) ?? {};
-    const files = historyFilesOf(keys, l.history);
+    const files = historyFilesOf(l.folders.get(keys.historyDir) ?? []);
     record.version = files.length;
     const updates: UpdateRecord[] = [];
     const tagged = commitOfTag(record.tags[deployedCommitTag]);

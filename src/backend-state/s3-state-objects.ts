@@ -21,6 +21,10 @@ export class S3StateObjects implements StateObjects {
     return out;
   }
 
+  async modifiedAt(object: ListedObject): Promise<number> {
+    return object.modified ?? 0;
+  }
+
   async read(key: string): Promise<Buffer | undefined> {
     const { sdk, client, location } = this.bucket;
     try {

@@ -2,8 +2,8 @@
 export interface ListedObject {
   /** Its key under the backend's root, `/`-separated (`.pulumi/stacks/app/dev.json`). */
   key: string;
-  /** When it was last written (ms since the epoch): of two forms of one state file, the newer counts, as for Pulumi. */
-  modified: number;
+  /** When it was last written (ms since the epoch), where the listing says so without another call (S3). */
+  modified?: number;
 }
 
 /**
@@ -16,6 +16,8 @@ export interface StateObjects {
   list(prefix: string): Promise<ListedObject[]>;
   /** The object's bytes, or undefined when it does not exist. */
   read(key: string): Promise<Buffer | undefined>;
+  /** When the object was last written (ms since the epoch): of two forms of one state file, the newer counts, as for Pulumi. */
+  modifiedAt(object: ListedObject): Promise<number>;
   /** The object's address, for messages (no credentials, no query). */
   where(key: string): string;
 }

@@ -1,7 +1,7 @@
 import { openStateObjects } from '../backend-state/open-state-objects.js';
 import { type RecordRead, readStackRecords } from '../backend-state/read-records.js';
 import type { StateObjects } from '../backend-state/state-objects.js';
-import { asGitopsError } from '../errors/gitops-error.js';
+import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
 import { mapLimit } from '../run/map-limit.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
@@ -36,6 +36,13 @@ export class DeployRecords {
     return this.objects;
   }
 
+  /** One stack's deployed commit; throws when its record cannot be read. */
+  async commitOf(stack: StackDefinition): Promise<string | undefined> {
+    const read = (await this.read([stack])).get(stack.name)!;
+    if (!read.ok) throw read.error;
+    return read.deployedCommit;
+  }
+
   async read(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
     const objects = await this.open();
     if (objects) return readStackRecords(objects, stacks, DIRECT_CONCURRENCY);
@@ -47,4 +54,17 @@ export class DeployRecords {
     );
     return new Map(stacks.map((s, i) => [s.name, reads[i]!]));
   }
+}
+
+/** `GITOPS_DEPLOY_RECORDS`: `direct` (default: read a file or S3 backend's objects) or `cli` (one Pulumi CLI call per stack). */
+export function recordsViaCli(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.GITOPS_DEPLOY_RECORDS;
+  if (raw === undefined || raw === '' || raw === 'direct') return false;
+  if (raw === 'cli') return true;
+  throw new GitopsError({
+    code: 'USAGE',
+    kind: 'user',
+    message: `GITOPS_DEPLOY_RECORDS=${raw}: not direct or cli`,
+    hint: 'unset it (the backend is read directly where it can be), or set it to cli to read each stack through the Pulumi CLI',
+  });
 }

@@ -8,6 +8,7 @@ import { parseS3BackendUrl } from '../state-lock/s3-backend-url.js';
 import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
 import { ensurePulumi } from '../toolchain/pulumi-cli.js';
 import { ensureFileBackend, resolveBackendUrl } from './backend.js';
+import { recordsViaCli } from './deploy-records.js';
 import { detectSandbox } from './program-sandbox.js';
 import { PulumiEngine } from './pulumi-engine.js';
 import { checkSecretsAccess, verifyStackPassphrases } from './secrets-provider.js';
@@ -31,7 +32,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     checkSecretsAccess(stacks, env);
     await verifyStackPassphrases(stacks, env);
   }
-  const recordsViaCli = recordsPath(env) === 'cli';
+  const viaCli = recordsViaCli(env);
   const backendUrl = resolveBackendUrl(layout, env);
   // The stack lock goes beside the state: an S3 URL it cannot follow is refused before anything runs.
   if (backendUrl.startsWith('s3://')) parseS3BackendUrl(backendUrl);
@@ -55,7 +56,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     env,
     redactor: options.redactor,
     ...(operationTimeoutMs ? { operationTimeoutMs } : {}),
-    ...(recordsViaCli ? { recordsViaCli } : {}),
+    ...(viaCli ? { recordsViaCli: viaCli } : {}),
   });
 }
 
@@ -73,19 +74,6 @@ function operationTimeout(env: NodeJS.ProcessEnv): number | undefined {
     });
   }
   return minutes * 60_000;
-}
-
-/** `GITOPS_DEPLOY_RECORDS`: `direct` (default: read a file or S3 backend's objects) or `cli` (one Pulumi CLI call per stack). */
-function recordsPath(env: NodeJS.ProcessEnv): 'direct' | 'cli' {
-  const raw = env.GITOPS_DEPLOY_RECORDS;
-  if (raw === undefined || raw === '' || raw === 'direct') return 'direct';
-  if (raw === 'cli') return 'cli';
-  throw new GitopsError({
-    code: 'USAGE',
-    kind: 'user',
-    message: `GITOPS_DEPLOY_RECORDS=${raw}: not direct or cli`,
-    hint: 'unset it (the backend is read directly where it can be), or set it to cli to read each stack through the Pulumi CLI',
-  });
 }
 
 /** True when a selected stack's program entry imports `pkg` (a cheap text check of index.ts). */

@@ -617,10 +617,8 @@ export class PulumiEngine implements Engine {
     return this.records.read(stacks);
   }
 
-  async lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {
-    const read = (await this.records.read([def])).get(def.name)!;
-    if (!read.ok) throw read.error;
-    return read.deployedCommit;
+  lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {
+    return this.records.commitOf(def);
   }
 
   /** The CLI path: the stack's tags, else its history, through Pulumi (backends not read directly). */

@@ -55,7 +55,7 @@ const bench: Bench = {
           if (states.some((s) => s !== 'up-to-date')) throw new Error(`${key}: not all up to date: ${[...new Set(states)].join(', ')}`);
         }
         runs[key] = r;
-        log(`${key}: ${(r.wallMs / 1000).toFixed(2)} s, peak ${r.peakMiB.toFixed(0)} MiB`);
+        log(`${key}: ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU, peak ${r.peakMiB.toFixed(0)} MiB`);
       };
       const status = ['status', '--json'];
       const deploy = ['deploy', '--since-deployed', '--json', '-q'];
@@ -90,15 +90,15 @@ const bench: Bench = {
         await small.dispose();
       }
       const s = (k: string) => runs[k]!.wallMs / 1000;
-      const m = (k: string) => runs[k]!.peakMiB;
+      const m = (k: string) => `${runs[k]!.peakMiB.toFixed(0)} MiB, ${runs[k]!.cpuS.toFixed(1)} s CPU`;
       const perStackCli = s(`file.status.cli.${CLI_STACKS}`) / CLI_STACKS;
       return {
         name: 'status',
         lines: [
           `${STACKS} deployed stacks (${REAL} deployed by the engine, the rest copies of their records):`,
-          '  command                        file backend          SeaweedFS (S3)        goal',
-          `  status --json                  ${s('file.status').toFixed(2)} s, ${m('file.status').toFixed(0)} MiB     ${s('s3.status').toFixed(2)} s, ${m('s3.status').toFixed(0)} MiB     <= 2 s, 200 MiB`,
-          `  deploy --since-deployed        ${s('file.deploy').toFixed(2)} s, ${m('file.deploy').toFixed(0)} MiB     ${s('s3.deploy').toFixed(2)} s, ${m('s3.deploy').toFixed(0)} MiB     <= 3 s, 200 MiB`,
+          '  command                   file backend (wall; peak, CPU)     SeaweedFS (S3)                     goal',
+          `  status --json                  ${s('file.status').toFixed(2)} s, ${m('file.status')}     ${s('s3.status').toFixed(2)} s, ${m('s3.status')}     <= 2 s, 200 MiB`,
+          `  deploy --since-deployed        ${s('file.deploy').toFixed(2)} s, ${m('file.deploy')}     ${s('s3.deploy').toFixed(2)} s, ${m('s3.deploy')}     <= 3 s, 200 MiB`,
           `per-stack CLI path, ${CLI_STACKS} stacks on the file backend (direct: ${s(`file.status.direct.${CLI_STACKS}`).toFixed(2)} s):`,
           `  status --json                  ${s(`file.status.cli.${CLI_STACKS}`).toFixed(2)} s (${(perStackCli * 1000).toFixed(0)} ms per stack; ${STACKS} stacks: ~${(perStackCli * STACKS).toFixed(0)} s)`,
           `  deploy --since-deployed        ${s(`file.deploy.cli.${CLI_STACKS}`).toFixed(2)} s`,

@@ -1,7 +1,7 @@
 import { anyNeedsPerson, deployStatus } from '../../actions/status.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { statusJson, statusText } from '../../report/status-report.js';
-import { actionContext, openEngine } from '../context.js';
+import { actionContext, recordsFirstEngine } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
 import type { StatusArgs } from '../options.js';
 
@@ -12,7 +12,10 @@ import type { StatusArgs } from '../options.js';
 export async function statusCommand(args: StatusArgs, cli: CliEnv): Promise<number> {
   const ctx = await actionContext(cli, args);
   // Deploy records (tags, update messages) are plain text: no passphrase is asked for.
-  const result = await deployStatus({ ...ctx, engine: (stacks) => openEngine(cli, ctx.layout, stacks, { needsSecrets: false }) });
+  const result = await deployStatus({
+    ...ctx,
+    engine: async (stacks) => recordsFirstEngine(cli, ctx.layout, stacks, { needsSecrets: false }),
+  });
   const code = anyNeedsPerson(result) ? ExitCode.Failed : ExitCode.Ok;
   if (args.json) printJson(cli.io, statusJson(result));
   else cli.io.stdout(statusText(result));
