@@ -104,7 +104,11 @@ const bench: Bench = {
           `  deploy --since-deployed        ${s(`file.deploy.cli.${CLI_STACKS}`).toFixed(2)} s`,
         ],
         figures: Object.fromEntries(
-          Object.entries(runs).flatMap(([k, r]) => [[`${k}.ms`, r.wallMs] as const, [`${k}.peakMiB`, r.peakMiB] as const]),
+          Object.entries(runs).flatMap(([k, r]) => [
+            [`${k}.ms`, r.wallMs] as const,
+            [`${k}.cpuS`, r.cpuS] as const,
+            [`${k}.peakMiB`, r.peakMiB] as const,
+          ]),
         ),
       };
     } finally {
