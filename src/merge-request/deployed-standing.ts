@@ -47,8 +47,8 @@ export function deployedStanding(git: GitReader, defaultBranch: string, head: st
   const known = new Map<string, Promise<DeployedStanding>>();
   return async (recorded) => {
     if (recorded === undefined) return { kind: 'none' };
-    let found = known.get(recorded);
-    if (!found) known.set(recorded, (found = standing(recorded)));
+    const found = known.get(recorded) ?? standing(recorded);
+    known.set(recorded, found);
     return found;
   };
 }
