@@ -14,6 +14,7 @@ import { type Shard, shardStacks } from '../plan/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { type ActionContext, say } from './action-context.js';
 import { checkedForge } from './checked-forge.js';
+import { withPendingOperations } from './drift-pending.js';
 import { withPolicyChecks } from './policy-checks.js';
 
 export interface DriftRequest extends DriftMode {
@@ -96,11 +97,12 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
     message: 'gitops drift remediation',
   };
   const deployedOf = deployedCommitOnce();
-  const reports = await detectDrift(names, run, {
+  const detected = await detectDrift(names, run, {
     ...request,
     undeployedChange: undeployedChangeCheck(ctx, deployedOf),
     ownership: deployedOwnership(ctx, deployedOf),
   });
+  const reports = await withPendingOperations(detected, engine, ctx.catalog);
   const time = ctx.clock();
   const commit = ctx.ci.commit ?? (await ctx.git.revParse('HEAD').catch(() => undefined));
   if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));

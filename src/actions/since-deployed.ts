@@ -29,14 +29,25 @@ export interface SinceDeployedScope extends ChangeScope {
   landings?: Landing[];
 }
 
-/** Per stack, the commit its deploy record names; commits from update messages are 12-character prefixes. */
-export async function deployedCommits(
-  engine: Engine,
-  stacks: readonly StackDefinition[],
-  concurrency: number,
-): Promise<Map<string, string | undefined>> {
-  const commits = await mapLimit(stacks, concurrency, (s) => engine.lastDeployedCommit(s));
-  return new Map(stacks.map((s, i) => [s.name, commits[i]]));
+/**
+ * Per stack, the commit its deploy record names; commits from update messages are 12-character
+ * prefixes. One read of the backend for all stacks (see `Engine.deployRecords`); a record that
+ * cannot be read fails the whole read, naming every such stack: never taken for "not deployed".
+ */
+export async function deployedCommits(engine: Engine, stacks: readonly StackDefinition[]): Promise<Map<string, string | undefined>> {
+  const records = await engine.deployRecords(stacks);
+  const failed = [...records.values()].flatMap((r) => (r.ok ? [] : [r.error]));
+  if (failed.length === 1) throw failed[0];
+  if (failed.length > 1) {
+    throw new GitopsError({
+      code: failed[0]!.code,
+      kind: failed[0]!.kind,
+      message: `the deploy records of ${failed.length} stacks cannot be read`,
+      details: failed.map((e) => e.message),
+      hint: failed[0]!.hint,
+    });
+  }
+  return new Map(stacks.map((s) => [s.name, (records.get(s.name) as { deployedCommit?: string } | undefined)?.deployedCommit]));
 }
 
 /** The stacks deployed from each commit (never-deployed stacks left out): one affected computation per commit. */
@@ -70,7 +81,7 @@ async function trustedDeployedCommits(
   engine: Engine,
   head: string,
 ): Promise<{ deployed: Map<string, string | undefined>; untrusted: Map<string, string> }> {
-  const recorded = await deployedCommits(engine, ctx.catalog.stacks, ctx.concurrency);
+  const recorded = await deployedCommits(engine, ctx.catalog.stacks);
   const standingOf = deployedStanding(ctx.git, ctx.ci.defaultBranch, head);
   const standings = await mapLimit([...recorded], ctx.concurrency, ([, commit]) => standingOf(commit));
   const deployed = new Map<string, string | undefined>();

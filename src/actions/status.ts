@@ -6,15 +6,17 @@ import { mapLimit } from '../run/map-limit.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { ActionContext } from './action-context.js';
 import { affectedStacks } from './affected.js';
-import { deployedCommits, stacksByDeployedCommit } from './since-deployed.js';
+import { stacksByDeployedCommit } from './since-deployed.js';
+import { failedUpdateNote, type HealthState, healthOf, needsPerson } from './stack-health.js';
 
 /**
  * Where a stack stands against Git's head. `behind`: `deploy --since-deployed` would deploy it
  * (its inputs, or a dependency's, changed since its deployed commit). `deleted`: its identity
  * left the head catalogue but its deploy record says it still runs. `unknown`: its deployed
- * commit is not in this clone.
+ * commit is not in this clone. The states of {@link HealthState} (damage, pending operations,
+ * unknown outcomes, locks, a partial deploy) take precedence: they need saying first.
  */
-export type DeployState = 'up-to-date' | 'behind' | 'never-deployed' | 'deleted' | 'unknown';
+export type DeployState = 'up-to-date' | 'behind' | 'never-deployed' | 'deleted' | 'unknown' | HealthState;
 
 /** One stack's provenance. */
 export interface StackStatus {
@@ -38,6 +40,11 @@ export interface StatusResult {
   stacks: StackStatus[];
 }
 
+/** Whether any stack needs a person (`status` then exits 1). */
+export function anyNeedsPerson(result: StatusResult): boolean {
+  return result.stacks.some((s) => needsPerson.has(s.state));
+}
+
 /**
  * `gitops status`: for each stack, the commit it last deployed, the newest commit that changed its
  * inputs, and whether head holds changes not yet deployed. Stacks deployed from the same commit
@@ -48,7 +55,8 @@ export async function deployStatus(ctx: ActionContext): Promise<StatusResult> {
     throw userError('USAGE', `status needs a git repository: ${asGitopsError(err).message}`);
   });
   const engine = await ctx.engine(ctx.catalog.stacks);
-  const deployed = await deployedCommits(engine, ctx.catalog.stacks, ctx.concurrency);
+  const records = await engine.deployRecords(ctx.catalog.stacks);
+  const deployed = new Map(ctx.catalog.stacks.map((s) => [s.name, (records.get(s.name) as { deployedCommit?: string }).deployedCommit]));
   const out = new Map<string, StackStatus>();
   const base = (name: string) => {
     const def = ctx.catalog.byName.get(name)!;
@@ -118,5 +126,13 @@ export async function deployStatus(ctx: ActionContext): Promise<StatusResult> {
     const reasons = [`its stack file ${def.file} was deleted, but the stack was not destroyed`];
     out.set(name, { name, project: def.project, stack: def.stack, state: 'deleted', deployed: commit, reasons });
   });
+  // What the backend says beyond the deployed commit comes first: the deploy state stays in the reasons.
+  for (const s of out.values()) {
+    const read = records.get(s.name);
+    const health = healthOf(s.name, read);
+    if (health) Object.assign(s, { state: health.state, reasons: [...health.reasons, ...s.reasons] });
+    const failed = failedUpdateNote(read);
+    if (!health && failed && s.state !== 'never-deployed') s.reasons.push(failed);
+  }
   return { head, stacks: [...out.values()].sort((a, b) => a.name.localeCompare(b.name)) };
 }

@@ -1,6 +1,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionContext } from '../actions/action-context.js';
+import { resolveBackendUrl } from '../engine/backend.js';
+import { deferredEngine } from '../engine/deferred-engine.js';
+import { DeployRecords, recordsViaCli } from '../engine/deploy-records.js';
 import type { Engine } from '../engine/engine.js';
 import type { ProgressSink } from '../engine/progress.js';
 import { type RunScope, scopedEngine } from '../engine/run-scope.js';
@@ -52,6 +55,30 @@ export async function openEngine(
   const { openPulumiEngine } = await import('../engine/open-engine.js');
   const log = (line: string): void => cli.io.stderr(`[toolchain] ${line}\n`);
   return openPulumiEngine({ layout, stacks, env: cli.env, redactor: cli.redactor, log, ...options });
+}
+
+/**
+ * The engine of commands that mostly read deploy records (`status`, `deploy --since-deployed`):
+ * records come straight from a file or S3 backend, and the real engine (toolchain, Automation
+ * API, passphrase checks) is opened only when a stack runs or a record must come through the CLI.
+ */
+export function recordsFirstEngine(
+  cli: CliEnv,
+  layout: RepoLayout,
+  stacks: readonly StackDefinition[],
+  options: { needsSecrets?: boolean } = {},
+): Engine {
+  let real: Promise<Engine> | undefined;
+  const open = (): Promise<Engine> => {
+    real ??= openEngine(cli, layout, stacks, options);
+    return real;
+  };
+  const records = new DeployRecords(
+    resolveBackendUrl(layout, cli.env),
+    async (s) => (await open()).lastDeployedCommit(s),
+    recordsViaCli(cli.env),
+  );
+  return deferredEngine(open, records);
 }
 
 /** How often a long operation says it is still running. */

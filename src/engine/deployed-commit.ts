@@ -1,10 +1,16 @@
 /**
  * The stack tag every successful `gitops deploy` (up) sets to the full commit it deployed; a
- * successful destroy removes it. The tag is the record of what runs; the update message
+ * successful destroy sets it to {@link noCommitTag}. The tag is the record of what runs; the update message
  * (`gitops deploy of <sha12>`) is the audit trail and the fallback for stacks deployed before
  * tags were written.
  */
 export const deployedCommitTag = 'gitops:commit';
+
+/**
+ * The tag's value after a successful destroy: names no commit, so the history (whose newest
+ * gitops update is then the destroy) says nothing is deployed.
+ */
+export const noCommitTag = 'none';
 
 /** The update message prefix of `gitops deploy` (see `updateMessage`): what the stack's history records as deployed. */
 const deployMessage = /^gitops deploy of ([0-9a-f]{7,40})\b/;

@@ -1,3 +1,4 @@
+import type { RecordRead } from '../backend-state/read-records.js';
 import type { StateVersion } from '../plans/state-version.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
 import type { StackDefinition } from '../stacks/schema.js';
@@ -72,6 +73,13 @@ export interface Engine {
    * when none is on record (never deployed by gitops deploy, destroyed since, or no such stack).
    */
   lastDeployedCommit(stack: StackDefinition): Promise<string | undefined>;
+  /**
+   * Many stacks' deploy records at once, keyed by stack name: on a self-managed backend (file,
+   * S3) read directly from its objects (tags, latest update, version, state summary, locks), one
+   * listing and parallel reads; elsewhere the deployed commit through the CLI, batched. A record
+   * that cannot be read is that stack's error, never "not deployed".
+   */
+  deployRecords(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>>;
   /**
    * The stack's outputs, secret ones decrypted in memory (the redactor learns them) and flagged;
    * undefined when the stack has no state yet (never deployed). Needs the stack's secrets.

@@ -8,6 +8,7 @@ import { parseS3BackendUrl } from '../state-lock/s3-backend-url.js';
 import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
 import { ensurePulumi } from '../toolchain/pulumi-cli.js';
 import { ensureFileBackend, resolveBackendUrl } from './backend.js';
+import { recordsViaCli } from './deploy-records.js';
 import { detectSandbox } from './program-sandbox.js';
 import { PulumiEngine } from './pulumi-engine.js';
 import { checkSecretsAccess, verifyStackPassphrases } from './secrets-provider.js';
@@ -33,6 +34,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     checkSecretsAccess(stacks, env);
     await verifyStackPassphrases(stacks, env);
   }
+  const viaCli = recordsViaCli(env);
   const backendUrl = resolveBackendUrl(layout, env, options.projectText);
   // The stack lock goes beside the state: an S3 URL it cannot follow is refused before anything runs.
   if (backendUrl.startsWith('s3://')) parseS3BackendUrl(backendUrl);
@@ -58,6 +60,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     redactor: options.redactor,
     ...(operationTimeoutMs ? { operationTimeoutMs } : {}),
     ...(lockLeaseMs ? { lockLeaseMs } : {}),
+    ...(viaCli ? { recordsViaCli: viaCli } : {}),
   });
 }
 

@@ -12,6 +12,7 @@ import {
   StackNotFoundError,
   type StackSettings,
 } from '@pulumi/pulumi/automation/index.js';
+import type { RecordRead } from '../backend-state/read-records.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import { type PreparedPlan, planRejection, planSalt, preparePlan } from '../plans/stack-plan.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
@@ -30,7 +31,8 @@ import { checkPassphrase, fileBackendDir } from './backend.js';
 import { cancelledOutcome } from './cancel-outcome.js';
 import { namedCheckpointError, stateLocation } from './checkpoint-error.js';
 import { classifyFailure, inFlightCreates } from './classify-failure.js';
-import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
+import { DeployRecords } from './deploy-records.js';
+import { commitOfTag, deployedCommitTag, lastDeployedCommitOf, noCommitTag } from './deployed-commit.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
 import { EventCollector } from './event-collector.js';
 import { hostDeathError } from './host-death.js';
@@ -83,6 +85,8 @@ export interface PulumiEngineOptions {
   operationTimeoutMs?: number;
   /** How long a stack lock's lease lasts unless renewed (see `StackLockRecord.leaseMs`); default 5 minutes. */
   lockLeaseMs?: number;
+  /** Read deploy records through the CLI even on a backend read directly (`GITOPS_DEPLOY_RECORDS=cli`). */
+  recordsViaCli?: boolean;
 }
 
 /** Two hours: longer than any sane single-stack update, short enough that a hung program frees its runner. */
@@ -104,7 +108,11 @@ export class PulumiEngine implements Engine {
   /** The CLI, run with exactly the environment each stack is given (see `isolatedCommand`). */
   private readonly command: PulumiToolchain['command'];
 
+  /** Deploy records: read from the backend's objects where it can be, else through the CLI. */
+  private readonly records: DeployRecords;
+
   constructor(private readonly options: PulumiEngineOptions) {
+    this.records = new DeployRecords(options.backendUrl, (def) => this.lastDeployedCommitViaCli(def), options.recordsViaCli);
     // A stopped run gets as long to wind down as it had to run, up to a minute.
     this.command = isolatedCommand(options.toolchain.command, Math.min(60_000, options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS));
   }
@@ -745,14 +753,16 @@ export class PulumiEngine implements Engine {
   }
 
   /**
-   * Sets (or, with no commit, removes) the stack's `gitops:commit` tag. The update itself already
+   * Sets the stack's `gitops:commit` tag, or with no commit, sets it to {@link noCommitTag}: a
+   * DIY backend never saves an empty tag set (Pulumi 3.248 skips the write), so removing a
+   * stack's only tag would leave the destroyed commit on record. The update itself already
    * succeeded and its message names the commit, so a failure here is a warning, not a failed
    * deploy: the stale tag then names an older commit, which only makes later runs redo more.
    */
   private async tagDeployedCommit(def: StackDefinition, stack: Stack, commit: string | undefined, sink: ProgressSink): Promise<void> {
     try {
       if (commit) await stack.setTag(deployedCommitTag, commit);
-      else if ((await stack.listTags())[deployedCommitTag] !== undefined) await stack.removeTag(deployedCommitTag);
+      else if ((await stack.listTags())[deployedCommitTag] !== undefined) await stack.setTag(deployedCommitTag, noCommitTag);
     } catch (err) {
       const what = commit ? `record ${commit.slice(0, 12)} as deployed` : 'clear its deployed commit';
       sink({
@@ -763,7 +773,16 @@ export class PulumiEngine implements Engine {
     }
   }
 
-  async lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {
+  deployRecords(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
+    return this.records.read(stacks);
+  }
+
+  lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {
+    return this.records.commitOf(def);
+  }
+
+  /** The CLI path: the stack's tags, else its history, through Pulumi (backends not read directly). */
+  async lastDeployedCommitViaCli(def: StackDefinition): Promise<string | undefined> {
     // Opening would create a stack that does not exist; a file backend tells without the CLI.
     const stateFile = this.stateFile(def);
     if (stateFile && !existsSync(stateFile)) return undefined;

@@ -37,12 +37,19 @@ export function deployedStanding(git: GitReader, defaultBranch: string, head: st
     })();
     return history;
   };
-  return async (recorded) => {
-    if (recorded === undefined) return { kind: 'none' };
+  const standing = async (recorded: string): Promise<DeployedStanding> => {
     const [commit] = (await git.inspect([recorded])).commits;
     if (commit === undefined) return { kind: 'missing', recorded };
     if (!(await trusted()).has(commit)) return { kind: 'untrusted', commit };
     return { kind: (await git.isAncestor(commit, head)) ? 'forward' : 'behind', commit };
+  };
+  // Many stacks share a deployed commit: git is asked once per commit, not once per stack.
+  const known = new Map<string, Promise<DeployedStanding>>();
+  return async (recorded) => {
+    if (recorded === undefined) return { kind: 'none' };
+    const found = known.get(recorded) ?? standing(recorded);
+    known.set(recorded, found);
+    return found;
   };
 }
 

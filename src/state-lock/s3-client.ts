@@ -1,7 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parseS3BackendUrl, type S3Location } from './s3-backend-url.js';
 
+/** The AWS SDK module, loaded on demand: commands on other backends never pay for it. */
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/** An S3 client for the bucket of an `s3://` backend, with where its objects sit. */
+export interface S3Bucket {
+  sdk: S3Sdk;
+  client: S3Client;
+  location: S3Location;
+}
 
 /** Keys that stand in for the default credential chain (tests that talk to a store in process). */
 export interface S3Credentials {
@@ -14,15 +22,12 @@ export const statusOf = (err: unknown): number | undefined =>
   (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 /**
- * An S3 client for the bucket of an `s3://` backend URL, reached as Pulumi reaches the state:
+ * A client of the bucket an `s3://` backend URL names, reached as Pulumi reaches the state:
  * the AWS SDK's default credential chain (environment, shared config and its `profile=`, web
- * identity, container and instance roles), or `credentials`. Loads the AWS SDK, so only S3
- * backends pay for it.
+ * identity, container and instance roles). `credentials` stand in for the chain (tests that
+ * talk to a store in process). Shared by the stack lock and the state reader.
  */
-export async function openS3Client(
-  backendUrl: string,
-  credentials?: S3Credentials,
-): Promise<{ sdk: S3Sdk; client: S3Client; location: S3Location }> {
+export async function openS3Bucket(backendUrl: string, credentials?: S3Credentials): Promise<S3Bucket> {
   const location = parseS3BackendUrl(backendUrl);
   const sdk = await import('@aws-sdk/client-s3');
   const client = new sdk.S3Client({

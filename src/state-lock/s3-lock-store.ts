@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type LockStore, type ObjectKind, objectKey, type RemoveOutcome, type StoredLock } from './lock-store.js';
 import type { S3Location } from './s3-backend-url.js';
-import { openS3Client, type S3Credentials, type S3Sdk, statusOf } from './s3-client.js';
+import { openS3Bucket, type S3Credentials, type S3Sdk, statusOf } from './s3-client.js';
 
 /**
  * Stack locks in the S3 bucket that holds the state, beside it:
@@ -34,7 +34,7 @@ export class S3LockStore implements LockStore {
    * `credentials` stand in for the default chain (tests that talk to a store in process).
    */
   static async open(backendUrl: string, credentials?: S3Credentials): Promise<S3LockStore> {
-    const { sdk, client, location } = await openS3Client(backendUrl, credentials);
+    const { sdk, client, location } = await openS3Bucket(backendUrl, credentials);
     return new S3LockStore(sdk, client, location);
   }
 

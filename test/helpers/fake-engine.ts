@@ -1,3 +1,4 @@
+import type { RecordRead } from '../../src/backend-state/read-records.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from '../../src/engine/engine.js';
 import type { LockHolder } from '../../src/engine/lock-holder.js';
 import type { ProgressSink } from '../../src/engine/progress.js';
@@ -74,6 +75,22 @@ export class FakeEngine implements Engine {
     if (result.status === 'succeeded' && operation === 'destroy') this.lastDeployed.delete(stack.name);
     sink({ type: 'stack-done', stack: stack.name, result });
     return result;
+  }
+
+  /** Per stack: a record read as the direct backend reader gives it (overrides `lastDeployed`). */
+  readonly records = new Map<string, RecordRead>();
+
+  async deployRecords(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
+    const out = new Map<string, RecordRead>();
+    for (const s of stacks) {
+      const given = this.records.get(s.name);
+      if (given) out.set(s.name, given);
+      else {
+        const deployedCommit = await this.lastDeployedCommit(s);
+        out.set(s.name, { ok: true, ...(deployedCommit ? { deployedCommit } : {}) });
+      }
+    }
+    return out;
   }
 
   async lastDeployedCommit(stack: StackDefinition): Promise<string | undefined> {

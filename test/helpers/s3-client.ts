@@ -116,6 +116,12 @@ export class S3Client {
     if (res.status !== 200) throw new Error(`reading s3://${bucket}/${key} failed: HTTP ${res.status}`);
     return res.body;
   }
+
+  /** Writes an object (replacing any); throws unless the server took it. */
+  async putText(bucket: string, key: string, text: string): Promise<void> {
+    const res = await this.send('PUT', `/${bucket}/${key}`, text);
+    if (res.status !== 200) throw new Error(`writing s3://${bucket}/${key} failed: HTTP ${res.status}`);
+  }
 }
 
 function unescapeXml(s: string): string {

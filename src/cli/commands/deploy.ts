@@ -6,7 +6,8 @@ import { deploySinceDeployed, planSinceDeployed } from '../../actions/since-depl
 import { affectedJson } from '../../affected/render.js';
 import { headCommit } from '../../git/head-commit.js';
 import { operationJson } from '../../report/json-report.js';
-import { actionContext } from '../context.js';
+import type { StackDefinition } from '../../stacks/schema.js';
+import { actionContext, recordsFirstEngine } from '../context.js';
 import { githubDeployReport } from '../github-actions.js';
 import { type CliEnv, printJson } from '../io.js';
 import { type DeployArgs, scopeOf } from '../options.js';
@@ -15,7 +16,11 @@ import { affectedLine } from './affected.js';
 
 /** `gitops deploy`: by selection, or with `--base` deploy on merge. */
 export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<number> {
-  const ctx = await actionContext(cli, args, { defaultBranch: args.defaultBranch, scope: scopeOf(args) });
+  const opened = await actionContext(cli, args, { defaultBranch: args.defaultBranch, scope: scopeOf(args) });
+  // Each stack's deploy record is read first; the engine opens only if a stack is to run.
+  const ctx = args.sinceDeployed
+    ? { ...opened, engine: async (stacks: readonly StackDefinition[]) => recordsFirstEngine(cli, opened.layout, stacks) }
+    : opened;
   if (args.sinceDeployed) {
     await guardDeployBranch(ctx, 'HEAD');
     if (args.plan) return printJson(cli.io, affectedJson((await planSinceDeployed(ctx)).affected));

@@ -1,15 +1,23 @@
-import { deployStatus } from '../../actions/status.js';
+import { anyNeedsPerson, deployStatus } from '../../actions/status.js';
+import { ExitCode } from '../../errors/exit-codes.js';
 import { statusJson, statusText } from '../../report/status-report.js';
-import { actionContext, openEngine } from '../context.js';
+import { actionContext, recordsFirstEngine } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
 import type { StatusArgs } from '../options.js';
 
-/** `gitops status`: each stack's deployed commit, its newest change, and whether it is behind. Always exit 0. */
+/**
+ * `gitops status`: each stack's deployed commit, its newest change, and whether it is behind.
+ * Exit 1 when a stack needs a person (damaged records, pending operations, unknown outcomes, a lock).
+ */
 export async function statusCommand(args: StatusArgs, cli: CliEnv): Promise<number> {
   const ctx = await actionContext(cli, args);
   // Deploy records (tags, update messages) are plain text: no passphrase is asked for.
-  const result = await deployStatus({ ...ctx, engine: (stacks) => openEngine(cli, ctx.layout, stacks, { needsSecrets: false }) });
-  if (args.json) return printJson(cli.io, statusJson(result));
-  cli.io.stdout(statusText(result));
-  return 0;
+  const result = await deployStatus({
+    ...ctx,
+    engine: async (stacks) => recordsFirstEngine(cli, ctx.layout, stacks, { needsSecrets: false }),
+  });
+  const code = anyNeedsPerson(result) ? ExitCode.Failed : ExitCode.Ok;
+  if (args.json) printJson(cli.io, statusJson(result));
+  else cli.io.stdout(statusText(result));
+  return code;
 }

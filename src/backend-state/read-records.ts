@@ -1,0 +1,147 @@
+import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from '../engine/deployed-commit.js';
+import { GitopsError } from '../errors/gitops-error.js';
+import { mapLimit } from '../run/map-limit.js';
+import { objectKey } from '../state-lock/lock-store.js';
+import { byFolder, historyFilesOf, layoutVersion, type StackKeys, type StackRef, stackKeys, stateFileOf } from './diy-layout.js';
+import { parseHistoryFile, parseStateFile, parseTagsFile, type StackRecord, type UpdateRecord } from './stack-record.js';
+import type { ListedObject, StateObjects } from './state-objects.js';
+
+/** A stack to read, by its gitops name and its Pulumi identity. */
+export interface RecordRequest extends StackRef {
+  name: string;
+}
+
+/** One stack's records as read: its record and the commit its deploy record names, or why they cannot be read. */
+export type RecordRead =
+  /** `record` is undefined where only the deployed commit could be learnt (the CLI path, Pulumi Cloud). */
+  { ok: true; record?: StackRecord; deployedCommit?: string } | { ok: false; error: GitopsError };
+
+/** How far back a stack's history is searched for a `gitops deploy` message when it has no commit tag (as the CLI path reads it). */
+const HISTORY_LIMIT = 100;
+
+/**
+ * The records of many stacks of a DIY backend at once: one listing each of the state files,
+ * the histories and the locks (gitops' and Pulumi's), then every stack's objects read in
+ * parallel, at most `concurrency` stacks at a time. Per stack: its state file (to find pending
+ * operations, partial deploys and damage), its tags, and its history only as far as needed:
+ * the newest update, and older ones only while no commit tag names the deployed commit. Reads
+ * nothing else, decrypts nothing, runs no CLI. A damaged record is that stack's error, naming
+ * the stack and the object; the other stacks are still read.
+ */
+export async function readStackRecords(
+  objects: StateObjects,
+  stacks: readonly RecordRequest[],
+  concurrency: number,
+): Promise<Map<string, RecordRead>> {
+  const few = stacks.length <= FEW;
+  const [meta, root] = await Promise.all([
+    objects.read('.pulumi/meta.yaml'),
+    few ? undefined : listAll(objects, ['.pulumi/stacks/', '.pulumi/history/', '.pulumi/locks/', '.gitops/']),
+  ]);
+  let version: number;
+  try {
+    version = layoutVersion(meta?.toString('utf8'));
+  } catch (err) {
+    const error = new GitopsError({
+      code: 'ENGINE_ERROR',
+      kind: 'external',
+      message: `state backend: ${objects.where('.pulumi/meta.yaml')} cannot be read: ${(err as Error).message}`,
+      cause: err,
+    });
+    return new Map(stacks.map((s) => [s.name, { ok: false, error }]));
+  }
+  // A few stacks (one command on one stack): their own folders only, not the whole backend.
+  const listings = root ?? (await listAll(objects, [...new Set(stacks.flatMap((s) => ownFolders(s, stackKeys(s, version))))]));
+  const listed = new Map(listings.map((o) => [o.key, o]));
+  const keys = [...listed.keys()];
+  const l: Listings = {
+    listed,
+    folders: byFolder(keys),
+    present: new Set(keys),
+  };
+  const reads = await mapLimit(stacks, concurrency, (s) =>
+    readOne(objects, s, stackKeys(s, version), l).catch(
+      (err): RecordRead => ({ ok: false, error: unreadable(s.name, 'its records', objects.where(stackKeys(s, version).state), err) }),
+    ),
+  );
+  return new Map(stacks.map((s, i) => [s.name, reads[i]!]));
+}
+
+/** Up to this many stacks are read from their own folders; more, from one listing of the whole backend. */
+const FEW = 4;
+
+/** Every object under each prefix, listed in parallel. */
+async function listAll(objects: StateObjects, prefixes: readonly string[]): Promise<ListedObject[]> {
+  return (await Promise.all(prefixes.map((p) => objects.list(p)))).flat();
+}
+
+/** The folders that hold one stack's objects: its state folder (shared by its project), history, locks, and gitops' records. */
+function ownFolders(s: StackRef, keys: StackKeys): string[] {
+  return [
+    keys.state.slice(0, keys.state.lastIndexOf('/') + 1),
+    keys.historyDir,
+    keys.lockDir,
+    `.gitops/locks/${s.project}/`,
+    `.gitops/unknown/${s.project}/`,
+  ];
+}
+
+interface Listings {
+  listed: ReadonlyMap<string, ListedObject>;
+  /** Every listed key, by folder. */
+  folders: ReadonlyMap<string, readonly string[]>;
+  present: ReadonlySet<string>;
+}
+
+async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys, l: Listings): Promise<RecordRead> {
+  const stateFile = await stateFileOf(keys, l.listed, (o) => objects.modifiedAt(o));
+  const record: StackRecord = {
+    exists: stateFile !== undefined,
+    tags: {},
+    version: 0,
+    pulumiLocks: (l.folders.get(keys.lockDir) ?? []).filter((k) => k.endsWith('.json')).map((k) => objects.where(k)),
+    gitopsLock: l.present.has(objectKey('locks', s.project, s.stack)),
+    unknownOutcomes: l.present.has(objectKey('unknown', s.project, s.stack)),
+  };
+  const step = async <T>(what: string, key: string, parse: (b: Buffer) => T): Promise<T | undefined> => {
+    const bytes = await objects.read(key);
+    if (bytes === undefined) return undefined;
+    try {
+      return parse(bytes);
+    } catch (err) {
+      throw unreadable(s.name, what, objects.where(key), err);
+    }
+  };
+  try {
+    if (stateFile) record.state = await step('its state file', stateFile.key, parseStateFile);
+    if (l.listed.has(keys.tags)) record.tags = (await step('its tags file', keys.tags, parseTagsFile)) ?? {};
+    const files = historyFilesOf(l.folders.get(keys.historyDir) ?? []);
+    record.version = files.length;
+    const updates: UpdateRecord[] = [];
+    const tagged = commitOfTag(record.tags[deployedCommitTag]);
+    for (const file of files.slice(0, tagged ? 1 : HISTORY_LIMIT)) {
+      const u = await step('an update record in its history', file, parseHistoryFile);
+      if (!u) continue;
+      updates.push(u);
+      if (u.result === 'succeeded' && (u.kind === 'destroy' || (u.kind === 'update' && lastDeployedCommitOf([u])))) break;
+    }
+    if (updates[0] && files[0]) record.latestUpdate = updates[0];
+    const deployedCommit = tagged ?? lastDeployedCommitOf(updates);
+    return { ok: true, record, ...(deployedCommit ? { deployedCommit } : {}) };
+  } catch (err) {
+    if (err instanceof GitopsError) return { ok: false, error: err };
+    throw err;
+  }
+}
+
+/** A stack whose record is damaged or cannot be fetched: never read as "nothing deployed" or "up to date". */
+function unreadable(stack: string, what: string, where: string, err: unknown): GitopsError {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return new GitopsError({
+    code: 'ENGINE_ERROR',
+    kind: 'external',
+    message: `stack ${stack}: ${what} ${where} cannot be read: ${status ? `HTTP ${status} ` : ''}${(err as Error).message ?? String(err)}`,
+    hint: 'Pulumi keeps earlier versions (the .bak beside a state file, .pulumi/backups/ and .pulumi/history/): check it, then restore one',
+    cause: err,
+  });
+}

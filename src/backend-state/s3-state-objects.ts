@@ -1,0 +1,42 @@
+import { type S3Bucket, statusOf } from '../state-lock/s3-client.js';
+import type { ListedObject, StateObjects } from './state-objects.js';
+
+/** The objects of an `s3://` backend, through the same client the stack lock uses. */
+export class S3StateObjects implements StateObjects {
+  constructor(private readonly bucket: S3Bucket) {}
+
+  async list(prefix: string): Promise<ListedObject[]> {
+    const { sdk, client, location } = this.bucket;
+    const out: ListedObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: location.bucket, Prefix: `${location.keyPrefix}${prefix}`, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        if (o.Key) out.push({ key: o.Key.slice(location.keyPrefix.length), modified: o.LastModified?.getTime() ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async modifiedAt(object: ListedObject): Promise<number> {
+    return object.modified ?? 0;
+  }
+
+  async read(key: string): Promise<Buffer | undefined> {
+    const { sdk, client, location } = this.bucket;
+    try {
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: location.bucket, Key: `${location.keyPrefix}${key}` }));
+      return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : Buffer.alloc(0);
+    } catch (err) {
+      if (statusOf(err) === 404 || (err as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
+  where(key: string): string {
+    return `s3://${this.bucket.location.bucket}/${this.bucket.location.keyPrefix}${key}`;
+  }
+}
