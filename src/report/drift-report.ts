@@ -12,15 +12,15 @@ const actionText: Record<DriftReport['action'], string> = {
   failed: 'FAILED',
 };
 
-/** `, changed by hpa-controller` when the live object names the field's managers (Kubernetes). */
+/** `changed by hpa-controller` when the live object names the field's managers (Kubernetes). */
 function byManagers(p: PropertyChange): string {
-  return p.managers && p.managers.length > 0 ? `, changed by ${p.managers.join(', ')}` : '';
+  return p.managers && p.managers.length > 0 ? `changed by ${p.managers.join(', ')}` : '';
 }
 
-/** A property's path, then Git's value against the live one with real line breaks, indented under it. */
+/** A property's path and note, then Git's value against the live one with real line breaks, indented under it. */
 function propertyLines(p: PropertyChange, note: string): string[] {
-  if (p.secret) return [`        ${p.path}: the secret value differs (not shown)${note}`];
-  return [`        ${p.path}:${note}`, ...gitVersusLive(p.old, p.new).map((l) => `          ${l}`)];
+  if (p.secret) return [`        ${p.path}: the secret value differs (not shown)${note ? `, ${note}` : ''}`];
+  return [`        ${p.path}:${note ? ` ${note}` : ''}`, ...gitVersusLive(p.old, p.new).map((l) => `          ${l}`)];
 }
 
 function resourceLines(r: ResourceChange): string[] {
@@ -31,7 +31,7 @@ function resourceLines(r: ResourceChange): string[] {
 function elsewhereLines(r: ResourceChange): string[] {
   return [
     `    = ${r.name} (${r.type}), managed elsewhere:`,
-    ...r.properties.flatMap((p) => propertyLines(p, ` managed elsewhere (${elsewhereText(p)})`)),
+    ...r.properties.flatMap((p) => propertyLines(p, `managed elsewhere (${elsewhereText(p)})`)),
   ];
 }
 

@@ -54,7 +54,11 @@ describe('drift: fields managed elsewhere (drift.ignoreManagers / ignorePaths)',
     ]);
     expect(engine.log).toEqual(['web:refresh-preview']);
     expect(driftSummary(run.reports)).toContain('web: no drift: 0 drifted, 0 deleted, 3 unchanged, 1 managed elsewhere');
-    expect(driftSummary(run.reports)).toContain('spec.replicas: "5" (live; Git "2"), managed elsewhere (by hpa-controller)');
+    expect(driftSummary(run.reports)).toContain(
+      ['spec.replicas: managed elsewhere (by hpa-controller)', '  --- Git', '  +++ live', '  @@ -1,1 +1,1 @@', '  -2', '  +5']
+        .map((l) => `        ${l}`)
+        .join('\n'),
+    );
     const json = JSON.parse(driftJson(run.reports)).stacks[0];
     expect(json.managedElsewhere[0].properties[0]).toEqual({
       path: 'spec.replicas',
@@ -78,12 +82,12 @@ describe('drift: fields managed elsewhere (drift.ignoreManagers / ignorePaths)',
     );
     expect(report).toMatchObject({ action: 'remediated', managedElsewhere: [] });
     expect(engine.calls.find((c) => c.operation === 'up')).toBeDefined();
-    expect(driftSummary(run.reports)).toContain('spec.replicas: "2" (Git) -> "5" (live), changed by hpa-controller');
+    expect(driftSummary(run.reports)).toContain('        spec.replicas: changed by hpa-controller\n          --- Git\n');
     expect(driftSummary(run.reports)).toContain('overrode hpa-controller on deployment spec.replicas');
     expect(JSON.parse(driftJson(run.reports)).stacks[0].remediation.overrode).toEqual([
       { resource: 'deployment', path: 'spec.replicas', managers: ['hpa-controller'] },
     ]);
-    expect(driftMarkdown({ reports: run.reports, time: run.time, limit: 65_536 })).toContain('| Changed by |');
+    expect(driftMarkdown({ reports: run.reports, time: run.time, limit: 65_536 })).toContain('`spec.replicas`, changed by `hpa-controller`');
   });
 
   it('remediating other drift passes ignoreChanges for the managed fields to the preview and the up', async () => {
@@ -140,8 +144,8 @@ describe('drift: fields managed elsewhere (drift.ignoreManagers / ignorePaths)',
     expect(report).toMatchObject({ action: 'blocked', managedElsewhere: [] });
     expect(report.drifted[0]!.properties).toEqual([expect.objectContaining({ path: 'spec.replicas', managers: ['hpa-controller'] })]);
     expect(report.blockedReason).toMatch(/^undeployed change waiting for deploy: stack file stacks\/web.yaml changed/);
-    // The deploy record is read once for both checks.
-    expect(t.engine.historyReads).toEqual(['web']);
+    // The deploy record is read once for both guard checks, and once more, with every stack's, for pending operations.
+    expect(t.engine.historyReads).toEqual(['web', 'web']);
     expect(t.engine.log).toEqual(['web:refresh-preview']);
   });
 

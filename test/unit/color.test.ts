@@ -158,6 +158,6 @@ describe('colour on the console only', () => {
   it('--color takes only auto, always or never (exit 2)', async () => {
     const r = await run(['list', '--color', 'sometimes'], {}, true);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Choices: "auto", "always", "never"');
+    expect(r.stderr).toContain('--color "sometimes": expected one of auto, always, never');
   });
 });

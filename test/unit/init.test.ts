@@ -117,6 +117,6 @@ describe('gitops init', () => {
     const repo = await teamRepo();
     const r = await gitops(repo.dir, 'init', '--ci', 'bitbucket');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Invalid values');
+    expect(r.stderr).toContain('--ci "bitbucket": expected one of');
   });
 });

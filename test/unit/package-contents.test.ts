@@ -27,7 +27,7 @@ describe('the npm package', () => {
   it('holds bin/, the bundled dist/, the stack schema, the CI templates and nothing else', () => {
     const allowed = [
       /^bin\/(gitops|freshness|program-host)\.js$/,
-      /^bin\/plugins\/(pulumi-language-gitops|pulumi-resource-pulumi-nodejs|gitops-confine)$/,
+      /^bin\/plugins\/(pulumi-language-gitops|pulumi-resource-pulumi-nodejs|pulumi-analyzer-policy-nodejs|gitops-confine)$/,
       /^dist\//,
       /^stacks\/stack\.schema\.json$/,
       /^\.gitlab-ci\.yml$/,
