@@ -87,7 +87,9 @@ describe('drift: fields managed elsewhere (drift.ignoreManagers / ignorePaths)',
     expect(JSON.parse(driftJson(run.reports)).stacks[0].remediation.overrode).toEqual([
       { resource: 'deployment', path: 'spec.replicas', managers: ['hpa-controller'] },
     ]);
-    expect(driftMarkdown({ reports: run.reports, time: run.time, limit: 65_536 })).toContain('`spec.replicas`, changed by `hpa-controller`');
+    expect(driftMarkdown({ reports: run.reports, time: run.time, limit: 65_536 })).toContain(
+      '`spec.replicas`, changed by `hpa-controller`',
+    );
   });
 
   it('remediating other drift passes ignoreChanges for the managed fields to the preview and the up', async () => {
