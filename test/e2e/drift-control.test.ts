@@ -90,7 +90,7 @@ describe('drift control', () => {
     expect(openIssues()).toEqual(['Drift on stack demo-web', 'Drift on stack edge-1', 'Drift on stack edge-2']);
     const md = await readFile(path.join(box.root, 'drift.md'), 'utf8');
     expect(md).toContain('### Drift report: 3 of 4 stacks with drift');
-    expect(md).toMatch(/\| credentials \| .* \| `mode` \| `600` \| `644` \|/);
+    expect(md).toContain('**credentials** `demo LocalFile`\n\n`mode`\n\n```diff\n--- Git\n+++ live\n@@ -1,1 +1,1 @@\n-600\n+644\n```');
   });
 
   it('a second detect-only run updates the same issues instead of opening new ones', async () => {

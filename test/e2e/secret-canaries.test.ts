@@ -125,7 +125,7 @@ describe('three secret canaries never leak', () => {
     expect(r.code, r.stderr).toBe(3);
     const issues = forge.state.project('gitlab', testProjects.gitlab).issues;
     expect(issues).toHaveLength(1);
-    expect(issues[0]!.body).toContain('[secret]');
+    expect(issues[0]!.body).toContain('`content`: the secret value differs (not shown)');
     files.push({ name: 'drift issue', text: `${issues[0]!.title}\n${issues[0]!.body}` });
     expect(JSON.parse(r.stdout).stacks[0].resources[0].properties).toEqual([
       expect.objectContaining({ path: 'content', old: '[secret]', new: '[secret]', secret: true }),
