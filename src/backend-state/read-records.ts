@@ -34,10 +34,17 @@ export async function readStackRecords(
   concurrency: number,
 ): Promise<Map<string, RecordRead>> {
   const few = stacks.length <= FEW;
-  const [meta, root] = await Promise.all([
-    objects.read('.pulumi/meta.yaml'),
-    few ? undefined : listAll(objects, ['.pulumi/stacks/', '.pulumi/history/', '.pulumi/locks/', '.gitops/']),
-  ]);
+  let meta: Buffer | undefined;
+  let root: ListedObject[] | undefined;
+  try {
+    [meta, root] = await Promise.all([
+      objects.read('.pulumi/meta.yaml'),
+      few ? undefined : listAll(objects, ['.pulumi/stacks/', '.pulumi/history/', '.pulumi/locks/', '.gitops/']),
+    ]);
+  } catch (err) {
+    // The backend itself refused (credentials, network): each stack's error says so, naming it.
+    return new Map(stacks.map((s) => [s.name, { ok: false, error: unreadable(s.name, 'the state backend', objects.where(''), err) }]));
+  }
   let version: number;
   try {
     version = layoutVersion(meta?.toString('utf8'));
@@ -51,7 +58,14 @@ export async function readStackRecords(
     return new Map(stacks.map((s) => [s.name, { ok: false, error }]));
   }
   // A few stacks (one command on one stack): their own folders only, not the whole backend.
-  const listings = root ?? (await listAll(objects, [...new Set(stacks.flatMap((s) => ownFolders(s, stackKeys(s, version))))]));
+  let listings: ListedObject[];
+  try {
+    listings = root ?? (await listAll(objects, [...new Set(stacks.flatMap((s) => ownFolders(s, stackKeys(s, version))))]));
+  } catch (err) {
+    return new Map(
+      stacks.map((s) => [s.name, { ok: false, error: unreadable(s.name, 'its records', objects.where(stackKeys(s, version).state), err) }]),
+    );
+  }
   const listed = new Map(listings.map((o) => [o.key, o]));
   const keys = [...listed.keys()];
   const l: Listings = {
@@ -140,8 +154,11 @@ function unreadable(stack: string, what: string, where: string, err: unknown): G
   return new GitopsError({
     code: 'ENGINE_ERROR',
     kind: 'external',
-    message: `stack ${stack}: ${what} ${where} cannot be read: ${status ? `HTTP ${status} ` : ''}${(err as Error).message ?? String(err)}`,
-    hint: 'Pulumi keeps earlier versions (the .bak beside a state file, .pulumi/backups/ and .pulumi/history/): check it, then restore one',
+    message: `stack ${stack}: ${what} ${where} cannot be read: ${status ? `HTTP ${status} ` : ''}${(err as Error).name && (err as Error).name !== 'Error' ? `${(err as Error).name}: ` : ''}${(err as Error).message ?? String(err)}`,
+    hint:
+      status === 401 || status === 403
+        ? "check the state backend's credentials (for S3: AWS_* or the profile, and the bucket's policy)"
+        : 'Pulumi keeps earlier versions (the .bak beside a state file, .pulumi/backups/ and .pulumi/history/): check it, then restore one',
     cause: err,
   });
 }
