@@ -69,7 +69,7 @@ describe("a team's own repository: init, a secret by config set, deploy on the r
     const preview = await gitops(repo.dir, ['preview', '--all']);
     expect(preview.code).toBe(1);
     expect(preview.stderr + preview.stdout).toContain(
-      'the program needs config value app:owner, which the stack file dev.yaml does not set',
+      'the program needs config value app:owner, which the stack file stacks/dev.yaml does not set',
     );
     expect(preview.stderr + preview.stdout).toContain('gitops config set dev app:owner VALUE');
   }, 240_000);
