@@ -62,6 +62,8 @@ describe('SIGKILL right after a state write, then recovery', () => {
   });
 
   it('killed at the write that records steady’s create: the state is whole, the two creates in flight are pending', async () => {
+    // steady's create waits for both slow creates to begin: its write always follows their pending records.
+    await f.box.write(path.join('.gitops', 'files', stack, '.hold-steady'), '');
     const run = f.start('deploy', '--stack', stack);
     const after = await killOnStateWrite(f, run, (resources) => has(resources, 'steady'));
     leftovers = f.recorded();
@@ -104,6 +106,8 @@ describe('SIGKILL right after a state write, then recovery', () => {
 
   it('killed at the first write that records a finished update: the next runs finish it, nothing made twice or lost', async () => {
     await f.setVersion('2');
+    // The slow updates take long enough that the kill after steady's update lands while they run.
+    await f.setDelay(5_000);
     const run = f.start('deploy', '--stack', stack);
     const after = await killOnStateWrite(f, run, (resources) => resources.some((r) => r.outputs?.version === '2'));
     leftovers = f.recorded();
