@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkPassphrase } from '../backend/backend-url.js';
 import { PassphraseCrypter } from '../config/passphrase-crypter.js';
 import { setConfigInText } from '../config/stack-file-edit.js';
-import { checkPassphrase } from '../engine/backend.js';
 import { DEFAULT_PASSPHRASE_VARIABLE, passphraseVariable, usesPassphrase } from '../engine/secrets-provider.js';
 import { passphraseFrom } from '../engine/verify-passphrase.js';
 import { GitopsError, userError } from '../errors/gitops-error.js';

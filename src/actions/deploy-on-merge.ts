@@ -1,17 +1,17 @@
 import { relativeDir } from '../affected/affected-from-changes.js';
+import { type ActionContext, say } from '../api/action-context.js';
 import { asGitopsError, userError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from '../merge-request/base-policy.js';
 import { checkDeployBranch } from '../merge-request/branch-guard.js';
+import type { ChangeScope } from '../merge-request/change-scope.js';
 import { type DeployMergedResult, deployMerged, type Landing, updateMessage } from '../merge-request/deploy-merged.js';
 import { deployedStanding } from '../merge-request/deployed-standing.js';
 import { landingsOf } from '../merge-request/landings.js';
 import { type DeployReportInput, reportDeploy } from '../merge-request/report-deploy.js';
 import { shownFiles, uncommittedFiles } from '../merge-request/uncommitted-files.js';
-import { planBoundEngine } from '../plans/plan-engines.js';
-import { type ActionContext, say } from './action-context.js';
-import type { ChangeScope } from './affected.js';
+import { planBoundEngine } from '../update-plans/plan-engines.js';
 import { checkedForge } from './checked-forge.js';
 import { withPolicyChecks } from './policy-checks.js';
 

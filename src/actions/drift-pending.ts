@@ -1,4 +1,4 @@
-import type { DriftReport } from '../drift/detect.js';
+import type { DriftReport } from '../api/drift-report.js';
 import type { Engine } from '../engine/engine.js';
 import type { StackCatalog } from '../stacks/load.js';
 

@@ -1,14 +1,14 @@
+import type { ActionContext } from '../api/action-context.js';
 import type { Operation, StackResult } from '../engine/result.js';
 import { userError } from '../errors/gitops-error.js';
+import { mapLimit } from '../lib/map-limit.js';
 import { checkForwardOnly } from '../merge-request/deployed-standing.js';
-import { buildPlan, type Plan } from '../plan/plan.js';
-import { type Selection, selectStacks } from '../plan/select.js';
-import { type Shard, shardStacks } from '../plan/shard.js';
-import { planBoundEngine } from '../plans/plan-engines.js';
-import { mapLimit } from '../run/map-limit.js';
-import { runPlan } from '../run/run-stacks.js';
+import { buildPlan, type Plan } from '../schedule/plan.js';
+import { runPlan } from '../schedule/run-stacks.js';
+import { type Selection, selectStacks } from '../schedule/select.js';
+import { type Shard, shardStacks } from '../schedule/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
-import type { ActionContext } from './action-context.js';
+import { planBoundEngine } from '../update-plans/plan-engines.js';
 import { withPolicyChecks } from './policy-checks.js';
 
 export type OperateCommand = 'preview' | 'deploy';

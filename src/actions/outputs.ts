@@ -1,6 +1,6 @@
-import { selectStacks } from '../plan/select.js';
-import { REDACTED } from '../report/redact.js';
-import type { ActionContext } from './action-context.js';
+import type { ActionContext } from '../api/action-context.js';
+import { selectStacks } from '../schedule/select.js';
+import { REDACTED } from '../secrets/redact.js';
 
 /** One output of a stack: its value, or `[secret]` for a secret one unless secrets were asked for. */
 export interface OutputValue {

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { renderGraphMermaid } from '../affected/graph-render.js';
+import type { ActionContext } from '../api/action-context.js';
+import { say } from '../api/action-context.js';
 import type { StackResult } from '../engine/result.js';
 import type { CommentResult } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
@@ -13,17 +15,15 @@ import {
   protectedEnv,
   readBaseDefinitions,
 } from '../merge-request/base-policy.js';
+import type { ChangeScope } from '../merge-request/change-scope.js';
 import { downstreamImpact } from '../merge-request/downstream-impact.js';
 import { onMergePlan } from '../merge-request/on-merge.js';
 import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
-import { planSavingEngine } from '../plans/plan-engines.js';
 import { packChanges } from '../policy/pack-changes.js';
 import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
-import { redactDeep } from '../report/redact-deep.js';
 import { resourceCounts } from '../report/resource-counts.js';
-import type { ActionContext } from './action-context.js';
-import { say } from './action-context.js';
-import type { ChangeScope } from './affected.js';
+import { redactDeep } from '../secrets/redact-deep.js';
+import { planSavingEngine } from '../update-plans/plan-engines.js';
 import { checkedForge } from './checked-forge.js';
 import { policyContext, withPolicyChecks } from './policy-checks.js';
 

@@ -1,7 +1,7 @@
+import type { ActionContext } from '../api/action-context.js';
 import type { RecoverOutcome } from '../engine/recover-state.js';
 import { userError } from '../errors/gitops-error.js';
-import { selectStacks } from '../plan/select.js';
-import type { ActionContext } from './action-context.js';
+import { selectStacks } from '../schedule/select.js';
 
 /** What `gitops recover` was asked to do, as typed. */
 export interface RecoverInput {

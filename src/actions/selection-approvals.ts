@@ -1,11 +1,11 @@
 import path from 'node:path';
+import { type ActionContext, say } from '../api/action-context.js';
 import { asGitopsError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { approvalDecision, requiredApprovals } from '../merge-request/approvals-gate.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan } from '../schedule/plan.js';
 import { parseStackFile } from '../stacks/parse.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { type ActionContext, say } from './action-context.js';
 
 /** A person's explicit decision to deploy protected stacks without their approvals. */
 export interface ApprovalOverride {

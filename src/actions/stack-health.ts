@@ -1,15 +1,6 @@
+import type { HealthState } from '../api/status.js';
+import { describePending } from '../backend-state/pending-operations.js';
 import type { RecordRead } from '../backend-state/read-records.js';
-import { describePending } from '../engine/pending-operations.js';
-
-/**
- * What the backend says of a stack beyond its deployed commit, when that needs its own state:
- * `unreadable` (its records are damaged or cannot be fetched), `pending-operations` (a killed run
- * left operations of unknown outcome in its state), `unknown-outcome` (gitops recorded creates
- * whose outcome it could not learn), `locked` (a lock is on it: a run in progress, or one left
- * by a killed run), `partially-deployed` (its state holds resources but no gitops deploy of it
- * succeeded). Undefined when none applies.
- */
-export type HealthState = 'unreadable' | 'pending-operations' | 'unknown-outcome' | 'locked' | 'partially-deployed';
 
 /** The states that need a person before the stack can be trusted or deployed again: `status` exits 1 when any stack has one. */
 export const needsPerson: ReadonlySet<string> = new Set<HealthState>(['unreadable', 'pending-operations', 'unknown-outcome', 'locked']);

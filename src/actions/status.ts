@@ -1,44 +1,14 @@
 import { describeReason } from '../affected/render.js';
+import type { ActionContext } from '../api/action-context.js';
+import type { StackStatus, StatusResult } from '../api/status.js';
 import { asGitopsError, userError } from '../errors/gitops-error.js';
+import { mapLimit } from '../lib/map-limit.js';
+import { affectedStacks } from '../merge-request/change-scope.js';
 import { deletedStacksStillDeployed } from '../merge-request/deleted-stacks.js';
 import { type LandingCache, landingsOf } from '../merge-request/landings.js';
-import { mapLimit } from '../run/map-limit.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import type { ActionContext } from './action-context.js';
-import { affectedStacks } from './affected.js';
 import { stacksByDeployedCommit } from './since-deployed.js';
-import { failedUpdateNote, type HealthState, healthOf, needsPerson } from './stack-health.js';
-
-/**
- * Where a stack stands against Git's head. `behind`: `deploy --since-deployed` would deploy it
- * (its inputs, or a dependency's, changed since its deployed commit). `deleted`: its identity
- * left the head catalogue but its deploy record says it still runs. `unknown`: its deployed
- * commit is not in this clone. The states of {@link HealthState} (damage, pending operations,
- * unknown outcomes, locks, a partial deploy) take precedence: they need saying first.
- */
-export type DeployState = 'up-to-date' | 'behind' | 'never-deployed' | 'deleted' | 'unknown' | HealthState;
-
-/** One stack's provenance. */
-export interface StackStatus {
-  name: string;
-  project: string;
-  stack: string;
-  state: DeployState;
-  /** The commit its deploy record names, in full where this clone has it; undefined when never deployed. */
-  deployed?: string;
-  /**
-   * The newest commit after the deployed one that changed any of its inputs; the deployed commit
-   * when none did (its inputs at head are those deployed); undefined when not known.
-   */
-  headCommit?: string;
-  /** Why it is behind, or what is unknown: one line each. */
-  reasons: string[];
-}
-
-export interface StatusResult {
-  head: string;
-  stacks: StackStatus[];
-}
+import { failedUpdateNote, healthOf, needsPerson } from './stack-health.js';
 
 /** Whether any stack needs a person (`status` then exits 1). */
 export function anyNeedsPerson(result: StatusResult): boolean {

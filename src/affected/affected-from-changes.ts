@@ -9,9 +9,10 @@ import { programEntry } from '../stacks/program-project.js';
 import { fileGraphCache, type GraphCache } from './graph-cache.js';
 import { ImportGraph, type ImportHit } from './import-graph.js';
 import { defaultRootFiles, locateAffected, segmentsBelow, touched } from './locators.js';
+import type { PackageChange } from './model.js';
 import { type AffectedReason, type AffectedStack, sortReasons } from './model.js';
 import { fileSource, type ModuleSource } from './module-source.js';
-import { type PackageChange, unreadPackageChanges } from './package-changes.js';
+import { unreadPackageChanges } from './package-changes.js';
 import { type ProgramReach, programReach } from './program-reach.js';
 
 /** What {@link affectedFromChanges} works from. */

@@ -15,8 +15,18 @@ export { type DrawnNode, renderGraphMermaid, renderGraphText } from './graph-ren
 export { defaultDeepenSteps, findMergeBase, type HistoryEvent, type HistoryOptions } from './history.js';
 export { ImportGraph, type ImportGraphOptions, type ImportHit } from './import-graph.js';
 export { type ImportKind, parseImports, type ReadSite, readTarget, type SourceScan, scanSource } from './import-scan.js';
-export { defaultRootFiles, type Locator, type LocatorHit, type LocatorInput, locateAffected, locators, watchLocator } from './locators.js';
-export type { AffectedAction, AffectedReason, AffectedResult, AffectedStack, PreviousDefinition, ReasonKind } from './model.js';
+export { defaultRootFiles, locateAffected, locators, watchLocator } from './locators.js';
+export type {
+  AffectedAction,
+  AffectedReason,
+  AffectedResult,
+  AffectedStack,
+  Locator,
+  LocatorHit,
+  LocatorInput,
+  PreviousDefinition,
+  ReasonKind,
+} from './model.js';
 export { type ModuleResolver, oxcResolver } from './module-resolver.js';
 export { type FileStamp, fileSource, type ModuleSource, memorySource, stampOf } from './module-source.js';
 export { type AffectedJson, affectedJson, describeReason, renderAffectedList, renderExplain } from './render.js';

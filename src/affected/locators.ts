@@ -1,8 +1,7 @@
 import type { ChangedFile } from '../git/name-status.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { ImportHit } from './import-graph.js';
-import type { AffectedReason } from './model.js';
-import type { PackageChange } from './package-changes.js';
+import type { AffectedReason, Locator, LocatorHit, LocatorInput, PackageChange } from './model.js';
 import { packageLocator } from './package-locator.js';
 import type { ProgramReach } from './program-reach.js';
 import { watchMatcher } from './watch-glob.js';
@@ -13,33 +12,6 @@ import { watchMatcher } from './watch-glob.js';
  * a changed package (see {@link packageLocator}).
  */
 export const defaultRootFiles: readonly string[] = ['Pulumi.yaml', 'tsconfig.json'];
-
-/** What the locators look at. Every path is repository-relative with `/` separators. */
-export interface LocatorInput {
-  changes: readonly ChangedFile[];
-  /** The catalogue at head. */
-  stacks: readonly StackDefinition[];
-  /** Folder of the stack files, e.g. `stacks`. */
-  stacksDir: string;
-  /** Folder of the programs, e.g. `programs`. */
-  programsDir: string;
-  rootFiles: readonly string[];
-  /** Per program name: the changed files its entry file reaches through imports, or reads. */
-  importHits: ReadonlyMap<string, readonly ImportHit[]>;
-  /** Changed package.json files and lockfiles, read on both sides. */
-  packageChanges?: readonly PackageChange[];
-  /** Per program name: the files and packages it reaches; needed only when `packageChanges` has entries. */
-  reach?: ReadonlyMap<string, ProgramReach>;
-}
-
-/** One stack a locator found, and why. */
-export interface LocatorHit {
-  stack: string;
-  reason: AffectedReason;
-}
-
-/** A pure function from the changes and the catalogue to the stacks they affect. */
-export type Locator = (input: LocatorInput) => LocatorHit[];
 
 /**
  * The path below `dir` as segments, or undefined when `file` is not inside it. Matching on

@@ -1,5 +1,8 @@
 import type { ChangedFile } from '../git/name-status.js';
 import type { StackDefinition } from '../stacks/schema.js';
+import type { ImportHit } from './import-graph.js';
+import type { PackageDelta } from './lockfile/diff.js';
+import type { ProgramReach } from './program-reach.js';
 
 /** Why a stack is affected. */
 export type ReasonKind =
@@ -136,3 +139,44 @@ export function sortReasons(reasons: readonly AffectedReason[]): AffectedReason[
       (a.stack ?? '').localeCompare(b.stack ?? ''),
   );
 }
+
+/** A changed lockfile or package.json, read on both sides. */
+export interface PackageChange {
+  /** The changed file, repository-relative. */
+  path: string;
+  /** Its folder ('' for the repository root): the programs it can concern are in or below it, or reach files there. */
+  dir: string;
+  /** Lockfile: packages whose resolved version or integrity changed. package.json: packages whose wanted range changed. */
+  packages: Map<string, PackageDelta>;
+  /** Package name -> the names it depends on, as the lockfile records them (both sides); empty for a package.json. */
+  edges: Map<string, Set<string>>;
+  /** Set when the change cannot be narrowed to packages (unreadable, no base, a field other than dependencies): why. */
+  everything?: string;
+}
+
+/** What the locators look at. Every path is repository-relative with `/` separators. */
+export interface LocatorInput {
+  changes: readonly ChangedFile[];
+  /** The catalogue at head. */
+  stacks: readonly StackDefinition[];
+  /** Folder of the stack files, e.g. `stacks`. */
+  stacksDir: string;
+  /** Folder of the programs, e.g. `programs`. */
+  programsDir: string;
+  rootFiles: readonly string[];
+  /** Per program name: the changed files its entry file reaches through imports, or reads. */
+  importHits: ReadonlyMap<string, readonly ImportHit[]>;
+  /** Changed package.json files and lockfiles, read on both sides. */
+  packageChanges?: readonly PackageChange[];
+  /** Per program name: the files and packages it reaches; needed only when `packageChanges` has entries. */
+  reach?: ReadonlyMap<string, ProgramReach>;
+}
+
+/** One stack a locator found, and why. */
+export interface LocatorHit {
+  stack: string;
+  reason: AffectedReason;
+}
+
+/** A pure function from the changes and the catalogue to the stacks they affect. */
+export type Locator = (input: LocatorInput) => LocatorHit[];

@@ -4,20 +4,7 @@ import { touched } from './locators.js';
 import { dependencyEdges, diffLocked, type PackageDelta } from './lockfile/diff.js';
 import { diffManifest } from './lockfile/manifest.js';
 import { isLockfile, readLockfile } from './lockfile/read.js';
-
-/** A changed lockfile or package.json, read on both sides. */
-export interface PackageChange {
-  /** The changed file, repository-relative. */
-  path: string;
-  /** Its folder ('' for the repository root): the programs it can concern are in or below it, or reach files there. */
-  dir: string;
-  /** Lockfile: packages whose resolved version or integrity changed. package.json: packages whose wanted range changed. */
-  packages: Map<string, PackageDelta>;
-  /** Package name -> the names it depends on, as the lockfile records them (both sides); empty for a package.json. */
-  edges: Map<string, Set<string>>;
-  /** Set when the change cannot be narrowed to packages (unreadable, no base, a field other than dependencies): why. */
-  everything?: string;
-}
+import type { PackageChange } from './model.js';
 
 /** Reads a file on one side of the change; undefined when it does not exist there. */
 export type SideReader = (file: string) => Promise<string | undefined>;

@@ -1,5 +1,4 @@
-import type { LocatorHit, LocatorInput } from './locators.js';
-import type { PackageChange } from './package-changes.js';
+import type { LocatorHit, LocatorInput, PackageChange } from './model.js';
 import type { ProgramReach } from './program-reach.js';
 
 /** True when a change to a package file in `dir` can concern the program: it is at the root, around the program's folder, inside it, or beside a file the program imports. */

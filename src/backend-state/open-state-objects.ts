@@ -1,4 +1,4 @@
-import { fileBackendDir } from '../engine/backend.js';
+import { fileBackendDir } from '../backend/backend-url.js';
 import { FileStateObjects } from './file-state-objects.js';
 import type { StateObjects } from './state-objects.js';
 
@@ -11,10 +11,7 @@ export async function openStateObjects(backendUrl: string): Promise<StateObjects
   const dir = fileBackendDir(backendUrl);
   if (dir !== undefined) return new FileStateObjects(dir);
   if (backendUrl.startsWith('s3://')) {
-    const [{ openS3Bucket }, { S3StateObjects }] = await Promise.all([
-      import('../state-lock/s3-client.js'),
-      import('./s3-state-objects.js'),
-    ]);
+    const [{ openS3Bucket }, { S3StateObjects }] = await Promise.all([import('../backend/s3-client.js'), import('./s3-state-objects.js')]);
     return new S3StateObjects(await openS3Bucket(backendUrl));
   }
   return undefined;

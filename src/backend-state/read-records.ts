@@ -1,7 +1,7 @@
-import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from '../engine/deployed-commit.js';
 import { GitopsError } from '../errors/gitops-error.js';
-import { mapLimit } from '../run/map-limit.js';
+import { mapLimit } from '../lib/map-limit.js';
 import { objectKey } from '../state-lock/lock-store.js';
+import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import { byFolder, historyFilesOf, layoutVersion, type StackKeys, type StackRef, stackKeys, stateFileOf } from './diy-layout.js';
 import { parseHistoryFile, parseStateFile, parseTagsFile, type StackRecord, type UpdateRecord } from './stack-record.js';
 import type { ListedObject, StateObjects } from './state-objects.js';

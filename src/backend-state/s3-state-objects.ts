@@ -1,4 +1,4 @@
-import { type S3Bucket, statusOf } from '../state-lock/s3-client.js';
+import { type S3Bucket, statusOf } from '../backend/s3-client.js';
 import type { ListedObject, StateObjects } from './state-objects.js';
 
 /** The objects of an `s3://` backend, through the same client the stack lock uses. */

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import type { PendingOperation } from '../engine/pending-operations.js';
-import { pendingOperationsOf } from '../engine/pending-operations.js';
+import type { PendingOperation } from './pending-operations.js';
+import { pendingOperationsOf } from './pending-operations.js';
 
 /** One update of a stack's history, as Pulumi records it (the fields gitops reads). */
 export interface UpdateRecord {

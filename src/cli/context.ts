@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ActionContext } from '../actions/action-context.js';
-import { resolveBackendUrl } from '../engine/backend.js';
+import type { ActionContext } from '../api/action-context.js';
+import { resolveBackendUrl } from '../backend/backend-url.js';
 import { deferredEngine } from '../engine/deferred-engine.js';
 import { DeployRecords, recordsViaCli } from '../engine/deploy-records.js';
 import type { Engine } from '../engine/engine.js';

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
-import type { ActionContext } from '../actions/action-context.js';
-import type { DriftReport } from '../drift/detect.js';
+import type { ActionContext } from '../api/action-context.js';
+import type { DriftReport } from '../api/drift-report.js';
 import type { StackResult } from '../engine/result.js';
 import { deployMarkdown } from '../report/deploy-markdown.js';
 import { deployOutcomes } from '../report/deploy-outcome.js';

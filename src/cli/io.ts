@@ -1,4 +1,4 @@
-import type { Redactor } from '../report/redact.js';
+import type { Redactor } from '../secrets/redact.js';
 
 /** Where the CLI writes. Only bin/ binds these to process streams; tests capture them. */
 export interface CliIo {

@@ -2,8 +2,8 @@ import yargs, { type Argv } from 'yargs';
 import { exitCodeFor } from '../errors/exit-codes.js';
 import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
 import { type ColorFlag, colorEnabled, paintStatus } from '../report/color.js';
-import { learnCredentialEnv } from '../report/credential-env.js';
-import { Redactor } from '../report/redact.js';
+import { learnCredentialEnv } from '../secrets/credential-env.js';
+import { Redactor } from '../secrets/redact.js';
 import { type CliEnv, redactingIo } from './io.js';
 import {
   affectedOptions,

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, InferredOptionTypes, Options } from 'yargs';
 import type { RunScope } from '../engine/run-scope.js';
 import { userError } from '../errors/gitops-error.js';
-import { parseShard } from '../plan/shard.js';
+import { parseShard } from '../schedule/shard.js';
 
 /**
  * Option builders, declared once as data. Argument types are derived from them, so a flag and

@@ -1,5 +1,5 @@
-import type { DriftReport } from './detect.js';
-import { type AlertKind, driftFingerprint, type StackRunRecord } from './run-record.js';
+import type { AlertKind, DriftReport } from '../api/drift-report.js';
+import { driftFingerprint, type StackRunRecord } from './run-record.js';
 
 const drifting = (action: string): boolean => action === 'reported' || action === 'blocked';
 

@@ -1,40 +1,12 @@
+import type { DriftReport } from '../api/drift-report.js';
 import type { Engine } from '../engine/engine.js';
-import type { PolicyOutcome } from '../engine/policy-result.js';
-import type { ResourceChange, StackError, StackResult, StackStatus } from '../engine/result.js';
-import type { RunContext } from '../run/run-context.js';
-import { schedule } from '../run/scheduler.js';
-import type { DriftPolicy, StackDefinition } from '../stacks/schema.js';
+import type { StackError } from '../engine/result.js';
+import type { RunContext } from '../schedule/run-context.js';
+import { schedule } from '../schedule/scheduler.js';
+import type { StackDefinition } from '../stacks/schema.js';
 import { beyondDrift } from './converges.js';
 import { guardedPlan, remediationGuard } from './guard.js';
 import { type DriftOwnership, remediationIgnores, revertsManagedElsewhere, splitManagedElsewhere } from './managed-elsewhere.js';
-
-/** What the drift job did about a stack's drift. */
-export type DriftAction = 'none' | 'reported' | 'remediated' | 'blocked' | 'failed';
-
-export interface DriftReport {
-  name: string;
-  status: StackStatus;
-  policy: DriftPolicy;
-  /** Resources whose live properties differ from the state Git last deployed. */
-  drifted: ResourceChange[];
-  /** Resources deleted out of band. */
-  deleted: ResourceChange[];
-  /**
-   * Fields that differ from Git but are managed elsewhere (`drift.ignoreManagers`,
-   * `drift.ignorePaths`): each property says why. Not drift: remediation leaves them alone.
-   */
-  managedElsewhere: ResourceChange[];
-  unchanged: number;
-  action: DriftAction;
-  /** Why remediation waits for a person. */
-  blockedReason?: string;
-  /** The `up` that converged the stack back on Git. */
-  remediation?: StackResult;
-  error?: { code: string; message: string };
-  /** What the policy packs said of the live resources (refreshed), when any apply to the stack. */
-  policyChecks?: PolicyOutcome;
-  durationMs: number;
-}
 
 /** How drift treats the stacks it checks. */
 export interface DriftMode {

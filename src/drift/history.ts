@@ -1,8 +1,8 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { DriftAction, DriftReport } from '../api/drift-report.js';
 import { userError } from '../errors/gitops-error.js';
-import type { DriftAction, DriftReport } from './detect.js';
 
 /** One drift run, one line of the history file (JSON Lines). */
 export interface DriftRecord {

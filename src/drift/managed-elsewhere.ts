@@ -1,6 +1,7 @@
+import { pulumiPath, splitPath } from '../engine/managed-fields.js';
 import type { PropertyChange, ResourceChange, StackResult } from '../engine/result.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
-import type { StackDefinition } from '../stacks/schema.js';
+import type { PathSegment } from '../stacks/ignore-rules.js';
 import {
   flatPath,
   type IgnorePathRule,
@@ -10,8 +11,8 @@ import {
   prefixOf,
   rulePulumiPath,
   typeMatches,
-} from './ignore-rules.js';
-import { type PathSegment, pulumiPath, splitPath } from './managed-fields.js';
+} from '../stacks/ignore-rules.js';
+import type { StackDefinition } from '../stacks/schema.js';
 
 /**
  * Drift in fields someone else is meant to manage (`drift.ignoreManagers`, `drift.ignorePaths`):

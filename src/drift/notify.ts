@@ -1,9 +1,9 @@
+import type { DriftReport } from '../api/drift-report.js';
 import type { Forge } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { stackDriftMarkdown } from '../report/drift-markdown.js';
 import { ciLinks, fitToLimit } from '../report/markdown.js';
-import { redactDeep } from '../report/redact-deep.js';
-import type { DriftReport } from './detect.js';
+import { redactDeep } from '../secrets/redact-deep.js';
 
 export interface NotifyOutcome {
   stack: string;

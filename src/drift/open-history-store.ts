@@ -1,4 +1,4 @@
-import { fileBackendDir } from '../engine/backend.js';
+import { fileBackendDir } from '../backend/backend-url.js';
 import { type DriftHistoryStore, FileDriftHistoryStore } from './history-store.js';
 
 /**

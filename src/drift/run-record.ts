@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { AlertKind, DriftAction, DriftReport } from '../api/drift-report.js';
 import type { ResourceChange } from '../engine/result.js';
-import { stableJson } from '../report/stable-json.js';
-import type { DriftAction, DriftReport } from './detect.js';
+import { stableJson } from '../lib/stable-json.js';
 
 /** What one drift run found on one stack, as kept in the history beside the state. */
 export interface StackRunRecord {
@@ -23,9 +23,6 @@ export interface StackRunRecord {
   /** False when a Slack or webhook target could not be reached: the next run sends the alert again. */
   delivered?: boolean;
 }
-
-/** Why a stack is alerted on: its drift is new, changed, resolved or remediated, or its check started failing. */
-export type AlertKind = 'new' | 'changed' | 'resolved' | 'remediated' | 'failed';
 
 const driftActions = ['none', 'reported', 'remediated', 'blocked', 'failed'] as const satisfies readonly DriftAction[];
 

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { S3Location } from '../state-lock/s3-backend-url.js';
-import { openS3Bucket, type S3Credentials, type S3Sdk } from '../state-lock/s3-client.js';
+import type { S3Location } from '../backend/s3-backend-url.js';
+import { openS3Bucket, type S3Credentials, type S3Sdk } from '../backend/s3-client.js';
 import { type DriftHistoryStore, HISTORY_PREFIX, type StoredRun } from './history-store.js';
 
 /** Drift history in the S3 bucket that holds the state, under `<prefix>.gitops/drift-history/`, reached as the state is. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mapLimit } from '../run/map-limit.js';
+import { mapLimit } from '../lib/map-limit.js';
 import type { StackPast } from './alerts.js';
 import type { DriftHistoryStore, StoredRun } from './history-store.js';
 import { runName, type StackRunRecord, stackRunSchema } from './run-record.js';

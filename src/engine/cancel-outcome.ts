@@ -1,5 +1,5 @@
+import { describePending, type PendingOperation } from '../backend-state/pending-operations.js';
 import { GitopsError } from '../errors/gitops-error.js';
-import { describePending, type PendingOperation } from './pending-operations.js';
 
 /**
  * The CANCELLED error of a writing operation, once the engine has stopped: what it could not

@@ -1,9 +1,9 @@
 import { CommandError, ConcurrentUpdateError } from '@pulumi/pulumi/automation/index.js';
+import { resourceName } from '../backend-state/urn-name.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
+import { lockedError, parseLockMessage } from '../state-lock/lock-holder.js';
 import type { EventCollector } from './event-collector.js';
-import { resourceName } from './event-collector.js';
-import { lockedError, parseLockMessage } from './lock-holder.js';
 import { missingConfigError } from './missing-config.js';
 
 function text(err: unknown): string {

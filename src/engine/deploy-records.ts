@@ -2,7 +2,7 @@ import { openStateObjects } from '../backend-state/open-state-objects.js';
 import { type RecordRead, readStackRecords } from '../backend-state/read-records.js';
 import type { StateObjects } from '../backend-state/state-objects.js';
 import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
-import { mapLimit } from '../run/map-limit.js';
+import { mapLimit } from '../lib/map-limit.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
 /** Stacks whose records are read at once: object reads are cheap, so many; CLI calls each start a process, so fewer. */

@@ -1,12 +1,12 @@
 import type { RecordRead } from '../backend-state/read-records.js';
-import type { StateVersion } from '../plans/state-version.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import type { LockHolder } from './lock-holder.js';
+import type { LockHolder } from '../state-lock/lock-holder.js';
 import type { PolicyRun } from './policy-result.js';
 import type { ProgressSink } from './progress.js';
 import type { RecoverOutcome, RecoverRequest } from './recover-state.js';
 import type { Operation, StackResult } from './result.js';
+import type { StateVersion } from './state-version.js';
 
 /** One engine operation on one stack. */
 export interface RunRequest {

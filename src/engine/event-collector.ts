@@ -1,7 +1,8 @@
 import type { EngineEvent, StepEventMetadata } from '@pulumi/pulumi/automation/index.js';
-import { attributeOwners, foreignFields } from '../drift/managed-fields.js';
-import { cutText } from '../report/cut-text.js';
-import { stableJson } from '../report/stable-json.js';
+import { resourceName } from '../backend-state/urn-name.js';
+import { cutText } from '../lib/cut-text.js';
+import { stableJson } from '../lib/stable-json.js';
+import { attributeOwners, foreignFields } from './managed-fields.js';
 import type { ProgressSink } from './progress.js';
 import type { OutputChange, PropertyChange, ResourceChange } from './result.js';
 
@@ -10,11 +11,6 @@ const replaceSteps = new Set(['replace', 'create-replacement', 'delete-replaced'
 /** Long enough for any value a reviewer reads in full; reports collapse the biggest ones to fit their platform. */
 const maxValueLength = 1_000_000;
 const changingOps = new Set(['update', 'replace', 'create-replacement', 'delete-replaced']);
-
-export function resourceName(urn: string): string {
-  const i = urn.lastIndexOf('::');
-  return i < 0 ? urn : urn.slice(i + 2);
-}
 
 /** Default providers are the engine's bookkeeping, not resources a user declared. */
 function isDefaultProvider(urn: string, type: string): boolean {

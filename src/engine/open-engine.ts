@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { ensureFileBackend, resolveBackendUrl } from '../backend/backend-url.js';
+import { parseS3BackendUrl } from '../backend/s3-backend-url.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
-import type { Redactor } from '../report/redact.js';
+import type { Redactor } from '../secrets/redact.js';
 import { programEntry } from '../stacks/program-project.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { parseS3BackendUrl } from '../state-lock/s3-backend-url.js';
 import { ensureKubernetesProvider } from '../toolchain/kubernetes-provider.js';
 import { ensurePulumi } from '../toolchain/pulumi-cli.js';
-import { ensureFileBackend, resolveBackendUrl } from './backend.js';
 import { recordsViaCli } from './deploy-records.js';
 import { detectSandbox } from './program-sandbox.js';
 import { PulumiEngine } from './pulumi-engine.js';

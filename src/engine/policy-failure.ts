@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import { resourceName } from '../backend-state/urn-name.js';
 import { GitopsError } from '../errors/gitops-error.js';
-import { resourceName } from './event-collector.js';
 import type { PolicyCollector, PolicyRun, PolicyViolation } from './policy-result.js';
 import type { ProgressSink } from './progress.js';
 

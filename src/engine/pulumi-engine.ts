@@ -12,34 +12,8 @@ import {
   StackNotFoundError,
   type StackSettings,
 } from '@pulumi/pulumi/automation/index.js';
-import type { RecordRead } from '../backend-state/read-records.js';
-import { GitopsError } from '../errors/gitops-error.js';
-import { type PreparedPlan, planRejection, planSalt, preparePlan } from '../plans/stack-plan.js';
-import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
-import { hostPluginDir } from '../program-host/plugin-dir.js';
-import { encodeHostSettings, HIDDEN_VARIABLE, HOST_RUNTIME, PORT_FILE_VARIABLE } from '../program-host/settings.js';
-import type { RepoLayout } from '../repo/layout.js';
-import type { Redactor } from '../report/redact.js';
-import { programEntry } from '../stacks/program-project.js';
-import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
-import type { LockStore } from '../state-lock/lock-store.js';
-import { openLockStore } from '../state-lock/open-lock-store.js';
-import { clearGroups, type RunProcesses } from '../state-lock/run-processes.js';
-import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from '../state-lock/stack-lock.js';
-import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
-import { checkPassphrase, fileBackendDir } from './backend.js';
-import { cancelledOutcome } from './cancel-outcome.js';
-import { namedCheckpointError, stateLocation } from './checkpoint-error.js';
-import { classifyFailure, inFlightCreates } from './classify-failure.js';
-import { DeployRecords } from './deploy-records.js';
-import { commitOfTag, deployedCommitTag, lastDeployedCommitOf, noCommitTag } from './deployed-commit.js';
-import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
-import { EventCollector } from './event-collector.js';
-import { hostDeathError } from './host-death.js';
-import { isolatedCommand } from './isolated-command.js';
-import { deploymentSecrets } from './learn-secrets.js';
-import { analyzeLiveState } from './live-policy.js';
-import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from './lock-holder.js';
+import { checkPassphrase, fileBackendDir } from '../backend/backend-url.js';
+import { commitOfTag, deployedCommitTag, lastDeployedCommitOf, noCommitTag } from '../backend-state/deployed-commit.js';
 import {
   type DeploymentState,
   describePending,
@@ -47,7 +21,34 @@ import {
   pendingOperationsOf,
   readCheckpoint,
   settlesItself,
-} from './pending-operations.js';
+} from '../backend-state/pending-operations.js';
+import type { RecordRead } from '../backend-state/read-records.js';
+import { GitopsError } from '../errors/gitops-error.js';
+import { programName, reapLeftovers, watchProcesses } from '../processes/process-reaper.js';
+import { readProcess } from '../processes/process-table.js';
+import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
+import { hostPluginDir } from '../program-host/plugin-dir.js';
+import { encodeHostSettings, HIDDEN_VARIABLE, HOST_RUNTIME, PORT_FILE_VARIABLE } from '../program-host/settings.js';
+import type { RepoLayout } from '../repo/layout.js';
+import type { Redactor } from '../secrets/redact.js';
+import { programEntry } from '../stacks/program-project.js';
+import { isSecureValue, type StackDefinition } from '../stacks/schema.js';
+import { describeHolder, type LockHolder, lockedError, readLockFiles, removeLockFiles } from '../state-lock/lock-holder.js';
+import type { LockStore } from '../state-lock/lock-store.js';
+import { openLockStore } from '../state-lock/open-lock-store.js';
+import { clearGroups, type RunProcesses } from '../state-lock/run-processes.js';
+import { acquireStackLock, type HeldLock, readStackLock, removeStackLock } from '../state-lock/stack-lock.js';
+import type { PulumiToolchain } from '../toolchain/pulumi-cli.js';
+import { cancelledOutcome } from './cancel-outcome.js';
+import { namedCheckpointError, stateLocation } from './checkpoint-error.js';
+import { classifyFailure, inFlightCreates } from './classify-failure.js';
+import { DeployRecords } from './deploy-records.js';
+import type { Engine, PlanRequest, RunRequest, StackOutput } from './engine.js';
+import { EventCollector } from './event-collector.js';
+import { hostDeathError } from './host-death.js';
+import { isolatedCommand } from './isolated-command.js';
+import { deploymentSecrets } from './learn-secrets.js';
+import { analyzeLiveState } from './live-policy.js';
 import {
   POLICY_STDERR_VARIABLE,
   policyEvents,
@@ -57,8 +58,6 @@ import {
   violationLine,
 } from './policy-failure.js';
 import { PolicyCollector, policyOptions } from './policy-result.js';
-import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
-import { readProcess } from './process-table.js';
 import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
@@ -69,6 +68,7 @@ import { hasSecretsAccess, NO_SECRETS_ACCESS, passphraseVariable, usesPassphrase
 import { stackEnvironment } from './stack-env.js';
 import { unknownCreatesOf, unknownOutcomeError, settleSteps as unknownSettleSteps } from './unknown-outcome.js';
 import { readUnknownCreates, recordUnknownCreates, settleUnknownCreates } from './unknown-outcome-store.js';
+import { type PreparedPlan, planRejection, planSalt, preparePlan } from './update-plan.js';
 import { updateVersionOf } from './update-version.js';
 import { startWarmHost, type WarmHost, warmHostPortFile } from './warm-host.js';
 

@@ -1,7 +1,13 @@
 import { rm, writeFile } from 'node:fs/promises';
+import {
+  type DeploymentState,
+  describePending,
+  type PendingOperation,
+  pendingOperationsOf,
+  settlesItself,
+} from '../backend-state/pending-operations.js';
 import { GitopsError, userError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { type DeploymentState, describePending, type PendingOperation, pendingOperationsOf, settlesItself } from './pending-operations.js';
 import { describeUnknown, type UnknownCreate } from './unknown-outcome.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { StateVersion } from '../plans/state-version.js';
 import type { PolicyOutcome } from './policy-result.js';
+import type { StateVersion } from './state-version.js';
 /** The result model of an engine operation on one stack. Reporters are pure functions of it. */
 
 /** What the driver asks the engine to do. */

@@ -1,11 +1,11 @@
 import os from 'node:os';
 import { GitopsError } from '../errors/gitops-error.js';
+import { killGroups, type ProcessGroupRef } from '../processes/process-groups.js';
+import { ownGroup } from '../processes/process-reaper.js';
+import { type ProcessInfo, readProcess } from '../processes/process-table.js';
 import type { LockStore } from '../state-lock/lock-store.js';
 import { clearGroups, publishGroups, type RunProcesses, readEarlierRun } from '../state-lock/run-processes.js';
 import type { LockedStack } from '../state-lock/stack-lock.js';
-import { killGroups, type ProcessGroupRef } from './process-groups.js';
-import { ownGroup } from './process-reaper.js';
-import { type ProcessInfo, readProcess } from './process-table.js';
 
 /**
  * The process groups of a run, kept beside the stack lock on the backend while the run holds

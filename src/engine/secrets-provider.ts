@@ -1,5 +1,5 @@
+import { checkPassphrase } from '../backend/backend-url.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { checkPassphrase } from './backend.js';
 import { verifyPassphrase } from './verify-passphrase.js';
 
 /** The environment variable Pulumi reads a passphrase from. */

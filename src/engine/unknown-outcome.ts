@@ -1,5 +1,5 @@
+import { resourceName } from '../backend-state/urn-name.js';
 import { GitopsError } from '../errors/gitops-error.js';
-import { resourceName } from './event-collector.js';
 
 /**
  * A create that was in flight when its provider process died. Pulumi records such a create as

@@ -1,3 +1,5 @@
+import type { RetryNotice } from './gitlab-requester.js';
+import type { RetryPolicy } from './retry-policy.js';
 /**
  * The forge: the code host (GitLab or GitHub) that runs the pipelines and hosts the merge
  * requests. The rest of the framework talks to it only through {@link Forge}, so the
@@ -184,4 +186,18 @@ export interface Forge {
   closeIssue(key: string, comment?: string): Promise<IssueRef | undefined>;
   /** Sets the status `status.name` on commit `sha` (the latest one per name is what the forge shows). */
   setCommitStatus(sha: string, status: CommitStatus): Promise<void>;
+}
+
+export interface ForgeOptions {
+  /** Per-request timeout; a hung forge must not hang the pipeline. Default 60 s. */
+  timeoutMs?: number;
+  /** Retry bounds of API calls (default {@link forgeRetryPolicy}); tests shorten the waits. */
+  retryPolicy?: RetryPolicy;
+  /**
+   * GitHub: the least time between two writes (default: @octokit/plugin-throttling's 1 s, and 3 s
+   * for writes that notify people, after GitHub's advice for mutating requests); tests use 0.
+   */
+  writeSpacingMs?: number;
+  /** Hears of each retry before its wait (GitLab). */
+  onRetry?: (notice: RetryNotice) => void;
 }

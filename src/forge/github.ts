@@ -6,8 +6,8 @@ import type { GithubPermission } from './access.js';
 import { assertAccess } from './access.js';
 import { type ApiCall, apiCall, unless } from './api-call.js';
 import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
-import type { ForgeOptions } from './create-forge.js';
 import { createOnce } from './create-once.js';
+import type { ForgeOptions } from './forge.js';
 import {
   type Approvals,
   type CiRun,

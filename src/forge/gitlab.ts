@@ -13,8 +13,8 @@ import {
 import { assertAccess } from './access.js';
 import { type ApiCall, apiCall, httpStatusOf, unless } from './api-call.js';
 import { commitOf, type ForgeContext, mergeRequestOf } from './context.js';
-import type { ForgeOptions } from './create-forge.js';
 import { createOnce } from './create-once.js';
+import type { ForgeOptions } from './forge.js';
 import {
   type Approvals,
   type CiRun,

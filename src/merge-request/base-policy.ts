@@ -1,7 +1,8 @@
 import { type AffectedResult, type PreviousDefinition, stackIdentity } from '../affected/model.js';
+import type { PolicyChange } from '../api/merge-request.js';
 import type { Engine } from '../engine/engine.js';
 import type { GitReader } from '../git/git.js';
-import { mapLimit } from '../run/map-limit.js';
+import { mapLimit } from '../lib/map-limit.js';
 import type { StackCatalog } from '../stacks/load.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import { requiredApprovals } from './approvals-gate.js';
@@ -68,19 +69,6 @@ export function governingDefinition(
   if (b === undefined || b === null) return { definition: catalog.byName.get(name) };
   if (b.definition) return { definition: b.definition };
   return { problem: `its definition at the base (${b.file}) cannot be read: ${b.problems.join('; ') || 'unknown problem'}` };
-}
-
-/** One policy field an MR changes. */
-export interface PolicyChange {
-  stack: string;
-  field: 'approvals.required' | 'allowDestroy' | 'drift.policy' | 'drift.maxChanges' | 'drift.ignoreManagers' | 'drift.ignorePaths' | 'env';
-  from: string;
-  to: string;
-  /**
-   * True when head's rule is weaker: deploy keeps applying the base's. For `env`: head gives the
-   * program a variable the base does not, which the merge request's own preview withholds.
-   */
-  lowers: boolean;
 }
 
 /** The policy fields of the affected stacks that differ between base and head. Pure. */

@@ -1,9 +1,9 @@
-import type { ActionContext } from '../actions/action-context.js';
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { stackIdOf } from '../affected/locators.js';
 import { stackIdentity } from '../affected/model.js';
+import type { ActionContext } from '../api/action-context.js';
 import type { Engine } from '../engine/engine.js';
-import { mapLimit } from '../run/map-limit.js';
+import { mapLimit } from '../lib/map-limit.js';
 import { parseStackFile } from '../stacks/parse.js';
 import type { StackDefinition } from '../stacks/schema.js';
 

@@ -1,9 +1,9 @@
 import type { AffectedResult } from '../affected/model.js';
 import { type StackResult, skippedResult } from '../engine/result.js';
 import type { Approvals, Forge, MergeRequestRef } from '../forge/forge.js';
-import { buildPlan } from '../plan/plan.js';
-import type { RunContext } from '../run/run-context.js';
-import { runPlan } from '../run/run-stacks.js';
+import { buildPlan } from '../schedule/plan.js';
+import type { RunContext } from '../schedule/run-context.js';
+import { runPlan } from '../schedule/run-stacks.js';
 import { approvalDecision, requiredApprovals } from './approvals-gate.js';
 import { type BaseDefinitions, governingDefinition } from './base-policy.js';
 import { destroyTargets, updateTargets } from './preview-affected.js';

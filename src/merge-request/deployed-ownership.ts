@@ -1,5 +1,5 @@
-import type { ActionContext } from '../actions/action-context.js';
 import { relativeDir } from '../affected/affected-from-changes.js';
+import type { ActionContext } from '../api/action-context.js';
 import type { DriftOwnership } from '../drift/managed-elsewhere.js';
 import type { Engine } from '../engine/engine.js';
 import type { StackDefinition } from '../stacks/schema.js';

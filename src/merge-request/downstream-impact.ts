@@ -1,19 +1,6 @@
 import type { InferredGraphNode } from '../affected/stack-references.js';
-import type { OutputChange, StackResult } from '../engine/result.js';
-
-/** A stack that reads another's outputs. */
-export interface DownstreamReader {
-  name: string;
-  /** How it reads them: a StackReference found in its program, or a declared `dependsOn`. */
-  via: 'stack-reference' | 'depends-on';
-}
-
-/** A previewed stack whose outputs change, and the stacks that read them. */
-export interface DownstreamImpact {
-  stack: string;
-  outputs: OutputChange[];
-  readers: DownstreamReader[];
-}
+import type { DownstreamImpact, DownstreamReader } from '../api/merge-request.js';
+import type { StackResult } from '../engine/result.js';
 
 /**
  * Downstream impact of a merge request: for each previewed stack whose outputs change, the

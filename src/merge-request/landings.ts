@@ -1,5 +1,5 @@
-import type { ActionContext } from '../actions/action-context.js';
-import { affectedStacks } from '../actions/affected.js';
+import type { ActionContext } from '../api/action-context.js';
+import { affectedStacks } from './change-scope.js';
 import type { Landing } from './deploy-merged.js';
 
 /** Landings already computed, by `from..commit`: ranges that overlap share them. */

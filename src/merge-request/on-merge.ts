@@ -1,22 +1,7 @@
 import type { AffectedResult } from '../affected/model.js';
-import { buildPlan } from '../plan/plan.js';
+import type { OnMergePlan } from '../api/merge-request.js';
+import { buildPlan } from '../schedule/plan.js';
 import type { StackCatalog } from '../stacks/load.js';
-
-/** One stack the deploy after the merge runs, in its step of the plan. */
-export interface OnMergeStack {
-  name: string;
-  /** Planned stacks it runs after. */
-  after: string[];
-  /** Approvals the deploy asks for before it runs this stack (0: none). */
-  approvals: number;
-}
-
-/** What `gitops deploy` does once the merge request lands: steps of stacks that deploy in parallel, then destroys. */
-export interface OnMergePlan {
-  steps: OnMergeStack[][];
-  /** Stacks whose files were deleted: destroyed when their last definition allows it, else left alone. */
-  destroys: { name: string; allowed: boolean; approvals: number }[];
-}
 
 /**
  * The deploy the merge triggers, as data: the same plan `deploy --base` builds (dependency

@@ -1,9 +1,9 @@
 import type { AffectedResult } from '../affected/model.js';
 import { describeReason } from '../affected/render.js';
 import { type StackResult, skippedResult } from '../engine/result.js';
-import { buildPlan } from '../plan/plan.js';
-import type { RunContext } from '../run/run-context.js';
-import { runPlan } from '../run/run-stacks.js';
+import { buildPlan } from '../schedule/plan.js';
+import type { RunContext } from '../schedule/run-context.js';
+import { runPlan } from '../schedule/run-stacks.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
 /** Reasons as text, by stack, for reports. */

@@ -4,7 +4,7 @@ import type { Forge, MergeRequestRef } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
 import { deployMarkdown } from '../report/deploy-markdown.js';
 import { commitStateOf, deployOutcomes, statusLine } from '../report/deploy-outcome.js';
-import { redactDeep } from '../report/redact-deep.js';
+import { redactDeep } from '../secrets/redact-deep.js';
 
 /*
  * Deploy reports back: a commit status per stack on the deployed commit, and one comment per

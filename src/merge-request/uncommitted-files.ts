@@ -1,6 +1,6 @@
-import type { ActionContext } from '../actions/action-context.js';
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { defaultRootFiles } from '../affected/locators.js';
+import type { ActionContext } from '../api/action-context.js';
 
 /**
  * What the working tree holds that its commit does not, and that a run would read: tracked files

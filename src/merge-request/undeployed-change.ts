@@ -1,7 +1,7 @@
-import type { ActionContext } from '../actions/action-context.js';
 import { computeAffected } from '../affected/affected.js';
 import type { AffectedResult } from '../affected/model.js';
 import { describeReason } from '../affected/render.js';
+import type { ActionContext } from '../api/action-context.js';
 import type { Engine } from '../engine/engine.js';
 import { asGitopsError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';

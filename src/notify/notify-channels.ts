@@ -1,7 +1,6 @@
-import type { DriftReport } from '../drift/detect.js';
-import type { AlertKind } from '../drift/run-record.js';
+import type { AlertKind, DriftReport } from '../api/drift-report.js';
 import type { RetryPolicy } from '../forge/retry-policy.js';
-import { redactDeep } from '../report/redact-deep.js';
+import { redactDeep } from '../secrets/redact-deep.js';
 import { type SendResult, sendJson } from './send.js';
 import { driftSlackPayload } from './slack-payload.js';
 import { describeTarget, type NotifyTarget } from './targets.js';

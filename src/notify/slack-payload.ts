@@ -1,5 +1,4 @@
-import type { DriftReport } from '../drift/detect.js';
-import type { AlertKind } from '../drift/run-record.js';
+import type { AlertKind, DriftReport } from '../api/drift-report.js';
 import type { ResourceChange } from '../engine/result.js';
 import type { DriftRunMeta } from './webhook-payload.js';
 

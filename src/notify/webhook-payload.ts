@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DriftReport } from '../drift/detect.js';
-import type { AlertKind } from '../drift/run-record.js';
+import type { AlertKind, DriftReport } from '../api/drift-report.js';
 import type { ResourceChange } from '../engine/result.js';
-import { redactDeep } from '../report/redact-deep.js';
+import { redactDeep } from '../secrets/redact-deep.js';
 
 /*
  * The generic webhook's JSON document (`--notify webhook=URL`): the drift report as data. Its

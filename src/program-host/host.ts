@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { credentialValues } from '../report/credential-env.js';
-import { Redactor } from '../report/redact.js';
+import { credentialValues } from '../secrets/credential-env.js';
+import { Redactor } from '../secrets/redact.js';
 import { withIgnoreChanges } from './ignore-changes.js';
 import { programOf } from './load-program.js';
 import { sdkFor } from './sdk.js';

@@ -1,6 +1,6 @@
 import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
 import type { ResourceTransform } from '@pulumi/pulumi/resource.js';
-import { typeMatches } from '../drift/ignore-rules.js';
+import { typeMatches } from '../stacks/ignore-rules.js';
 
 /**
  * Properties an operation must leave as they are live on matching resources: Pulumi

@@ -1,4 +1,4 @@
-import type { DriftReport } from '../drift/detect.js';
+import type { DriftReport } from '../api/drift-report.js';
 import { noChangeOps, type PropertyChange, type ResourceChange } from '../engine/result.js';
 import { elsewhereText, overridden } from './drift-report.js';
 import { ciLinks, code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';

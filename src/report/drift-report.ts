@@ -1,4 +1,4 @@
-import type { DriftReport } from '../drift/detect.js';
+import type { DriftReport } from '../api/drift-report.js';
 import type { PropertyChange, ResourceChange } from '../engine/result.js';
 import { describeChanges } from './console-progress.js';
 import { JSON_SCHEMA_VERSION, resourceJson } from './json-report.js';

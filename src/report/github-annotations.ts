@@ -1,4 +1,4 @@
-import type { DriftReport } from '../drift/detect.js';
+import type { DriftReport } from '../api/drift-report.js';
 import type { StackResult } from '../engine/result.js';
 
 /*

@@ -1,6 +1,5 @@
+import type { DownstreamImpact, OnMergePlan, OnMergeStack } from '../api/merge-request.js';
 import type { OutputChange, StackResult } from '../engine/result.js';
-import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
-import type { OnMergePlan, OnMergeStack } from '../merge-request/on-merge.js';
 import { code, plainText } from './markdown.js';
 import { countsText, resourceCounts } from './resource-counts.js';
 import { type Redact, type ValueLimits, valueCell, wantsDiff } from './value-markdown.js';

@@ -1,8 +1,8 @@
-import { resourceName } from '../engine/event-collector.js';
+import { resourceName } from '../backend-state/urn-name.js';
 import type { PolicyViolation } from '../engine/policy-result.js';
 import type { StackResult } from '../engine/result.js';
+import { cutText } from '../lib/cut-text.js';
 import type { PackChange } from '../policy/pack-changes.js';
-import { cutText } from './cut-text.js';
 import { code, table } from './markdown.js';
 import type { Redact } from './value-markdown.js';
 

@@ -1,9 +1,7 @@
+import type { DownstreamImpact, OnMergePlan, PolicyChange } from '../api/merge-request.js';
 import type { StackResult } from '../engine/result.js';
-import type { PolicyChange } from '../merge-request/base-policy.js';
-import type { DownstreamImpact } from '../merge-request/downstream-impact.js';
-import type { OnMergePlan } from '../merge-request/on-merge.js';
+import { cutText } from '../lib/cut-text.js';
 import type { PackChange } from '../policy/pack-changes.js';
-import { cutText } from './cut-text.js';
 import { ciLinks, code, codeBlock, details, fitToLimit, plainText, table } from './markdown.js';
 import { downstreamMarkdown, onMergeMarkdown } from './on-merge-markdown.js';
 import { policyMarkdown } from './policy-markdown.js';

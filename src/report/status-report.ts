@@ -1,4 +1,4 @@
-import type { StatusResult } from '../actions/status.js';
+import type { StatusResult } from '../api/status.js';
 
 /** A commit as JSON: its short form for people, the full sha for tools. */
 function commitJson(sha: string | undefined): { short: string; full: string } | null {

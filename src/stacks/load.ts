@@ -6,8 +6,8 @@ import { checkCatalogueFolder, type RepoLayout } from '../repo/layout.js';
 import { formatDiagnostic, type StackDiagnostic } from './diagnostic.js';
 import { defaultStackFileLimits, formatBytes, type StackFileLimits } from './limits.js';
 import { parseStackFile } from './parse.js';
-import { type ProgramCatalog, type ProgramProject, readProgramProject } from './program-project.js';
-import type { StackDefinition } from './schema.js';
+import { type ProgramCatalog, readProgramProject } from './program-project.js';
+import type { ProgramProject, StackDefinition } from './schema.js';
 import { validateCatalog } from './validate.js';
 
 export interface StackCatalog {

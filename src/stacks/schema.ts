@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { parseIgnorePath } from '../drift/ignore-rules.js';
-import type { ProgramProject } from './program-project.js';
+import { parseIgnorePath } from './ignore-rules.js';
 
 /**
  * The schema of one stack file, `stacks/<name>.yaml`. The file name is the stack's id.
@@ -213,4 +212,30 @@ export interface StackDefinition extends StackFile {
 /** True for `{secure: "v1:..."}` config values. */
 export function isSecureValue(value: unknown): value is { secure: string } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'secure' in value && Object.keys(value).length === 1;
+}
+
+/**
+ * What a program folder says about itself: an existing Pulumi project brings its `Pulumi.yaml`,
+ * whose `name`, `main` and `config` keep their meaning here, so the program needs no change to
+ * be adopted:
+ * - `name` is the Pulumi project name of the stacks that run it (their state stays where it is),
+ *   unless a stack file names another `project`;
+ * - `main` is the entry file, or a folder holding `index.ts` / `index.js` (within the program's
+ *   folder);
+ * - `config` holds the project's config declarations and defaults, which the engine applies as
+ *   Pulumi does (a stack file's value wins over a default).
+ *
+ * Other keys (`description`, `runtime` options, `backend`...) are not used: the repository's root
+ * settings choose the backend, and the program host runs the program. A runtime other than
+ * Node.js is refused: only Node.js programs run here.
+ */
+export interface ProgramProject {
+  /** The folder's name under programs/. */
+  program: string;
+  /** The entry file, relative to the program's folder, with `/` separators. */
+  main: string;
+  /** The Pulumi project name from Pulumi.yaml, if it sets one. */
+  name?: string;
+  /** Pulumi.yaml's `config` section, as written. */
+  config?: Record<string, unknown>;
 }

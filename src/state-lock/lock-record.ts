@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { describeLock, type LockHolder } from '../engine/lock-holder.js';
-import { readProcess } from '../engine/process-table.js';
+import { readProcess } from '../processes/process-table.js';
+import { describeLock, type LockHolder } from './lock-holder.js';
 
 /**
  * What a gitops stack lock holds: who took it, where, which process, running what, since when,
@@ -90,4 +90,13 @@ export function leaseExpiry(record: StackLockRecord | undefined): number | undef
   if (!record?.leaseMs || !record.renewedAt) return undefined;
   const renewed = Date.parse(record.renewedAt);
   return Number.isNaN(renewed) ? undefined : renewed + record.leaseMs;
+}
+
+/** A lock found on a stack, to be judged and perhaps removed by `unlock`. */
+export interface FoundLock {
+  holder: LockHolder;
+  /** The record, when the lock holds one of ours. */
+  record?: StackLockRecord;
+  where: string;
+  tag: string;
 }

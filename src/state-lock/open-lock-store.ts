@@ -1,4 +1,4 @@
-import { fileBackendDir } from '../engine/backend.js';
+import { fileBackendDir } from '../backend/backend-url.js';
 import { FileLockStore } from './file-lock-store.js';
 import type { LockStore } from './lock-store.js';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
-import type { ProcessGroupRef } from '../engine/process-groups.js';
-import { isSameProcess } from '../engine/process-table.js';
+import type { ProcessGroupRef } from '../processes/process-groups.js';
+import { isSameProcess } from '../processes/process-table.js';
 import type { LockStore } from './lock-store.js';
 import type { LockedStack } from './stack-lock.js';
 

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Location } from '../backend/s3-backend-url.js';
+import { openS3Bucket, type S3Credentials, type S3Sdk, statusOf } from '../backend/s3-client.js';
 import { type LockStore, type ObjectKind, objectKey, type RemoveOutcome, type StoredLock } from './lock-store.js';
-import type { S3Location } from './s3-backend-url.js';
-import { openS3Bucket, type S3Credentials, type S3Sdk, statusOf } from './s3-client.js';
 
 /**
  * Stack locks in the S3 bucket that holds the state, beside it:

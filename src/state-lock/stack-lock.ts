@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LockHolder } from '../engine/lock-holder.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import type { LockHolder } from './lock-holder.js';
+import type { FoundLock } from './lock-record.js';
 import { DEFAULT_LEASE_MS, holderOf, newLockRecord, parseLockRecord, type StackLockRecord } from './lock-record.js';
 import type { LockStore } from './lock-store.js';
 import { takeoverVerdict } from './takeover.js';
@@ -24,15 +25,6 @@ export interface HeldLock {
   release(): Promise<'removed' | 'changed' | 'gone'>;
   /** The dead holder whose lock this run took over (on this host, or another whose lease ran out). */
   tookOver?: LockHolder;
-}
-
-/** A lock found on a stack, to be judged and perhaps removed by `unlock`. */
-export interface FoundLock {
-  holder: LockHolder;
-  /** The record, when the lock holds one of ours. */
-  record?: StackLockRecord;
-  where: string;
-  tag: string;
 }
 
 /** How often a lock that vanished between a refused create and the read is tried again. */

@@ -1,7 +1,7 @@
-import { describeHolder, lockedError } from '../engine/lock-holder.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import { describeHolder, lockedError } from './lock-holder.js';
+import type { FoundLock } from './lock-record.js';
 import { leaseExpiry } from './lock-record.js';
-import type { FoundLock } from './stack-lock.js';
 
 /** "in 4 min", "in 20 s": how long until a time. */
 function inTime(ms: number): string {

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { affectedStacks } from '../../src/actions/affected.js';
 import { deployOnMerge, guardDeployCheckout } from '../../src/actions/deploy-on-merge.js';
 import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { affectedJson, renderAffectedList, renderExplain } from '../../src/affected/render.js';
+import { lastDeployedCommitOf } from '../../src/backend-state/deployed-commit.js';
 import { detectDrift } from '../../src/drift/detect.js';
-import { lastDeployedCommitOf } from '../../src/engine/deployed-commit.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import type { Forge } from '../../src/forge/forge.js';
+import { affectedStacks } from '../../src/merge-request/change-scope.js';
 import { undeployedChangeCheck } from '../../src/merge-request/undeployed-change.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 import { testContext } from '../helpers/action-context.js';

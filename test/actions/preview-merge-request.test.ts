@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { affectedStacks } from '../../src/actions/affected.js';
 import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
+import { affectedStacks } from '../../src/merge-request/change-scope.js';
 import { testContext } from '../helpers/action-context.js';
 import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,4 +1,4 @@
-import type { DriftReport } from '../../src/drift/detect.js';
+import type { DriftReport } from '../../src/api/drift-report.js';
 import { notifyDrift } from '../../src/drift/notify.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';

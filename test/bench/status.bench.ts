@@ -1,6 +1,6 @@
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { mapLimit } from '../../src/run/map-limit.js';
+import { mapLimit } from '../../src/lib/map-limit.js';
 import { runGit } from '../helpers/git-repo.js';
 import type { S3Server } from '../helpers/s3-server.js';
 import { startS3Server } from '../helpers/s3-server.js';

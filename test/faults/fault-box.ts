@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type ProcessRef, readRunRecord } from '../../src/engine/process-reaper.js';
-import { isSameProcess } from '../../src/engine/process-table.js';
+import { type ProcessRef, readRunRecord } from '../../src/processes/process-reaper.js';
+import { isSameProcess } from '../../src/processes/process-table.js';
 import { type CliRun, createSandbox, demoEnv, gitopsBin, type Sandbox } from '../helpers/sandbox.js';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'slow-files', 'index.ts');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessRef } from '../../src/engine/process-reaper.js';
+import type { ProcessRef } from '../../src/processes/process-reaper.js';
 import { createFaultBox, type FaultBox, stillRunning, urnOf, waitFor } from './fault-box.js';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessRef } from '../../src/engine/process-reaper.js';
+import type { ProcessRef } from '../../src/processes/process-reaper.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import type { CliRun } from '../helpers/sandbox.js';
 import { ensureWeed } from '../helpers/toolchain/seaweedfs.js';

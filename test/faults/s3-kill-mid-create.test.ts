@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessRef } from '../../src/engine/process-reaper.js';
+import type { ProcessRef } from '../../src/processes/process-reaper.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import { ensureWeed } from '../helpers/toolchain/seaweedfs.js';
 import { createFaultBox, type FaultBox, stillRunning, urnOf, waitFor } from './fault-box.js';

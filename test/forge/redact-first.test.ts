@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DriftReport } from '../../src/drift/detect.js';
+import type { DriftReport } from '../../src/api/drift-report.js';
 import { notifyDrift } from '../../src/drift/notify.js';
 import type { ResourceChange, StackResult } from '../../src/engine/result.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
@@ -9,8 +9,8 @@ import type { ForgePlatform } from '../../src/forge/forge.js';
 import { reportDeploy } from '../../src/merge-request/report-deploy.js';
 import { notifyChannels } from '../../src/notify/notify-channels.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
-import { Redactor } from '../../src/report/redact.js';
-import { redactDeep } from '../../src/report/redact-deep.js';
+import { Redactor } from '../../src/secrets/redact.js';
+import { redactDeep } from '../../src/secrets/redact-deep.js';
 import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
 
 /*

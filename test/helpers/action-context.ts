@@ -1,4 +1,4 @@
-import type { ActionContext } from '../../src/actions/action-context.js';
+import type { ActionContext } from '../../src/api/action-context.js';
 import type { ProgressEvent } from '../../src/engine/progress.js';
 import { userError } from '../../src/errors/gitops-error.js';
 import type { Forge } from '../../src/forge/forge.js';

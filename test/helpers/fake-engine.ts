@@ -1,10 +1,10 @@
 import type { RecordRead } from '../../src/backend-state/read-records.js';
 import type { Engine, PlanRequest, RunRequest, StackOutput } from '../../src/engine/engine.js';
-import type { LockHolder } from '../../src/engine/lock-holder.js';
 import type { ProgressSink } from '../../src/engine/progress.js';
 import type { RecoverOutcome, RecoverRequest } from '../../src/engine/recover-state.js';
 import type { Operation, StackResult } from '../../src/engine/result.js';
 import type { StackDefinition } from '../../src/stacks/schema.js';
+import type { LockHolder } from '../../src/state-lock/lock-holder.js';
 
 /** What a scripted operation returns: a partial result, or a function of the request (may wait, may throw). */
 export type Script = Partial<StackResult> | ((request: RunRequest) => Partial<StackResult> | Promise<Partial<StackResult>>);

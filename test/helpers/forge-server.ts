@@ -11,8 +11,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
-import { createForge, type ForgeOptions } from '../../src/forge/create-forge.js';
-import type { Forge } from '../../src/forge/forge.js';
+import { createForge } from '../../src/forge/create-forge.js';
+import type { Forge, ForgeOptions } from '../../src/forge/forge.js';
 import {
   type GithubPermissions,
   githubRefusal,

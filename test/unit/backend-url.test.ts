@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveBackendUrl } from '../../src/engine/backend.js';
+import { resolveBackendUrl } from '../../src/backend/backend-url.js';
 import { exitCodeFor } from '../../src/errors/exit-codes.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import { layoutAt } from '../../src/repo/layout.js';

@@ -6,7 +6,7 @@ import type { StackResult } from '../../src/engine/result.js';
 import { skippedResult } from '../../src/engine/result.js';
 import { colorEnabled, paintStatus } from '../../src/report/color.js';
 import { renderProgress } from '../../src/report/console-progress.js';
-import { Redactor } from '../../src/report/redact.js';
+import { Redactor } from '../../src/secrets/redact.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 

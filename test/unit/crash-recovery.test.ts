@@ -3,11 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseImport } from '../../src/actions/recover.js';
-import { describeHolder, lockedError, parseLockMessage, readLockFiles } from '../../src/engine/lock-holder.js';
-import { type DeploymentState, pendingOperationsError, pendingOperationsOf, readCheckpoint } from '../../src/engine/pending-operations.js';
-import { programName } from '../../src/engine/process-reaper.js';
+import {
+  type DeploymentState,
+  pendingOperationsError,
+  pendingOperationsOf,
+  readCheckpoint,
+} from '../../src/backend-state/pending-operations.js';
 import { checkDecisions, repairDeployment } from '../../src/engine/recover-state.js';
 import { exitCodeFor } from '../../src/errors/exit-codes.js';
+import { programName } from '../../src/processes/process-reaper.js';
+import { describeHolder, lockedError, parseLockMessage, readLockFiles } from '../../src/state-lock/lock-holder.js';
 
 /** The pure halves of crash safety; the real engine's side is in test/faults. */
 const type = 'pulumi-nodejs:dynamic/gitops:faults:SlowFile:Resource';

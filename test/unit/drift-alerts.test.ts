@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AlertKind, DriftReport } from '../../src/api/drift-report.js';
 import { alertFor } from '../../src/drift/alerts.js';
-import type { DriftReport } from '../../src/drift/detect.js';
 import { FileDriftHistoryStore } from '../../src/drift/history-store.js';
-import { type AlertKind, stackRunRecords } from '../../src/drift/run-record.js';
+import { stackRunRecords } from '../../src/drift/run-record.js';
 import { pastOf, readRuns, writeRuns } from '../../src/drift/stored-history.js';
 
 const change = (live: string) => ({

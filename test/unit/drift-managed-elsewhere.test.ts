@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { kubernetesTypeName, parseIgnorePath, pathMatches, rulePulumiPath, typeMatches } from '../../src/drift/ignore-rules.js';
 import {
   managedElsewhereReason,
   remediationIgnores,
@@ -7,6 +6,7 @@ import {
   splitManagedElsewhere,
 } from '../../src/drift/managed-elsewhere.js';
 import type { PropertyChange, ResourceChange } from '../../src/engine/result.js';
+import { kubernetesTypeName, parseIgnorePath, pathMatches, rulePulumiPath, typeMatches } from '../../src/stacks/ignore-rules.js';
 
 const deployment = 'kubernetes:apps/v1:Deployment';
 

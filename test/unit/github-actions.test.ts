@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DriftReport } from '../../src/api/drift-report.js';
 import { githubDeployReport, githubDriftReport, reportToGithubActions } from '../../src/cli/github-actions.js';
 import type { CliEnv } from '../../src/cli/io.js';
-import type { DriftReport } from '../../src/drift/detect.js';
 import type { StackResult } from '../../src/engine/result.js';
 import { annotation, driftAnnotations, escapeData, escapeProperty, operationAnnotations } from '../../src/report/github-annotations.js';
 

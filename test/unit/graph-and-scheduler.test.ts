@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type StackResult, skippedResult } from '../../src/engine/result.js';
-import { schedule } from '../../src/run/scheduler.js';
+import { schedule } from '../../src/schedule/scheduler.js';
 import { findCycles, topologicalWaves, withDependents } from '../../src/stacks/graph.js';
 
 const nodes = [

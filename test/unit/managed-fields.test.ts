@@ -8,7 +8,7 @@ import {
   parseFieldKey,
   pulumiPath,
   splitPath,
-} from '../../src/drift/managed-fields.js';
+} from '../../src/engine/managed-fields.js';
 
 /** A Deployment as the Kubernetes provider reads it back on refresh (outputs), with the managedFields a real API server wrote. */
 const live = {

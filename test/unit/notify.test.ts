@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DriftReport } from '../../src/api/drift-report.js';
 import { main } from '../../src/cli/main.js';
-import type { DriftReport } from '../../src/drift/detect.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import type { RetryPolicy } from '../../src/forge/retry-policy.js';
 import { notifyChannels } from '../../src/notify/notify-channels.js';

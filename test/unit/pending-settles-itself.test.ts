@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import {
+  type DeploymentState,
+  pendingOperationsError,
+  pendingOperationsOf,
+  settlesItself,
+} from '../../src/backend-state/pending-operations.js';
 import { cancelledOutcome } from '../../src/engine/cancel-outcome.js';
-import { type DeploymentState, pendingOperationsError, pendingOperationsOf, settlesItself } from '../../src/engine/pending-operations.js';
 import { checkDecisions, repairDeployment } from '../../src/engine/recover-state.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 

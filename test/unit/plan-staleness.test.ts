@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { describeDifferences, operationDifferences } from '../../src/plans/compare-operations.js';
-import type { PlanRecord } from '../../src/plans/plan-record.js';
-import { planRejection } from '../../src/plans/stack-plan.js';
-import { type DeployFacts, planDecision } from '../../src/plans/staleness.js';
-import { type StateVersion, stateDigest, stateMoved } from '../../src/plans/state-version.js';
+import { type StateVersion, stateDigest, stateMoved } from '../../src/engine/state-version.js';
+import { planRejection } from '../../src/engine/update-plan.js';
+import { describeDifferences, operationDifferences } from '../../src/update-plans/compare-operations.js';
+import type { PlanRecord } from '../../src/update-plans/plan-record.js';
+import { type DeployFacts, planDecision } from '../../src/update-plans/staleness.js';
 
 const tree = 'a'.repeat(40);
 const commit = 'c'.repeat(40);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceChange, StackResult } from '../../src/engine/result.js';
-import { cutText } from '../../src/report/cut-text.js';
+import { cutText } from '../../src/lib/cut-text.js';
 import { type PreviewReportInput, previewMarkdown } from '../../src/report/preview-markdown.js';
-import { Redactor } from '../../src/report/redact.js';
 import { shortType } from '../../src/report/short-type.js';
 import { valueDiffLines } from '../../src/report/value-diff.js';
+import { Redactor } from '../../src/secrets/redact.js';
 
 /**
  * The merge request comment as reviewers read it (issue 13): old → new values, secrets as

@@ -5,7 +5,7 @@ import type { StackResult } from '../../src/engine/result.js';
 import { consoleDiff } from '../../src/report/console-diff.js';
 import { operationJson } from '../../src/report/json-report.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
-import { Redactor } from '../../src/report/redact.js';
+import { Redactor } from '../../src/secrets/redact.js';
 
 const urn = (name: string) => `urn:pulumi:dev::proj::pkg:mod:File::${name}`;
 const secret = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: 'x' };

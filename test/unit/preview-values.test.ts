@@ -1,7 +1,7 @@
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { describe, expect, it } from 'vitest';
 import { EventCollector, outputChanges } from '../../src/engine/event-collector.js';
-import { Redactor } from '../../src/report/redact.js';
+import { Redactor } from '../../src/secrets/redact.js';
 
 /** What a preview's events tell about values (issue 13): old → new, secrets, replaces, stack outputs. */
 const urn = (name: string) => `urn:pulumi:dev::proj::pkg:mod:File::${name}`;

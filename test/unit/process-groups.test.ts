@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { groupMembers, groupsOf, killGroups } from '../../src/engine/process-groups.js';
-import { ownGroup } from '../../src/engine/process-reaper.js';
-import { isRunning, listProcesses, readProcess } from '../../src/engine/process-table.js';
+import { groupMembers, groupsOf, killGroups } from '../../src/processes/process-groups.js';
+import { ownGroup } from '../../src/processes/process-reaper.js';
+import { isRunning, listProcesses, readProcess } from '../../src/processes/process-table.js';
 
 /** A shell in a group of its own that starts a child after a moment, as a plugin wrapper starts node. */
 async function wrapperWithLateChild() {

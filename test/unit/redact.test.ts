@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { credentialValues, isCredentialVariable, learnCredentialEnv } from '../../src/report/credential-env.js';
-import { REDACTED, Redactor, stripAnsi } from '../../src/report/redact.js';
+import { credentialValues, isCredentialVariable, learnCredentialEnv } from '../../src/secrets/credential-env.js';
+import { REDACTED, Redactor, stripAnsi } from '../../src/secrets/redact.js';
 
 /** A canary with every character the encodings treat specially: & < > " \ / space + % @ : and non-ASCII. */
 const canary = 'c4n&ry<9c1e>"q\\/p@ss wörd+%:SECRET';

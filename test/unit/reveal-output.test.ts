@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CliEnv, printRevealing, redactingIo } from '../../src/cli/io.js';
-import { Redactor } from '../../src/report/redact.js';
+import { Redactor } from '../../src/secrets/redact.js';
 
 describe('printing secrets on purpose (outputs --show-secrets)', () => {
   it('reveals only the tokens it was given; every other known secret stays redacted', () => {

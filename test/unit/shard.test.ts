@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
-import { parseShard, shardStacks } from '../../src/plan/shard.js';
+import { parseShard, shardStacks } from '../../src/schedule/shard.js';
 
 const nodes = [
   { name: 'net', dependsOn: [] },

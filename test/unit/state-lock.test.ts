@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseS3BackendUrl } from '../../src/backend/s3-backend-url.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import { FileLockStore } from '../../src/state-lock/file-lock-store.js';
 import { newLockRecord, parseLockRecord } from '../../src/state-lock/lock-record.js';
-import { parseS3BackendUrl } from '../../src/state-lock/s3-backend-url.js';
 import { acquireStackLock, readStackLock, removeStackLock } from '../../src/state-lock/stack-lock.js';
 
 describe('parseS3BackendUrl: the lock goes where Pulumi 3.248 (gocloud.dev v0.46) puts the state', () => {

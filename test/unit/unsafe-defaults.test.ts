@@ -2,7 +2,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDurableState, checkPassphrase, resolveBackendUrl } from '../../src/engine/backend.js';
+import { checkDurableState, checkPassphrase, resolveBackendUrl } from '../../src/backend/backend-url.js';
 import { ExitCode, exitCodeFor } from '../../src/errors/exit-codes.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { layoutAt } from '../../src/repo/layout.js';

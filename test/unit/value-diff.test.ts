@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { DriftReport } from '../../src/drift/detect.js';
+import type { DriftReport } from '../../src/api/drift-report.js';
 import { renderValue } from '../../src/engine/event-collector.js';
 import type { ResourceChange } from '../../src/engine/result.js';
 import { driftMarkdown } from '../../src/report/drift-markdown.js';
 import { driftJson, driftSummary } from '../../src/report/drift-report.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
-import { Redactor } from '../../src/report/redact.js';
 import { valueDiffLines } from '../../src/report/value-diff.js';
+import { Redactor } from '../../src/secrets/redact.js';
 
 const lines = (n: number, edit: Record<number, string> = {}) =>
   Array.from({ length: n }, (_, i) => edit[i + 1] ?? `line ${i + 1}`).join('\n');

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { affectedStacks } from '../../actions/affected.js';
 import { parseFileList } from '../../affected/affected.js';
 import type { AffectedResult } from '../../affected/model.js';
 import { affectedJson, renderAffectedList, renderExplain } from '../../affected/render.js';
 import { userError } from '../../errors/gitops-error.js';
+import { affectedStacks } from '../../merge-request/change-scope.js';
 import { actionContext } from '../context.js';
 import type { CliEnv } from '../io.js';
 import type { AffectedArgs } from '../options.js';

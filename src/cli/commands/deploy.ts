@@ -1,10 +1,10 @@
-import { affectedStacks } from '../../actions/affected.js';
 import { deployOnMerge, guardDeployBranch, guardDeployCheckout, selectionDeployMessage } from '../../actions/deploy-on-merge.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { overrideMessage, selectionRefusals } from '../../actions/selection-approvals.js';
 import { deploySinceDeployed, planSinceDeployed } from '../../actions/since-deployed.js';
 import { affectedJson } from '../../affected/render.js';
 import { headCommit } from '../../git/head-commit.js';
+import { affectedStacks } from '../../merge-request/change-scope.js';
 import { operationJson } from '../../report/json-report.js';
 import type { StackDefinition } from '../../stacks/schema.js';
 import { actionContext, recordsFirstEngine } from '../context.js';

@@ -1,7 +1,7 @@
+import { resolveBackendUrl } from '../../backend/backend-url.js';
 import { type DriftEpisode, type DriftRecord, driftEpisodes, readRecords } from '../../drift/history.js';
 import { openDriftHistoryStore } from '../../drift/open-history-store.js';
 import { readRuns, type UnreadableRun } from '../../drift/stored-history.js';
-import { resolveBackendUrl } from '../../engine/backend.js';
 import { userError } from '../../errors/gitops-error.js';
 import type { CliEnv } from '../io.js';
 import type { DriftHistoryArgs } from '../options.js';

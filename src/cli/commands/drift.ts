@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { drift, planDrift } from '../../actions/drift.js';
+import { resolveBackendUrl } from '../../backend/backend-url.js';
 import { driftLeft } from '../../drift/detect.js';
 import { openDriftHistoryStore } from '../../drift/open-history-store.js';
-import { resolveBackendUrl } from '../../engine/backend.js';
 import { exitCodeForOutcome, isStackUsageFailure } from '../../errors/exit-codes.js';
 import { parseNotifyTargets } from '../../notify/targets.js';
 import { driftMarkdown } from '../../report/drift-markdown.js';

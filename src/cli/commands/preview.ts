@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { affectedStacks } from '../../actions/affected.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { previewMergeRequest } from '../../actions/preview-merge-request.js';
 import { affectedJson } from '../../affected/render.js';
 import type { StackResult } from '../../engine/result.js';
+import { affectedStacks } from '../../merge-request/change-scope.js';
 import type { RepoLayout } from '../../repo/layout.js';
 import { consoleDiff } from '../../report/console-diff.js';
 import { JOB_SUMMARY_LIMIT } from '../../report/job-summary.js';
@@ -31,7 +31,7 @@ function inMergeRequestJob(env: NodeJS.ProcessEnv): boolean {
  */
 async function warnIfStateWritable(cli: CliEnv, layout: RepoLayout): Promise<void> {
   if (!inMergeRequestJob(cli.env)) return;
-  const { resolveBackendUrl } = await import('../../engine/backend.js');
+  const { resolveBackendUrl } = await import('../../backend/backend-url.js');
   const { probeStateWrite } = await import('../../state-lock/write-probe.js');
   let backendUrl: string;
   try {

@@ -1,5 +1,5 @@
 import { recover } from '../../actions/recover.js';
-import { resourceName } from '../../engine/event-collector.js';
+import { resourceName } from '../../backend-state/urn-name.js';
 import { actionContext } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
 import type { RecoverArgs } from '../options.js';

@@ -1,5 +1,5 @@
-import { describeHolder } from '../../engine/lock-holder.js';
-import { selectStacks } from '../../plan/select.js';
+import { selectStacks } from '../../schedule/select.js';
+import { describeHolder } from '../../state-lock/lock-holder.js';
 import { openEngine } from '../context.js';
 import type { CliEnv } from '../io.js';
 import type { UnlockArgs } from '../options.js';

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveBackendUrl } from '../../../src/engine/backend.js';
+import { resolveBackendUrl } from '../../../src/backend/backend-url.js';
 import { layoutAt } from '../../../src/repo/layout.js';
 import { goBuild } from '../../../src/toolchain/go-build.js';
 import { onPath } from '../../../src/toolchain/on-path.js';

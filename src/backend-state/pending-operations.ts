@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GitopsError } from '../errors/gitops-error.js';
-import { resourceName } from './event-collector.js';
+import { resourceName } from './urn-name.js';
 
 /**
  * An operation a run began and never finished (it was killed, or its machine died): the

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GitopsError } from '../errors/gitops-error.js';
-import { readRunRecord } from './process-reaper.js';
-import { isRunning, readProcess, startedAt } from './process-table.js';
+import { readRunRecord } from '../processes/process-reaper.js';
+import { isRunning, readProcess, startedAt } from '../processes/process-table.js';
 
 /**
  * Who holds a stack's lock. Pulumi's DIY backends write one JSON file per lock,

@@ -1,4 +1,5 @@
-import type { PropertyChange } from '../engine/result.js';
+import type { PathSegment } from '../stacks/ignore-rules.js';
+import type { PropertyChange } from './result.js';
 
 /**
  * Who owns a field of a live Kubernetes object, from its `metadata.managedFields`.
@@ -38,7 +39,6 @@ export type FieldKey =
   | { kind: 'self' };
 
 /** A property path as segments: object keys (strings) and list indexes (numbers). */
-export type PathSegment = string | number;
 
 /** Parses one FieldsV1 key; undefined for a key of an unknown form (skipped, never guessed at). */
 export function parseFieldKey(key: string): FieldKey | undefined {

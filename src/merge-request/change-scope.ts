@@ -3,10 +3,10 @@ import { programImportGraph } from '../affected/affected-from-changes.js';
 import type { AffectedResult } from '../affected/model.js';
 import { describeHistoryEvent } from '../affected/render.js';
 import type { InferredGraphNode } from '../affected/stack-references.js';
-import { stackGraph, withInferredDependencies } from '../merge-request/stack-graph.js';
-import { type Shard, shardStacks } from '../plan/shard.js';
+import { type ActionContext, say } from '../api/action-context.js';
+import { type Shard, shardStacks } from '../schedule/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { type ActionContext, say } from './action-context.js';
+import { stackGraph, withInferredDependencies } from './stack-graph.js';
 
 /** A change to act on: from git (`base`, `head`), or a list of changed files. */
 export interface ChangeRequest {

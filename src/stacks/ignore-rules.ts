@@ -1,4 +1,5 @@
-import type { PathSegment } from './managed-fields.js';
+/** One step of a property path: an object key or an array index. */
+export type PathSegment = string | number;
 
 /**
  * `drift.ignorePaths` entries: `<type>:<property path>`, split at the last `:`.

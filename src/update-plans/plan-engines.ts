@@ -1,4 +1,4 @@
-import type { ActionContext } from '../actions/action-context.js';
+import type { ActionContext } from '../api/action-context.js';
 import type { Engine } from '../engine/engine.js';
 import { userError } from '../errors/gitops-error.js';
 import { bindingPlans } from './bind-plans.js';

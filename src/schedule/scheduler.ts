@@ -1,5 +1,5 @@
 import type { StackStatus } from '../engine/result.js';
-import type { PlannedStack } from '../plan/plan.js';
+import type { PlannedStack } from './plan.js';
 
 /** What the scheduler needs to know of a result: whether the stack succeeded. */
 export interface Scheduled {

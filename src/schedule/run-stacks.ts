@@ -1,5 +1,5 @@
 import { type StackResult, skippedResult } from '../engine/result.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan } from './plan.js';
 import type { RunContext } from './run-context.js';
 import { schedule } from './scheduler.js';
 

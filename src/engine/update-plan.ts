@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Stack } from '@pulumi/pulumi/automation/index.js';
-import type { PlanRequest } from '../engine/engine.js';
-import { type DeploymentState, readCheckpoint } from '../engine/pending-operations.js';
-import type { Operation } from '../engine/result.js';
+import { type DeploymentState, readCheckpoint } from '../backend-state/pending-operations.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import type { PlanRequest } from './engine.js';
+import type { Operation } from './result.js';
 import { type StateVersion, stateDigest, stateMoved } from './state-version.js';
 
 /** Previews that save a plan; the others obey one. */

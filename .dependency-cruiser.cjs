@@ -1,0 +1,68 @@
+// The layers of src/, checked by `npm run lint` (dependency-cruiser). Each folder of src/ is one
+// layer; a folder imports only folders below it in `layers`, so folders can never form a cycle.
+// CONTRIBUTING.md explains what each folder holds.
+/** Bottom first. */
+const layers = [
+  'errors', // the one error type, its codes and kinds, and the exit code of each kind
+  'lib', // generic helpers that know nothing of Pulumi or GitOps
+  'secrets', // redaction: the secret values a run knows, in every encoding
+  'repo', // the repository's layout and root settings
+  'git',
+  'forge', // GitLab and GitHub clients
+  'toolchain', // the Pulumi CLI and plugins, installed and cached
+  'config', // stack config values and their encryption
+  'stacks', // stack files: schema, loading, ignore rules
+  'processes', // the machine's process table, process groups, reaping
+  'backend', // where state lives: file and S3 backend addresses
+  'state-lock', // stack locks on the backend, and who holds them
+  'backend-state', // stack records read straight from the backend
+  'program-host', // the process a stack program runs in
+  'engine', // one stack operation through the Automation API, typed events, recovery
+  'affected', // which stacks a change touches
+  'policy', // CrossGuard policy packs
+  'schedule', // selection, ordering and running of many stacks
+  'api', // the context actions run in and the results they return (types)
+  'report', // renderers: console, Markdown, JSON (pure)
+  'update-plans', // Pulumi update plans: saved at preview, enforced at deploy
+  'notify', // drift alert channels
+  'drift', // drift detection, remediation, history
+  'merge-request', // the merge-request loop: preview, approvals, deploy on merge
+  'init', // scaffolding a repository
+  'actions', // one function per command
+  'cli', // arguments in, exit code out
+];
+
+const above = (i) => layers.slice(i + 1).join('|');
+const layerRules = layers.slice(0, -1).map((name, i) => ({
+  name: `layer-${name}`,
+  comment: `src/${name}/ may import only the layers below it: ${layers.slice(0, i).join(', ') || 'none'}.`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: `^src/(${above(i)})/` },
+}));
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: 'no-circular',
+      comment: 'No module imports itself through others.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'layer-unknown',
+      comment: 'Every folder of src/ is a layer listed in .dependency-cruiser.cjs.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: `^src/(${layers.join('|')})/` },
+      to: {},
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
