@@ -1,9 +1,6 @@
 import type { ChangedFile } from '../git/name-status.js';
-import type { StackDefinition } from '../stacks/schema.js';
-import type { ImportHit } from './import-graph.js';
-import type { AffectedReason, Locator, LocatorHit, LocatorInput, PackageChange } from './model.js';
+import type { AffectedReason, Locator, LocatorHit, LocatorInput, } from './model.js';
 import { packageLocator } from './package-locator.js';
-import type { ProgramReach } from './program-reach.js';
 import { watchMatcher } from './watch-glob.js';
 
 /**

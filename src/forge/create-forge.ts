@@ -2,8 +2,6 @@ import type { ForgeContext } from './context.js';
 import type { Forge, ForgeOptions } from './forge.js';
 import { GithubForge } from './github.js';
 import { GitlabForge } from './gitlab.js';
-import type { RetryNotice } from './gitlab-requester.js';
-import type { RetryPolicy } from './retry-policy.js';
 
 /** The forge for a context (from {@link forgeContextFromEnv} or built by hand, e.g. in tests). */
 export function createForge(ctx: ForgeContext, options: ForgeOptions = {}): Forge {
