@@ -194,6 +194,22 @@ describe("GitLab: the deploy job fetches the merged merge request's plans", () =
     expect(await plansIn()).toEqual(['db.json']);
   });
 
+  it("with merged results pipelines, takes the merge request's newest merged-results pipeline", async () => {
+    api.answer(`${project}/repository/commits/${merged}/merge_requests`, { json: [mergeRequest()] });
+    api.answer(`${project}/merge_requests/5/pipelines?per_page=100`, {
+      json: [
+        { id: 902, sha: 'e'.repeat(40), ref: 'refs/merge-requests/5/merge' },
+        { id: 901, sha: 'f'.repeat(40), ref: 'refs/merge-requests/5/merge' },
+      ],
+    });
+    api.answer(`${project}/pipelines/902/jobs?per_page=100`, { json: [{ id: 4, name: 'preview', artifacts_file: { filename: 'a.zip' } }] });
+    api.answer(`${project}/jobs/4/artifacts`, { zip: await archive({ 'gitops-plans/web.json': '{}' }, false) });
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('pipeline 902, job 4');
+    expect(await plansIn()).toEqual(['web.json']);
+  });
+
   it('fetches nothing when the preview job has no artifacts (expired), and says so', async () => {
     api.answer(`${project}/repository/commits/${merged}/merge_requests`, { json: [mergeRequest()] });
     api.answer(`${project}/merge_requests/5/pipelines?per_page=100`, { json: [{ id: 800, sha: head, ref: 'refs/merge-requests/5/head' }] });
