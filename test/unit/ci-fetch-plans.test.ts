@@ -105,6 +105,9 @@ describe('GitHub: the deploy job fetches the merged pull request plans', () => {
 
   it('fetches nothing for a push that is no pull request merge, and says why; deploy then refuses what it would change', async () => {
     api.answer(`/repos/team/infra/commits/${merged}/pulls`, { json: [] });
+    // Plans committed to the repository (by a merge request) are not plans anyone reviewed.
+    await mkdir(path.join(job, 'gitops-plans'));
+    await writeFile(path.join(job, 'gitops-plans', 'app.json'), '{"forged":true}');
     const result = await run();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`::warning title=gitops: no reviewed plans::${merged} is not the merge of a pull request`);
@@ -222,6 +225,8 @@ describe("GitLab: the deploy job fetches the merged merge request's plans", () =
 
   it('fetches nothing for a push that is no merge request merge; a wrong token stops the job with exit 2', async () => {
     api.answer(`${project}/repository/commits/${merged}/merge_requests`, { json: [mergeRequest({ state: 'opened' })] });
+    await mkdir(path.join(job, 'gitops-plans'));
+    await writeFile(path.join(job, 'gitops-plans', 'app.json'), '{"forged":true}');
     const none = await run();
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toContain(`no reviewed plans: ${merged} is not the merge of a merge request`);
