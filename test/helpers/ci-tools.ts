@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { goBuild, type Log } from '../../src/toolchain/go-build.js';
 import { ensureCachedBinary, toolCacheDir } from '../../src/toolchain/tool-cache.js';
 import { repoRoot } from './sandbox.js';
@@ -71,3 +72,49 @@ export async function ciFilesRepo(): Promise<{ root: string; dispose: () => Prom
 
 /** The gitlab-ci-local CLI of devDependencies (4.53.0: the newest that runs on Node 20). */
 export const gitlabCiLocal = path.join(repoRoot, 'node_modules', 'gitlab-ci-local', 'src', 'index.js');
+
+/** A GitHub workflow step, as the templates' tests read it. */
+interface WorkflowStep {
+  name?: string;
+  run?: string;
+}
+
+/**
+ * The shell the templates run to fetch the merged change's plans and to deploy, read from this
+ * checkout's templates: GitHub's steps by name, GitLab's `.fetch-plans` block and job scripts.
+ */
+export async function templateScripts(): Promise<{
+  github: { fetchPlans: string; deploy: string };
+  gitlab: { fetchPlans: string; deploy: string[]; deployUnbound: string[] };
+}> {
+  const gh = parse(await readFile(path.join(repoRoot, '.github/workflows/gitops.yml'), 'utf8')) as {
+    jobs: { deploy: { steps: WorkflowStep[] } };
+  };
+  const step = (name: string) => {
+    const run = gh.jobs.deploy.steps.find((s) => s.name === name)?.run;
+    if (!run) throw new Error(`.github/workflows/gitops.yml: the deploy job has no step "${name}"`);
+    return run;
+  };
+  const gl = parse(await readFile(path.join(repoRoot, '.gitlab-ci.yml'), 'utf8')) as Record<string, { script?: string[] } | string>;
+  const script = (job: string) => {
+    const lines = (gl[job] as { script?: string[] } | undefined)?.script;
+    if (!lines) throw new Error(`.gitlab-ci.yml has no job ${job}`);
+    return lines;
+  };
+  return {
+    github: { fetchPlans: step('Fetch the reviewed plans'), deploy: step('Deploy') },
+    gitlab: { fetchPlans: String(gl['.fetch-plans']), deploy: script('deploy'), deployUnbound: script('deploy-unbound') },
+  };
+}
+
+/**
+ * Runs a CI shell script as the runners do (bash, exit on the first failure, pipefail) in `cwd`
+ * with `env` on top of PATH and HOME only: nothing else of the test's environment leaks in.
+ */
+export function runCiShell(script: string, cwd: string, env: Record<string, string>): Promise<ToolRun> {
+  return runTool('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], cwd, {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...env,
+  });
+}

@@ -168,12 +168,10 @@ describe('GitLab template: jobs, caches and toolchain', () => {
     expect(vars.PULUMI_HOME).toBe('$CI_PROJECT_DIR/.cache/pulumi/home');
   });
 
-  it('drift keeps the default cache, runs its shards in parallel, and keeps history on every outcome', () => {
+  it('drift keeps the default cache and no history of its own (it is kept with the state), and runs its shards in parallel', () => {
     const drift = glJob('drift');
-    const [defaultCache] = (gitlab.default as GitlabJob).cache as GitlabCache[];
-    const caches = drift.cache as GitlabCache[];
-    expect(caches[0]).toEqual(defaultCache);
-    expect(caches[1]).toEqual({ key: 'gitops-drift-history-$CI_NODE_INDEX', paths: ['drift-history/'], when: 'always' });
+    expect(drift.cache).toBeUndefined();
+    expect(gitlabText).not.toMatch(/drift-history|--history/);
     expect(drift.parallel).toBe(4);
     expect(drift.resource_group).toBeUndefined();
     expect(drift.script!.join('\n')).toContain('--shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"');
@@ -188,12 +186,25 @@ describe('GitLab template: jobs, caches and toolchain', () => {
     expect(deploy.rules!.map((r) => r.if)).toEqual(['$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"']);
     // The whole history: a stack's last deployed commit may be older than any fixed depth.
     expect(deploy.variables!.GIT_DEPTH).toBe('0');
-    const script = deploy.script!.join('\n');
-    expect(script).not.toContain('CI_COMMIT_BEFORE_SHA');
+    expect(deploy.script!.join('\n')).not.toContain('CI_COMMIT_BEFORE_SHA');
+    // OIDC, then the reviewed plans (test/unit/ci-fetch-plans.test.ts runs that part), then the bound deploy.
+    const [identity, fetchPlans, ...rest] = deploy.script!;
+    expect([identity, fetchPlans]).toEqual([glJob('preview').script![0], gitlab['.fetch-plans']]);
     for (const before of [zeroSha, 'a1b2c3']) {
-      const run = await runScript(script, { AWS_ID_TOKEN: 't', CI_COMMIT_BEFORE_SHA: before });
-      expect(run.calls).toEqual(['gitops deploy --since-deployed --json']);
+      const run = await runScript([identity, ...rest].join('\n'), { AWS_ID_TOKEN: 't', CI_COMMIT_BEFORE_SHA: before });
+      expect(run.calls).toEqual(['gitops deploy --since-deployed --plans gitops-plans --json']);
     }
+  });
+
+  it('binds the deploy to the plans the merge request preview saved; a manual job deploys unbound, in the same queue', async () => {
+    expect(glJob('preview').script!.join('\n')).toContain('--save-plans gitops-plans');
+    expect((glJob('preview') as GitlabJob & { artifacts: { paths: string[] } }).artifacts.paths).toContain('gitops-plans/');
+    const unbound = glJob('deploy-unbound') as GitlabJob & { extends: string; allow_failure: boolean };
+    expect(unbound.extends).toBe('deploy');
+    expect(unbound.rules).toEqual([{ if: glJob('deploy').rules![0]!.if, when: 'manual' }]);
+    expect(unbound.allow_failure).toBe(true);
+    const run = await runScript(unbound.script!.join('\n'), { AWS_ID_TOKEN: 't' });
+    expect(run.calls).toEqual(['gitops deploy --since-deployed --json']);
   });
 
   it('takes Go from a Go image, not from apt, and hides no failure', () => {
@@ -249,8 +260,15 @@ describe('GitHub template: pull request jobs get no production secrets', () => {
       expect(referenced(job, 'secrets'), name).toEqual(secrets);
     }
     expect(github.jobs.drift!.permissions).toEqual({ contents: 'read', issues: 'write', 'id-token': 'write' });
-    // Deploy reports back: statuses on the deployed commit, a comment on each merged pull request.
-    expect(github.jobs.deploy!.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', statuses: 'write', 'id-token': 'write' });
+    // Deploy reports back: statuses on the deployed commit, a comment on each merged pull request;
+    // it reads the merged pull request's plans, an artifact of the preview run.
+    expect(github.jobs.deploy!.permissions).toEqual({
+      contents: 'read',
+      'pull-requests': 'write',
+      statuses: 'write',
+      actions: 'read',
+      'id-token': 'write',
+    });
   });
 });
 
@@ -280,7 +298,23 @@ describe('GitHub template: concurrency, kubeconfig, before-SHA, caches and toolc
     const step = deploy!.steps.find((s) => s.name === 'Deploy')!;
     expect(step.env!.BEFORE_SHA).toBeUndefined();
     expect(deploy!.steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth']).toBe(0);
-    expect((await runScript(step.run!, {})).calls).toEqual(['gitops deploy --since-deployed --json']);
+    expect(step.env!.EVENT).toBe('${{ github.event_name }}');
+    // On a push, bound to the reviewed plans; run by hand (break-glass), unbound.
+    expect((await runScript(step.run!, { EVENT: 'push' })).calls).toEqual(['gitops deploy --since-deployed --plans gitops-plans --json']);
+    expect((await runScript(step.run!, { EVENT: 'workflow_dispatch' })).calls).toEqual(['gitops deploy --since-deployed --json']);
+  });
+
+  it('saves the plans named after the head commit; deploys on a push with them, by hand unbound; drift by hand otherwise', () => {
+    const { preview, deploy, drift } = github.jobs;
+    expect(preview!.steps.find((s) => s.run?.includes('npx gitops preview'))?.run).toContain('--save-plans gitops-plans');
+    const upload = preview!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with).toMatchObject({ name: 'gitops-plans-${{ github.event.pull_request.head.sha }}', path: 'gitops-plans/' });
+    const fetch = deploy!.steps.find((s) => s.name === 'Fetch the reviewed plans')!;
+    expect(fetch.if).toBe("github.event_name == 'push'");
+    expect(deploy!.steps.indexOf(fetch)).toBeLessThan(deploy!.steps.findIndex((s) => s.name === 'Deploy'));
+    expect(deploy!.if).toContain("github.event_name == 'workflow_dispatch' && inputs.unbound-deploy");
+    expect(deploy!.if).toContain("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
+    expect(drift!.if).toBe("github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && !inputs.unbound-deploy)");
   });
 
   it('caches the npm cache, the Pulumi CLI and plugins, with pull request caches apart from protected ones', () => {
@@ -299,12 +333,10 @@ describe('GitHub template: concurrency, kubeconfig, before-SHA, caches and toolc
     expect(github.env.PULUMI_HOME).toBe('${{ github.workspace }}/.cache/pulumi/home');
   });
 
-  it('saves drift history on every outcome, not only when the job succeeds', () => {
+  it('keeps no drift history in a cache: it is kept with the state', () => {
     const steps = github.jobs.drift!.steps;
-    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@'));
-    expect(save?.if).toBe('always()');
-    expect(save?.with?.path).toBe('drift-history');
-    expect(steps.find((s) => s.uses?.startsWith('actions/cache/restore@'))?.with?.path).toBe('drift-history');
+    expect(steps.filter((s) => s.uses?.startsWith('actions/cache/'))).toEqual([]);
+    expect(githubText).not.toMatch(/drift-history|--history/);
   });
 
   it('sets up Go 1.25 or newer with setup-go, not golang-go from apt', () => {
@@ -318,12 +350,36 @@ describe('GitHub template: concurrency, kubeconfig, before-SHA, caches and toolc
 });
 
 describe('least rights and hygiene, as the start-of-job checks expect them', () => {
-  it('grants each GitHub job exactly the permissions its start check needs (and id-token for OIDC)', () => {
+  it('grants each GitHub job exactly the permissions its start check needs (and id-token for OIDC, actions to fetch plans)', () => {
     for (const job of ['preview', 'deploy', 'drift'] as const) {
-      const { 'id-token': idToken, ...rest } = github.jobs[job]!.permissions as Record<string, string>;
+      const { 'id-token': idToken, actions, ...rest } = github.jobs[job]!.permissions as Record<string, string>;
       expect(idToken, job).toBe('write');
+      // Only deploy reads artifacts (the merged pull request's plans), read-only.
+      expect(actions, job).toBe(job === 'deploy' ? 'read' : undefined);
       expect(rest, job).toEqual(jobNeeds[job].github);
     }
+  });
+
+  it('pins every action by a full commit digest, with its version in a comment', () => {
+    const uses = [...githubText.matchAll(/^\s*(?:- )?uses:\s*(\S+)(.*)$/gm)];
+    expect(uses.length).toBeGreaterThanOrEqual(15);
+    for (const [line, ref, rest] of uses) {
+      expect(ref, line).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      expect(rest, line).toMatch(/^ # v\d+\.\d+\.\d+$/);
+    }
+    // The same action at the same digest everywhere: one version per action.
+    const digests = new Map<string, Set<string>>();
+    for (const [, ref] of uses) {
+      const [name, digest] = ref!.split('@') as [string, string];
+      digests.set(name, (digests.get(name) ?? new Set()).add(digest));
+    }
+    for (const [name, set] of digests) expect(set.size, name).toBe(1);
+  });
+
+  it('pins every GitLab image by digest', () => {
+    const images = [...withoutComments(gitlabText).matchAll(/^\s*image:\s*(\S+)\s*$/gm)].map((m) => m[1]!);
+    expect(images.length).toBe(2);
+    for (const image of images) expect(image).toMatch(/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
   });
 
   it('names, for each GitLab token, the role its job checks for', () => {
