@@ -59,7 +59,7 @@ import {
 import { PolicyCollector, policyOptions } from './policy-result.js';
 import { programName, reapLeftovers, watchProcesses } from './process-reaper.js';
 import { readProcess } from './process-table.js';
-import { type ProgramSandbox, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
+import { PROTECTED_VARIABLE, type ProgramSandbox, protectedFolders, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
 import type { ProgressSink } from './progress.js';
 import { type RecoverOutcome, type RecoverRequest, recoverStack } from './recover-state.js';
 import { type Operation, type StackResult, skippedResult } from './result.js';
@@ -223,6 +223,7 @@ export class PulumiEngine implements Engine {
       [HIDDEN_VARIABLE]: allowed.hidden.join(','),
       [SANDBOX_VARIABLE]: this.options.sandbox ?? 'none',
       [READONLY_VARIABLE]: layout.root,
+      [PROTECTED_VARIABLE]: protectedFolders(this.options.env, toolchain),
       [POLICY_STDERR_VARIABLE]: policyStderrFile(this.workDir(def)),
       ...dynamicProviderScript(layout.root),
     };
