@@ -64,7 +64,7 @@ describe('an advisory violation is reported and does not fail', () => {
       }),
     ]);
     expect(open.policy?.violations[0]?.urn).toContain('credentials');
-    expect(r.stderr.match(/policy demo\/private-credentials \(advisory\) on credentials/g)?.length).toBe(1);
+    expect(r.stderr.match(/policy demo\/private-credentials \(advisory\) on credentials: .*mode 644: others may read it/g)?.length).toBe(1);
     const created = path.join(box.root, '.gitops', 'demo', 'open', 'credentials');
     expect((statSync(created).mode & 0o777).toString(8)).toBe('644');
   });

@@ -62,7 +62,7 @@ describe('a preview in a merge request job takes its packs from the target branc
     expect(r.code, r.stderr).toBe(1);
     const low = (JSON.parse(r.stdout) as { stacks: { name: string; error?: { code: string } }[] }).stacks.find((s) => s.name === 'low');
     expect(low?.error?.code).toBe('POLICY_VIOLATION');
-    expect(r.stderr).toContain('policy demo/unprivileged-port (mandatory) on platform-settings');
+    expect(r.stderr).toMatch(/policy demo\/unprivileged-port \(mandatory\) on platform-settings: .*basePort 81 is below 1024/);
     expect(JSON.stringify(low)).toContain('basePort 81 is below 1024');
   });
 });
