@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import type { PackOrigin } from '../policy/pack-source.js';
 import { policyEngine } from '../policy/policy-engine.js';
 import { type PolicyContext, preparePolicySet, settingsAt } from '../policy/policy-set.js';
+import { policyTargets } from '../policy/stack-labels.js';
 
 /** What preparing packs needs, from the action's context. */
 export function policyContext(ctx: ActionContext): PolicyContext {
@@ -34,17 +35,16 @@ export async function withPolicyChecks(
   stacks: readonly string[],
   origins: PolicyOrigins,
 ): Promise<Engine> {
-  const policyCtx = {
-    root: ctx.layout.root,
-    git: ctx.git,
-    cacheDir: ctx.policyCacheDir ?? path.join(ctx.layout.workDir, 'policy-packs'),
-    log: (line: string) => say(ctx, line),
-  };
+  const policyCtx = policyContext(ctx);
   const origin = (commit: string | undefined): PackOrigin => (commit ? { commit } : { worktree: true });
   const enforced = { settings: await settingsAt(policyCtx, origin(origins.enforced)), origin: origin(origins.enforced) };
   const proposed = origins.proposed
     ? { settings: await settingsAt(policyCtx, origin(origins.proposed)), origin: origin(origins.proposed) }
     : undefined;
   if (enforced.settings.packs.size === 0 && !proposed?.settings.packs.size) return engine;
-  return policyEngine(engine, await preparePolicySet(policyCtx, stacks, enforced, proposed));
+  const defs = stacks.map((name) => ctx.catalog.byName.get(name) ?? { name, file: '' });
+  // Labels as the protected side has them too: only read when a rule selects by label.
+  const byLabel = [enforced, proposed].some((side) => [...(side?.settings.packs.values() ?? [])].some((rule) => rule.labels));
+  const targets = await policyTargets(ctx.git, defs, byLabel ? origins.enforced : undefined);
+  return policyEngine(engine, await preparePolicySet(policyCtx, targets, enforced, proposed));
 }

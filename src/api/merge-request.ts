@@ -26,7 +26,15 @@ export interface DownstreamImpact {
 /** One policy field an MR changes. */
 export interface PolicyChange {
   stack: string;
-  field: 'approvals.required' | 'allowDestroy' | 'drift.policy' | 'drift.maxChanges' | 'drift.ignoreManagers' | 'drift.ignorePaths' | 'env';
+  field:
+    | 'approvals.required'
+    | 'allowDestroy'
+    | 'drift.policy'
+    | 'drift.maxChanges'
+    | 'drift.ignoreManagers'
+    | 'drift.ignorePaths'
+    | 'env'
+    | 'labels';
   from: string;
   to: string;
   /**

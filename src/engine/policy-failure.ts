@@ -26,7 +26,13 @@ export async function policyFailureText(workDir: string, text: string): Promise<
 export function violationLine(v: PolicyViolation): string {
   const where = v.urn ? resourceName(v.urn) : 'the stack';
   const level = v.proposed ? `${v.enforcement}, proposed` : v.enforcement;
-  return `policy ${v.pack}/${v.policy} (${level}) on ${where}: ${v.message}`;
+  // Pulumi sends the policy's description, then the violation's own message, on separate lines: the console keeps one line.
+  const message = v.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `policy ${v.pack}/${v.policy} (${level}) on ${where}: ${message}`;
 }
 
 /** An engine event handler that also collects policy violations and shows each once. */

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { toolsHome } from '../toolchain/tool-cache.js';
 
 /**
  * How program processes (the program host, the dynamic-provider plugin) are confined, beyond
@@ -42,4 +44,20 @@ function succeeds(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
   return new Promise((resolve) => {
     execFile(cmd, args, { env, timeout: 10_000 }, (err) => resolve(!err));
   });
+}
+
+/**
+ * The variable naming the folders (`:`-separated) a confined program sees read-only in full:
+ * what later runs trust without checking it again, outside the checkout.
+ */
+export const PROTECTED_VARIABLE = 'GITOPS_PROGRAM_PROTECTED';
+
+/**
+ * The folders no program may change: the Pulumi home (the plugins the CLI starts), the CLI's own
+ * folder, and the gitops tool cache (the prepared policy packs and their dependencies, which every
+ * later run's checks load). Written by a merge request's program, they would change what a later
+ * run of a protected stack executes or checks against.
+ */
+export function protectedFolders(env: NodeJS.ProcessEnv, toolchain: { home: string; binDir: string }): string {
+  return [...new Set([toolchain.home, toolchain.binDir, toolsHome(env)].map((dir) => path.resolve(dir)))].join(':');
 }

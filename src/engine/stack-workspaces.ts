@@ -16,7 +16,7 @@ import { DEFAULT_OPERATION_TIMEOUT_MS, type PulumiEngineOptions } from './engine
 import { isolatedCommand } from './isolated-command.js';
 import { deploymentSecrets } from './learn-secrets.js';
 import { POLICY_STDERR_VARIABLE, policyStderrFile } from './policy-failure.js';
-import { READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
+import { PROTECTED_VARIABLE, protectedFolders, READONLY_VARIABLE, SANDBOX_VARIABLE } from './program-sandbox.js';
 import { hasSecretsAccess, passphraseVariable, usesPassphrase } from './secrets-provider.js';
 import { stackEnvironment } from './stack-env.js';
 
@@ -73,6 +73,7 @@ export class StackWorkspaces {
       [HIDDEN_VARIABLE]: allowed.hidden.join(','),
       [SANDBOX_VARIABLE]: this.options.sandbox ?? 'none',
       [READONLY_VARIABLE]: layout.root,
+      [PROTECTED_VARIABLE]: protectedFolders(this.options.env, toolchain),
       [POLICY_STDERR_VARIABLE]: policyStderrFile(this.workDir(def)),
       ...dynamicProviderScript(layout.root),
     };

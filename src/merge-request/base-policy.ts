@@ -99,6 +99,15 @@ export function policyChanges(affected: AffectedResult, catalog: StackCatalog, b
         to.some((entry) => !from.includes(entry)),
       );
     }
+    // A label dropped takes the stack out of the policy packs it selects once merged: it lowers protection.
+    const [labelsBefore, labelsAfter] = [before.labels ?? [], after.labels ?? []];
+    const labels = (list: readonly string[]) => (list.length > 0 ? [...list].sort().join(', ') : undefined);
+    add(
+      'labels',
+      labels(labelsBefore),
+      labels(labelsAfter),
+      labelsBefore.some((l) => !labelsAfter.includes(l)),
+    );
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.js';
+import { checkedUpdate } from './policy-gate.js';
 import type { PolicySet } from './policy-set.js';
 
 /** `engine`, with each run of a preview, update or remediation checking the packs the set gives its stack. */
@@ -7,7 +8,8 @@ export function policyEngine(engine: Engine, set: PolicySet): Engine {
     run: (request, sink) => {
       const policy =
         request.operation === 'destroy' || request.operation === 'destroy-preview' ? undefined : set.runFor(request.stack.name);
-      return engine.run(policy ? { ...request, policy } : request, sink);
+      if (!policy) return engine.run(request, sink);
+      return request.operation === 'up' ? checkedUpdate(engine, { ...request, policy }, sink) : engine.run({ ...request, policy }, sink);
     },
     unlock: (stack, options) => engine.unlock(stack, options),
     recover: (request, sink) => engine.recover(request, sink),

@@ -7,7 +7,7 @@ import type { GitReader } from '../git/git.js';
 import { packConfig } from './pack-config.js';
 import { linkPackDeps } from './pack-deps.js';
 import { type PackOrigin, preparePackFiles } from './pack-source.js';
-import { packsForStack } from './select.js';
+import { type PolicyTarget, packsForStack } from './select.js';
 import { type PolicySettings, parsePolicySettings } from './settings.js';
 
 /** What preparing policy packs needs: the repository, git, and where prepared packs are cached. */
@@ -38,12 +38,12 @@ export interface PolicySet {
 }
 
 /**
- * Prepares the packs `settings` apply to `stacks`, taken from `origin`, with their config files.
+ * Prepares the packs `settings` apply to `stacks` (by name and label), taken from `origin`, with their config files.
  * `proposed`: the merge request's new packs (not in `settings`), run advisory only.
  */
 export async function preparePolicySet(
   ctx: PolicyContext,
-  stacks: readonly string[],
+  stacks: readonly PolicyTarget[],
   enforced: { settings: PolicySettings; origin: PackOrigin },
   proposed?: { settings: PolicySettings; origin: PackOrigin },
 ): Promise<PolicySet> {
@@ -80,7 +80,7 @@ export async function preparePolicySet(
         if (!enforced.settings.packs.has(name)) list.push(await prepare(name, proposed.settings, proposed.origin, true));
       }
     }
-    if (list.length > 0) runs.set(stack, list);
+    if (list.length > 0) runs.set(stack.name, list);
   }
   return { runFor: (stack) => (runs.has(stack) ? { packs: runs.get(stack)! } : undefined) };
 }

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { labelPattern } from '../stacks/schema.js';
 
 /** How a policy's violations count: `mandatory` fails the run, `advisory` is reported, `disabled` does not run. */
 export const enforcementLevels = ['advisory', 'mandatory', 'disabled'] as const;
@@ -9,14 +10,20 @@ const packName = /^[a-z0-9][a-z0-9._-]*$/;
 
 const packRuleSchema = z
   .object({
-    /** `all`, or stack names (globs allowed: `demo-*`). */
-    stacks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+    /** `all`, or stack names (globs allowed: `demo-*`). Without it and `labels`: all. */
+    stacks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Stack labels (a stack file's `labels:`): the pack applies to a stack carrying any of them. */
+    labels: z.array(z.string().regex(labelPattern, 'a label is lower-case letters, digits, ".", "_" and "-"')).min(1).optional(),
     /** Per policy: its enforcement level, over the pack's own default. */
     enforcement: z.record(z.string().min(1), z.enum(enforcementLevels)).default({}),
     /** Per policy: its configuration properties, as the pack's config schema defines them. */
     config: z.record(z.string().min(1), z.record(z.string(), z.unknown())).default({}),
   })
-  .strict();
+  .strict()
+  .refine((r) => !(r.stacks === 'all' && r.labels), {
+    message: '`stacks: all` already selects every stack: list stack names, or drop `labels`',
+    path: ['labels'],
+  });
 
 /** `gitops.policies` of the root Pulumi.yaml: pack folder name (policies/<pack>/) to its rule. */
 export const policySettingsSchema = z.record(

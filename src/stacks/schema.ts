@@ -9,6 +9,8 @@ import { parseIgnorePath } from './ignore-rules.js';
 
 /** A stack id, also the file name: lower-case words joined by dashes, dots or underscores. */
 export const stackIdPattern = /^[a-z0-9][a-z0-9._-]*$/;
+/** A stack label, as stack files carry them and the root settings name them. */
+export const labelPattern = /^[a-z0-9][a-z0-9._-]*$/;
 const pulumiNamePattern = /^[A-Za-z0-9_.-]+$/;
 
 /**
@@ -91,6 +93,10 @@ export const stackFileSchema = z
     project: pulumiName('project').optional().describe('The Pulumi project name. Defaults to the program name.'),
     stack: pulumiName('stack').optional().describe('The Pulumi stack name. Defaults to the file name.'),
     description: z.string().optional(),
+    labels: z
+      .array(z.string().regex(labelPattern, 'a label is lower-case letters, digits, ".", "_" and "-", starting with a letter or digit'))
+      .optional()
+      .describe('Labels that select this stack elsewhere, e.g. the policy packs of gitops.policies in the root Pulumi.yaml.'),
     dependsOn: z
       .array(z.string().regex(stackIdPattern, 'must be a stack id (a file name in stacks/ without .yaml)'))
       .default([])

@@ -5,12 +5,17 @@ import { withFileLock } from './file-lock.js';
 import type { Log } from './go-build.js';
 import { userHome } from './pulumi-home.js';
 
+/** The folder of every tool gitops caches (binaries, prepared policy packs): `$GITOPS_TOOLS_HOME`, else `~/.pulumi/gitops-tools`. */
+export function toolsHome(env: NodeJS.ProcessEnv): string {
+  return env.GITOPS_TOOLS_HOME ?? path.join(userHome(env), '.pulumi', 'gitops-tools');
+}
+
 /**
  * Per user and version, beside Pulumi's own folders, so a fresh clone finds the binaries
  * again. `$GITOPS_TOOLS_HOME` moves it.
  */
 export function toolCacheDir(env: NodeJS.ProcessEnv, tool: string, version: string): string {
-  return path.join(env.GITOPS_TOOLS_HOME ?? path.join(userHome(env), '.pulumi', 'gitops-tools'), tool, version);
+  return path.join(toolsHome(env), tool, version);
 }
 
 /**

@@ -18,9 +18,10 @@ describe('policy settings in the root Pulumi.yaml', () => {
       'Pulumi.yaml',
     );
     expect(problems).toEqual([]);
-    expect(packsForStack(settings, 'demo-web')).toEqual(['demo', 'kubernetes']);
-    expect(packsForStack(settings, 'prod')).toEqual(['demo', 'kubernetes']);
-    expect(packsForStack(settings, 'other')).toEqual(['kubernetes']);
+    const stack = (name: string) => ({ name, labels: [] });
+    expect(packsForStack(settings, stack('demo-web'))).toEqual(['demo', 'kubernetes']);
+    expect(packsForStack(settings, stack('prod'))).toEqual(['demo', 'kubernetes']);
+    expect(packsForStack(settings, stack('other'))).toEqual(['kubernetes']);
   });
 
   it('reports every problem, naming the file and the field', () => {

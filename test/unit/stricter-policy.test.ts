@@ -141,6 +141,17 @@ describe('policy changes an MR makes', () => {
     ]);
   });
 
+  it('names a dropped stack label as lowering protection (the packs it selects stop applying once merged), an added one as not', () => {
+    const withLabels = (labels: string) => parseStackFile('stacks/prod.yaml', 'prod', `program: app\n${labels}`).definition!;
+    expect(changes(withLabels('labels: [production, kubernetes]\n'), withLabels('labels: [kubernetes]\n'))).toEqual([
+      { stack: 'prod', field: 'labels', from: 'kubernetes, production', to: 'kubernetes', lowers: true },
+    ]);
+    expect(changes(withLabels(''), withLabels('labels: [pci]\n'))).toEqual([
+      { stack: 'prod', field: 'labels', from: 'none', to: 'pci', lowers: false },
+    ]);
+    expect(changes(withLabels('labels: [a, b]\n'), withLabels('labels: [b, a]\n'))).toEqual([]);
+  });
+
   it('names env the change adds as one its own preview withholds, and a removed entry as none', () => {
     const withEnv = (env: string) => parseStackFile('stacks/prod.yaml', 'prod', `program: app\n${env}`).definition!;
     expect(changes(withEnv('env: { REGION: DEPLOY_REGION }\n'), withEnv('env: { REGION: DEPLOY_REGION, LEAK: JOB_SECRET }\n'))).toEqual([

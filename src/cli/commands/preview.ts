@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { operate, planOperate } from '../../actions/operate.js';
 import { previewMergeRequest } from '../../actions/preview-merge-request.js';
+import { refuseUnprotectedPreview } from '../../actions/protected-preview.js';
 import { affectedJson } from '../../affected/render.js';
 import type { StackResult } from '../../engine/result.js';
 import { affectedStacks } from '../../merge-request/change-scope.js';
@@ -58,6 +59,7 @@ function printDiff(cli: CliEnv, args: PreviewArgs, results: readonly StackResult
 /** `gitops preview`: by selection, or with `--base` the merge request preview. */
 export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<number> {
   const markdown = writableFile(cli, 'markdown', args.markdown);
+  if (args.base === undefined && !args.plan) refuseUnprotectedPreview(inMergeRequestJob(cli.env));
   const ctx = await actionContext(cli, args, { scope: scopeOf(args) });
   if (args.base === undefined) {
     const plan = planOperate(ctx.catalog, { command: 'preview', selection: { names: args.stack, all: args.all }, shard: args.shard });
