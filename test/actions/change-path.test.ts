@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deployOnMerge, guardDeployCheckout } from '../../src/actions/deploy-on-merge.js';
 import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { affectedJson, renderAffectedList, renderExplain } from '../../src/affected/render.js';
@@ -9,8 +9,8 @@ import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
 import { undeployedChangeCheck } from '../../src/merge-request/undeployed-change.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
-import { testContext } from '../helpers/action-context.js';
-import { type ForgeServer, startGitlabForge, testProjects } from '../helpers/forge-server.js';
+import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
+import { type ForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
@@ -21,13 +21,11 @@ import { repoFiles, stackFile } from '../helpers/stack-files.js';
  */
 let server: ForgeServer;
 let forge: Forge;
-beforeAll(async () => {
-  ({ server, forge } = await startGitlabForge());
-});
-afterAll(async () => server.close());
-
 let repo: GitRepo;
-afterEach(async () => repo?.dispose());
+freshForgeEachTest(
+  (s) => ({ server, forge } = s),
+  () => repo,
+);
 
 async function change(base: Record<string, string>, edit: (r: GitRepo) => Promise<void>): Promise<{ base: string; head: string }> {
   repo = await createGitRepo(repoFiles(base));

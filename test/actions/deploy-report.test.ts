@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deployOnMerge } from '../../src/actions/deploy-on-merge.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
-import { testContext } from '../helpers/action-context.js';
-import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
+import { ciEnv, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
@@ -16,13 +16,11 @@ import { repoFiles, stackFile } from '../helpers/stack-files.js';
  * comment per pipeline, and a forge that fails while reporting never changes the deploy's result.
  */
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => server.close());
-
 let repo: GitRepo;
-afterEach(async () => repo?.dispose());
+freshForgeEachTest(
+  (s) => ({ server } = s),
+  () => repo,
+);
 
 const forgeOf = (pipeline: string): Forge =>
   createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_PIPELINE_ID: pipeline })), testForgeOptions);

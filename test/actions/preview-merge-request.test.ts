@@ -1,21 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
-import { testContext } from '../helpers/action-context.js';
-import { ciEnv, type ForgeServer, startForgeServer, testProjects } from '../helpers/forge-server.js';
+import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
+import { ciEnv, type ForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => server.close());
-
 let repo: GitRepo;
-afterEach(async () => repo?.dispose());
+freshForgeEachTest(
+  (s) => ({ server } = s),
+  () => repo,
+);
 
 /** GIVEN web <- api and an independent docs, WHEN a feature branch changes web's stack file. */
 async function featureBranch(): Promise<void> {

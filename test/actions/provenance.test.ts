@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deployOnMerge } from '../../src/actions/deploy-on-merge.js';
 import { deploySinceDeployed } from '../../src/actions/since-deployed.js';
 import { deployStatus } from '../../src/actions/status.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
-import { testContext } from '../helpers/action-context.js';
-import { type ForgeServer, startGitlabForge, testProjects } from '../helpers/forge-server.js';
+import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
+import { type ForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
@@ -18,13 +18,11 @@ import { repoFiles, stackFile } from '../helpers/stack-files.js';
  */
 let server: ForgeServer;
 let forge: Forge;
-beforeAll(async () => {
-  ({ server, forge } = await startGitlabForge());
-});
-afterAll(async () => server.close());
-
 let repo: GitRepo;
-afterEach(async () => repo?.dispose());
+freshForgeEachTest(
+  (s) => ({ server, forge } = s),
+  () => repo,
+);
 
 /** A merged MR for `sha`, approved by `approvedBy` (members who may approve). */
 function merged(sha: string, number: number, approvedBy: string[]): void {

@@ -1,21 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { operate, planOperate } from '../../src/actions/operate.js';
 import { overrideMessage, selectionRefusals } from '../../src/actions/selection-approvals.js';
 import type { Forge } from '../../src/forge/forge.js';
-import { testContext } from '../helpers/action-context.js';
-import { type ForgeServer, startGitlabForge, testProjects } from '../helpers/forge-server.js';
+import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
+import { type ForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 
 let server: ForgeServer;
 let forge: Forge;
-beforeAll(async () => {
-  ({ server, forge } = await startGitlabForge());
-});
-afterAll(async () => server.close());
-
 let repo: GitRepo;
-afterEach(async () => repo?.dispose());
+freshForgeEachTest(
+  (s) => ({ server, forge } = s),
+  () => repo,
+);
 
 /** GIVEN prod (1 approval), prod-app depending on it and other, WHEN `deploy --all` runs at HEAD. */
 async function deployAll(options: { forge?: Forge; override?: { reason: string }; prodAtHead?: string } = {}) {

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import type { ActionContext } from '../../src/api/action-context.js';
 import type { ProgressEvent } from '../../src/engine/progress.js';
 import { userError } from '../../src/errors/gitops-error.js';
@@ -6,6 +7,8 @@ import { Git } from '../../src/git/git.js';
 import { layoutAt } from '../../src/repo/layout.js';
 import { loadStacks } from '../../src/stacks/load.js';
 import { FakeEngine } from './fake-engine.js';
+import { type ForgeServer, startGitlabForge } from './forge-server.js';
+import type { GitRepo } from './git-repo.js';
 
 export interface TestContext {
   ctx: ActionContext;
@@ -47,4 +50,22 @@ export async function testContext(
     concurrency: options.concurrency ?? 2,
   };
   return { ctx, engine, events, lines: () => events.flatMap((e) => (e.type === 'log' ? [e.message] : [])) };
+}
+
+/**
+ * The preamble of an action test: a fresh local forge server (and a GitLab client of it) for
+ * every test, so no test sees another's merge requests, and the test's repository removed after
+ * it. `set` receives each test's server and client; `repo` names the repository to remove.
+ */
+export function freshForgeEachTest(set: (s: { server: ForgeServer; forge: Forge }) => void, repo: () => GitRepo | undefined): void {
+  let current: ForgeServer | undefined;
+  beforeEach(async () => {
+    const s = await startGitlabForge();
+    current = s.server;
+    set(s);
+  });
+  afterEach(async () => {
+    await repo()?.dispose();
+    await current?.close();
+  });
 }
