@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -63,8 +64,17 @@ describe('dependencies never deployed, and --with-deps', () => {
   });
 
   it('preview --with-deps previews the dependency, and holds back the dependent whose inputs do not exist yet', async () => {
-    const r = await box.run(['preview', '--stack', 'demo-web', '--with-deps', '--json']);
+    // As a GitHub job runs it: the job summary gets the report once, for both stacks.
+    const summary = path.join(box.root, 'step-summary.md');
+    const r = await box.run(['preview', '--stack', 'demo-web', '--with-deps', '--json'], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+    });
     expect(r.code, r.stderr).toBe(0);
+    const written = await readFile(summary, 'utf8');
+    expect(written.match(/### gitops preview/g)).toEqual(['### gitops preview']);
+    expect(written).toContain('### gitops preview: 2 stacks');
+    expect(written.match(/\| `demo-web` \|/g)).toHaveLength(1);
     const doc = JSON.parse(r.stdout) as { stacks: { name: string; status: string; skipReason?: string }[] };
     expect(doc.stacks.map((s) => [s.name, s.status])).toEqual([
       ['demo-base', 'succeeded'],
