@@ -7,9 +7,11 @@ import { buildPlan, type Plan } from '../schedule/plan.js';
 import { runPlan } from '../schedule/run-stacks.js';
 import { type Selection, selectStacks } from '../schedule/select.js';
 import { type Shard, shardStacks } from '../schedule/shard.js';
+import { withDependencies } from '../schedule/with-dependencies.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { planBoundEngine } from '../update-plans/plan-engines.js';
 import { withPolicyChecks } from './policy-checks.js';
+import { previewHolds, refuseUndeployedDependencies } from './undeployed-dependencies.js';
 
 export type OperateCommand = 'preview' | 'deploy';
 
@@ -18,6 +20,8 @@ export interface OperateRequest {
   selection: Selection;
   shard?: Shard;
   message?: string;
+  /** `--with-deps`: the selected stacks' dependencies join the selection. */
+  withDeps?: boolean;
 }
 
 /** The operation each command runs on every selected stack. */
@@ -26,14 +30,18 @@ export const operationOf: Record<OperateCommand, Operation> = { preview: 'previe
 /** Which stacks, in which order, and why: pure, printed by `--plan`. */
 export function planOperate(catalog: StackCatalog, request: OperateRequest): Plan {
   let names = selectStacks(catalog, request.selection);
+  let reasons = new Map<string, string[]>();
+  if (request.withDeps) ({ names, reasons } = withDependencies(catalog.stacks, names));
   if (request.shard) names = shardStacks(catalog.stacks, names, request.shard);
-  return buildPlan(catalog, names, operationOf[request.command]);
+  return buildPlan(catalog, names, operationOf[request.command], reasons);
 }
 
 /**
  * `gitops preview` and `gitops deploy` by selection: runs the plan in dependency order.
- * Deploy runs only the selected stacks (not their dependencies), ordered by `dependsOn`;
- * `refusals` (missing approvals) skip a stack and its dependents.
+ * Deploy runs only the selected stacks (their dependencies too with `--with-deps`), ordered by
+ * `dependsOn`; a dependency left out that was never deployed refuses the run before anything
+ * runs. `refusals` (missing approvals) skip a stack and its dependents; a preview holds back a
+ * stack whose planned dependency was never deployed.
  */
 export async function operate(
   ctx: ActionContext,
@@ -66,6 +74,8 @@ export async function operate(
       commit,
     );
   }
+  await refuseUndeployedDependencies(ctx.catalog, engine, plan);
+  const holds = await previewHolds(ctx.catalog, engine, plan);
   const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message, commit };
-  return runPlan(plan, run, (name) => refusals.get(name));
+  return runPlan(plan, run, (name) => refusals.get(name) ?? holds(name));
 }

@@ -1,5 +1,5 @@
 import type { ChangedFile } from '../git/name-status.js';
-import type { AffectedReason, Locator, LocatorHit, LocatorInput, } from './model.js';
+import type { AffectedReason, Locator, LocatorHit, LocatorInput } from './model.js';
 import { packageLocator } from './package-locator.js';
 import { watchMatcher } from './watch-glob.js';
 

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { ChangedFile } from '../git/name-status.js';
 import { touched } from './locators.js';
-import { dependencyEdges, diffLocked, } from './lockfile/diff.js';
+import { dependencyEdges, diffLocked } from './lockfile/diff.js';
 import { diffManifest } from './lockfile/manifest.js';
 import { isLockfile, readLockfile } from './lockfile/read.js';
 import type { PackageChange } from './model.js';

@@ -87,6 +87,15 @@ export const selectionOptions = {
   plan: { type: 'boolean', default: false, describe: 'Print the plan (stacks, order, reasons) as JSON and stop' },
 } as const satisfies OptionSet;
 
+/** `preview` and `deploy` by `--stack`: take the selected stacks' dependencies along. */
+const withDepsOption = {
+  'with-deps': {
+    type: 'boolean',
+    implies: 'stack',
+    describe: "Also run the selected stacks' dependencies (dependsOn and StackReferences), in dependency order",
+  },
+} as const satisfies OptionSet;
+
 /** `list` and `validate`. */
 export const listOptions = { ...repoOptions, ...jsonOption } as const satisfies OptionSet;
 export const validateOptions = listOptions;
@@ -145,6 +154,7 @@ export const mergeRequestOptions = {
 export const previewOptions = {
   ...runOptions,
   ...selectionOptions,
+  ...withDepsOption,
   ...scopeOptions,
   ...mergeRequestOptions,
   'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 3 when changes are pending' },
@@ -165,6 +175,7 @@ export const previewOptions = {
 export const deployOptions = {
   ...runOptions,
   ...selectionOptions,
+  ...withDepsOption,
   ...scopeOptions,
   ...mergeRequestOptions,
   plans: {

@@ -53,6 +53,16 @@ export function classifyFailure(
   }
   const died = providerDeath(message, events);
   if (died) return died(stack, err);
+  const reference = missingStackReference(events);
+  if (reference) {
+    return new GitopsError({
+      code: 'DEPENDENCY_NOT_DEPLOYED',
+      kind: 'user',
+      message: `stack ${stack}: its StackReference finds no stack ${reference}: it has never been deployed (or was destroyed)`,
+      hint: 'deploy that stack first (gitops deploy --stack NAME); declare it in dependsOn so --with-deps takes it along',
+      cause: err,
+    });
+  }
   const failed = events.failedResources[0];
   const resourceError = events.errors.find((e) => e.urn && !e.urn.includes('::pulumi:pulumi:Stack::'));
   if (failed || resourceError) {
@@ -82,6 +92,16 @@ export function classifyFailure(
     message: `stack ${stack}: ${firstLines(engineErrorLines(message))}`,
     cause: err,
   });
+}
+
+/** The stack a StackReference could not find (`unknown stack "org/project/stack"`), if that is what failed. */
+function missingStackReference(events: EventCollector): string | undefined {
+  for (const e of [...events.errors, ...events.failedResources]) {
+    if (!e.urn?.includes('::pulumi:pulumi:StackReference::')) continue;
+    const named = /unknown stack "([^"]+)"/.exec(e.message)?.[1];
+    if (named) return named;
+  }
+  return undefined;
 }
 
 /** How a provider plugin that died mid-operation shows: its gRPC connection drops. */

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'STACK_UNKNOWN'
   | 'PROGRAM_UNKNOWN'
   | 'DEPENDENCY_CYCLE'
+  /** A selected stack's dependency, left out of the selection, was never deployed: deploy it first or use `--with-deps`. */
+  | 'DEPENDENCY_NOT_DEPLOYED'
   | 'PASSPHRASE_MISSING'
   | 'PASSPHRASE_INVALID'
   | 'STACK_LOCKED'

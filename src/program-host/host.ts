@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { credentialValues } from '../secrets/credential-env.js';
 import { Redactor } from '../secrets/redact.js';
+import { checkProgramForm } from './check-form.js';
 import { withIgnoreChanges } from './ignore-changes.js';
 import { programOf } from './load-program.js';
 import { sdkFor } from './sdk.js';
@@ -33,6 +34,11 @@ export async function runProgramHost(proc: NodeJS.Process): Promise<void> {
   proc.chdir(settings.cwd);
 
   const sdk = sdkFor(settings.program);
+  if (settings.check) {
+    // Whatever the program's top-level code left running (timers, sockets), the check is over.
+    await checkProgramForm(sdk, settings.program, settings.check);
+    proc.exit(0);
+  }
   const program = async () => {
     learnSecretsAsMade(sdk, (value) => learnValue(redactor, value));
     await registerTypeScript();

@@ -2,6 +2,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
 
+/** Which of Pulumi's two Node forms a loaded module is, or why it is neither. */
+export type ProgramForm =
+  | { kind: 'function'; fn: () => unknown }
+  | { kind: 'exports'; outputs: Record<string, unknown> }
+  | { kind: 'neither'; problem: string };
+
 /**
  * The Pulumi program in `file`, in either form Pulumi's own Node host runs:
  * - a function (the default export, or the export named `program`): called, and what it returns
@@ -15,23 +21,27 @@ import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
 export function programOf(file: string): PulumiFn {
   return async () => {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    return outputsOf(mod, path.basename(file));
+    const form = programForm(mod, path.basename(file));
+    if (form.kind === 'neither') throw new Error(form.problem);
+    if (form.kind === 'function') return (await form.fn()) as Record<string, unknown> | undefined;
+    return form.outputs;
   };
 }
 
-/** Runs the module's program function, or returns its exports as outputs. */
-async function outputsOf(mod: Record<string, unknown>, name: string): Promise<Record<string, unknown> | undefined> {
+/** The module's program function, or its exports as outputs, or why it is neither. Pure. */
+export function programForm(mod: Record<string, unknown>, name: string): ProgramForm {
   const keys = Object.keys(mod);
   const named = keys.filter((k) => k !== 'default');
   const fn =
     typeof mod.default === 'function' ? mod.default : named.length === 1 && typeof mod.program === 'function' ? mod.program : undefined;
-  if (fn) return (await (fn as () => unknown)()) as Record<string, unknown> | undefined;
+  if (fn) return { kind: 'function', fn: fn as () => unknown };
   if ('default' in mod) {
     // An ES module with only a default export, or CommonJS (`module.exports`, which Node also
     // offers as named exports): the default is the exports object.
     const value = mod.default;
-    if (value !== null && typeof value === 'object') return { ...(value as Record<string, unknown>) };
-    if (named.length === 0) throw new Error(`${name}: its default export is neither a function nor an object of outputs`);
+    if (value !== null && typeof value === 'object') return { kind: 'exports', outputs: { ...(value as Record<string, unknown>) } };
+    if (named.length === 0)
+      return { kind: 'neither', problem: `${name}: its default export is neither a function nor an object of outputs` };
   }
-  return Object.fromEntries(named.map((k) => [k, mod[k]]));
+  return { kind: 'exports', outputs: Object.fromEntries(named.map((k) => [k, mod[k]])) };
 }

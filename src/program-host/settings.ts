@@ -19,7 +19,23 @@ export interface HostSettings {
   portFile?: string;
   /** Properties to leave as they are live (drift remediation: fields managed elsewhere). */
   ignoreChanges?: IgnoreChangesRule[];
+  /** `gitops validate`: load the program once, without the engine, and write its form here (see `check-form.ts`). */
+  check?: FormCheckRequest;
 }
+
+/** What the host needs to load a program without the engine: the stack it loads as, and that stack's plain config. */
+export interface FormCheckRequest {
+  /** The file descriptor the host writes its {@link FormCheckResult} to, as JSON (a pipe: the checkout may be read-only to it). */
+  resultFd: number;
+  project: string;
+  stack: string;
+  /** Config as the engine would give it (`project:key` -> text); secret values stand in as placeholders. */
+  config: Record<string, string>;
+  secretKeys: string[];
+}
+
+/** The program's form, or the problem that keeps it from running (its first lines). */
+export type FormCheckResult = { ok: true; form: 'function' | 'exports' } | { ok: false; problem: string };
 
 /** The one variable that carries {@link HostSettings}, as JSON. */
 export const HOST_SETTINGS_VARIABLE = 'GITOPS_PROGRAM_HOST';

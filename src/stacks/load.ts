@@ -5,7 +5,7 @@ import { GitopsError } from '../errors/gitops-error.js';
 import { checkCatalogueFolder, type RepoLayout } from '../repo/layout.js';
 import { formatDiagnostic, type StackDiagnostic } from './diagnostic.js';
 import { defaultStackFileLimits, formatBytes, type StackFileLimits } from './limits.js';
-import { parseStackFile } from './parse.js';
+import { parseStackFile, type StackLinks } from './parse.js';
 import { type ProgramCatalog, readProgramProject } from './program-project.js';
 import type { ProgramProject, StackDefinition } from './schema.js';
 import { validateCatalog } from './validate.js';
@@ -71,6 +71,7 @@ export async function inspectStacks(
   const stacks: StackDefinition[] = [];
   const diagnostics: StackDiagnostic[] = [];
   const firstFile = new Map<string, string>();
+  const refused: StackLinks[] = [];
   const programs = await listPrograms(layout);
   const projectOf = (program: string) => {
     const p = programs.get(program);
@@ -96,12 +97,22 @@ export async function inspectStacks(
     }
     const parsed = parseStackFile(rel, name, read, limits, projectOf);
     diagnostics.push(...parsed.diagnostics);
+    if (parsed.links) refused.push(parsed.links);
     const project = parsed.definition && programs.get(parsed.definition.program);
     if (parsed.definition)
       stacks.push(project && !Array.isArray(project) ? { ...parsed.definition, programProject: project } : parsed.definition);
   }
-  diagnostics.push(...validateCatalog(stacks, programs));
-  return { stacks, diagnostics };
+  diagnostics.push(...validateCatalog(stacks, programs, refused));
+  return { stacks, diagnostics: byPlace(diagnostics) };
+}
+
+/** Problems in reading order: by file, then by line (those without a line after), else as found. */
+function byPlace(diagnostics: StackDiagnostic[]): StackDiagnostic[] {
+  const at = (d: StackDiagnostic) => d.line ?? Number.MAX_SAFE_INTEGER;
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : at(a.d) - at(b.d) || a.i - b.i))
+    .map(({ d }) => d);
 }
 
 /**

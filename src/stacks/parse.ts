@@ -6,9 +6,33 @@ import { fieldOf, readYaml } from './read-yaml.js';
 import { type StackDefinition, type StackFile, stackFileSchema, stackIdPattern } from './schema.js';
 import { readSimpleYaml } from './simple-yaml.js';
 
+/** What a file that failed its schema still says about other files: its program and its dependencies. */
+export interface StackLinks {
+  name: string;
+  file: string;
+  /** Undefined when the field is missing or not a string. */
+  program?: string;
+  /** Its entries in place; an entry that is not a string is undefined. */
+  dependsOn: (string | undefined)[];
+}
+
 export interface ParsedStack {
   definition?: StackDefinition;
   diagnostics: StackDiagnostic[];
+  /** When the schema refused the file: its links as far as they can be read, so checks across files still run on them. */
+  links?: StackLinks;
+}
+
+/** The program and dependencies a refused file names, taking each field only where it has the right type. */
+function linksOf(file: string, name: string, value: unknown): StackLinks {
+  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const deps = Array.isArray(fields.dependsOn) ? fields.dependsOn : [];
+  return {
+    name,
+    file,
+    ...(typeof fields.program === 'string' ? { program: fields.program } : {}),
+    dependsOn: deps.map((d) => (typeof d === 'string' ? d : undefined)),
+  };
 }
 
 type Issue = z.core.$ZodIssue;
@@ -62,7 +86,7 @@ export function parseStackFile(
   const result = stackFileSchema.safeParse(read.value ?? {});
   if (!result.success) {
     diagnostics.push(...schemaDiagnostics(file, result.error.issues, read.doc!, read.lines));
-    return { diagnostics };
+    return { diagnostics, links: linksOf(file, name, read.value) };
   }
   return complete(file, name, result.data, diagnostics, projectOf);
 }

@@ -94,6 +94,33 @@ describe('failure classification from recorded engine output', () => {
     expect(error.message).toBe("stack demo-web: resource index-html failed: EACCES: permission denied, open '/srv/index.html'");
   });
 
+  it('a StackReference to a stack never deployed: DEPENDENCY_NOT_DEPLOYED naming it, not a provider failure', () => {
+    const refUrn = 'urn:pulumi:demo-web::local-site::pulumi:pulumi:StackReference::organization/local-base/demo-base';
+    const events = [
+      {
+        resOpFailedEvent: {
+          metadata: { op: 'read', urn: refUrn, type: 'pulumi:pulumi:StackReference', provider: '' },
+          status: 1,
+          steps: 0,
+        },
+      },
+      {
+        diagnosticEvent: {
+          urn: refUrn,
+          message: 'Preview failed: unknown stack "organization/local-base/demo-base"\n',
+          color: 'never',
+          severity: 'error',
+        },
+      },
+    ] as Partial<EngineEvent>[];
+    const error = classify(cliFailure('error: preview failed'), events);
+    expect(error).toMatchObject({ code: 'DEPENDENCY_NOT_DEPLOYED', kind: 'user' });
+    expect(error.message).toBe(
+      'stack demo-web: its StackReference finds no stack organization/local-base/demo-base: it has never been deployed (or was destroyed)',
+    );
+    expect(error.hint).toContain('gitops deploy --stack');
+  });
+
   it("a program that threw: PROGRAM_ERROR with the program's message", () => {
     const events = [
       {

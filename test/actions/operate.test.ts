@@ -3,21 +3,14 @@ import { operate, planOperate } from '../../src/actions/operate.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import { testContext } from '../helpers/action-context.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
-import { repoFiles, stackFile } from '../helpers/stack-files.js';
+import { platformFiles } from '../helpers/stack-files.js';
 
 let repo: GitRepo;
 afterEach(async () => repo?.dispose());
 
 /** network <- db <- app, and docs on its own. */
 async function platform(options: { signal?: AbortSignal; concurrency?: number } = {}) {
-  repo = await createGitRepo(
-    repoFiles({
-      network: stackFile({}),
-      db: stackFile({ dependsOn: ['network'] }),
-      app: stackFile({ dependsOn: ['db'] }),
-      docs: stackFile({}),
-    }),
-  );
+  repo = await createGitRepo(platformFiles());
   return testContext(repo.dir, options);
 }
 

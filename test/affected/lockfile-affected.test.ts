@@ -128,6 +128,32 @@ describe('lockfile changes on real repositories', () => {
     ]);
   });
 
+  it("pnpm: the tool's own dependency bumped through the catalogue affects no stack", async () => {
+    const start: Record<string, string> = {
+      ...files(),
+      'pnpm-lock.yaml': fixture('pnpm-v9.yaml'),
+      'pnpm-workspace.yaml': "packages: ['programs/*']\ncatalog:\n  '@pulumi/aws': 7.12.0\n  vitest: 4.1.12\n",
+      'package.json': text({ type: 'module', private: true, devDependencies: { vitest: 'catalog:' } }),
+    };
+    delete start['package-lock.json'];
+    const bumped = fixture('pnpm-v9.yaml')
+      .replace('specifier: 4.1.12\n        version: 4.1.12', "specifier: 'catalog:'\n        version: 4.1.13")
+      .replaceAll('vitest@4.1.12', 'vitest@4.1.13')
+      .replace('catalogs:\n  default:\n', 'catalogs:\n  default:\n    vitest:\n      specifier: 4.1.13\n      version: 4.1.13\n');
+    expect(bumped).toContain('vitest@4.1.13');
+    const tool = await changed(
+      {
+        'pnpm-lock.yaml': bumped,
+        'pnpm-workspace.yaml': "packages: ['programs/*']\ncatalog:\n  '@pulumi/aws': 7.12.0\n  vitest: 4.1.13\n",
+      },
+      start,
+    );
+    expect(tool.stacks).toEqual([]);
+    // Only the catalogue file: a new entry for a tool, no lockfile change yet.
+    const entry = await changed({ 'pnpm-workspace.yaml': `${start['pnpm-workspace.yaml']}  prettier: 3.6.2\n` }, start);
+    expect(entry.stacks).toEqual([]);
+  });
+
   it('yarn: a transitive bump reaches the programs through the recorded dependencies', async () => {
     const start: Record<string, string> = { ...files(), 'yarn.lock': fixture('yarn-v1.lock') };
     delete start['package-lock.json'];

@@ -26,12 +26,7 @@ import {
   type ForgeServer,
   type RecordedRequest,
 } from './fake-forge/model.js';
-import {
-  githubRefusal,
-  gitlabRefusal,
-  roleGithubPermissions,
-  templateGithubPermissions,
-} from './forge-permissions.js';
+import { githubRefusal, gitlabRefusal, roleGithubPermissions, templateGithubPermissions } from './forge-permissions.js';
 
 export * from './fake-forge/model.js';
 

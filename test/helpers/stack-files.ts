@@ -32,3 +32,13 @@ export function repoFiles(stacks: Record<string, string>): Record<string, string
     ...Object.fromEntries(Object.entries(stacks).map(([name, text]) => [`stacks/${name}.yaml`, text])),
   };
 }
+
+/** The layered platform most in-process tests use: network <- db <- app, and docs on its own. */
+export function platformFiles(): Record<string, string> {
+  return repoFiles({
+    network: stackFile({}),
+    db: stackFile({ dependsOn: ['network'] }),
+    app: stackFile({ dependsOn: ['db'] }),
+    docs: stackFile({}),
+  });
+}

@@ -339,6 +339,18 @@ describe('GitHub template: concurrency, kubeconfig, before-SHA, caches and toolc
     expect(githubText).not.toMatch(/drift-history|--history/);
   });
 
+  it('holds each report once in the job summary: gitops writes it, and no step appends it again', () => {
+    for (const [name, job] of Object.entries(github.jobs)) {
+      const runs = job.steps.flatMap((s) => (s.run ? [withoutComments(s.run)] : []));
+      const gitopsRuns = runs.filter((r) => /npx gitops (preview|deploy|drift)\b/.test(r));
+      // A report written to a file as well is one more copy for a step to append: none is asked for.
+      for (const r of gitopsRuns) expect(r, name).not.toMatch(/--markdown\b/);
+      const appends = runs.filter((r) => r.includes('GITHUB_STEP_SUMMARY'));
+      if (gitopsRuns.length > 0) expect(appends, name).toEqual([]);
+      else for (const r of appends) expect(r, name).not.toMatch(/\bcat\b|\.md\b/);
+    }
+  });
+
   it('sets up Go 1.25 or newer with setup-go, not golang-go from apt', () => {
     expect(withoutComments(githubText)).not.toMatch(aptGoOrHiddenFailure);
     for (const name of ['preview', 'deploy', 'drift']) {

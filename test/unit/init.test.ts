@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,16 @@ describe('gitops init', () => {
     expect(r.stdout).toContain('npx gitops preview --all');
     const catalog = await loadStacks(layoutAt(repo.dir));
     expect(catalog.stacks.map((s) => [s.name, s.program])).toEqual([['dev', 'app']]);
+    // validate loads the program, which needs the team's @pulumi/pulumi: until it is installed, it says so.
+    const early = await gitops(repo.dir, 'validate');
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain('programs/app/index.ts: the program app cannot run (loaded as stack dev)');
+    expect(early.stderr).toContain('cannot find @pulumi/pulumi');
+    // Installed, in an ES module package (as the programs are written): the program loads.
+    await symlink(path.join(root, 'node_modules'), path.join(repo.dir, 'node_modules'), 'dir');
+    await writeFile(path.join(repo.dir, 'package.json'), '{"type":"module","private":true}\n');
     const validate = await gitops(repo.dir, 'validate');
+    expect(validate.stderr).toBe('1 stack valid: dev\n');
     expect(validate.code).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { deployOnMerge, guardDeployBranch, guardDeployCheckout, selectionDeployMessage } from '../../actions/deploy-on-merge.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { overrideMessage, selectionRefusals } from '../../actions/selection-approvals.js';
+import { withSelectionGraph } from '../../actions/selection-graph.js';
 import { deploySinceDeployed, planSinceDeployed } from '../../actions/since-deployed.js';
 import { affectedJson } from '../../affected/render.js';
 import { headCommit } from '../../git/head-commit.js';
@@ -45,12 +46,14 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
     return operationExitCode(results, { aborted: cli.signal.aborted, detailedExitcode: false });
   }
   if (args.base === undefined) {
-    const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: args.stack, all: args.all }, shard: args.shard });
+    const selection = { names: args.stack, all: args.all };
+    const sctx = withSelectionGraph(ctx, selection);
+    const plan = planOperate(sctx.catalog, { command: 'deploy', selection, shard: args.shard, withDeps: args.withDeps });
     if (args.plan) return printJson(cli.io, plan);
     const override = args.overrideApprovals && args.reason ? { reason: args.reason } : undefined;
     const message = overrideMessage(await selectionDeployMessage(ctx, args.message), override);
     const commit = await headCommit(ctx.git, ctx.layout.root);
-    const results = await operate(ctx, plan, message, await selectionRefusals(ctx, plan, override), commit, args.plans);
+    const results = await operate(sctx, plan, message, await selectionRefusals(sctx, plan, override), commit, args.plans);
     cli.io.stderr(summarize('deploy', results));
     await githubDeployReport(cli, ctx, results, commit);
     if (args.json) cli.io.stdout(operationJson('deploy', results));

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { operate, planOperate } from '../../actions/operate.js';
 import { previewMergeRequest } from '../../actions/preview-merge-request.js';
 import { refuseUnprotectedPreview } from '../../actions/protected-preview.js';
+import { withSelectionGraph } from '../../actions/selection-graph.js';
 import { affectedJson } from '../../affected/render.js';
 import type { StackResult } from '../../engine/result.js';
 import { affectedStacks } from '../../merge-request/change-scope.js';
@@ -62,9 +63,11 @@ export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<nu
   if (args.base === undefined && !args.plan) refuseUnprotectedPreview(inMergeRequestJob(cli.env));
   const ctx = await actionContext(cli, args, { scope: scopeOf(args) });
   if (args.base === undefined) {
-    const plan = planOperate(ctx.catalog, { command: 'preview', selection: { names: args.stack, all: args.all }, shard: args.shard });
+    const selection = { names: args.stack, all: args.all };
+    const sctx = withSelectionGraph(ctx, selection);
+    const plan = planOperate(sctx.catalog, { command: 'preview', selection, shard: args.shard, withDeps: args.withDeps });
     if (args.plan) return printJson(cli.io, plan);
-    const results = await operate(ctx, plan);
+    const results = await operate(sctx, plan);
     printDiff(cli, args, results);
     cli.io.stderr(summarize('preview', results));
     await githubPreviewReport(cli, ctx, results);

@@ -7,7 +7,7 @@ import { layoutOf } from '../repo.js';
 
 /** `gitops validate`: checks every stack file and reports every problem. */
 export async function validateCommand(args: ValidateArgs, cli: CliEnv): Promise<number> {
-  const result = await validate(layoutOf(cli, args));
+  const result = await validate(layoutOf(cli, args), { programs: cli.env });
   if (args.json) cli.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   if (!result.valid) {
     const n = result.problems.length;
