@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stackJsonSchema } from '../stacks/json-schema.js';
-import { ciFiles, type Forge, firstProgram, firstStack, gitignoreEntries, rootSettings } from './templates.js';
+import { ciFiles, type Forge, firstProgram, firstStack, gitignoreEntries, programPackage, rootSettings } from './templates.js';
 
 /** What `gitops init` is asked for. */
 export interface InitOptions {
@@ -42,6 +42,8 @@ export function planInit(options: InitOptions): InitPlan {
     ['stacks/dev.yaml', firstStack('app')],
     ['stacks/stack.schema.json', `${JSON.stringify(stackJsonSchema(), null, 2)}\n`],
     ['programs/app/index.ts', firstProgram()],
+    // The program is an ES module (`import`, `export default`): its folder says so, whatever the root's package.json says.
+    ['programs/app/package.json', programPackage],
   ];
   if (options.ci && options.ciTemplate !== undefined) wanted.push([ciFiles[options.ci], options.ciTemplate]);
   const files = wanted.map(([rel, text]): PlannedFile => {

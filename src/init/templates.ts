@@ -51,6 +51,9 @@ export function firstProgram(): string {
   ].join('\n');
 }
 
+/** The first program's package.json: an ES module, private; its dependencies come from the repository's root. */
+export const programPackage = `${JSON.stringify({ name: 'app', private: true, type: 'module' }, null, 2)}\n`;
+
 /**
  * The set-up lines of a CI template: its leading comment block from the line that starts the
  * list of variables and secrets, which names every token, role and variable the pipeline needs.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,14 @@ describe('gitops init', () => {
     const r = await gitops(repo.dir, 'init', '--ci', 'gitlab', '--name', 'team-infra');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const f of ['Pulumi.yaml', 'stacks/dev.yaml', 'stacks/stack.schema.json', 'programs/app/index.ts', '.gitlab-ci.yml']) {
+    for (const f of [
+      'Pulumi.yaml',
+      'stacks/dev.yaml',
+      'stacks/stack.schema.json',
+      'programs/app/index.ts',
+      'programs/app/package.json',
+      '.gitlab-ci.yml',
+    ]) {
       expect(r.stdout).toContain(`wrote ${f}`);
     }
     expect(readFileSync(path.join(repo.dir, 'Pulumi.yaml'), 'utf8')).toContain('name: team-infra\nruntime: nodejs\n');
@@ -76,9 +83,8 @@ describe('gitops init', () => {
     expect(early.code).toBe(2);
     expect(early.stderr).toContain('programs/app/index.ts: the program app cannot run (loaded as stack dev)');
     expect(early.stderr).toContain('cannot find @pulumi/pulumi');
-    // Installed, in an ES module package (as the programs are written): the program loads.
+    // Installed: the program loads (its folder's package.json makes it the ES module it is written as).
     await symlink(path.join(root, 'node_modules'), path.join(repo.dir, 'node_modules'), 'dir');
-    await writeFile(path.join(repo.dir, 'package.json'), '{"type":"module","private":true}\n');
     const validate = await gitops(repo.dir, 'validate');
     expect(validate.stderr).toBe('1 stack valid: dev\n');
     expect(validate.code).toBe(0);
