@@ -1,6 +1,7 @@
 import { relativeDir } from '../affected/affected-from-changes.js';
+import { refuseUncommittedCheckout } from '../affected/checkout-guard.js';
 import { type ActionContext, say } from '../api/action-context.js';
-import { asGitopsError, userError } from '../errors/gitops-error.js';
+import { asGitopsError, } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from '../merge-request/base-policy.js';
@@ -10,7 +11,6 @@ import { type DeployMergedResult, deployMerged, type Landing, updateMessage } fr
 import { deployedStanding } from '../merge-request/deployed-standing.js';
 import { landingsOf } from '../merge-request/landings.js';
 import { type DeployReportInput, reportDeploy } from '../merge-request/report-deploy.js';
-import { shownFiles, uncommittedFiles } from '../merge-request/uncommitted-files.js';
 import { planBoundEngine } from '../update-plans/plan-engines.js';
 import { checkedForge } from './checked-forge.js';
 import { withPolicyChecks } from './policy-checks.js';
@@ -46,31 +46,15 @@ export async function guardDeployBranch(ctx: ActionContext, head: string, option
  * commit (the stack files and programs are read from the working tree). `--force` does not skip this.
  */
 export async function guardDeployCheckout(ctx: ActionContext, head?: string): Promise<void> {
-  const { tracked, untracked } = await uncommittedFiles(ctx);
-  if (tracked.length > 0) {
-    throw userError(
-      'DEPLOY_REFUSED',
-      `deploy refused: the working tree has uncommitted changes to tracked files (${shownFiles(tracked)})`,
-      'commit or discard them: deploy runs the checked-out commit and records it as deployed',
-    );
-  }
-  if (untracked.length > 0) {
-    throw userError(
-      'DEPLOY_REFUSED',
-      `deploy refused: the working tree has untracked files a deploy would read (${shownFiles(untracked)})`,
-      'commit or remove them: deploy runs the checked-out commit and records it as deployed',
-    );
-  }
-  if (head === undefined) return;
-  const [wanted, checkedOut] = await Promise.all([ctx.git.revParse(head), ctx.git.revParse('HEAD')]);
-  if (wanted !== checkedOut) {
-    throw userError(
-      'DEPLOY_REFUSED',
-      `deploy refused: --head ${head} (${wanted.slice(0, 12)}) is not the checked-out commit (${checkedOut.slice(0, 12)}); check it out first`,
-      'deploy runs the stack files and programs of the working tree',
-    );
-  }
+  await refuseUncommittedCheckout(ctx, deployRefusal, head);
 }
+
+const deployRefusal = {
+  code: 'DEPLOY_REFUSED',
+  what: 'deploy refused',
+  run: 'deploy',
+  why: 'deploy runs the checked-out commit and records it as deployed',
+} as const;
 
 /**
  * For `deploy --all` / `--stack`: in a git repository, refuses a dirty tree (see

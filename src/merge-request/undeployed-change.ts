@@ -1,4 +1,5 @@
 import { computeAffected } from '../affected/affected.js';
+import { shownFiles, uncommittedFiles } from '../affected/checkout-guard.js';
 import type { AffectedResult } from '../affected/model.js';
 import { describeReason } from '../affected/render.js';
 import type { ActionContext } from '../api/action-context.js';
@@ -7,7 +8,6 @@ import { asGitopsError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { DeployedCommitOf } from './deployed-ownership.js';
 import { deployedStanding, type StandingOf } from './deployed-standing.js';
-import { shownFiles, uncommittedFiles } from './uncommitted-files.js';
 
 const waiting = 'undeployed change waiting for deploy';
 

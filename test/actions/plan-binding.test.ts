@@ -160,12 +160,21 @@ describe('preview --save-plans', () => {
     await repo.commit('a second commit');
     await expect(planSavingEngine(ctx, engine, path.join(dir, 'out'), 'HEAD~1')).rejects.toMatchObject({
       code: 'USAGE',
-      message: expect.stringContaining('--save-plans: --head HEAD~1 is not the checked-out commit'),
+      message: expect.stringMatching(/^--save-plans: --head HEAD~1 \([0-9a-f]{12}\) is not the checked-out commit/),
     });
     await repo.write({ 'stacks/db.yaml': stackFile({ policy: 'detect' }) });
     await expect(planSavingEngine(ctx, engine, path.join(dir, 'out'))).rejects.toMatchObject({
       code: 'USAGE',
       message: '--save-plans: the working tree has uncommitted changes to tracked files (stacks/db.yaml)',
+    });
+  });
+
+  it('refuses untracked stack files and programs the preview would read: the saved plan would name a tree without them', async () => {
+    const { ctx, engine } = await platform();
+    await repo.write({ 'stacks/extra.yaml': stackFile({}), 'programs/new/index.ts': 'export default async () => ({});\n' });
+    await expect(planSavingEngine(ctx, engine, path.join(dir, 'out'))).rejects.toMatchObject({
+      code: 'USAGE',
+      message: '--save-plans: the working tree has untracked files a preview would read (programs/new/index.ts, stacks/extra.yaml)',
     });
   });
 
