@@ -36,6 +36,18 @@ export function planOperate(catalog: StackCatalog, request: OperateRequest): Pla
   return buildPlan(catalog, names, operationOf[request.command], reasons);
 }
 
+/** How `operate` runs its plan. */
+export interface OperateOptions {
+  /** The update message. */
+  message?: string;
+  /** Stacks refused (missing approvals), with why: skipped with their dependents. */
+  refusals?: ReadonlyMap<string, string>;
+  /** The checked-out commit a deploy records on each stack it updates (outside git: none). */
+  commit?: string;
+  /** `deploy --plans DIR`: each update bound to its approved merge request preview (needs the commit). */
+  plans?: string;
+}
+
 /**
  * `gitops preview` and `gitops deploy` by selection: runs the plan in dependency order.
  * Deploy runs only the selected stacks (their dependencies too with `--with-deps`), ordered by
@@ -43,16 +55,8 @@ export function planOperate(catalog: StackCatalog, request: OperateRequest): Pla
  * runs. `refusals` (missing approvals) skip a stack and its dependents; a preview holds back a
  * stack whose planned dependency was never deployed.
  */
-export async function operate(
-  ctx: ActionContext,
-  plan: Plan,
-  message?: string,
-  refusals: ReadonlyMap<string, string> = new Map(),
-  /** The checked-out commit a deploy records on each stack it updates (outside git: none). */
-  commit?: string,
-  /** `deploy --plans DIR`: each update bound to its approved merge request preview (needs the commit). */
-  plans?: string,
-): Promise<StackResult[]> {
+export async function operate(ctx: ActionContext, plan: Plan, options: OperateOptions = {}): Promise<StackResult[]> {
+  const { message, refusals = new Map<string, string>(), commit, plans } = options;
   // Packs as committed where a commit deploys; a local run checks the working tree's.
   const opened = await withPolicyChecks(
     ctx,

@@ -63,7 +63,7 @@ describe('the scheduler, through the operate action', () => {
   it('a failure stops its dependents and nothing else', async () => {
     const { ctx, engine } = await platform({ concurrency: 1 });
     engine.script('db', 'up', { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'boom' } });
-    const results = await operate(ctx, planOperate(ctx.catalog, { command: 'deploy', selection: { all: true } }), 'msg');
+    const results = await operate(ctx, planOperate(ctx.catalog, { command: 'deploy', selection: { all: true } }), { message: 'msg' });
     expect(Object.fromEntries(results.map((r) => [r.name, r.status]))).toEqual({
       docs: 'succeeded',
       network: 'succeeded',

@@ -70,7 +70,7 @@ describe('deploy --plans', () => {
     const { ctx, engine } = await platform();
     for (const s of ['network', 'app']) await stored(s);
     const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: ['network', 'app'] } });
-    const results = await operate(ctx, plan, 'msg', new Map(), await repo.sha(), dir);
+    const results = await operate(ctx, plan, { message: 'msg', commit: await repo.sha(), plans: dir });
     expect(results.map((r) => [r.name, r.status])).toEqual([
       ['network', 'succeeded'],
       ['app', 'succeeded'],
@@ -86,7 +86,7 @@ describe('deploy --plans', () => {
     await stored('network');
     engine.script('db', 'preview', { changes: { update: 1 }, resources: [{ ...page, op: 'update' }] });
     const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { all: true } });
-    const results = await operate(ctx, plan, 'msg', new Map(), await repo.sha(), dir);
+    const results = await operate(ctx, plan, { message: 'msg', commit: await repo.sha(), plans: dir });
     const db = results.find((r) => r.name === 'db')!;
     expect(db).toMatchObject({
       status: 'failed',
@@ -109,7 +109,7 @@ describe('deploy --plans', () => {
     await stored('db', { tree: 'f'.repeat(40), resources: [{ urn: page.urn, op: 'update', changedProperties: ['content'] }] });
     engine.script('db', 'preview', { changes: { replace: 1 }, resources: [{ ...page, op: 'replace', changedProperties: ['path'] }] });
     const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: ['db'] } });
-    const [db] = await operate(ctx, plan, 'msg', new Map(), await repo.sha(), dir);
+    const [db] = await operate(ctx, plan, { message: 'msg', commit: await repo.sha(), plans: dir });
     expect(db!.error!.message).toContain('is not the previewed tree (ffffffffffff');
     expect(db!.error!.message).toContain(
       'a fresh preview shows 1 replace; differs from the approved preview: page: update (content) -> replace (path)',
@@ -124,7 +124,7 @@ describe('deploy --plans', () => {
       error: { code: 'PREVIEW_STALE', message: "stack db: the approved preview is stale: the stack's state moved since the preview" },
     });
     const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: ['db', 'web'] } });
-    const results = await operate(ctx, plan, 'msg', new Map(), await repo.sha(), dir);
+    const results = await operate(ctx, plan, { message: 'msg', commit: await repo.sha(), plans: dir });
     expect(results[0]).toMatchObject({
       name: 'db',
       status: 'failed',
@@ -141,12 +141,12 @@ describe('deploy --plans', () => {
   it('refuses a missing folder and a record that does not parse, naming it (exit 2)', async () => {
     const { ctx } = await platform();
     const plan = planOperate(ctx.catalog, { command: 'deploy', selection: { names: ['db'] } });
-    await expect(operate(ctx, plan, 'msg', new Map(), await repo.sha(), path.join(dir, 'nope'))).rejects.toMatchObject({
+    await expect(operate(ctx, plan, { message: 'msg', commit: await repo.sha(), plans: path.join(dir, 'nope') })).rejects.toMatchObject({
       code: 'USAGE',
       message: `--plans ${path.join(dir, 'nope')}: no such folder`,
     });
     await writeFile(path.join(dir, 'db.json'), '{"format": 1, "stack": "db"}');
-    const [db] = await operate(ctx, plan, 'msg', new Map(), await repo.sha(), dir).catch((err) => [err]);
+    const [db] = await operate(ctx, plan, { message: 'msg', commit: await repo.sha(), plans: dir }).catch((err) => [err]);
     expect(db).toMatchObject({
       code: 'USAGE',
       message: expect.stringContaining(`${path.join(dir, 'db.json')}: not a plan record: project:`),

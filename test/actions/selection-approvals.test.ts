@@ -28,7 +28,7 @@ async function deployAll(options: { forge?: Forge; override?: { reason: string }
   const t = await testContext(repo.dir, { forge: options.forge, branch: 'main' });
   const plan = planOperate(t.ctx.catalog, { command: 'deploy', selection: { all: true } });
   const refusals = await selectionRefusals(t.ctx, plan, options.override);
-  const results = await operate(t.ctx, plan, overrideMessage('gitops deploy', options.override), refusals);
+  const results = await operate(t.ctx, plan, { message: overrideMessage('gitops deploy', options.override), refusals });
   return { ...t, head, byName: new Map(results.map((r) => [r.name, r])) };
 }
 

@@ -53,7 +53,12 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
     const override = args.overrideApprovals && args.reason ? { reason: args.reason } : undefined;
     const message = overrideMessage(await selectionDeployMessage(ctx, args.message), override);
     const commit = await headCommit(ctx.git, ctx.layout.root);
-    const results = await operate(sctx, plan, message, await selectionRefusals(sctx, plan, override), commit, args.plans);
+    const results = await operate(sctx, plan, {
+      message,
+      refusals: await selectionRefusals(sctx, plan, override),
+      commit,
+      plans: args.plans,
+    });
     cli.io.stderr(summarize('deploy', results));
     await githubDeployReport(cli, ctx, results, commit);
     if (args.json) cli.io.stdout(operationJson('deploy', results));
