@@ -12,7 +12,7 @@ import {
   StackNotFoundError,
   type StackSettings,
 } from '@pulumi/pulumi/automation/index.js';
-import type { RecordRead } from '../backend-state/read-records.js';
+import type { RecordNeeds, RecordRead } from '../backend-state/read-records.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import { type PreparedPlan, planRejection, planSalt, preparePlan } from '../plans/stack-plan.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
@@ -773,8 +773,8 @@ export class PulumiEngine implements Engine {
     }
   }
 
-  deployRecords(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
-    return this.records.read(stacks);
+  deployRecords(stacks: readonly StackDefinition[], needs?: RecordNeeds): Promise<Map<string, RecordRead>> {
+    return this.records.read(stacks, needs);
   }
 
   lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {
