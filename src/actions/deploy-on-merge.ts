@@ -1,7 +1,7 @@
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { refuseUncommittedCheckout } from '../affected/checkout-guard.js';
 import { type ActionContext, say } from '../api/action-context.js';
-import { asGitopsError, } from '../errors/gitops-error.js';
+import { asGitopsError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
 import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from '../merge-request/base-policy.js';

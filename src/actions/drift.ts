@@ -7,6 +7,7 @@ import type { DriftHistoryStore } from '../drift/history-store.js';
 import { type NotifyOutcome, notifyDrift } from '../drift/notify.js';
 import { stackRunRecords } from '../drift/run-record.js';
 import { pastOf, writeRuns } from '../drift/stored-history.js';
+import { recordsOnce } from '../engine/records-once.js';
 import { deployedCommitOnce, deployedOwnership } from '../merge-request/deployed-ownership.js';
 import { undeployedChangeCheck } from '../merge-request/undeployed-change.js';
 import { type ChannelOutcome, notifyChannels } from '../notify/notify-channels.js';
@@ -88,7 +89,10 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   const forge = request.notify ? await checkedForge(ctx, 'drift') : undefined;
   // Remediation is checked against the packs as committed on the branch the drift check runs on.
   const head = await ctx.git.revParse('HEAD').catch(() => undefined);
-  const engine = await withPolicyChecks(ctx, await ctx.engine(names.map((n) => ctx.catalog.byName.get(n)!)), names, { enforced: head });
+  const defs = names.map((n) => ctx.catalog.byName.get(n)!);
+  // One read of the deploy records for the run, started now: the guard, the ignore rules and the
+  // pending-operations check each take theirs from it (the deployed commit and the state).
+  const engine = recordsOnce(await withPolicyChecks(ctx, await ctx.engine(defs), names, { enforced: head }), { latestUpdate: false }, defs);
   const run = {
     engine,
     catalog: ctx.catalog,

@@ -35,7 +35,8 @@ export interface SinceDeployedScope extends ChangeScope {
  * cannot be read fails the whole read, naming every such stack: never taken for "not deployed".
  */
 export async function deployedCommits(engine: Engine, stacks: readonly StackDefinition[]): Promise<Map<string, string | undefined>> {
-  const records = await engine.deployRecords(stacks);
+  // The commit, and the state read for damage (never taken for "up to date"); not the newest update.
+  const records = await engine.deployRecords(stacks, { latestUpdate: false });
   const failed = [...records.values()].flatMap((r) => (r.ok ? [] : [r.error]));
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) {

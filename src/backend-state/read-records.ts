@@ -16,22 +16,34 @@ export type RecordRead =
   /** `record` is undefined where only the deployed commit could be learnt (the CLI path, Pulumi Cloud). */
   { ok: true; record?: StackRecord; deployedCommit?: string } | { ok: false; error: GitopsError };
 
+/** What a caller needs of each stack's records beyond its deployed commit, its state summary and who holds it. */
+export interface RecordNeeds {
+  /**
+   * Its newest update (`record.latestUpdate`: whether it failed), one more read per stack; true
+   * unless said otherwise. Without it, the history is read only where no commit tag names the
+   * deployed commit.
+   */
+  latestUpdate?: boolean;
+}
+
 /** How far back a stack's history is searched for a `gitops deploy` message when it has no commit tag (as the CLI path reads it). */
 const HISTORY_LIMIT = 100;
 
 /**
  * The records of many stacks of a DIY backend at once: one listing each of the state files,
  * the histories and the locks (gitops' and Pulumi's), then every stack's objects read in
- * parallel, at most `concurrency` stacks at a time. Per stack: its state file (to find pending
- * operations, partial deploys and damage), its tags, and its history only as far as needed:
- * the newest update, and older ones only while no commit tag names the deployed commit. Reads
- * nothing else, decrypts nothing, runs no CLI. A damaged record is that stack's error, naming
+ * parallel, at most `concurrency` stacks at a time. Per stack, each object read once, those that
+ * do not depend on another at once: its state file (to find pending operations, partial deploys
+ * and damage), its tags, and its history only as far as needed: the newest update (unless
+ * `needs` says otherwise), and older ones only while no commit tag names the deployed commit.
+ * Reads nothing else, decrypts nothing, runs no CLI. A damaged record is that stack's error, naming
  * the stack and the object; the other stacks are still read.
  */
 export async function readStackRecords(
   objects: StateObjects,
   stacks: readonly RecordRequest[],
   concurrency: number,
+  needs: RecordNeeds = {},
 ): Promise<Map<string, RecordRead>> {
   const few = stacks.length <= FEW;
   let meta: Buffer | undefined;
@@ -74,7 +86,7 @@ export async function readStackRecords(
     present: new Set(keys),
   };
   const reads = await mapLimit(stacks, concurrency, (s) =>
-    readOne(objects, s, stackKeys(s, version), l).catch(
+    readOne(objects, s, stackKeys(s, version), l, needs).catch(
       (err): RecordRead => ({ ok: false, error: unreadable(s.name, 'its records', objects.where(stackKeys(s, version).state), err) }),
     ),
   );
@@ -107,7 +119,7 @@ interface Listings {
   present: ReadonlySet<string>;
 }
 
-async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys, l: Listings): Promise<RecordRead> {
+async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys, l: Listings, needs: RecordNeeds): Promise<RecordRead> {
   const stateFile = await stateFileOf(keys, l.listed, (o) => objects.modifiedAt(o));
   const record: StackRecord = {
     exists: stateFile !== undefined,
@@ -126,26 +138,44 @@ async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys,
       throw unreadable(s.name, what, objects.where(key), err);
     }
   };
+  const files = historyFilesOf(l.folders.get(keys.historyDir) ?? []);
+  record.version = files.length;
+  const history = (file: string) => step('an update record in its history', file, parseHistoryFile);
   try {
-    if (stateFile) record.state = await step('its state file', stateFile.key, parseStateFile);
-    if (l.listed.has(keys.tags)) record.tags = (await step('its tags file', keys.tags, parseTagsFile)) ?? {};
-    const files = historyFilesOf(l.folders.get(keys.historyDir) ?? []);
-    record.version = files.length;
-    const updates: UpdateRecord[] = [];
+    // Independent objects, fetched at once; a damaged one is reported in this order whichever fails first.
+    const [state, tags, newest] = await settledInOrder([
+      stateFile ? step('its state file', stateFile.key, parseStateFile) : undefined,
+      l.listed.has(keys.tags) ? step('its tags file', keys.tags, parseTagsFile) : undefined,
+      needs.latestUpdate !== false && files[0] ? history(files[0]) : undefined,
+    ] as const);
+    if (state) record.state = state;
+    record.tags = tags ?? {};
+    if (newest) record.latestUpdate = newest;
     const tagged = commitOfTag(record.tags[deployedCommitTag]);
-    for (const file of files.slice(0, tagged ? 1 : HISTORY_LIMIT)) {
-      const u = await step('an update record in its history', file, parseHistoryFile);
+    if (tagged) return { ok: true, record, deployedCommit: tagged };
+    // No commit tag (deployed before it existed, or renamed): the newest gitops deploy in the history, newest first.
+    const updates: UpdateRecord[] = [];
+    for (const [i, file] of files.slice(0, HISTORY_LIMIT).entries()) {
+      const u = i === 0 && newest ? newest : await history(file);
       if (!u) continue;
+      if (updates.length === 0) record.latestUpdate ??= u;
       updates.push(u);
       if (u.result === 'succeeded' && (u.kind === 'destroy' || (u.kind === 'update' && lastDeployedCommitOf([u])))) break;
     }
-    if (updates[0] && files[0]) record.latestUpdate = updates[0];
-    const deployedCommit = tagged ?? lastDeployedCommitOf(updates);
+    const deployedCommit = lastDeployedCommitOf(updates);
     return { ok: true, record, ...(deployedCommit ? { deployedCommit } : {}) };
   } catch (err) {
     if (err instanceof GitopsError) return { ok: false, error: err };
     throw err;
   }
+}
+
+/** Awaits every promise, then throws the first rejection in list order (not in time order), else returns the values. */
+async function settledInOrder<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 /** A stack whose record is damaged or cannot be fetched: never read as "nothing deployed" or "up to date". */

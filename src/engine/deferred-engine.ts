@@ -18,7 +18,7 @@ export function deferredEngine(open: () => Promise<Engine>, records: DeployRecor
     unlock: async (stack, options) => (await real()).unlock(stack, options),
     recover: async (request, sink) => (await real()).recover(request, sink),
     outputs: async (stack) => (await real()).outputs(stack),
-    deployRecords: (stacks) => records.read(stacks),
+    deployRecords: (stacks, needs) => records.read(stacks, needs),
     lastDeployedCommit: (stack) => records.commitOf(stack),
   };
 }

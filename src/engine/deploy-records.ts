@@ -1,12 +1,16 @@
 import { openStateObjects } from '../backend-state/open-state-objects.js';
-import { type RecordRead, readStackRecords } from '../backend-state/read-records.js';
+import { type RecordNeeds, type RecordRead, readStackRecords } from '../backend-state/read-records.js';
 import type { StateObjects } from '../backend-state/state-objects.js';
 import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
 import { mapLimit } from '../lib/map-limit.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
-/** Stacks whose records are read at once: object reads are cheap, so many; CLI calls each start a process, so fewer. */
-const DIRECT_CONCURRENCY = 32;
+/**
+ * Stacks whose records are read at once. Each stack's objects are fetched together (up to three),
+ * so 16 stacks keep about as many requests in flight as the S3 client has sockets (50): more only
+ * queue, holding memory. CLI calls each start a process, so fewer.
+ */
+const DIRECT_CONCURRENCY = 16;
 const CLI_CONCURRENCY = 8;
 
 /**
@@ -38,14 +42,14 @@ export class DeployRecords {
 
   /** One stack's deployed commit; throws when its record cannot be read. */
   async commitOf(stack: StackDefinition): Promise<string | undefined> {
-    const read = (await this.read([stack])).get(stack.name)!;
+    const read = (await this.read([stack], { latestUpdate: false })).get(stack.name)!;
     if (!read.ok) throw read.error;
     return read.deployedCommit;
   }
 
-  async read(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
+  async read(stacks: readonly StackDefinition[], needs?: RecordNeeds): Promise<Map<string, RecordRead>> {
     const objects = await this.open();
-    if (objects) return readStackRecords(objects, stacks, DIRECT_CONCURRENCY);
+    if (objects) return readStackRecords(objects, stacks, DIRECT_CONCURRENCY, needs);
     const reads = await mapLimit(stacks, CLI_CONCURRENCY, (s) =>
       this.viaCli(s).then(
         (deployedCommit): RecordRead => ({ ok: true, ...(deployedCommit ? { deployedCommit } : {}) }),

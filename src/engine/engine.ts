@@ -1,4 +1,4 @@
-import type { RecordRead } from '../backend-state/read-records.js';
+import type { RecordNeeds, RecordRead } from '../backend-state/read-records.js';
 import type { IgnoreChangesRule } from '../program-host/ignore-changes.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { LockHolder } from '../state-lock/lock-holder.js';
@@ -77,9 +77,10 @@ export interface Engine {
    * Many stacks' deploy records at once, keyed by stack name: on a self-managed backend (file,
    * S3) read directly from its objects (tags, latest update, version, state summary, locks), one
    * listing and parallel reads; elsewhere the deployed commit through the CLI, batched. A record
-   * that cannot be read is that stack's error, never "not deployed".
+   * that cannot be read is that stack's error, never "not deployed". `needs` leaves out what the
+   * caller does not use (the newest update: one read less per stack).
    */
-  deployRecords(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>>;
+  deployRecords(stacks: readonly StackDefinition[], needs?: RecordNeeds): Promise<Map<string, RecordRead>>;
   /**
    * The stack's outputs, secret ones decrypted in memory (the redactor learns them) and flagged;
    * undefined when the stack has no state yet (never deployed). Needs the stack's secrets.

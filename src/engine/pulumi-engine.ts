@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Stack, StackNotFoundError } from '@pulumi/pulumi/automation/index.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from '../backend-state/deployed-commit.js';
-import type { RecordRead } from '../backend-state/read-records.js';
+import type { RecordNeeds, RecordRead } from '../backend-state/read-records.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { LockHolder } from '../state-lock/lock-holder.js';
@@ -88,8 +88,8 @@ export class PulumiEngine implements Engine {
     }
   }
 
-  deployRecords(stacks: readonly StackDefinition[]): Promise<Map<string, RecordRead>> {
-    return this.records.read(stacks);
+  deployRecords(stacks: readonly StackDefinition[], needs?: RecordNeeds): Promise<Map<string, RecordRead>> {
+    return this.records.read(stacks, needs);
   }
 
   lastDeployedCommit(def: StackDefinition): Promise<string | undefined> {

@@ -14,7 +14,7 @@ export function policyEngine(engine: Engine, set: PolicySet): Engine {
     unlock: (stack, options) => engine.unlock(stack, options),
     recover: (request, sink) => engine.recover(request, sink),
     lastDeployedCommit: (stack) => engine.lastDeployedCommit(stack),
-    deployRecords: (stacks) => engine.deployRecords(stacks),
+    deployRecords: (stacks, needs) => engine.deployRecords(stacks, needs),
     outputs: (stack) => engine.outputs(stack),
   };
 }

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failedUpdateNote, healthOf } from '../../src/actions/stack-health.js';
 import { FileStateObjects } from '../../src/backend-state/file-state-objects.js';
-import { type RecordRead, readStackRecords } from '../../src/backend-state/read-records.js';
+import { type RecordNeeds, type RecordRead, readStackRecords } from '../../src/backend-state/read-records.js';
+import type { StateObjects } from '../../src/backend-state/state-objects.js';
 
 /**
  * The direct reader of a DIY backend over a folder laid out as Pulumi 3.248 lays it out
@@ -184,5 +185,63 @@ describe('reading a DIY backend directly', () => {
     // Only the stack and its providers: nothing runs, so never deployed is the truth.
     expect(healthOf('clean', reads.get('clean'))).toBeUndefined();
     expect(failedUpdateNote(reads.get('part'))).toBe('its newest update at 2025-12-01T10:00:00Z failed');
+  });
+
+  it('reads each object once, and the newest update only when asked: a tagged stack then costs its state and tags', async () => {
+    const names = ['t1', 't2', 't3', 't4', 't5', 'old'];
+    for (const n of names) {
+      await put(`.pulumi/stacks/app/${n}.json`, checkpoint(live));
+      if (n !== 'old') await put(`.pulumi/stacks/app/${n}.pulumi-tags`, JSON.stringify({ version: 1, tags: { 'gitops:commit': sha } }));
+      await put(
+        `.pulumi/history/app/${n}/${n}-1764583100000000000.history.json`,
+        update('update', 'succeeded', 'gitops deploy of bbbbbbbbbbbb'),
+      );
+      await put(`.pulumi/history/app/${n}/${n}-1764583200000000000.history.json`, update('refresh', 'failed'));
+    }
+    const reads: string[] = [];
+    const files = new FileStateObjects(dir);
+    const counted: StateObjects = {
+      list: (prefix) => files.list(prefix),
+      modifiedAt: (o) => files.modifiedAt(o),
+      where: (key) => files.where(key),
+      read: (key) => {
+        reads.push(key);
+        return files.read(key);
+      },
+    };
+    const readWith = (needs?: RecordNeeds) =>
+      readStackRecords(
+        counted,
+        names.map((n) => ({ name: n, project: 'app', stack: n })),
+        4,
+        needs,
+      );
+    const full = await readWith();
+    expect(reads.length).toBe(new Set(reads).size);
+    // meta.yaml, then per stack: state, tags (where there is one), the newest update; the untagged one also the older update.
+    expect(reads).toHaveLength(1 + 6 + 5 + 6 + 1);
+    expect(ok(full.get('t1')).record?.latestUpdate?.kind).toBe('refresh');
+    expect(ok(full.get('old')).deployedCommit).toBe('bbbbbbbbbbbb');
+    reads.length = 0;
+    const lean = await readWith({ latestUpdate: false });
+    expect(reads.filter((k) => k.includes('/history/'))).toEqual([
+      '.pulumi/history/app/old/old-1764583200000000000.history.json',
+      '.pulumi/history/app/old/old-1764583100000000000.history.json',
+    ]);
+    expect(reads).toHaveLength(1 + 6 + 5 + 2);
+    expect(ok(lean.get('t1')).record?.latestUpdate).toBeUndefined();
+    expect(ok(lean.get('t1')).deployedCommit).toBe(sha);
+    expect(ok(lean.get('t1')).record?.state).toEqual(ok(full.get('t1')).record?.state);
+    // The untagged stack's history was read to find its commit: its newest update comes with it.
+    expect(ok(lean.get('old'))).toEqual(ok(full.get('old')));
+  });
+
+  it('of a damaged state file and a damaged tags file, read at once, the state file is named, whichever answers first', async () => {
+    await put('.pulumi/stacks/app/both.json', '{"cut');
+    await put('.pulumi/stacks/app/both.pulumi-tags', '{"version": 1, "tags": {"gitops:com');
+    for (let i = 0; i < 5; i++) {
+      const r = (await read(['both'])).get('both')!;
+      expect(r.ok ? 'read as fine' : r.error.message).toMatch(/^stack both: its state file /);
+    }
   });
 });
