@@ -1,6 +1,6 @@
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { refuseUncommittedCheckout } from '../affected/checkout-guard.js';
-import { type ActionContext, say } from '../api/action-context.js';
+import { type ActionContext, runContextOf, say } from '../api/action-context.js';
 import { asGitopsError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
 import { requiredApprovals } from '../merge-request/approvals-gate.js';
@@ -124,11 +124,14 @@ export async function deployOnMerge(ctx: ActionContext, scope: ChangeScope, opti
   const base = withDeployedDefinitions(read, deployed, ctx.catalog);
   const landings = await landedChanges(ctx, scope);
   const forge = await optionalForge(ctx, scope);
-  const result = await deployMerged(
-    affected,
-    { engine, catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message: options.message },
-    { forge, allowDestroy: options.allowDestroy, commit, pipelineUrl: ctx.ci.pipelineUrl, base, landings },
-  );
+  const result = await deployMerged(affected, runContextOf(ctx, engine, { catalog, message: options.message }), {
+    forge,
+    allowDestroy: options.allowDestroy,
+    commit,
+    pipelineUrl: ctx.ci.pipelineUrl,
+    base,
+    landings,
+  });
   await reportDeployed(ctx, forge, { results: result.results, commit, commits: landings?.map((l) => l.commit) ?? [commit] });
   return result;
 }

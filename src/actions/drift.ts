@@ -1,4 +1,4 @@
-import { type ActionContext, say } from '../api/action-context.js';
+import { type ActionContext, runContextOf, say } from '../api/action-context.js';
 import type { AlertKind, DriftReport } from '../api/drift-report.js';
 import { alertFor } from '../drift/alerts.js';
 import { type DriftMode, detectDrift, remediates } from '../drift/detect.js';
@@ -93,14 +93,7 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   // One read of the deploy records for the run, started now: the guard, the ignore rules and the
   // pending-operations check each take theirs from it (the deployed commit and the state).
   const engine = recordsOnce(await withPolicyChecks(ctx, await ctx.engine(defs), names, { enforced: head }), { latestUpdate: false }, defs);
-  const run = {
-    engine,
-    catalog: ctx.catalog,
-    sink: ctx.sink,
-    concurrency: ctx.concurrency,
-    signal: ctx.signal,
-    message: 'gitops drift remediation',
-  };
+  const run = runContextOf(ctx, engine, { message: 'gitops drift remediation' });
   const deployedOf = deployedCommitOnce();
   const detected = await detectDrift(names, run, {
     ...request,

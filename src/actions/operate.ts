@@ -1,4 +1,4 @@
-import type { ActionContext } from '../api/action-context.js';
+import { type ActionContext, runContextOf } from '../api/action-context.js';
 import type { Operation, StackResult } from '../engine/result.js';
 import { userError } from '../errors/gitops-error.js';
 import { mapLimit } from '../lib/map-limit.js';
@@ -80,6 +80,6 @@ export async function operate(ctx: ActionContext, plan: Plan, options: OperateOp
   }
   await refuseUndeployedDependencies(ctx.catalog, engine, plan);
   const holds = await previewHolds(ctx.catalog, engine, plan);
-  const run = { engine, catalog: ctx.catalog, sink: ctx.sink, concurrency: ctx.concurrency, signal: ctx.signal, message, commit };
+  const run = runContextOf(ctx, engine, { message, commit });
   return runPlan(plan, run, (name) => refusals.get(name) ?? holds(name));
 }

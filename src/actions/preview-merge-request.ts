@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { renderGraphMermaid } from '../affected/graph-render.js';
-import type { ActionContext } from '../api/action-context.js';
-import { say } from '../api/action-context.js';
+import { type ActionContext, runContextOf, say } from '../api/action-context.js';
 import type { StackResult } from '../engine/result.js';
 import type { CommentResult } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
@@ -126,13 +125,7 @@ export async function previewMergeRequest(
     { enforced: affected.base ?? undefined, proposed: affected.head ?? undefined },
   );
   const engine = options.savePlans ? await planSavingEngine(ctx, opened, options.savePlans, options.head) : opened;
-  const results = await previewAffected(affected, {
-    engine,
-    catalog: running,
-    sink: ctx.sink,
-    concurrency: ctx.concurrency,
-    signal: ctx.signal,
-  });
+  const results = await previewAffected(affected, runContextOf(ctx, engine, { catalog: running }));
   const report = {
     ...previewReport(scope, results, base, ctx.ci.pipelineUrl),
     packChanges: affected.base && affected.head ? await packChanges(policyContext(ctx), affected.base, affected.head) : [],

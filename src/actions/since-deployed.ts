@@ -1,6 +1,6 @@
 import { relativeDir } from '../affected/affected-from-changes.js';
 import type { AffectedResult, AffectedStack, PreviousDefinition } from '../affected/model.js';
-import { type ActionContext, say } from '../api/action-context.js';
+import { type ActionContext, runContextOf, say } from '../api/action-context.js';
 import type { Engine } from '../engine/engine.js';
 import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
 import { mapLimit } from '../lib/map-limit.js';
@@ -278,14 +278,7 @@ export async function deploySinceDeployed(ctx: ActionContext, options: DeploySin
   const engine = options.plans ? await planBoundEngine(ctx, opened, options.plans, head) : opened;
   const scope = await sinceDeployedScope(ctx, engine, head);
   options.onScope?.(scope);
-  const run = {
-    engine,
-    catalog: scope.catalog,
-    sink: ctx.sink,
-    concurrency: ctx.concurrency,
-    signal: ctx.signal,
-    message: options.message,
-  };
+  const run = runContextOf(ctx, engine, { catalog: scope.catalog, message: options.message });
   const forge = await optionalForge(ctx, scope);
   const result = await deployMerged(scope.affected, run, {
     forge,

@@ -3,6 +3,7 @@ import type { ProgressSink } from '../engine/progress.js';
 import type { Forge } from '../forge/forge.js';
 import type { GitReader } from '../git/git.js';
 import type { RepoLayout } from '../repo/layout.js';
+import type { RunContext } from '../schedule/run-context.js';
 import type { StackCatalog } from '../stacks/load.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
@@ -52,4 +53,25 @@ export interface ActionContext {
 /** Tells the operator something through the progress sink. */
 export function say(ctx: Pick<ActionContext, 'sink'>, message: string, level: 'info' | 'warning' = 'info'): void {
   ctx.sink({ type: 'log', message, level });
+}
+
+/**
+ * The run context of an action over many stacks: its engine, with the sink, concurrency and
+ * signal of `ctx`, and the catalogue of `ctx` unless the run has its own (one with inferred
+ * dependencies, say).
+ */
+export function runContextOf(
+  ctx: ActionContext,
+  engine: Engine,
+  run: Pick<RunContext, 'message' | 'commit'> & { catalog?: StackCatalog } = {},
+): RunContext {
+  return {
+    engine,
+    catalog: run.catalog ?? ctx.catalog,
+    sink: ctx.sink,
+    concurrency: ctx.concurrency,
+    signal: ctx.signal,
+    message: run.message,
+    commit: run.commit,
+  };
 }
