@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } fr
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GitopsError } from '../errors/gitops-error.js';
-import { withFileLock } from '../toolchain/file-lock.js';
+import { withFileLock } from '../toolchain/install-lock.js';
 
 const run = promisify(execFile);
 

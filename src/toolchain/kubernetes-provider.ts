@@ -4,8 +4,8 @@ import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GitopsError } from '../errors/gitops-error.js';
-import { withFileLock } from './file-lock.js';
 import { goBuild, goModDownload, type Log } from './go-build.js';
+import { withFileLock } from './install-lock.js';
 import { KUBERNETES_PROVIDER_VERSION, kubernetesProviderBuild } from './kubernetes-versions.js';
 import { ensurePulumi } from './pulumi-cli.js';
 import { pulumiCliEnv, pulumiHome } from './pulumi-home.js';

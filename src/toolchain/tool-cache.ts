@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { withFileLock } from './file-lock.js';
 import type { Log } from './go-build.js';
+import { withFileLock } from './install-lock.js';
 import { userHome } from './pulumi-home.js';
 
 /** The folder of every tool gitops caches (binaries, prepared policy packs): `$GITOPS_TOOLS_HOME`, else `~/.pulumi/gitops-tools`. */

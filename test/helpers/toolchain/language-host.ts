@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitopsError } from '../../../src/errors/gitops-error.js';
-import { withFileLock } from '../../../src/toolchain/file-lock.js';
+import { withFileLock } from '../../../src/toolchain/install-lock.js';
 import { type GoBuildSpec, goBuild, type Log } from '../../../src/toolchain/go-build.js';
 import { onPath } from '../../../src/toolchain/on-path.js';
 import { cacheRoot } from '../../../src/toolchain/pulumi-cli.js';

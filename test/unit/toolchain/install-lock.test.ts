@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LockHolder, processStartTime, withFileLock } from '../../../src/toolchain/file-lock.js';
+import { type LockHolder, processStartTime, withFileLock } from '../../../src/toolchain/install-lock.js';
 
-const fileLockModule = fileURLToPath(new URL('../../../src/toolchain/file-lock.ts', import.meta.url));
+const fileLockModule = fileURLToPath(new URL('../../../src/toolchain/install-lock.ts', import.meta.url));
 
 let dir: string;
 let lock: string;
