@@ -24,7 +24,6 @@ const layers = [
   'api', // the context actions run in and the results they return (types)
   'report', // renderers: console, Markdown, JSON (pure)
   'update-plans', // Pulumi update plans: saved at preview, enforced at deploy
-  'notify', // drift alert channels
   'drift', // drift detection, remediation, history
   'merge-request', // the merge-request loop: preview, approvals, deploy on merge
   'init', // scaffolding a repository

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/api/drift-report.js';
 import { notifyDrift } from '../../src/drift/notify.js';
+import { notifyChannels } from '../../src/drift/notify-channels.js';
 import type { ResourceChange, StackResult } from '../../src/engine/result.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgePlatform } from '../../src/forge/forge.js';
 import { reportDeploy } from '../../src/merge-request/report-deploy.js';
-import { notifyChannels } from '../../src/notify/notify-channels.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 import { Redactor } from '../../src/secrets/redact.js';
 import { redactDeep } from '../../src/secrets/redact-deep.js';

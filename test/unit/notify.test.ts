@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/api/drift-report.js';
 import { main } from '../../src/cli/main.js';
+import { notifyChannels } from '../../src/drift/notify-channels.js';
+import { sendJson } from '../../src/drift/notify-send.js';
+import { parseNotifyTargets } from '../../src/drift/notify-targets.js';
+import { driftSlackPayload, slackEscape } from '../../src/drift/slack-payload.js';
+import { DRIFT_WEBHOOK_SCHEMA, driftWebhookPayload } from '../../src/drift/webhook-payload.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import type { RetryPolicy } from '../../src/forge/retry-policy.js';
-import { notifyChannels } from '../../src/notify/notify-channels.js';
-import { sendJson } from '../../src/notify/send.js';
-import { driftSlackPayload, slackEscape } from '../../src/notify/slack-payload.js';
-import { parseNotifyTargets } from '../../src/notify/targets.js';
-import { DRIFT_WEBHOOK_SCHEMA, driftWebhookPayload } from '../../src/notify/webhook-payload.js';
 import { createGitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';
 

@@ -4,7 +4,7 @@ import { resolveBackendUrl } from '../../backend/backend-url.js';
 import { driftLeft } from '../../drift/detect.js';
 import { openDriftHistoryStore } from '../../drift/open-history-store.js';
 import { exitCodeForOutcome, isStackUsageFailure } from '../../errors/exit-codes.js';
-import { parseNotifyTargets } from '../../notify/targets.js';
+import { parseNotifyTargets } from '../../drift/notify-targets.js';
 import { driftMarkdown } from '../../report/drift-markdown.js';
 import { driftJson, driftSummary } from '../../report/drift-report.js';
 import { actionContext, writableFile } from '../context.js';

@@ -1,5 +1,5 @@
 import { type AttemptFailure, isConnectFailure, nextDelay, type RetryPolicy, sleep } from '../forge/retry-policy.js';
-import { displayUrl } from './targets.js';
+import { displayUrl } from './notify-targets.js';
 
 /*
  * One notification POST, retried with exponential backoff and jitter on 5xx, 429, 408 and

@@ -1,9 +1,9 @@
 import type { AlertKind, DriftReport } from '../api/drift-report.js';
 import type { RetryPolicy } from '../forge/retry-policy.js';
 import { redactDeep } from '../secrets/redact-deep.js';
-import { type SendResult, sendJson } from './send.js';
+import { type SendResult, sendJson } from './notify-send.js';
+import { describeTarget, type NotifyTarget } from './notify-targets.js';
 import { driftSlackPayload } from './slack-payload.js';
-import { describeTarget, type NotifyTarget } from './targets.js';
 import { type DriftRunMeta, driftWebhookPayload } from './webhook-payload.js';
 
 /** What a Slack or webhook target got. */
