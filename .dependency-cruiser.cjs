@@ -44,6 +44,17 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
+      name: 'cli-through-actions',
+      comment:
+        'The CLI reaches the engine side (engine, state, locks, processes, the program host, update plans) only through actions; the types of results it renders excepted.',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: {
+        path: '^src/(engine|backend|backend-state|state-lock|processes|program-host|update-plans)/',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
       name: 'no-circular',
       comment: 'No module imports itself through others.',
       severity: 'error',

@@ -1,4 +1,33 @@
+import { resolveBackendUrl } from '../backend/backend-url.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import type { RepoLayout } from '../repo/layout.js';
+
+/** Whether this job runs for a merge request (GitLab) or a pull request (GitHub). */
+export function inMergeRequestJob(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.CI_MERGE_REQUEST_IID) || env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target';
+}
+
+/**
+ * At the start of a merge request job: the state must not be writable from here (the MR's
+ * program runs with this job's credentials and could rewrite a stack's deploy record). The
+ * warning to print when a write probe succeeds; undefined otherwise. Never fails the preview.
+ */
+export async function stateWritableWarning(env: NodeJS.ProcessEnv, layout: RepoLayout): Promise<string | undefined> {
+  if (!inMergeRequestJob(env)) return undefined;
+  let backendUrl: string;
+  try {
+    backendUrl = resolveBackendUrl(layout, env);
+  } catch {
+    return undefined; // The engine refuses the same backend with its own message, before anything runs.
+  }
+  const { probeStateWrite } = await import('../state-lock/write-probe.js');
+  const probe = await probeStateWrite(backendUrl);
+  if (probe.writable !== true) return undefined;
+  return (
+    `WARNING: this merge request job can write the state backend (a probe wrote ${probe.where}). ` +
+    "The merge request's own code runs here and could rewrite a stack's deploy record; give merge request jobs read-only access to the state."
+  );
+}
 
 /**
  * Refuses a preview by selection (no `--base`) in a merge request job. Without a base there is

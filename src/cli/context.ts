@@ -1,20 +1,14 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { type EngineHost, engineOpener } from '../actions/open-engine.js';
 import type { ActionContext } from '../api/action-context.js';
-import { resolveBackendUrl } from '../backend/backend-url.js';
-import { deferredEngine } from '../engine/deferred-engine.js';
-import { DeployRecords, recordsViaCli } from '../engine/deploy-records.js';
-import type { Engine } from '../engine/engine.js';
 import type { ProgressSink } from '../engine/progress.js';
-import { type RunScope, scopedEngine } from '../engine/run-scope.js';
-import { checkSingleSdk, driverSdk, type SdkCopy, sdkFrom } from '../engine/single-sdk.js';
+import type { RunScope } from '../engine/run-scope.js';
 import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
 import { forgeContextFromEnv, jobUrlFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
 import { Git } from '../git/git.js';
 import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
-import type { RepoLayout } from '../repo/layout.js';
 import { renderHeartbeat, renderProgress } from '../report/console-progress.js';
-import type { StackDefinition } from '../stacks/schema.js';
 import { toolCacheDir } from '../toolchain/tool-cache.js';
 import type { CliEnv } from './io.js';
 import type { GlobalArgs } from './options.js';
@@ -34,51 +28,9 @@ function forgeSettings(env: NodeJS.ProcessEnv): ReturnType<typeof forgeContextFr
   }
 }
 
-/** The SDK copy Node resolves from the repository root and from each program folder the stacks run. */
-function programSdks(layout: RepoLayout, stacks: readonly StackDefinition[]): Map<string, SdkCopy | undefined> {
-  const folders = [layout.root, ...new Set(stacks.map((s) => path.join(layout.programsDir, s.program)))];
-  return new Map(folders.map((f) => [path.relative(layout.root, f) || '.', sdkFrom(f)]));
-}
-
-/**
- * The engine, after the checks that must pass before anything runs. Loaded on demand: the
- * Automation API and the toolchain code cost a third of a second to load, and most commands
- * never need them.
- */
-export async function openEngine(
-  cli: CliEnv,
-  layout: RepoLayout,
-  stacks: readonly StackDefinition[],
-  options: { needsSecrets?: boolean; projectText?: string | null } = {},
-): Promise<Engine> {
-  checkSingleSdk(driverSdk(), programSdks(layout, stacks));
-  const { openPulumiEngine } = await import('../engine/open-engine.js');
-  const log = (line: string): void => cli.io.stderr(`[toolchain] ${line}\n`);
-  return openPulumiEngine({ layout, stacks, env: cli.env, redactor: cli.redactor, log, ...options });
-}
-
-/**
- * The engine of commands that mostly read deploy records (`status`, `deploy --since-deployed`):
- * records come straight from a file or S3 backend, and the real engine (toolchain, Automation
- * API, passphrase checks) is opened only when a stack runs or a record must come through the CLI.
- */
-export function recordsFirstEngine(
-  cli: CliEnv,
-  layout: RepoLayout,
-  stacks: readonly StackDefinition[],
-  options: { needsSecrets?: boolean } = {},
-): Engine {
-  let real: Promise<Engine> | undefined;
-  const open = (): Promise<Engine> => {
-    real ??= openEngine(cli, layout, stacks, options);
-    return real;
-  };
-  const records = new DeployRecords(
-    resolveBackendUrl(layout, cli.env),
-    async (s) => (await open()).lastDeployedCommit(s),
-    recordsViaCli(cli.env),
-  );
-  return deferredEngine(open, records);
+/** What opening the engine takes from this process (see `EngineHost`). */
+export function engineHost(cli: CliEnv): EngineHost {
+  return { env: cli.env, redactor: cli.redactor, log: (line) => cli.io.stderr(`[toolchain] ${line}\n`) };
 }
 
 /** How often a long operation says it is still running. */
@@ -145,10 +97,7 @@ export async function actionContext(
   return {
     layout,
     catalog,
-    engine: async (stacks, engineOptions) => {
-      const engine = await openEngine(cli, layout, stacks, engineOptions);
-      return scope && (scope.targets || scope.refresh) ? scopedEngine(engine, scope) : engine;
-    },
+    engine: engineOpener(engineHost(cli), layout, scope),
     git: new Git(layout.root),
     forge: async () => {
       const { createForge } = await import('../forge/create-forge.js');

@@ -49,6 +49,16 @@ describe('the layer rules of src/', () => {
     expect(found.some((v) => v.startsWith('no-circular: '))).toBe(true);
   });
 
+  it('fail the CLI reaching the engine side other than through actions; the types of results pass', async () => {
+    const found = await violations('cli', {
+      'cli/a.ts': ['../engine/b', '../actions/c'],
+      'cli/types.ts': [],
+      'engine/b.ts': [],
+      'actions/c.ts': ['../engine/b'],
+    });
+    expect(found).toEqual(['cli-through-actions: src/cli/a.ts -> src/engine/b.ts']);
+  });
+
   it('fail a folder that is not a layer', async () => {
     expect(await violations('unknown', { 'misc/a.ts': ['../errors/b'], 'errors/b.ts': [] })).toEqual([
       'layer-unknown: src/misc/a.ts -> src/errors/b.ts',

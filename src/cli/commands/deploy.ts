@@ -1,4 +1,5 @@
 import { deployOnMerge, guardDeployBranch, guardDeployCheckout, selectionDeployMessage } from '../../actions/deploy-on-merge.js';
+import { recordsFirstEngine } from '../../actions/open-engine.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { overrideMessage, selectionRefusals } from '../../actions/selection-approvals.js';
 import { withSelectionGraph } from '../../actions/selection-graph.js';
@@ -8,7 +9,7 @@ import { headCommit } from '../../git/head-commit.js';
 import { affectedStacks } from '../../merge-request/change-scope.js';
 import { operationJson } from '../../report/json-report.js';
 import type { StackDefinition } from '../../stacks/schema.js';
-import { actionContext, recordsFirstEngine } from '../context.js';
+import { actionContext, engineHost } from '../context.js';
 import { githubDeployReport } from '../github-actions.js';
 import { type CliEnv, printJson } from '../io.js';
 import { type DeployArgs, scopeOf } from '../options.js';
@@ -20,7 +21,7 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
   const opened = await actionContext(cli, args, { defaultBranch: args.defaultBranch, scope: scopeOf(args) });
   // Each stack's deploy record is read first; the engine opens only if a stack is to run.
   const ctx = args.sinceDeployed
-    ? { ...opened, engine: async (stacks: readonly StackDefinition[]) => recordsFirstEngine(cli, opened.layout, stacks) }
+    ? { ...opened, engine: async (stacks: readonly StackDefinition[]) => recordsFirstEngine(engineHost(cli), opened.layout, stacks) }
     : opened;
   if (args.sinceDeployed) {
     await guardDeployBranch(ctx, 'HEAD');

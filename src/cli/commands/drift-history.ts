@@ -1,4 +1,4 @@
-import { resolveBackendUrl } from '../../backend/backend-url.js';
+import { resolveBackendUrl } from '../../actions/open-engine.js';
 import { type DriftEpisode, type DriftRecord, driftEpisodes, readRecords } from '../../drift/history.js';
 import { openDriftHistoryStore } from '../../drift/open-history-store.js';
 import { readRuns, type UnreadableRun } from '../../drift/stored-history.js';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { drift, planDrift } from '../../actions/drift.js';
-import { resolveBackendUrl } from '../../backend/backend-url.js';
+import { resolveBackendUrl } from '../../actions/open-engine.js';
 import { driftLeft } from '../../drift/detect.js';
 import { parseNotifyTargets } from '../../drift/notify-targets.js';
 import { openDriftHistoryStore } from '../../drift/open-history-store.js';

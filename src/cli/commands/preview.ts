@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { operate, planOperate } from '../../actions/operate.js';
 import { previewMergeRequest } from '../../actions/preview-merge-request.js';
-import { refuseUnprotectedPreview } from '../../actions/protected-preview.js';
+import { inMergeRequestJob, refuseUnprotectedPreview, stateWritableWarning } from '../../actions/protected-preview.js';
 import { withSelectionGraph } from '../../actions/selection-graph.js';
 import { affectedJson } from '../../affected/render.js';
 import type { StackResult } from '../../engine/result.js';
 import { affectedStacks } from '../../merge-request/change-scope.js';
-import type { RepoLayout } from '../../repo/layout.js';
 import { consoleDiff } from '../../report/console-diff.js';
 import { JOB_SUMMARY_LIMIT } from '../../report/job-summary.js';
 import { operationJson } from '../../report/json-report.js';
@@ -22,33 +21,6 @@ import { affectedLine } from './affected.js';
 const markdownLimit = 65_536;
 
 /** A merge request pipeline, as GitLab and GitHub say: the job runs the merge request's own code. */
-function inMergeRequestJob(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.CI_MERGE_REQUEST_IID) || env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target';
-}
-
-/**
- * At the start of a merge request job: the state must not be writable from here (the MR's
- * program runs with this job's credentials and could rewrite a stack's deploy record). Warns
- * loudly when a write probe succeeds; never fails the preview.
- */
-async function warnIfStateWritable(cli: CliEnv, layout: RepoLayout): Promise<void> {
-  if (!inMergeRequestJob(cli.env)) return;
-  const { resolveBackendUrl } = await import('../../backend/backend-url.js');
-  const { probeStateWrite } = await import('../../state-lock/write-probe.js');
-  let backendUrl: string;
-  try {
-    backendUrl = resolveBackendUrl(layout, cli.env);
-  } catch {
-    return; // The engine refuses the same backend with its own message, before anything runs.
-  }
-  const probe = await probeStateWrite(backendUrl);
-  if (probe.writable !== true) return;
-  cli.io.stderr(
-    `WARNING: this merge request job can write the state backend (a probe wrote ${probe.where}). ` +
-      "The merge request's own code runs here and could rewrite a stack's deploy record; give merge request jobs read-only access to the state.\n",
-  );
-}
-
 /** `--diff`: the property diffs on stdout, or on stderr when stdout carries the JSON document. */
 function printDiff(cli: CliEnv, args: PreviewArgs, results: readonly StackResult[]): void {
   if (!args.diff) return;
@@ -82,7 +54,8 @@ export async function previewCommand(args: PreviewArgs, cli: CliEnv): Promise<nu
   });
   cli.io.stderr(affectedLine(scope.affected));
   if (args.plan) return printJson(cli.io, affectedJson(scope.affected));
-  await warnIfStateWritable(cli, ctx.layout);
+  const writable = await stateWritableWarning(cli.env, ctx.layout);
+  if (writable) cli.io.stderr(`${writable}\n`);
   const { results, report } = await previewMergeRequest(ctx, scope, {
     comment: args.comment ?? false,
     savePlans: args.savePlans,

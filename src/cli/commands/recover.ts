@@ -1,5 +1,5 @@
 import { recover } from '../../actions/recover.js';
-import { resourceName } from '../../backend-state/urn-name.js';
+import { recoverLines } from '../../report/recover-report.js';
 import { actionContext } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
 import type { RecoverArgs } from '../options.js';
@@ -9,22 +9,6 @@ export async function recoverCommand(args: RecoverArgs, cli: CliEnv): Promise<nu
   const ctx = await actionContext(cli, args);
   const outcome = await recover(ctx, { stack: args.stack, imports: args.import, forgets: args.forget });
   if (args.json) return printJson(cli.io, outcome);
-  const nothing = outcome.pending.length === 0 && (outcome.unknown ?? []).length === 0;
-  const lines = nothing ? [`[${outcome.name}] no pending operations or creates of unknown outcome: nothing to recover`] : [];
-  for (const i of outcome.imported) {
-    lines.push(
-      i.exists
-        ? `[${outcome.name}] adopted ${resourceName(i.urn)} (id ${i.id})`
-        : `[${outcome.name}] ${resourceName(i.urn)}: the provider found nothing with id ${i.id}, ` +
-            'so it is not in the state; the next deploy creates it',
-    );
-  }
-  for (const urn of outcome.forgotten) lines.push(`[${outcome.name}] forgot the pending operation on ${resourceName(urn)}`);
-  for (const op of outcome.dropped ?? [])
-    lines.push(
-      `[${outcome.name}] dropped, needing no decision: ${op.urn === '' ? 'a malformed entry naming no resource' : `the create of the stack's root ${resourceName(op.urn)}`}`,
-    );
-  for (const urn of outcome.settled ?? []) lines.push(`[${outcome.name}] settled the create of unknown outcome of ${resourceName(urn)}`);
-  cli.io.stderr(`${lines.join('\n')}\n`);
+  cli.io.stderr(`${recoverLines(outcome).join('\n')}\n`);
   return 0;
 }

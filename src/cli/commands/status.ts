@@ -1,7 +1,8 @@
+import { recordsFirstEngine } from '../../actions/open-engine.js';
 import { anyNeedsPerson, deployStatus } from '../../actions/status.js';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { statusJson, statusText } from '../../report/status-report.js';
-import { actionContext, recordsFirstEngine } from '../context.js';
+import { actionContext, engineHost } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
 import type { StatusArgs } from '../options.js';
 
@@ -14,7 +15,7 @@ export async function statusCommand(args: StatusArgs, cli: CliEnv): Promise<numb
   // Deploy records (tags, update messages) are plain text: no passphrase is asked for.
   const result = await deployStatus({
     ...ctx,
-    engine: async (stacks) => recordsFirstEngine(cli, ctx.layout, stacks, { needsSecrets: false }),
+    engine: async (stacks) => recordsFirstEngine(engineHost(cli), ctx.layout, stacks, { needsSecrets: false }),
   });
   const code = anyNeedsPerson(result) ? ExitCode.Failed : ExitCode.Ok;
   if (args.json) printJson(cli.io, statusJson(result));

@@ -1,6 +1,7 @@
+import { openEngine } from '../../actions/open-engine.js';
+import { unlockLine } from '../../report/unlock-report.js';
 import { selectStacks } from '../../schedule/select.js';
-import { describeHolder } from '../../state-lock/lock-holder.js';
-import { openEngine } from '../context.js';
+import { engineHost } from '../context.js';
 import type { CliEnv } from '../io.js';
 import type { UnlockArgs } from '../options.js';
 import { openRepo } from '../repo.js';
@@ -14,15 +15,14 @@ export async function unlockCommand(args: UnlockArgs, cli: CliEnv): Promise<numb
   const names = selectStacks(catalog, { names: args.stack, all: args.all });
   // Removing a lock decrypts nothing, so it asks for no passphrase.
   const engine = await openEngine(
-    cli,
+    engineHost(cli),
     layout,
     names.map((n) => catalog.byName.get(n)!),
     { needsSecrets: false },
   );
   for (const name of names) {
     const removed = await engine.unlock(catalog.byName.get(name)!, { force: args.force });
-    const what = removed.length === 0 ? 'no lock left' : `unlocked (removed the lock ${removed.map((h) => describeHolder(h)).join('; ')})`;
-    cli.io.stderr(`[${name}] ${what}\n`);
+    cli.io.stderr(`${unlockLine(name, removed)}\n`);
   }
   return 0;
 }
