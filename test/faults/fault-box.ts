@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type ProcessRef, readRunRecord } from '../../src/processes/process-reaper.js';
 import { isSameProcess } from '../../src/processes/process-table.js';
-import { type CliRun, createSandbox, demoEnv, gitopsBin, type Sandbox } from '../helpers/sandbox.js';
+import { type CliRun, createSandbox, demoEnv, gitopsBin, type Sandbox, testRunEnv } from '../helpers/sandbox.js';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'slow-files', 'index.ts');
 
@@ -75,10 +75,7 @@ export async function createFaultBox(stack: string, delayMs: number, env: Record
   const backend = path.join(box.root, '.gitops', 'state', '.pulumi');
   const stateFile = path.join(backend, 'stacks', 'slow-files', `${stack}.json`);
   const start = (...args: string[]): Running => {
-    const merged: NodeJS.ProcessEnv = { ...process.env };
-    for (const [k, v] of Object.entries({ ...demoEnv, ...env }))
-      if (v === undefined) delete merged[k];
-      else merged[k] = v;
+    const merged = testRunEnv({ ...demoEnv, ...env });
     const child = spawn(process.execPath, [gitopsBin, ...args], {
       cwd: box.root,
       env: merged,

@@ -34,12 +34,22 @@ export const demoEnv: Record<string, string | undefined> = {
   GITOPS_ALLOW_EPHEMERAL_STATE: '1',
 };
 
-export function runBin(cwd: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  const merged: NodeJS.ProcessEnv = { ...process.env };
+/**
+ * The environment of a `gitops` run in a test: this process's, without the variables a CI job
+ * sets about its pipeline and forge (`CI_*`, `GITLAB_*`, `GITHUB_*`), so a test behaves the same
+ * in a merge request pipeline as anywhere; `env` adds (undefined removes).
+ */
+export function testRunEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CI_|GITLAB_|GITHUB_)/.test(k)));
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete merged[k];
     else merged[k] = v;
   }
+  return merged;
+}
+
+export function runBin(cwd: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const merged = testRunEnv(env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [gitopsBin, ...args], { cwd, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
