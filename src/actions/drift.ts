@@ -1,135 +1,62 @@
-import { type ActionContext, runContextOf, say } from '../api/action-context.js';
-import type { AlertKind, DriftReport } from '../api/drift-report.js';
-import { alertFor } from '../drift/alerts.js';
-import { type DriftMode, detectDrift, remediates } from '../drift/detect.js';
-import { appendRecord, toRecord } from '../drift/history.js';
-import type { DriftHistoryStore } from '../drift/history-store.js';
-import { type NotifyOutcome, notifyDrift } from '../drift/notify.js';
-import { type ChannelOutcome, notifyChannels } from '../drift/notify-channels.js';
-import type { NotifyTarget } from '../drift/notify-targets.js';
-import { stackRunRecords } from '../drift/run-record.js';
-import { pastOf, writeRuns } from '../drift/stored-history.js';
-import { recordsOnce } from '../engine/records-once.js';
-import { deployedCommitOnce, deployedOwnership } from '../merge-request/deployed-ownership.js';
-import { undeployedChangeCheck } from '../merge-request/undeployed-change.js';
-import { type Selection, selectStacks } from '../schedule/select.js';
-import { type Shard, shardStacks } from '../schedule/shard.js';
-import type { StackCatalog } from '../stacks/load.js';
-import { checkedForge } from './checked-forge.js';
-import { withPendingOperations } from './drift-pending.js';
-import { withPolicyChecks } from './policy-checks.js';
+import type { ActionContext } from '../api/action-context.js';
+import { resolveBackendUrl } from '../backend/backend-url.js';
+import { driftLeft } from '../drift/detect.js';
+import { type DriftPlanEntry, type DriftRequest, type DriftRun, drift, planDrift } from '../drift/drift-run.js';
+import { type NotifyTarget, parseNotifyTargets } from '../drift/notify-targets.js';
+import { openDriftHistoryStore } from '../drift/open-history-store.js';
+import { isStackUsageFailure } from '../errors/exit-codes.js';
+import type { Redactor } from '../secrets/redact.js';
 
-export interface DriftRequest extends DriftMode {
-  selection: Selection;
-  shard?: Shard;
-  /** Append this run to a drift history file (JSON Lines). */
-  history?: string;
-  /** Keep one forge issue per drifted stack up to date. */
-  notify: boolean;
-  /** Slack and webhook targets (`--notify slack=URL`, `--notify webhook=URL`), parsed and checked at the edge. */
-  channels?: readonly NotifyTarget[];
-  /**
-   * The drift history beside the state (opened at the edge): each run is recorded there, and
-   * alerts go out only when a stack's drift is new, changed or resolved. Without it (a backend
-   * that has no room for it), every run alerts on the drift it finds.
-   */
-  store?: DriftHistoryStore;
+/**
+ * The targets of `--notify`, checked before anything runs (exit 2 naming the value). Slack and
+ * webhook URLs carry their tokens, so the redactor learns them here.
+ */
+export function notifyTargets(values: readonly string[] | undefined, env: NodeJS.ProcessEnv, redactor?: Redactor): NotifyTarget[] {
+  const targets = parseNotifyTargets(values, env);
+  for (const t of targets) if (t.kind !== 'issue') redactor?.add(t.url);
+  return targets;
 }
 
-/** One stack in the drift plan, with what the run will do about its drift. */
-export interface DriftPlanEntry {
-  name: string;
-  policy: string;
-  remediate: boolean;
-}
+/** What `gitops drift` is asked: which stacks, what to do with drift, where to tell it. */
+export type DriftCommand = Omit<DriftRequest, 'notify' | 'channels' | 'store'> & { targets: readonly NotifyTarget[] };
 
-export interface DriftRun {
-  reports: DriftReport[];
-  time: Date;
-  commit?: string;
-  notified: NotifyOutcome[];
-  /** What each Slack or webhook target got; a failed one fails the run (the alert was lost). */
-  channels: ChannelOutcome[];
-  /** With the drift history: the stacks alerted on, and why. */
-  alerts?: ReadonlyMap<string, AlertKind>;
-}
-
-/** The alert each stack's result calls for, from what the history says about it. Cancelled checks say nothing either way. */
-async function alertsOf(store: DriftHistoryStore, reports: readonly DriftReport[]): Promise<Map<string, AlertKind>> {
-  const checked = reports.filter((r) => r.status !== 'cancelled' && r.status !== 'skipped');
-  const pasts = await pastOf(
-    store,
-    checked.map((r) => r.name),
-  );
-  const alerts = new Map<string, AlertKind>();
-  for (const r of checked) {
-    const alert = alertFor(r, pasts.get(r.name) ?? {});
-    if (alert) alerts.set(r.name, alert);
-  }
-  return alerts;
+function requestOf(command: DriftCommand): DriftRequest {
+  const { targets, ...rest } = command;
+  return { ...rest, notify: targets.some((t) => t.kind === 'issue'), channels: targets.filter((t) => t.kind !== 'issue') };
 }
 
 /** Which stacks drift checks, and whether each would be remediated: pure, printed by `--plan`. */
-export function planDrift(catalog: StackCatalog, request: Pick<DriftRequest, 'selection' | 'shard' | 'remediate'>): DriftPlanEntry[] {
-  let names = selectStacks(catalog, request.selection);
-  if (request.shard) names = shardStacks(catalog.stacks, names, request.shard);
-  return names.map((name) => {
-    const def = catalog.byName.get(name)!;
-    return { name, policy: def.drift.policy, remediate: remediates(def, request) };
-  });
+export function driftPlan(ctx: Pick<ActionContext, 'catalog'>, command: DriftCommand): DriftPlanEntry[] {
+  return planDrift(ctx.catalog, requestOf(command));
+}
+
+/** How a drift run ended, for its exit code. */
+export interface DriftOutcome {
+  cancelled: boolean;
+  usage: boolean;
+  failed: boolean;
+  changesLeft: boolean;
 }
 
 /**
- * `gitops drift`: detection (and remediation where asked) over the planned stacks, then the
- * history line and the forge issues. Returns the reports; the CLI renders them.
+ * `gitops drift`: the planned stacks checked (and remediated where asked), with the drift
+ * history kept beside the state when the backend has room for it (file and S3 backends).
  */
-export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[], request: DriftRequest): Promise<DriftRun> {
-  const names = plan.map((p) => p.name);
-  // A missing forge setting is refused before anything runs.
-  const forge = request.notify ? await checkedForge(ctx, 'drift') : undefined;
-  // Remediation is checked against the packs as committed on the branch the drift check runs on.
-  const head = await ctx.git.revParse('HEAD').catch(() => undefined);
-  const defs = names.map((n) => ctx.catalog.byName.get(n)!);
-  // One read of the deploy records for the run, started now: the guard, the ignore rules and the
-  // pending-operations check each take theirs from it (the deployed commit and the state).
-  const engine = recordsOnce(await withPolicyChecks(ctx, await ctx.engine(defs), names, { enforced: head }), { latestUpdate: false }, defs);
-  const run = runContextOf(ctx, engine, { message: 'gitops drift remediation' });
-  const deployedOf = deployedCommitOnce();
-  const detected = await detectDrift(names, run, {
-    ...request,
-    undeployedChange: undeployedChangeCheck(ctx, deployedOf),
-    ownership: deployedOwnership(ctx, deployedOf),
-  });
-  const reports = await withPendingOperations(detected, engine, ctx.catalog);
-  const time = ctx.clock();
-  const commit = ctx.ci.commit ?? (await ctx.git.revParse('HEAD').catch(() => undefined));
-  if (request.history) await appendRecord(request.history, toRecord(reports, time, commit));
-  let notified: NotifyOutcome[] = [];
-  if (forge) {
-    notified = await notifyDrift(reports, forge, ctx.redact, { commit, time, pipelineUrl: ctx.ci.pipelineUrl, jobUrl: ctx.ci.jobUrl });
-    for (const o of notified) if (o.action !== 'none') say(ctx, `[${o.stack}] drift issue ${o.action}${o.url ? `: ${o.url}` : ''}`);
-  }
-  const alerts = request.store ? await alertsOf(request.store, reports) : undefined;
-  const channels = await notifyChannels(reports, request.channels ?? [], { time, commit, pipelineUrl: ctx.ci.pipelineUrl }, ctx.redact, {
-    signal: ctx.signal,
-    onRetry: (target, delayMs) => say(ctx, `notify ${target}: retrying in ${(delayMs / 1000).toFixed(1)}s`),
-    ...(alerts ? { alerts } : {}),
-  });
-  for (const c of channels) {
-    if (!c.ok) say(ctx, `error: notify ${c.target}: ${c.error}`, 'warning');
-    else say(ctx, c.sent ? `notify ${c.target}: sent` : `notify ${c.target}: nothing new to report`);
-  }
-  if (request.store) {
-    // Recorded after the alerts, so an alert that could not be delivered is sent again next run.
-    const recorded = reports.filter((r) => r.status === 'succeeded' || r.status === 'failed');
-    const records = stackRunRecords(
-      recorded,
-      { time, commit, jobUrl: ctx.ci.jobUrl ?? ctx.ci.pipelineUrl },
-      alerts ?? new Map(),
-      channels.every((c) => c.ok),
-    );
-    await writeRuns(request.store, records, time);
-    say(ctx, `drift history: ${records.length} stack${records.length === 1 ? '' : 's'} recorded in ${request.store.where()}`);
-  }
-  return { reports, time, commit, notified, channels, ...(alerts ? { alerts } : {}) };
+export async function runDrift(
+  ctx: ActionContext,
+  env: NodeJS.ProcessEnv,
+  plan: readonly DriftPlanEntry[],
+  command: DriftCommand,
+): Promise<DriftRun & { outcome: DriftOutcome }> {
+  const store = await openDriftHistoryStore(resolveBackendUrl(ctx.layout, env));
+  const run = await drift(ctx, plan, { ...requestOf(command), ...(store ? { store } : {}) });
+  const { reports, channels } = run;
+  const outcome = {
+    cancelled: ctx.signal.aborted || reports.some((r) => r.status === 'cancelled'),
+    usage: reports.some((r) => isStackUsageFailure(r.error?.code)),
+    // A notification that could not be delivered fails the run: the alert was lost.
+    failed: reports.some((r) => r.status !== 'succeeded') || channels.some((c) => !c.ok),
+    changesLeft: reports.some(driftLeft),
+  };
+  return { ...run, outcome };
 }

@@ -2,15 +2,17 @@ import { type ActionContext, runContextOf } from '../api/action-context.js';
 import type { Operation, StackResult } from '../engine/result.js';
 import { userError } from '../errors/gitops-error.js';
 import { mapLimit } from '../lib/map-limit.js';
+import type { Shard } from '../lib/shard-spec.js';
 import { checkForwardOnly } from '../merge-request/deployed-standing.js';
+import { withPolicyChecks } from '../policy/policy-checks.js';
 import { buildPlan, type Plan } from '../schedule/plan.js';
 import { runPlan } from '../schedule/run-stacks.js';
 import { type Selection, selectStacks } from '../schedule/select.js';
-import { type Shard, shardStacks } from '../schedule/shard.js';
+import { shardStacks } from '../schedule/shard.js';
 import { withDependencies } from '../schedule/with-dependencies.js';
 import type { StackCatalog } from '../stacks/load.js';
 import { planBoundEngine } from '../update-plans/plan-engines.js';
-import { withPolicyChecks } from './policy-checks.js';
+import { withSelectionGraph } from './graph.js';
 import { previewHolds, refuseUndeployedDependencies } from './undeployed-dependencies.js';
 
 export type OperateCommand = 'preview' | 'deploy';
@@ -34,6 +36,12 @@ export function planOperate(catalog: StackCatalog, request: OperateRequest): Pla
   if (request.withDeps) ({ names, reasons } = withDependencies(catalog.stacks, names));
   if (request.shard) names = shardStacks(catalog.stacks, names, request.shard);
   return buildPlan(catalog, names, operationOf[request.command], reasons);
+}
+
+/** A selection's plan, and the context it runs in (with `--stack`, StackReferences are dependencies too; see `withSelectionGraph`). */
+export function planSelection(ctx: ActionContext, request: OperateRequest): { ctx: ActionContext; plan: Plan } {
+  const selected = withSelectionGraph(ctx, request.selection);
+  return { ctx: selected, plan: planOperate(selected.catalog, request) };
 }
 
 /** How `operate` runs its plan. */

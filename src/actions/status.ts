@@ -1,4 +1,3 @@
-import { describeReason } from '../affected/render.js';
 import type { ActionContext } from '../api/action-context.js';
 import type { StackStatus, StatusResult } from '../api/status.js';
 import { asGitopsError, userError } from '../errors/gitops-error.js';
@@ -6,8 +5,9 @@ import { mapLimit } from '../lib/map-limit.js';
 import { affectedStacks } from '../merge-request/change-scope.js';
 import { deletedStacksStillDeployed } from '../merge-request/deleted-stacks.js';
 import { type LandingCache, landingsOf } from '../merge-request/landings.js';
+import { stacksByDeployedCommit } from '../merge-request/since-deployed.js';
+import { describeReason } from '../report/affected-render.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { stacksByDeployedCommit } from './since-deployed.js';
 import { failedUpdateNote, healthOf, needsPerson } from './stack-health.js';
 
 /** Whether any stack needs a person (`status` then exits 1). */

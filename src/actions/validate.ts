@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { checkProgramForms } from '../engine/program-forms.js';
+import { GitopsError } from '../errors/gitops-error.js';
 import { policyProblems } from '../policy/validate-packs.js';
 import type { RepoLayout } from '../repo/layout.js';
-import type { StackDiagnostic } from '../stacks/diagnostic.js';
+import { formatDiagnostic, type StackDiagnostic } from '../stacks/diagnostic.js';
 import { inspectStacks } from '../stacks/load.js';
 import type { StackDefinition } from '../stacks/schema.js';
 
@@ -29,4 +30,15 @@ export async function validate(layout: RepoLayout, options: { programs?: NodeJS.
   const programs = options.programs ? await checkProgramForms(layout, loadable, options.programs) : [];
   const problems = [...diagnostics, ...programs, ...(await policyProblems(layout.root))];
   return { valid: problems.length === 0, stacks: stacks.map((s) => s.name), problems };
+}
+
+/** The error of an invalid repository: STACK_INVALID, each problem a detail line naming its file. */
+export function invalidStacksError(validation: Validation): GitopsError {
+  const n = validation.problems.length;
+  return new GitopsError({
+    code: 'STACK_INVALID',
+    kind: 'user',
+    message: `${n} problem${n > 1 ? 's' : ''} in stack definitions`,
+    details: validation.problems.map(formatDiagnostic),
+  });
 }

@@ -11,7 +11,6 @@ export {
   relativeDir,
 } from './affected-from-changes.js';
 export { fileGraphCache, type GraphCache, type GraphCacheData } from './graph-cache.js';
-export { type DrawnNode, renderGraphMermaid, renderGraphText } from './graph-render.js';
 export { defaultDeepenSteps, findMergeBase, type HistoryEvent, type HistoryOptions } from './history.js';
 export { ImportGraph, type ImportGraphOptions, type ImportHit } from './import-graph.js';
 export { type ImportKind, parseImports, type ReadSite, readTarget, type SourceScan, scanSource } from './import-scan.js';
@@ -29,7 +28,6 @@ export type {
 } from './model.js';
 export { type ModuleResolver, oxcResolver } from './module-resolver.js';
 export { type FileStamp, fileSource, type ModuleSource, memorySource, stampOf } from './module-source.js';
-export { type AffectedJson, affectedJson, describeReason, renderAffectedList, renderExplain } from './render.js';
 export {
   detectStackReferences,
   findStackReferences,

@@ -32,3 +32,15 @@ export interface DriftReport {
 
 /** Why a stack is alerted on: its drift is new, changed, resolved or remediated, or its check started failing. */
 export type AlertKind = 'new' | 'changed' | 'resolved' | 'remediated' | 'failed';
+
+/** A stretch of time during which a stack had drift. */
+export interface DriftEpisode {
+  stack: string;
+  appeared: string;
+  appearedAt?: string;
+  /** When a run found it gone or remediated it; absent while the drift is still there. */
+  fixed?: string;
+  fixedBy?: 'remediation' | 'cleared';
+  resources: string[];
+  runs: number;
+}

@@ -1,32 +1,14 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { type EngineHost, engineOpener } from '../actions/open-engine.js';
+import { type ContextOptions, contextFromEnv } from '../actions/context-from-env.js';
+import type { EngineHost } from '../actions/open-engine.js';
 import type { ActionContext } from '../api/action-context.js';
 import type { ProgressSink } from '../engine/progress.js';
-import type { RunScope } from '../engine/run-scope.js';
-import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
-import { forgeContextFromEnv, jobUrlFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
-import { Git } from '../git/git.js';
-import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
+import { userError } from '../errors/gitops-error.js';
 import { renderHeartbeat, renderProgress } from '../report/console-progress.js';
-import { toolCacheDir } from '../toolchain/tool-cache.js';
 import type { CliEnv } from './io.js';
-import type { GlobalArgs } from './options.js';
+import type { GlobalArgs } from './options/common.js';
 import { openRepo } from './repo.js';
-
-/**
- * The forge settings from the CI variables. Missing or malformed ones are a configuration error
- * (exit 2, as the README's table says), met before anything runs.
- */
-function forgeSettings(env: NodeJS.ProcessEnv): ReturnType<typeof forgeContextFromEnv> {
-  try {
-    return forgeContextFromEnv(env);
-  } catch (err) {
-    const e = asGitopsError(err);
-    if (e.kind !== 'user') throw err;
-    throw new GitopsError({ code: 'USAGE', kind: 'user', message: e.message, ...(e.hint ? { hint: e.hint } : {}), cause: err });
-  }
-}
 
 /** What opening the engine takes from this process (see `EngineHost`). */
 export function engineHost(cli: CliEnv): EngineHost {
@@ -89,32 +71,8 @@ export function writableFile(cli: CliEnv, flag: string, file: string | undefined
 export async function actionContext(
   cli: CliEnv,
   args: Pick<GlobalArgs, 'cwd' | 'stacks'> & { quiet?: boolean; concurrency?: number },
-  options: { defaultBranch?: string; scope?: RunScope } = {},
+  options: Omit<ContextOptions, 'concurrency'> = {},
 ): Promise<ActionContext> {
-  const { layout, catalog } = await openRepo(cli, args);
-  const redactor = cli.redactor;
-  const { scope } = options;
-  return {
-    layout,
-    catalog,
-    engine: engineOpener(engineHost(cli), layout, scope),
-    git: new Git(layout.root),
-    forge: async () => {
-      const { createForge } = await import('../forge/create-forge.js');
-      return createForge(forgeSettings(cli.env));
-    },
-    sink: consoleSink(cli, args.quiet),
-    signal: cli.signal,
-    clock: () => new Date(),
-    ci: {
-      branch: ciBranch(cli.env),
-      defaultBranch: defaultBranchOf(cli.env, options.defaultBranch),
-      pipelineUrl: pipelineUrlFromEnv(cli.env),
-      jobUrl: jobUrlFromEnv(cli.env),
-      commit: cli.env.GITOPS_COMMIT ?? cli.env.CI_COMMIT_SHA ?? cli.env.GITHUB_SHA,
-    },
-    redact: (text) => (redactor ? redactor.redact(text) : text),
-    concurrency: args.concurrency ?? 1,
-    policyCacheDir: toolCacheDir(cli.env, 'policy-packs', 'v1'),
-  };
+  const facts = { ...engineHost(cli), signal: cli.signal, sink: consoleSink(cli, args.quiet) };
+  return contextFromEnv(await openRepo(cli, args), facts, { ...options, concurrency: args.concurrency });
 }

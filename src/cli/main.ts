@@ -1,33 +1,26 @@
 import yargs, { type Argv } from 'yargs';
+import { runRedactor } from '../actions/run-redactor.js';
 import { exitCodeFor } from '../errors/exit-codes.js';
 import { asGitopsError, GitopsError, userError } from '../errors/gitops-error.js';
 import { type ColorFlag, colorEnabled, paintStatus } from '../report/color.js';
-import { learnCredentialEnv } from '../secrets/credential-env.js';
-import { Redactor } from '../secrets/redact.js';
 import { type CliEnv, redactingIo } from './io.js';
+import { own, topLevelOptions } from './options/common.js';
+import { driftHistoryOptions, driftOptions } from './options/drift.js';
+import { deployOptions, previewOptions } from './options/operate.js';
 import {
   affectedOptions,
   type ConfigGetArgs,
   type ConfigSetArgs,
   configGetOptions,
   configSetOptions,
-  deployOptions,
-  driftHistoryOptions,
-  driftOptions,
   graphOptions,
   initOptions,
   listOptions,
-  outputsOptions,
-  own,
-  previewOptions,
-  recoverOptions,
   schemaOptions,
-  statusOptions,
   toolchainOptions,
-  topLevelOptions,
-  unlockOptions,
   validateOptions,
-} from './options.js';
+} from './options/repository.js';
+import { outputsOptions, recoverOptions, statusOptions, unlockOptions } from './options/state.js';
 import { joinStdinValues } from './stdin-values.js';
 import { usageText } from './usage-errors.js';
 
@@ -92,9 +85,8 @@ function report(err: unknown, cli: CliEnv): number {
  * touches `process`. Command modules load lazily, so `validate` never pays for the Pulumi SDK.
  */
 export async function main(argv: readonly string[], rawCli: CliEnv): Promise<number> {
-  const redactor = rawCli.redactor ?? new Redactor();
   // Credentials in the environment are known before anything runs, so nothing can print them.
-  learnCredentialEnv(redactor, rawCli.env);
+  const redactor = runRedactor(rawCli.env, rawCli.redactor);
   // Decided once the arguments are parsed (--color); until then, and for usage errors, no colour.
   let paint = (text: string): string => text;
   const cli: CliEnv = {

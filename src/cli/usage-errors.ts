@@ -4,7 +4,7 @@
  * flag, with "did you mean" for a mistyped flag or command. Pure.
  */
 
-import { nearestName } from '../schedule/nearest.js';
+import { nearestName } from '../lib/nearest.js';
 
 export interface UsageText {
   message: string;

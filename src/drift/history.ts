@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { DriftAction, DriftReport } from '../api/drift-report.js';
+import type { DriftAction, DriftEpisode, DriftReport } from '../api/drift-report.js';
 import { userError } from '../errors/gitops-error.js';
 
 /** One drift run, one line of the history file (JSON Lines). */
@@ -86,18 +86,6 @@ export async function readRecords(file: string): Promise<DriftRecord[]> {
     records.push(parsed.data);
   });
   return records;
-}
-
-/** A stretch of time during which a stack had drift. */
-export interface DriftEpisode {
-  stack: string;
-  appeared: string;
-  appearedAt?: string;
-  /** When a run found it gone or remediated it; absent while the drift is still there. */
-  fixed?: string;
-  fixedBy?: 'remediation' | 'cleared';
-  resources: string[];
-  runs: number;
 }
 
 /** Folds the run records into drift episodes per stack: when drift appeared and when it was fixed. Pure. */

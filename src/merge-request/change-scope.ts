@@ -1,12 +1,13 @@
 import { computeAffected, computeAffectedFromFiles } from '../affected/affected.js';
 import { programImportGraph } from '../affected/affected-from-changes.js';
 import type { AffectedResult } from '../affected/model.js';
-import { describeHistoryEvent } from '../affected/render.js';
+import { stackGraph, withInferredDependencies } from '../affected/stack-graph.js';
 import type { InferredGraphNode } from '../affected/stack-references.js';
 import { type ActionContext, say } from '../api/action-context.js';
-import { type Shard, shardStacks } from '../schedule/shard.js';
+import type { Shard } from '../lib/shard-spec.js';
+import { describeHistoryEvent } from '../report/affected-render.js';
+import { shardStacks } from '../schedule/shard.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { stackGraph, withInferredDependencies } from './stack-graph.js';
 
 /** A change to act on: from git (`base`, `head`), or a list of changed files. */
 export interface ChangeRequest {

@@ -1,6 +1,6 @@
 import type { AffectedResult } from '../affected/model.js';
-import { describeReason } from '../affected/render.js';
 import { type StackResult, skippedResult } from '../engine/result.js';
+import { describeReason } from '../report/affected-render.js';
 import { buildPlan } from '../schedule/plan.js';
 import type { RunContext } from '../schedule/run-context.js';
 import { runPlan } from '../schedule/run-stacks.js';

@@ -1,6 +1,6 @@
 import { GitopsError, userError } from '../errors/gitops-error.js';
+import { nearestName } from '../lib/nearest.js';
 import type { StackCatalog } from '../stacks/load.js';
-import { nearestName } from './nearest.js';
 
 export interface Selection {
   names?: readonly string[];

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { deployOnMerge, guardDeployCheckout } from '../../src/actions/deploy-on-merge.js';
-import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
-import { affectedJson, renderAffectedList, renderExplain } from '../../src/affected/render.js';
 import { lastDeployedCommitOf } from '../../src/backend-state/deployed-commit.js';
 import { detectDrift } from '../../src/drift/detect.js';
+import { undeployedChangeCheck } from '../../src/drift/undeployed-change.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
-import { undeployedChangeCheck } from '../../src/merge-request/undeployed-change.js';
+import { deployOnMerge, guardDeployCheckout } from '../../src/merge-request/deploy-on-merge.js';
+import { previewMergeRequest } from '../../src/merge-request/preview-merge-request.js';
+import { affectedJson, renderAffectedList, renderExplain } from '../../src/report/affected-render.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
 import { type ForgeServer, testProjects } from '../helpers/forge-server.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { deployOnMerge, guardDeployBranch } from '../../src/actions/deploy-on-merge.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
+import { deployOnMerge, guardDeployBranch } from '../../src/merge-request/deploy-on-merge.js';
 import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
 import { type ForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { deployOnMerge } from '../../src/actions/deploy-on-merge.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
+import { deployOnMerge } from '../../src/merge-request/deploy-on-merge.js';
 import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
 import { ciEnv, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { drift, planDrift } from '../../src/actions/drift.js';
+import { drift, planDrift } from '../../src/drift/drift-run.js';
 import type { RunRequest } from '../../src/engine/engine.js';
 import type { PropertyChange, ResourceChange } from '../../src/engine/result.js';
 import { driftMarkdown } from '../../src/report/drift-markdown.js';

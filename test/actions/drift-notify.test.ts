@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { drift, planDrift } from '../../src/actions/drift.js';
+import { drift, planDrift } from '../../src/drift/drift-run.js';
 import { parseNotifyTargets } from '../../src/drift/notify-targets.js';
 import { testContext } from '../helpers/action-context.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { drift, planDrift } from '../../src/actions/drift.js';
-import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
+import { drift, planDrift } from '../../src/drift/drift-run.js';
 import { exitCodeFor } from '../../src/errors/exit-codes.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
+import { previewMergeRequest } from '../../src/merge-request/preview-merge-request.js';
 import { testContext } from '../helpers/action-context.js';
 import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deployOnMerge } from '../../src/actions/deploy-on-merge.js';
-import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
-import { deploySinceDeployed } from '../../src/actions/since-deployed.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
+import { deployOnMerge } from '../../src/merge-request/deploy-on-merge.js';
+import { previewMergeRequest } from '../../src/merge-request/preview-merge-request.js';
+import { deploySinceDeployed } from '../../src/merge-request/since-deployed.js';
 import { testContext } from '../helpers/action-context.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
+import { previewMergeRequest } from '../../src/merge-request/preview-merge-request.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 import { testContext } from '../helpers/action-context.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { previewMergeRequest } from '../../src/actions/preview-merge-request.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
+import { previewMergeRequest } from '../../src/merge-request/preview-merge-request.js';
 import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
 import { ciEnv, type ForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deployOnMerge } from '../../src/actions/deploy-on-merge.js';
-import { deploySinceDeployed } from '../../src/actions/since-deployed.js';
 import { deployStatus } from '../../src/actions/status.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
+import { deployOnMerge } from '../../src/merge-request/deploy-on-merge.js';
+import { deploySinceDeployed } from '../../src/merge-request/since-deployed.js';
 import { freshForgeEachTest, testContext } from '../helpers/action-context.js';
 import { type ForgeServer, testProjects } from '../helpers/forge-server.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardDeployCheckout } from '../../src/actions/deploy-on-merge.js';
-import { drift, planDrift } from '../../src/actions/drift.js';
+import { drift, planDrift } from '../../src/drift/drift-run.js';
 import type { ResourceChange } from '../../src/engine/result.js';
 import type { GitopsError } from '../../src/errors/gitops-error.js';
+import { guardDeployCheckout } from '../../src/merge-request/deploy-on-merge.js';
 import { testContext } from '../helpers/action-context.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 import { repoFiles, stackFile } from '../helpers/stack-files.js';

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeAffected, computeAffectedFromFiles } from '../../src/affected/affected.js';
 import type { AffectedResult } from '../../src/affected/model.js';
-import { affectedJson, renderExplain } from '../../src/affected/render.js';
 import { layoutAt } from '../../src/repo/layout.js';
+import { affectedJson, renderExplain } from '../../src/report/affected-render.js';
 import { loadStacks } from '../../src/stacks/load.js';
 import { createGitRepo, type GitRepo, stackYaml } from '../helpers/git-repo.js';
 

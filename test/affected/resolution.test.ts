@@ -6,9 +6,9 @@ import { defaultGraphCache, programEntries } from '../../src/affected/affected-f
 import { ImportGraph } from '../../src/affected/import-graph.js';
 import type { AffectedReason, AffectedResult } from '../../src/affected/model.js';
 import { fileSource, type ModuleSource } from '../../src/affected/module-source.js';
-import { describeReason } from '../../src/affected/render.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { layoutAt } from '../../src/repo/layout.js';
+import { describeReason } from '../../src/report/affected-render.js';
 import { loadStacks } from '../../src/stacks/load.js';
 import { createGitRepo, type GitRepo, stackYaml } from '../helpers/git-repo.js';
 

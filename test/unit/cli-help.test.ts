@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import * as options from '../../src/cli/options.js';
+import * as common from '../../src/cli/options/common.js';
+import * as driftOptions from '../../src/cli/options/drift.js';
+import * as operate from '../../src/cli/options/operate.js';
+import * as repository from '../../src/cli/options/repository.js';
+import * as state from '../../src/cli/options/state.js';
+
+/** Every option set the CLI declares, by name. */
+const options = { ...common, ...operate, ...driftOptions, ...repository, ...state };
 
 /** Runs the CLI in process with no repository around: help never needs one. */
 async function help(...argv: string[]): Promise<string> {

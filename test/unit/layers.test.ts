@@ -25,7 +25,8 @@ async function violations(name: string, files: Record<string, string[]>): Promis
   const cwd = process.cwd();
   process.chdir(root);
   try {
-    const result = (await cruise(['src'], { ruleSet: { forbidden: config.forbidden }, validate: true })).output as ICruiseResult;
+    const result = (await cruise(['src'], { ruleSet: { forbidden: config.forbidden }, validate: true, tsPreCompilationDeps: true }))
+      .output as ICruiseResult;
     return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
   } finally {
     process.chdir(cwd);
@@ -49,14 +50,37 @@ describe('the layer rules of src/', () => {
     expect(found.some((v) => v.startsWith('no-circular: '))).toBe(true);
   });
 
-  it('fail the CLI reaching the engine side other than through actions; the types of results pass', async () => {
+  it('fail the CLI reaching past actions, renderers, errors and lib; the types of results pass', async () => {
     const found = await violations('cli', {
-      'cli/a.ts': ['../engine/b', '../actions/c'],
+      'cli/a.ts': ['../engine/b', '../merge-request/d', '../stacks/e', '../actions/c', '../report/f', '../errors/g', '../lib/h'],
       'cli/types.ts': [],
       'engine/b.ts': [],
-      'actions/c.ts': ['../engine/b'],
+      'merge-request/d.ts': [],
+      'stacks/e.ts': [],
+      'actions/c.ts': ['../engine/b', '../merge-request/d'],
+      'report/f.ts': [],
+      'errors/g.ts': [],
+      'lib/h.ts': [],
     });
-    expect(found).toEqual(['cli-through-actions: src/cli/a.ts -> src/engine/b.ts']);
+    expect(found).toEqual([
+      'cli-through-actions: src/cli/a.ts -> src/engine/b.ts',
+      'cli-through-actions: src/cli/a.ts -> src/merge-request/d.ts',
+      'cli-through-actions: src/cli/a.ts -> src/stacks/e.ts',
+    ]);
+  });
+
+  it('pass the CLI naming a type from below (a type-only import upward still fails)', async () => {
+    const root = path.join(dir, 'cli-type', 'src');
+    const files: Record<string, string> = {
+      'cli/a.ts': "import type { V } from '../engine/b';\nexport type W = V;\n",
+      'engine/b.ts': "import type { X } from '../merge-request/c';\nexport type V = X;\n",
+      'merge-request/c.ts': 'export type X = number;\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+      await writeFile(path.join(root, file), text);
+    }
+    expect(await violations('cli-type', {})).toEqual(['layer-engine: src/engine/b.ts -> src/merge-request/c.ts']);
   });
 
   it('fail a folder that is not a layer', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
-import { parseShard, shardStacks } from '../../src/schedule/shard.js';
+import { parseShard } from '../../src/lib/shard-spec.js';
+import { shardStacks } from '../../src/schedule/shard.js';
 
 const nodes = [
   { name: 'net', dependsOn: [] },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { getConfig, setConfig } from '../../actions/config.js';
 import { userError } from '../../errors/gitops-error.js';
 import { type CliEnv, printRevealing } from '../io.js';
-import type { ConfigGetArgs, ConfigSetArgs } from '../options.js';
+import type { ConfigGetArgs, ConfigSetArgs } from '../options/repository.js';
 import { openRepo } from '../repo.js';
 import { stdinValue } from '../stdin-values.js';
 

@@ -1,6 +1,6 @@
 import { initRepository } from '../../actions/init.js';
 import type { CliEnv } from '../io.js';
-import type { InitArgs } from '../options.js';
+import type { InitArgs } from '../options/repository.js';
 
 /** `gitops init`: sets up an existing git repository; prints what it wrote and the next steps. */
 export async function initCommand(args: InitArgs, cli: CliEnv): Promise<number> {

@@ -1,5 +1,5 @@
 import { type CliEnv, printJson } from '../io.js';
-import type { ListArgs } from '../options.js';
+import type { ListArgs } from '../options/repository.js';
 import { openRepo } from '../repo.js';
 
 /** `gitops list`: the stacks, their programs and dependencies. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type OutputValue, type StackOutputs, stackOutputs } from '../../actions/outputs.js';
 import { actionContext } from '../context.js';
 import { type CliEnv, printRevealing } from '../io.js';
-import type { OutputsArgs } from '../options.js';
+import type { OutputsArgs } from '../options/state.js';
 
 /** An output value as a line of text: strings as they are, anything else as JSON. */
 function textOf(value: unknown): string {

@@ -2,7 +2,7 @@ import { recover } from '../../actions/recover.js';
 import { recoverLines } from '../../report/recover-report.js';
 import { actionContext } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
-import type { RecoverArgs } from '../options.js';
+import type { RecoverArgs } from '../options/state.js';
 
 /** `gitops recover`: adopts (--import URN=ID) or forgets (--forget URN) a stack's pending operations and creates of unknown outcome. */
 export async function recoverCommand(args: RecoverArgs, cli: CliEnv): Promise<number> {

@@ -4,7 +4,7 @@ import { ExitCode } from '../../errors/exit-codes.js';
 import { statusJson, statusText } from '../../report/status-report.js';
 import { actionContext, engineHost } from '../context.js';
 import { type CliEnv, printJson } from '../io.js';
-import type { StatusArgs } from '../options.js';
+import type { StatusArgs } from '../options/state.js';
 
 /**
  * `gitops status`: each stack's deployed commit, its newest change, and whether it is behind.

@@ -1,9 +1,8 @@
-import { openEngine } from '../../actions/open-engine.js';
+import { unlock } from '../../actions/unlock.js';
 import { unlockLine } from '../../report/unlock-report.js';
-import { selectStacks } from '../../schedule/select.js';
 import { engineHost } from '../context.js';
 import type { CliEnv } from '../io.js';
-import type { UnlockArgs } from '../options.js';
+import type { UnlockArgs } from '../options/state.js';
 import { openRepo } from '../repo.js';
 
 /**
@@ -11,18 +10,8 @@ import { openRepo } from '../repo.js';
  * this host; a holder on another host needs `--force`.
  */
 export async function unlockCommand(args: UnlockArgs, cli: CliEnv): Promise<number> {
-  const { layout, catalog } = await openRepo(cli, args);
-  const names = selectStacks(catalog, { names: args.stack, all: args.all });
-  // Removing a lock decrypts nothing, so it asks for no passphrase.
-  const engine = await openEngine(
-    engineHost(cli),
-    layout,
-    names.map((n) => catalog.byName.get(n)!),
-    { needsSecrets: false },
+  await unlock(engineHost(cli), await openRepo(cli, args), { stacks: args.stack, all: args.all, force: args.force }, (name, removed) =>
+    cli.io.stderr(`${unlockLine(name, removed)}\n`),
   );
-  for (const name of names) {
-    const removed = await engine.unlock(catalog.byName.get(name)!, { force: args.force });
-    cli.io.stderr(`${unlockLine(name, removed)}\n`);
-  }
   return 0;
 }

@@ -1,9 +1,9 @@
-import type { ImportGraph } from '../affected/import-graph.js';
-import { detectStackReferences, type InferredGraphNode, mergeInferredEdges } from '../affected/stack-references.js';
 import { GitopsError } from '../errors/gitops-error.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { findCycles } from '../stacks/graph.js';
 import type { StackCatalog } from '../stacks/load.js';
+import type { ImportGraph } from './import-graph.js';
+import { detectStackReferences, type InferredGraphNode, mergeInferredEdges } from './stack-references.js';
 
 /**
  * The full stack graph: `dependsOn` from the stack files, plus the dependencies inferred from

@@ -1,10 +1,10 @@
 import { relativeDir } from '../affected/affected-from-changes.js';
 import type { ActionContext } from '../api/action-context.js';
-import type { DriftOwnership } from '../drift/managed-elsewhere.js';
 import type { Engine } from '../engine/engine.js';
+import { definitionByIdentity, identityIndexAt } from '../merge-request/identity-index.js';
+import { stricterDefinition } from '../merge-request/stricter-definition.js';
 import type { StackDefinition } from '../stacks/schema.js';
-import { definitionByIdentity, identityIndexAt } from './identity-index.js';
-import { stricterDefinition } from './stricter-definition.js';
+import type { DriftOwnership } from './managed-elsewhere.js';
 
 /** A stack's last deployed commit (`Engine.lastDeployedCommit`), read once per stack in a run. */
 export type DeployedCommitOf = (def: StackDefinition, engine: Engine) => Promise<string | undefined>;

@@ -1,5 +1,5 @@
-import { type ActionContext, say } from '../api/action-context.js';
 import type { Forge, ForgeJob } from '../forge/forge.js';
+import { type ActionContext, say } from './action-context.js';
 
 /**
  * The pipeline's forge, once its token is known to do what `job` needs: a missing role or

@@ -1,6 +1,8 @@
+import { stackGraph, withInferredDependencies } from '../affected/stack-graph.js';
+import type { InferredGraphNode } from '../affected/stack-references.js';
 import type { ActionContext } from '../api/action-context.js';
-import { stackGraph, withInferredDependencies } from '../merge-request/stack-graph.js';
 import type { Selection } from '../schedule/select.js';
+import type { Repo } from './repo.js';
 
 /**
  * The context a selection runs in: with `--stack`, the catalogue's dependencies include the
@@ -11,4 +13,9 @@ import type { Selection } from '../schedule/select.js';
 export function withSelectionGraph(ctx: ActionContext, selection: Selection): ActionContext {
   if (selection.all || (selection.names ?? []).length === 0) return ctx;
   return { ...ctx, catalog: withInferredDependencies(ctx.catalog, stackGraph(ctx.catalog, ctx.layout)) };
+}
+
+/** `gitops graph`: every stack with its dependencies, declared and inferred from StackReferences. */
+export function graph(repo: Repo): InferredGraphNode[] {
+  return stackGraph(repo.catalog, repo.layout);
 }

@@ -1,30 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { relativeDir } from '../affected/affected-from-changes.js';
-import { renderGraphMermaid } from '../affected/graph-render.js';
 import { type ActionContext, runContextOf, say } from '../api/action-context.js';
+import { checkedForge } from '../api/checked-forge.js';
 import type { StackResult } from '../engine/result.js';
 import type { CommentResult } from '../forge/forge.js';
 import { bodyBudget } from '../forge/markers.js';
-import { requiredApprovals } from '../merge-request/approvals-gate.js';
-import {
-  type BaseDefinitions,
-  governingDefinition,
-  policyChanges,
-  protectedEnv,
-  readBaseDefinitions,
-} from '../merge-request/base-policy.js';
-import type { ChangeScope } from '../merge-request/change-scope.js';
-import { downstreamImpact } from '../merge-request/downstream-impact.js';
-import { onMergePlan } from '../merge-request/on-merge.js';
-import { destroyTargets, previewAffected, reasonTexts } from '../merge-request/preview-affected.js';
 import { packChanges } from '../policy/pack-changes.js';
+import { policyContext, withPolicyChecks } from '../policy/policy-checks.js';
+import { renderGraphMermaid } from '../report/graph-render.js';
 import { type PreviewReportInput, previewMarkdown } from '../report/preview-markdown.js';
 import { resourceCounts } from '../report/resource-counts.js';
 import { redactDeep } from '../secrets/redact-deep.js';
 import { planSavingEngine } from '../update-plans/plan-engines.js';
-import { checkedForge } from './checked-forge.js';
-import { policyContext, withPolicyChecks } from './policy-checks.js';
+import { requiredApprovals } from './approvals-gate.js';
+import { type BaseDefinitions, governingDefinition, policyChanges, protectedEnv, readBaseDefinitions } from './base-policy.js';
+import type { ChangeScope } from './change-scope.js';
+import { downstreamImpact } from './downstream-impact.js';
+import { onMergePlan } from './on-merge.js';
+import { destroyTargets, previewAffected, reasonTexts } from './preview-affected.js';
 
 /** The key of the one MR comment the preview keeps up to date. */
 export const previewCommentKey = 'preview';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { renderGraphMermaid, renderGraphText } from '../../src/affected/graph-render.js';
 import type { AffectedResult } from '../../src/affected/model.js';
-import { affectedJson, renderAffectedList, renderExplain } from '../../src/affected/render.js';
 import { mergeInferredEdges } from '../../src/affected/stack-references.js';
+import { affectedJson, renderAffectedList, renderExplain } from '../../src/report/affected-render.js';
+import { renderGraphMermaid, renderGraphText } from '../../src/report/graph-render.js';
 
 const base = 'a'.repeat(40);
 const head = 'b'.repeat(40);

@@ -1,5 +1,8 @@
+import type { ActionContext } from '../api/action-context.js';
 import { resolveBackendUrl } from '../backend/backend-url.js';
 import { GitopsError } from '../errors/gitops-error.js';
+import type { ChangeScope } from '../merge-request/change-scope.js';
+import { type MergeRequestPreview, previewMergeRequest } from '../merge-request/preview-merge-request.js';
 import type { RepoLayout } from '../repo/layout.js';
 
 /** Whether this job runs for a merge request (GitLab) or a pull request (GitHub). */
@@ -45,4 +48,21 @@ export function refuseUnprotectedPreview(mergeRequestJob: boolean): void {
       "stacks' environments would be in force, not the target branch's",
     hint: 'preview the merge request against its target branch: gitops preview --base origin/<target branch> (the CI templates do)',
   });
+}
+
+/**
+ * `gitops preview --base`: the affected stacks previewed as the protected side allows, and the
+ * merge request's comment kept up to date with `comment`. `warn` hears, before anything runs,
+ * that a merge request job can write the state.
+ */
+export async function previewChange(
+  ctx: ActionContext,
+  env: NodeJS.ProcessEnv,
+  scope: ChangeScope,
+  options: { comment: boolean; savePlans?: string; head?: string; warn: (line: string) => void },
+): Promise<MergeRequestPreview> {
+  const writable = await stateWritableWarning(env, ctx.layout);
+  if (writable) options.warn(writable);
+  const { warn, ...preview } = options;
+  return previewMergeRequest(ctx, scope, preview);
 }

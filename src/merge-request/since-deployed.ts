@@ -4,16 +4,16 @@ import { type ActionContext, runContextOf, say } from '../api/action-context.js'
 import type { Engine } from '../engine/engine.js';
 import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
 import { mapLimit } from '../lib/map-limit.js';
-import type { BaseDefinitions } from '../merge-request/base-policy.js';
-import { readBaseDefinitions } from '../merge-request/base-policy.js';
-import { affectedStacks, type ChangeScope } from '../merge-request/change-scope.js';
-import { deletedStacksStillDeployed } from '../merge-request/deleted-stacks.js';
-import { type DeployMergedResult, deployMerged, type Landing } from '../merge-request/deploy-merged.js';
-import { backwardsRefusal, deployedStanding } from '../merge-request/deployed-standing.js';
-import { type LandingCache, landingsOf } from '../merge-request/landings.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import { planBoundEngine } from '../update-plans/plan-engines.js';
+import type { BaseDefinitions } from './base-policy.js';
+import { readBaseDefinitions } from './base-policy.js';
+import { affectedStacks, type ChangeScope } from './change-scope.js';
+import { deletedStacksStillDeployed } from './deleted-stacks.js';
+import { type DeployMergedResult, deployMerged, type Landing } from './deploy-merged.js';
 import { optionalForge, reportDeployed } from './deploy-on-merge.js';
+import { backwardsRefusal, deployedStanding } from './deployed-standing.js';
+import { type LandingCache, landingsOf } from './landings.js';
 
 /** What changed for each stack since the commit it last deployed, and the rules and merges that govern it. */
 export interface SinceDeployedScope extends ChangeScope {

@@ -1,19 +1,19 @@
 import { relativeDir } from '../affected/affected-from-changes.js';
 import { refuseUncommittedCheckout } from '../affected/checkout-guard.js';
 import { type ActionContext, runContextOf, say } from '../api/action-context.js';
+import { checkedForge } from '../api/checked-forge.js';
 import { asGitopsError } from '../errors/gitops-error.js';
 import type { Forge } from '../forge/forge.js';
-import { requiredApprovals } from '../merge-request/approvals-gate.js';
-import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from '../merge-request/base-policy.js';
-import { checkDeployBranch } from '../merge-request/branch-guard.js';
-import type { ChangeScope } from '../merge-request/change-scope.js';
-import { type DeployMergedResult, deployMerged, type Landing, updateMessage } from '../merge-request/deploy-merged.js';
-import { deployedStanding } from '../merge-request/deployed-standing.js';
-import { landingsOf } from '../merge-request/landings.js';
-import { type DeployReportInput, reportDeploy } from '../merge-request/report-deploy.js';
+import { withPolicyChecks } from '../policy/policy-checks.js';
 import { planBoundEngine } from '../update-plans/plan-engines.js';
-import { checkedForge } from './checked-forge.js';
-import { withPolicyChecks } from './policy-checks.js';
+import { requiredApprovals } from './approvals-gate.js';
+import { readBaseDefinitions, readDeployedDefinitions, withDeployedDefinitions } from './base-policy.js';
+import { checkDeployBranch } from './branch-guard.js';
+import type { ChangeScope } from './change-scope.js';
+import { type DeployMergedResult, deployMerged, type Landing, updateMessage } from './deploy-merged.js';
+import { deployedStanding } from './deployed-standing.js';
+import { landingsOf } from './landings.js';
+import { type DeployReportInput, reportDeploy } from './report-deploy.js';
 
 export interface DeployOnMergeOptions {
   /** Destroy deleted stacks even if their last definition did not allow it. */

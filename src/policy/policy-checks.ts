@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { ActionContext } from '../api/action-context.js';
 import { say } from '../api/action-context.js';
 import type { Engine } from '../engine/engine.js';
-import type { PackOrigin } from '../policy/pack-source.js';
-import { policyEngine } from '../policy/policy-engine.js';
-import { type PolicyContext, preparePolicySet, settingsAt } from '../policy/policy-set.js';
-import { policyTargets } from '../policy/stack-labels.js';
+import type { PackOrigin } from './pack-source.js';
+import { policyEngine } from './policy-engine.js';
+import { type PolicyContext, preparePolicySet, settingsAt } from './policy-set.js';
+import { policyTargets } from './stack-labels.js';
 
 /** What preparing packs needs, from the action's context. */
 export function policyContext(ctx: ActionContext): PolicyContext {

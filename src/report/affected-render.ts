@@ -1,5 +1,5 @@
-import type { HistoryEvent } from './history.js';
-import { type AffectedReason, type AffectedResult, type AffectedStack, stackIdentity } from './model.js';
+import type { HistoryEvent } from '../affected/history.js';
+import { type AffectedReason, type AffectedResult, type AffectedStack, stackIdentity } from '../affected/model.js';
 
 /** The `--json` document of `gitops affected`. */
 export interface AffectedJson {
@@ -138,4 +138,10 @@ export function renderExplain(result: AffectedResult): string {
 /** The default text output: one `name<TAB>action` line per affected stack, and `<TAB>renamed from OLD` for renames. Pure. */
 export function renderAffectedList(result: AffectedResult): string {
   return result.stacks.map((s) => `${s.name}\t${s.action}${s.renamedFrom ? `\trenamed from ${s.renamedFrom.name}` : ''}\n`).join('');
+}
+
+/** The one line that says which stacks a change affects. Pure. */
+export function affectedLine(affected: AffectedResult): string {
+  const names = affected.stacks.map((s) => `${s.name}${s.action === 'destroy' ? ' (deleted)' : ''}`);
+  return `${names.length} stack${names.length === 1 ? '' : 's'} affected: ${names.join(', ') || 'none'}\n`;
 }

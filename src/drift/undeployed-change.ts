@@ -1,13 +1,13 @@
 import { computeAffected } from '../affected/affected.js';
 import { shownFiles, uncommittedFiles } from '../affected/checkout-guard.js';
 import type { AffectedResult } from '../affected/model.js';
-import { describeReason } from '../affected/render.js';
 import type { ActionContext } from '../api/action-context.js';
 import type { Engine } from '../engine/engine.js';
 import { asGitopsError } from '../errors/gitops-error.js';
+import { deployedStanding, type StandingOf } from '../merge-request/deployed-standing.js';
+import { describeReason } from '../report/affected-render.js';
 import type { StackDefinition } from '../stacks/schema.js';
 import type { DeployedCommitOf } from './deployed-ownership.js';
-import { deployedStanding, type StandingOf } from './deployed-standing.js';
 
 const waiting = 'undeployed change waiting for deploy';
 
