@@ -20,8 +20,9 @@ const exec = promisify(execFile);
  * this checkout's `.gitlab-ci.yml` as users include it, each job in a fresh copy of the checkout,
  * on the real engine, against the local forge server (with the pipelines and artifacts GitLab
  * would keep). A merge request bumps a stack; its `preview` job comments and saves the plans;
- * after the merge, `deploy` fetches them and deploys bound to them; after a hand edit of the live
- * resource, the scheduled `drift` shards report it and open an issue.
+ * after the merge, `deploy` (first with a token of too low a role, which stops it at start)
+ * fetches them and deploys bound to them; after a hand edit of the live resource, the scheduled
+ * `drift` shards report it and open an issue. Each job's own exit code is checked.
  *
  * What stands in for a GitLab runner: no container (the jobs' images are ignored), `npm ci` links
  * this checkout's node_modules and `npx gitops` runs this checkout's build (shims on PATH, as no
@@ -176,7 +177,7 @@ describe('the GitLab template, its jobs run by gitlab-ci-local against the local
     expect(JSON.parse(await readFile(live(), 'utf8'))).toEqual({ generation: '1' });
   });
 
-  it("deploy on merge: fetches the preview's plans, deploys bound to them, sets the status and comments (exit 0)", async () => {
+  it("deploy on merge: stopped at start by a token below Maintainer (exit 2); with its own, deploys bound to the preview's plans, sets the status and comments (exit 0)", async () => {
     await git('checkout', '-q', 'main');
     await git('merge', '-q', '--no-ff', '-m', 'Merge branch bump (!5)', 'bump');
     merged = await sha();
@@ -196,7 +197,17 @@ describe('the GitLab template, its jobs run by gitlab-ci-local against the local
       jobs: [{ id: 11, name: 'preview', artifacts: await readFile(archive) }],
     });
 
-    const run = await pipeline('.gitlab-ci-local-main', ['deploy'], { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_REF_PROTECTED: 'true' });
+    const push = { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_REF_PROTECTED: 'true' };
+
+    // A deploy token given the MR token's role (Reporter): the job stops at start, exit 2, naming the role.
+    const refused = await pipeline('.gitlab-ci-local-weak', ['deploy'], { ...push, GITOPS_GITLAB_DEPLOY_TOKEN: tokens.mr });
+    expect(refused.jobs, refused.output).toEqual({ deploy: 2 });
+    expect(refused.code).not.toBe(0);
+    expect(await refused.log('deploy')).toContain('the role Maintainer on the project');
+    expect(JSON.parse(await readFile(live(), 'utf8'))).toEqual({ generation: '1' });
+    expect(project().statuses).toEqual([]);
+
+    const run = await pipeline('.gitlab-ci-local-main', ['deploy'], push);
     expect(run.jobs, run.output).toEqual({ deploy: 0 });
     expect(run.code, run.output).toBe(0);
     expect(await run.log('deploy')).toContain(`the plans of merge request !5 (head ${head}, pipeline 800, job 11): 1 stacks`);
