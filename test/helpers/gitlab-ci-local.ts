@@ -13,7 +13,7 @@ import { aptInstall } from './toolchain/apt.js';
  * Throws naming what to install when that fails, so the template tests fail instead of skipping.
  */
 export async function ensureCiCommands(env: NodeJS.ProcessEnv, log: Log): Promise<void> {
-  const missing = () => ciCommands.filter((name) => !onPath({ PATH: `${env.PATH ?? ''}:/usr/bin` }, name));
+  const missing = () => ciCommands.filter((name) => !onPath(env, name));
   if (missing().length > 0) await aptInstall(missing(), env, log);
   const still = missing();
   if (still.length > 0)
