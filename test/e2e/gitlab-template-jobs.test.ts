@@ -47,7 +47,11 @@ const passphrase = 'correct horse battery staple';
 interface StackDoc {
   name: string;
   status: string;
-  error?: { code: string; message: string };
+}
+
+/** Neither the passphrase nor any token is in what the runner printed. */
+function expectNoSecrets(run: PipelineRun): void {
+  for (const secret of [passphrase, ...Object.values(tokens)]) expect(run.output).not.toContain(secret);
 }
 
 describe('the GitLab template, its jobs run by gitlab-ci-local against the local forge', () => {
@@ -167,6 +171,7 @@ describe('the GitLab template, its jobs run by gitlab-ci-local against the local
 
   it('preview: comments on the merge request and saves the plans as the job artifact (exit 0)', async () => {
     expect(preview.jobs, preview.output).toEqual({ preview: 0 });
+    expectNoSecrets(preview);
     const comments = project().mergeRequests.find((m) => m.number === 5)!.comments;
     expect(comments.map((c) => c.author)).toEqual(['project_42_bot_mr']);
     expect(comments[0]!.body).toContain('app');
@@ -203,6 +208,7 @@ describe('the GitLab template, its jobs run by gitlab-ci-local against the local
     const refused = await pipeline('.gitlab-ci-local-weak', ['deploy'], { ...push, GITOPS_GITLAB_DEPLOY_TOKEN: tokens.mr });
     expect(refused.jobs, refused.output).toEqual({ deploy: 2 });
     expect(refused.code).not.toBe(0);
+    expectNoSecrets(refused);
     expect(await refused.log('deploy')).toContain('the role Maintainer on the project');
     expect(JSON.parse(await readFile(live(), 'utf8'))).toEqual({ generation: '1' });
     expect(project().statuses).toEqual([]);
@@ -210,6 +216,7 @@ describe('the GitLab template, its jobs run by gitlab-ci-local against the local
     const run = await pipeline('.gitlab-ci-local-main', ['deploy'], push);
     expect(run.jobs, run.output).toEqual({ deploy: 0 });
     expect(run.code, run.output).toBe(0);
+    expectNoSecrets(run);
     expect(await run.log('deploy')).toContain(`the plans of merge request !5 (head ${head}, pipeline 800, job 11): 1 stacks`);
     expect((await doc(run, 'deploy', 'deploy.json')).stacks.map((s) => [s.name, s.status])).toEqual([['app', 'succeeded']]);
     // Deployed: the live resource and the stack's state in the backend hold generation 2, deployed from the merge.
@@ -234,6 +241,7 @@ describe('the GitLab template, its jobs run by gitlab-ci-local against the local
     await writeFile(live(), '{"generation":"edited by hand"}\n');
     const run = await pipeline('.gitlab-ci-local-schedule', ['drift'], { CI_PIPELINE_SOURCE: 'schedule' });
     expect(run.code, run.output).toBe(0);
+    expectNoSecrets(run);
     const shards = Object.keys(run.jobs).sort();
     expect(shards, run.output).toEqual([1, 2, 3, 4].map((i) => `drift: [${i}/4]`));
     const drifted = shards.filter((job) => run.jobs[job] === 3);
