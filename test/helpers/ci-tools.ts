@@ -70,8 +70,8 @@ export async function ciFilesRepo(): Promise<{ root: string; dispose: () => Prom
   return { root, dispose: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** The gitlab-ci-local CLI of devDependencies (4.53.0: the newest that runs on Node 20). */
-export const gitlabCiLocal = path.join(repoRoot, 'node_modules', 'gitlab-ci-local', 'src', 'index.js');
+/** The gitlab-ci-local CLI of devDependencies (4.73.0: the newest that runs on Node 20; 4.64 and later have the shell executor for jobs with images). */
+export const gitlabCiLocal = path.join(repoRoot, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
 
 /** A GitHub workflow step, as the templates' tests read it. */
 interface WorkflowStep {

@@ -1,5 +1,6 @@
 import { ensurePulumi } from '../../src/toolchain/pulumi-cli.js';
 import { buildDriver } from './build-driver.js';
+import { ensureCiCommands } from './gitlab-ci-local.js';
 import { ensureWeed } from './toolchain/seaweedfs.js';
 
 /**
@@ -7,7 +8,8 @@ import { ensureWeed } from './toolchain/seaweedfs.js';
  * the first time, cached after) once before any test file runs. Throws, failing the run, if it
  * cannot be had: no test skips for a missing tool. Done here rather than in hooks, because a
  * first build takes minutes. Also SeaweedFS's `weed`, the S3 store of the shared-state tests
- * (test/e2e/s3-*.test.ts), built the same way.
+ * (test/e2e/s3-*.test.ts), built the same way. And the commands the GitLab template's jobs run
+ * with under gitlab-ci-local (rsync, curl, zip, unzip; apt-get installs the missing ones).
  */
 export default async function setup(): Promise<void> {
   buildDriver();
@@ -19,4 +21,5 @@ export default async function setup(): Promise<void> {
   const weedStarted = Date.now();
   const weed = await ensureWeed(process.env, log);
   log(`SeaweedFS weed (${weed.source}) at ${weed.binary}; ready in ${((Date.now() - weedStarted) / 1000).toFixed(1)}s`);
+  await ensureCiCommands(process.env, log);
 }

@@ -19,10 +19,19 @@ afterAll(async () => {
   await repo.dispose();
 });
 
-/** gitlab-ci-local 4.53.0 with GitLab's JSON schema, in a throwaway repository and home, with these CI variables. */
+/** gitlab-ci-local 4.73.0 with GitLab's JSON schema, in a throwaway repository and home, with these CI variables. */
 function gitlabCiLocalRun(variables: Record<string, string>): Promise<ToolRun> {
   const home = path.join(repo.root, 'home');
-  const args = [gitlabCiLocal, '--list-json', '--json-schema-validation', '--home', home];
+  // Pipeline variables such as CI_PIPELINE_SOURCE are predefined ones: say we mean to set them.
+  const args = [
+    gitlabCiLocal,
+    '--list-json',
+    '--json-schema-validation',
+    '--home',
+    home,
+    '--ignore-predefined-vars',
+    Object.keys(variables).join(','),
+  ];
   for (const [k, v] of Object.entries(variables)) args.push('--variable', `${k}=${v}`);
   return runTool(process.execPath, args, repo.root, { PATH: process.env.PATH, HOME: home });
 }
@@ -35,7 +44,7 @@ async function jobsRunning(variables: Record<string, string>): Promise<string[]>
   return jobs.filter((j) => j.when !== 'never').map((j) => `${j.stage}:${j.name}`);
 }
 
-describe('.gitlab-ci.yml under gitlab-ci-local 4.53.0', () => {
+describe('.gitlab-ci.yml under gitlab-ci-local 4.73.0', () => {
   it("passes GitLab's schema and runs only preview in a merge request pipeline", async () => {
     const mr = { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_PROJECT_ID: '7', CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '7' };
     expect(await jobsRunning(mr)).toEqual(['.pre:toolchain', 'preview:preview']);

@@ -8,6 +8,7 @@ import { GitopsError } from '../../../src/errors/gitops-error.js';
 import { goBuild, goModDownload, type Log } from '../../../src/toolchain/go-build.js';
 import { onPath } from '../../../src/toolchain/on-path.js';
 import { ensureCachedBinary, toolCacheDir } from '../../../src/toolchain/tool-cache.js';
+import { aptInstall } from './apt.js';
 
 // The test API server: only the tests and benchmarks start one, so it lives here, not in src/.
 
@@ -114,29 +115,6 @@ async function systemEtcd(dirs: string[]): Promise<ToolBinary | undefined> {
   return undefined;
 }
 
-/** Debian's etcd-server, when we may install packages (root with apt-get); false otherwise. */
-async function aptInstallEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<boolean> {
-  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get') || env.GITOPS_NO_APT === '1') return false;
-  const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const steps of [[['install', '-y', 'etcd-server']], [['update'], ['install', '-y', 'etcd-server']]]) {
-    try {
-      for (const args of steps) {
-        log(`running apt-get ${args.join(' ')}`);
-        await run('apt-get', args, { env: aptEnv, timeout: 600_000 });
-      }
-      return true;
-    } catch (err) {
-      log(
-        `  apt-get failed: ${String((err as { stderr?: string }).stderr ?? err)
-          .trim()
-          .split('\n')
-          .pop()}`,
-      );
-    }
-  }
-  return false;
-}
-
 /**
  * An etcd for the test API server. In order: `etcd` on PATH (at least {@link ETCD_MIN_VERSION});
  * a build cached earlier; Debian's `etcd-server` via apt-get when running as root; a build of
@@ -146,7 +124,7 @@ export async function ensureEtcd(env: NodeJS.ProcessEnv, log: Log): Promise<Tool
   const binary = path.join(toolCacheDir(env, 'etcd', `v${ETCD_VERSION}`), 'etcd');
   const found = await systemEtcd((env.PATH ?? '').split(path.delimiter));
   if (found) return found;
-  if (!existsSync(binary) && (await aptInstallEtcd(env, log))) {
+  if (!existsSync(binary) && (await aptInstall(['etcd-server'], env, log))) {
     const installed = await systemEtcd(['/usr/bin']);
     if (installed) return { ...installed, source: 'apt' };
   }
