@@ -212,4 +212,27 @@ describe('policy packs on the real engine', () => {
       await git('checkout', '-q', 'main');
     }
   });
+
+  it('drift remediation is checked against the packs in force: a stricter pack blocks it and the live resource stays', async () => {
+    const live = path.join(box.root, '.gitops', 'demo', 'good', 'platform.json');
+    await writeFile(live, '{"hostname": "localhost", "basePort": 8181}\n');
+    // The pack got stricter after `good` was deployed at 8080 (a pack is no input of the stack,
+    // so this is no undeployed change of it): remediating would write a violation.
+    const pack = await readFile(path.join(box.root, 'policies/demo/index.ts'), 'utf8');
+    expect(pack).toContain('default: 1024');
+    await box.write('policies/demo/index.ts', pack.replace('default: 1024', 'default: 9000'));
+    await commit('stricter ports');
+    try {
+      const r = await box.run(['drift', '--stack', 'good', '--remediate', '--json']);
+      const good = (JSON.parse(r.stdout) as { stacks: { name: string; status: string; error?: { code: string } }[] }).stacks[0]!;
+      expect(r.code, r.stderr).toBe(1);
+      expect(good.status).toBe('failed');
+      expect(good.error?.code).toBe('POLICY_VIOLATION');
+      expect(r.stderr).toContain('basePort 8080 is below 9000');
+      expect(r.stderr).toContain('nothing was changed');
+      expect(await readFile(live, 'utf8')).toContain('8181');
+    } finally {
+      await git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
 });
