@@ -8,10 +8,13 @@ import type { StackCatalog } from '../stacks/load.js';
 
 /**
  * Whether a record says for sure the stack was never deployed: the backend was read and holds
- * no state for it. A record read through the CLI (Pulumi Cloud) or that failed says nothing.
+ * no state for it, or only the empty state a preview leaves (no update in its history, no
+ * resource, so no outputs). A record read through the CLI (Pulumi Cloud) or that failed says nothing.
  */
 export function neverDeployed(read: RecordRead | undefined): boolean {
-  return read?.ok === true && read.record !== undefined && !read.record.exists;
+  if (read?.ok !== true || read.record === undefined) return false;
+  const { exists, version, state } = read.record;
+  return !exists || (version === 0 && state !== undefined && state.resources === 0);
 }
 
 /**

@@ -15,6 +15,8 @@ export interface UpdateRecord {
 export interface StateSummary {
   /** Resources in the state other than the stack itself (`pulumi:pulumi:Stack`) and providers: what runs somewhere. */
   live: number;
+  /** Every resource in the state, the stack's own (which carries its outputs) included: none until an update ran. */
+  resources: number;
   /** Operations a killed run began and never finished. */
   pending: PendingOperation[];
 }
@@ -71,7 +73,7 @@ export function parseStateFile(bytes: Buffer): StateSummary {
     throw new Error('it is not a Pulumi checkpoint (no version or checkpoint)');
   }
   const latest = checkpoint.latest as { resources?: unknown; pending_operations?: unknown } | undefined | null;
-  if (latest === undefined || latest === null) return { live: 0, pending: [] };
+  if (latest === undefined || latest === null) return { live: 0, resources: 0, pending: [] };
   if (latest.resources !== undefined && !Array.isArray(latest.resources)) throw new Error('its resources are not a list');
   if (latest.pending_operations !== undefined && !Array.isArray(latest.pending_operations))
     throw new Error('its pending operations are not a list');
@@ -81,8 +83,10 @@ export function parseStateFile(bytes: Buffer): StateSummary {
     resource: { urn: String(op?.resource?.urn ?? ''), type: String(op?.resource?.type ?? '') },
   }));
   const manifest = (latest as { manifest?: { time?: string } }).manifest;
+  const resources = (latest.resources as { type?: unknown }[] | undefined) ?? [];
   return {
-    live: ((latest.resources as { type?: unknown }[] | undefined) ?? []).filter((r) => !bookkeeping(r?.type)).length,
+    live: resources.filter((r) => !bookkeeping(r?.type)).length,
+    resources: resources.length,
     pending: pendingOperationsOf({ ...(manifest ? { manifest } : {}), pending_operations: wellFormed }),
   };
 }

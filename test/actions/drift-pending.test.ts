@@ -18,6 +18,7 @@ const record = (pending: number) => ({
     unknownOutcomes: false,
     state: {
       live: 1,
+      resources: 2,
       pending: Array.from({ length: pending }, (_, i) => ({
         urn: `urn:pulumi:s::app::pkg:File::f${i}`,
         type: 'pkg:File',

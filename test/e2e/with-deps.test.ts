@@ -83,6 +83,22 @@ describe('dependencies never deployed, and --with-deps', () => {
     expect(r.stderr).toContain('demo-web: skipped: not previewed: demo-base has never been deployed');
   });
 
+  it('a dependency a preview created in the backend but never deployed still counts as never deployed', async () => {
+    // The preview above created demo-base's stack in the backend: it exists, with no resources and no update.
+    expect(existsSync(path.join(stateDir(), 'local-base', 'demo-base.json'))).toBe(true);
+    const preview = await box.run(['preview', '--stack', 'demo-web', '--with-deps', '--json']);
+    expect(preview.code, preview.stderr).toBe(0);
+    const doc = JSON.parse(preview.stdout) as { stacks: { name: string; status: string }[] };
+    expect(doc.stacks.map((s) => [s.name, s.status])).toEqual([
+      ['demo-base', 'succeeded'],
+      ['demo-web', 'skipped'],
+    ]);
+    const deploy = await box.run(['deploy', '--stack', 'reader']);
+    expect(deploy.code, deploy.stderr).toBe(2);
+    expect(deploy.stderr).toContain('stack reader depends on demo-base, which has never been deployed');
+    expect(existsSync(path.join(stateDir(), 'local-base', 'reader.json'))).toBe(false);
+  });
+
   it('deploy --with-deps deploys the dependencies first, in order, and then the selection', async () => {
     const plan = await box.run(['deploy', '--stack', 'reader', '--stack', 'demo-web', '--with-deps', '--plan']);
     expect(plan.code, plan.stderr).toBe(0);
