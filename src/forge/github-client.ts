@@ -63,6 +63,7 @@ export interface GithubClient extends ForgeApi {
   readonly repo: { owner: string; repo: string };
 }
 
+/** The client of `ctx`'s repository: one Octokit with our retry and throttling policy, our user asked once. */
 export function githubClient(ctx: ForgeContext, options: ForgeOptions = {}): GithubClient {
   const octokit = octokitOf(ctx, options);
   const [owner = '', repo = ''] = ctx.project.split('/');

@@ -22,6 +22,7 @@ export const oldestFirst = { perPage: 100, orderBy: 'created_at', sort: 'asc' } 
 /** A GitLab user as answers embed one. */
 export type GitlabUser = { id: number; username: string } | null | undefined;
 
+/** Our view of an embedded user, compared by ID (see sameUser). */
 export const userOf = (u: GitlabUser): ForgeUser | undefined => (u ? { id: u.id, username: u.username } : undefined);
 
 function resources(ctx: ForgeContext, options: ForgeOptions) {
@@ -54,6 +55,7 @@ export interface GitlabClient extends ForgeApi {
   accessLevel(id: number, absent?: readonly number[]): Promise<number | undefined>;
 }
 
+/** The client of `ctx`'s project: one set of gitbeaker resources, our retry policy, our user asked once. */
 export function gitlabClient(ctx: ForgeContext, options: ForgeOptions = {}): GitlabClient {
   const rest = resources(ctx, options);
   const api = forgeApi(ctx, {
