@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
-import {
-  ciEnv,
-  type FakeReview,
-  type ForgeServer,
-  fakeSha,
-  startForgeServer,
-  testForgeOptions,
-  testProjects,
-} from '../helpers/forge-server.js';
+import { ciEnv, type FakeReview, type ForgeServer, fakeSha, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 let server: ForgeServer;
 let gitlab: Forge;
@@ -18,8 +11,8 @@ let github: Forge;
 const forgeFor = (platform: 'gitlab' | 'github', extra: Record<string, string> = {}) =>
   createForge(forgeContextFromEnv(ciEnv(server, platform, extra)), testForgeOptions);
 
-beforeAll(async () => {
-  server = await startForgeServer();
+freshForgeServerEachTest((s) => {
+  server = s;
   gitlab = forgeFor('gitlab');
   github = forgeFor('github');
   // GitLab: Developer 30, Maintainer 40, Reporter 20; `renovate` is a bot by flag only.
@@ -47,9 +40,6 @@ beforeAll(async () => {
     server.state.addCollaborator(testProjects.github, login, role);
   }
   server.state.user('github', 'renovate', { bot: true });
-});
-afterAll(async () => {
-  await server.close();
 });
 
 describe('GitLab approvals (Premium, approvals reset on push)', () => {

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { type ForgePlatform, GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS } from '../../src/forge/forge.js';
 import { bodyBudget, markerFor } from '../../src/forge/markers.js';
-import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => {
-  await server.close();
+freshForgeServerEachTest((s) => {
+  server = s;
 });
 
 const mrEnv = (platform: ForgePlatform, mr: number) =>
@@ -96,7 +94,11 @@ describe.each(['gitlab', 'github'] as const)('%s merge request comment', (platfo
 });
 
 describe('auth headers the clients send', () => {
-  it('uses PRIVATE-TOKEN on GitLab and a token Authorization on GitHub', () => {
+  it('uses PRIVATE-TOKEN on GitLab and a token Authorization on GitHub', async () => {
+    for (const platform of ['gitlab', 'github'] as const) {
+      server.state.addMergeRequest(platform, testProjects[platform], { number: 12 });
+      await forgeFor(platform, 12).upsertMergeRequestComment('preview', 'x');
+    }
     const gl = server.requests.find((r) => r.platform === 'gitlab')!;
     const gh = server.requests.find((r) => r.platform === 'github')!;
     expect(gl.headers['private-token']).toBe(server.state.tokens.gitlab);

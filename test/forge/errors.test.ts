@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { MergeRequestNotes } from '@gitbeaker/rest';
 import { Octokit } from '@octokit/rest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { forgeHttpError } from '../../src/forge/api-call.js';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
@@ -9,14 +9,12 @@ import { createForge } from '../../src/forge/create-forge.js';
 import { type ForgePlatform, GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS } from '../../src/forge/forge.js';
 import { SecretToken } from '../../src/forge/secret.js';
 import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
+freshForgeServerEachTest((s) => {
+  server = s;
   for (const platform of ['gitlab', 'github'] as const) server.state.addMergeRequest(platform, testProjects[platform], { number: 7 });
-});
-afterAll(async () => {
-  await server.close();
 });
 
 const wrongToken = 'glpat-WRONG-but-still-secret-4711';

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
-import { ciEnv, type FakeIssue, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type FakeIssue, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => {
-  await server.close();
+freshForgeServerEachTest((s) => {
+  server = s;
 });
 
 describe.each(['gitlab', 'github'] as const)('%s drift issue', (platform: ForgePlatform) => {
@@ -19,7 +17,7 @@ describe.each(['gitlab', 'github'] as const)('%s drift issue', (platform: ForgeP
   const driftIssues = (stack: string): FakeIssue[] => project().issues.filter((i) => i.body.startsWith(markerFor(`drift:${stack}`)));
   const writes = () => server.requests.filter((r) => r.platform === platform && r.method !== 'GET');
 
-  beforeAll(() => {
+  beforeEach(() => {
     forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
     // 120 unrelated open issues come first, so ours are found beyond page 1. Our own user opened
     // them (other people's issues are filtered out by the GitLab query), so GitLab pages too.

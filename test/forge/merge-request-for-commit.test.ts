@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
-import {
-  ciEnv,
-  type FakeMergeRequest,
-  type ForgeServer,
-  fakeSha,
-  startForgeServer,
-  testForgeOptions,
-  testProjects,
-} from '../helpers/forge-server.js';
+import { ciEnv, type FakeMergeRequest, type ForgeServer, fakeSha, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => {
-  await server.close();
+freshForgeServerEachTest((s) => {
+  server = s;
 });
 
 /**
@@ -29,7 +19,7 @@ describe.each(['gitlab', 'github'] as const)('%s merge request that landed a com
   let forge: Forge;
   let next = 100;
   const project = testProjects[platform];
-  beforeAll(() => {
+  beforeEach(() => {
     forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
   });
 

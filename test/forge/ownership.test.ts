@@ -1,17 +1,15 @@
 import { MergeRequestNotes } from '@gitbeaker/rest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
-import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => {
-  await server.close();
+freshForgeServerEachTest((s) => {
+  server = s;
 });
 
 const forgeFor = (platform: ForgePlatform, extra: Record<string, string> = {}) =>
@@ -114,7 +112,8 @@ describe.each(['gitlab', 'github'] as const)('%s: only our own drift issues', (p
   });
 
   if (platform === 'gitlab') {
-    it('asks GitLab for our issues only (author_id)', () => {
+    it('asks GitLab for our issues only (author_id)', async () => {
+      await forgeFor(platform).upsertIssue('drift:prod', { title: 'Drift on stack prod', body: '1 resource drifted' });
       const listing = server.requests
         .filter((r) => r.platform === 'gitlab' && r.method === 'GET' && r.path === '/projects/42/issues')
         .at(-1)!;

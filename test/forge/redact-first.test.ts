@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/api/drift-report.js';
 import { notifyDrift } from '../../src/drift/notify.js';
 import { notifyChannels } from '../../src/drift/notify-channels.js';
@@ -11,7 +11,8 @@ import { reportDeploy } from '../../src/merge-request/report-deploy.js';
 import { previewMarkdown } from '../../src/report/preview-markdown.js';
 import { Redactor } from '../../src/secrets/redact.js';
 import { redactDeep } from '../../src/secrets/redact-deep.js';
-import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 /*
  * Redact first, once: a secret holding each output format's special characters (Slack's & < >,
@@ -72,11 +73,8 @@ const failedResults = (): StackResult[] =>
   }));
 
 let server: ForgeServer;
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => {
-  await server.close();
+freshForgeServerEachTest((s) => {
+  server = s;
 });
 
 const forgeFor = (platform: ForgePlatform) => createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { forgeContextFromEnv } from '../../src/forge/context.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { RetryNotice } from '../../src/forge/gitlab-requester.js';
-import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { ciEnv, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
+import { freshForgeServerEachTest } from '../helpers/fresh-forge-server.js';
 
 /**
  * Forge clients facing a flaky or rate-limiting forge: idempotent calls are retried with
@@ -11,11 +12,8 @@ import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjec
  */
 let server: ForgeServer;
 let notices: RetryNotice[];
-beforeAll(async () => {
-  server = await startForgeServer();
-});
-afterAll(async () => {
-  await server.close();
+freshForgeServerEachTest((s) => {
+  server = s;
 });
 beforeEach(() => {
   notices = [];

@@ -16,19 +16,12 @@ import type { Forge, ForgeOptions } from '../../src/forge/forge.js';
 import { githubRoutes } from './fake-forge/github-routes.js';
 import { gitlabRoutes } from './fake-forge/gitlab-routes.js';
 import { type Call, faultReply, githubError, gitlabError, identityOf, match, type Reply, type Route, readBody } from './fake-forge/http.js';
-import {
-  createState,
-  emptyProject,
-  type FakeIdentity,
-  type FakePlatform,
-  type FakeProject,
-  type FaultRule,
-  type ForgeServer,
-  type RecordedRequest,
-} from './fake-forge/model.js';
+import type { FakeIdentity, FakePlatform, FakeProject, FaultRule, ForgeServer, RecordedRequest } from './fake-forge/model.js';
+import { createState, emptyProject } from './fake-forge/state.js';
 import { githubRefusal, gitlabRefusal, roleGithubPermissions, templateGithubPermissions } from './forge-permissions.js';
 
 export * from './fake-forge/model.js';
+export { fakeSha } from './fake-forge/state.js';
 
 /** Starts the server on 127.0.0.1 on a free port. Tokens are in `state.tokens`. */
 export async function startForgeServer(): Promise<ForgeServer> {
