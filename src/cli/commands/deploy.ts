@@ -1,5 +1,5 @@
 import { deployOnMerge, guardDeployBranch, guardDeployCheckout, selectionDeployMessage } from '../../actions/deploy-on-merge.js';
-import { recordsFirstEngine } from '../../actions/open-engine.js';
+import { type EngineNeeds, recordsFirstEngine } from '../../actions/open-engine.js';
 import { operate, planOperate } from '../../actions/operate.js';
 import { overrideMessage, selectionRefusals } from '../../actions/selection-approvals.js';
 import { withSelectionGraph } from '../../actions/selection-graph.js';
@@ -21,7 +21,11 @@ export async function deployCommand(args: DeployArgs, cli: CliEnv): Promise<numb
   const opened = await actionContext(cli, args, { defaultBranch: args.defaultBranch, scope: scopeOf(args) });
   // Each stack's deploy record is read first; the engine opens only if a stack is to run.
   const ctx = args.sinceDeployed
-    ? { ...opened, engine: async (stacks: readonly StackDefinition[]) => recordsFirstEngine(engineHost(cli), opened.layout, stacks) }
+    ? {
+        ...opened,
+        engine: async (stacks: readonly StackDefinition[], options?: EngineNeeds) =>
+          recordsFirstEngine(engineHost(cli), opened.layout, stacks, options),
+      }
     : opened;
   if (args.sinceDeployed) {
     await guardDeployBranch(ctx, 'HEAD');
