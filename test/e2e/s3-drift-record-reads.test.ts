@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECORDS_INDEX_KEY } from '../../src/backend-state/records-index.js';
 import { runGit } from '../helpers/git-repo.js';
 import { type S3RequestCounter, startS3RequestCounter } from '../helpers/s3-request-counter.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
@@ -71,7 +72,15 @@ describe('drift on S3: each deploy record read once per run', () => {
       expect(records.get(`.pulumi/stacks/local-base/${s}.json`), `${s} state`).toBe(1);
       expect(records.get(`.pulumi/stacks/local-base/${s}.pulumi-tags`), `${s} tags`).toBe(1);
     }
-    // The commit tag names the deployed commit: no update record is needed.
-    expect([...records.keys()].filter((k) => k.startsWith('.pulumi/history/'))).toEqual([]);
+    // The commit tag names the deployed commit; each stack's newest update is read once, for the
+    // records index that drift keeps (status reads it there), and no older one.
+    const history = [...records.keys()].filter((k) => k.startsWith('.pulumi/history/'));
+    expect(history.map((k) => k.split('/')[3]).sort()).toEqual(stacks);
+    expect(
+      counter
+        .seen()
+        .filter((r) => r.sender === 'gitops' && r.kind === 'PUT')
+        .map((r) => r.key),
+    ).toEqual([RECORDS_INDEX_KEY]);
   });
 });

@@ -57,6 +57,16 @@ describe('the records index on S3', () => {
   const read = (objects: StateObjects, index: 'read' | 'write' = 'read'): Promise<Map<string, RecordRead>> =>
     readStackRecords(objects, requests, 8, {}, index);
   const gets = () => counter.seen().filter((r) => r.sender === 'gitops' && r.kind === 'GET');
+  /**
+   * What `status` fetched for the catalogue's stacks, sorted. beta, deleted from the catalogue, is
+   * read on its own by the deleted-stacks check (a few stacks: their own folders, no index), which
+   * reads the layout file once more.
+   */
+  const catalogueGets = () =>
+    gets()
+      .map((r) => r.key)
+      .filter((k) => !k.includes('/beta'))
+      .sort();
   const storedIndex = async (): Promise<{ version: number; objects: Record<string, { kind: string; etag: string; value: unknown }> }> => {
     const bytes = await indexed.read(RECORDS_INDEX_KEY);
     if (!bytes) throw new Error('no index stored');
@@ -159,11 +169,14 @@ describe('the records index on S3', () => {
     const full = await read(unindexed());
     await read(indexed, 'write');
     const after = await storedIndex();
-    // The renamed stack's old objects are gone from the backend, and from the index.
-    expect(Object.keys(after.objects).filter((k) => k.includes('/gamma.') || k.includes('/gamma/'))).toEqual([]);
+    // Every entry is of an object still in the backend: the renamed stack's moved state left the index (Pulumi leaves its tags file behind).
+    const inBackend = new Set(await s3.client.listKeys(s3.bucket));
+    expect(Object.keys(after.objects).filter((k) => !inBackend.has(k))).toEqual([]);
+    expect(after.objects['.pulumi/stacks/local-base/gamma.json']).toBeUndefined();
+    expect(after.objects['.pulumi/stacks/local-base/gamma2.json']?.kind).toBe('state');
     expect(await read(indexed)).toEqual(full);
     const fresh = await status();
-    expect(gets().map((r) => r.key)).toEqual(['.pulumi/meta.yaml', RECORDS_INDEX_KEY]);
+    expect(catalogueGets()).toEqual([RECORDS_INDEX_KEY, '.pulumi/meta.yaml', '.pulumi/meta.yaml']);
     await deleteIndex();
     const without = await status();
     expect(gets().length).toBeGreaterThan(3 * (names.length - 1));
@@ -173,14 +186,11 @@ describe('the records index on S3', () => {
     await read(indexed, 'write');
     for (const s of ['epsilon', 'zeta']) await pulumi(['stack', 'tag', 'set', 'team', 'data', '--stack', `organization/local-base/${s}`]);
     await status();
-    expect(
-      gets()
-        .map((r) => r.key)
-        .sort(),
-    ).toEqual(
+    expect(catalogueGets()).toEqual(
       [
-        '.pulumi/meta.yaml',
         RECORDS_INDEX_KEY,
+        '.pulumi/meta.yaml',
+        '.pulumi/meta.yaml',
         '.pulumi/stacks/local-base/epsilon.pulumi-tags',
         '.pulumi/stacks/local-base/zeta.pulumi-tags',
       ].sort(),
