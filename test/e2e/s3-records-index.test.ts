@@ -217,6 +217,20 @@ describe('the records index on S3', () => {
     expect(gets().map((r) => r.key)).toContain(key);
   });
 
+  it('two writers racing a change: whichever wins, the index read equals the full read', async () => {
+    await read(indexed, 'write');
+    await Promise.all([
+      read(indexed, 'write'),
+      pulumi(['stack', 'tag', 'set', 'team', 'race', '--stack', 'organization/local-base/zeta']),
+      read(indexed, 'write'),
+    ]);
+    await Promise.all([read(indexed, 'write'), read(indexed, 'write')]);
+    const viaIndex = await read(indexed);
+    expect(viaIndex).toEqual(await read(unindexed()));
+    const zeta = viaIndex.get('zeta');
+    expect(zeta?.ok && zeta.record?.tags.team).toBe('race');
+  });
+
   it('a damaged, cut short, foreign-version or wrongly shaped index is not used: the full read, the same status', async () => {
     await deleteIndex();
     const expected = await status();
