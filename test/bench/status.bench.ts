@@ -123,6 +123,8 @@ const bench: Bench = {
       });
       await counter.stop();
       counter = undefined;
+      const listing = await s3.client.send('GET', `/${s3.bucket}?list-type=2&prefix=${encodeURIComponent(RECORDS_INDEX_KEY)}`);
+      const indexKiB = Number(/<Size>(\d+)<\/Size>/.exec(listing.body)?.[1] ?? Number.NaN) / 1024;
 
       // The CLI path on the first CLI_STACKS stacks: a clone with only their files.
       if (CLI_STACKS > 0) {
@@ -150,7 +152,7 @@ const bench: Bench = {
         name: 'status',
         lines: [
           ...table(runs, requests, builds, objects),
-          `  load average during the S3 rounds: ${loads.map((l) => l.toFixed(1)).join(', ')}`,
+          `  records index: ${indexKiB.toFixed(0)} KiB stored; load average during the S3 rounds: ${loads.map((l) => l.toFixed(1)).join(', ')}`,
         ],
         figures: Object.fromEntries([
           ...Object.entries(runs).flatMap(([k, r]) => [
