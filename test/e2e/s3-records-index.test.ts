@@ -231,6 +231,22 @@ describe('the records index on S3', () => {
     expect(zeta?.ok && zeta.record?.tags.team).toBe('race');
   });
 
+  it('a state file cut short after the index was written is read, and an error naming the stack: never up to date', async () => {
+    await read(indexed, 'write');
+    const key = '.pulumi/stacks/local-base/zeta.json';
+    const whole = await s3.client.getText(s3.bucket, key);
+    await s3.client.putText(s3.bucket, key, whole.slice(0, Math.floor(whole.length / 2)));
+    try {
+      const r = await status();
+      expect(r.code).toBe(1);
+      const zeta = r.doc.stacks.find((s) => s.name === 'zeta')!;
+      expect(zeta.state).toBe('unreadable');
+      expect(zeta.reasons[0]).toMatch(/^stack zeta: its state file .*zeta\.json cannot be read: it is not valid JSON/);
+    } finally {
+      await s3.client.putText(s3.bucket, key, whole);
+    }
+  });
+
   it('a damaged, cut short, foreign-version or wrongly shaped index is not used: the full read, the same status', async () => {
     await deleteIndex();
     const expected = await status();
