@@ -40,7 +40,7 @@ export async function deploySelection(
 
 /** `ctx` whose engine reads deploy records first, opening the real engine only when a stack runs. */
 export function recordsFirst(ctx: ActionContext, host: EngineHost): ActionContext {
-  return { ...ctx, engine: async (stacks) => recordsFirstEngine(host, ctx.layout, stacks) };
+  return { ...ctx, engine: async (stacks, options) => recordsFirstEngine(host, ctx.layout, stacks, options) };
 }
 
 /** `deploy --since-deployed --plan`: on the default branch only, what would be deployed and why. */

@@ -25,6 +25,8 @@ export interface EngineNeeds {
   needsSecrets?: boolean;
   /** The root Pulumi.yaml to take the backend URL from (a merge request's base); default the checkout's. */
   projectText?: string | null;
+  /** Keep the backend's records index up to date: only commands that write the state anyway (deploy, drift). */
+  writesRecordsIndex?: boolean;
 }
 
 /** The SDK copy Node resolves from the repository root and from each program folder the stacks run. */
@@ -69,6 +71,7 @@ export function recordsFirstEngine(
     resolveBackendUrl(layout, host.env),
     async (s) => (await open()).lastDeployedCommit(s),
     recordsViaCli(host.env),
+    options.writesRecordsIndex,
   );
   return deferredEngine(open, records);
 }

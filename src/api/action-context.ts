@@ -33,8 +33,10 @@ export interface ActionContext {
   /**
    * Opens the engine for the stacks about to run. `projectText`: the root Pulumi.yaml whose
    * `backend.url` applies instead of the working tree's (a merge request's jobs pass the base's).
+   * `writesRecordsIndex`: the command writes the state anyway (deploy, drift), so it keeps the
+   * backend's records index up to date too.
    */
-  engine: (stacks: readonly StackDefinition[], options?: { projectText?: string | null }) => Promise<Engine>;
+  engine: (stacks: readonly StackDefinition[], options?: { projectText?: string | null; writesRecordsIndex?: boolean }) => Promise<Engine>;
   git: GitReader;
   /** The forge of this pipeline; throws FORGE_ERROR when the CI does not name one. */
   forge: () => Promise<Forge>;

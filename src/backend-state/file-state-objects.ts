@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ListedObject, StateObjects } from './state-objects.js';
+import type { ListedObject, StateObjects, StoredObject } from './state-objects.js';
 
 /** The objects of a `file://` backend: files under its folder. */
 export class FileStateObjects implements StateObjects {
@@ -48,6 +48,11 @@ export class FileStateObjects implements StateObjects {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+  }
+
+  async readTagged(key: string): Promise<StoredObject | undefined> {
+    const bytes = await this.read(key);
+    return bytes && { bytes };
   }
 
   where(key: string): string {

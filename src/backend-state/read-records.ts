@@ -3,7 +3,9 @@ import { mapLimit } from '../lib/map-limit.js';
 import { objectKey } from '../state-lock/lock-store.js';
 import { commitOfTag, deployedCommitTag, lastDeployedCommitOf } from './deployed-commit.js';
 import { byFolder, historyFilesOf, layoutVersion, type StackKeys, type StackRef, stackKeys, stateFileOf } from './diy-layout.js';
-import { parseHistoryFile, parseStateFile, parseTagsFile, type StackRecord, type UpdateRecord } from './stack-record.js';
+import { type IndexUse, openMemo, saveMemo } from './indexed-reads.js';
+import { type RecordKind, type RecordsMemo, recordParsers } from './records-index.js';
+import type { StackRecord, UpdateRecord } from './stack-record.js';
 import type { ListedObject, StateObjects } from './state-objects.js';
 
 /** A stack to read, by its gitops name and its Pulumi identity. */
@@ -37,13 +39,17 @@ const HISTORY_LIMIT = 100;
  * and damage), its tags, and its history only as far as needed: the newest update (unless
  * `needs` says otherwise), and older ones only while no commit tag names the deployed commit.
  * Reads nothing else, decrypts nothing, runs no CLI. A damaged record is that stack's error, naming
- * the stack and the object; the other stacks are still read.
+ * the stack and the object; the other stacks are still read. Where the backend keeps a records
+ * index (S3), an object whose listed tag matches the index's is not fetched (see
+ * `records-index.ts`); with `index` `write`, the index is brought up to date after, and holds each
+ * stack's newest update whatever `needs` says, so that `status` finds it there.
  */
 export async function readStackRecords(
   objects: StateObjects,
   stacks: readonly RecordRequest[],
   concurrency: number,
   needs: RecordNeeds = {},
+  index: IndexUse = 'read',
 ): Promise<Map<string, RecordRead>> {
   const few = stacks.length <= FEW;
   let meta: Buffer | undefined;
@@ -80,16 +86,26 @@ export async function readStackRecords(
   }
   const listed = new Map(listings.map((o) => [o.key, o]));
   const keys = [...listed.keys()];
+  // Only with the whole backend listed: the index is listed with it, and it serves many stacks.
+  const memo = root ? await openMemo(objects, listed) : undefined;
   const l: Listings = {
     listed,
     folders: byFolder(keys),
     present: new Set(keys),
+    memo,
   };
+  const wanted = memo && index === 'write' ? { ...needs, latestUpdate: true } : needs;
   const reads = await mapLimit(stacks, concurrency, (s) =>
-    readOne(objects, s, stackKeys(s, version), l, needs).catch(
+    readOne(objects, s, stackKeys(s, version), l, wanted).catch(
       (err): RecordRead => ({ ok: false, error: unreadable(s.name, 'its records', objects.where(stackKeys(s, version).state), err) }),
     ),
   );
+  if (memo && index === 'write')
+    await saveMemo(
+      objects,
+      memo,
+      stacks.map((s) => stackKeys(s, version)),
+    );
   return new Map(stacks.map((s, i) => [s.name, reads[i]!]));
 }
 
@@ -117,6 +133,8 @@ interface Listings {
   /** Every listed key, by folder. */
   folders: ReadonlyMap<string, readonly string[]>;
   present: ReadonlySet<string>;
+  /** What the records index recalls, where one is kept. */
+  memo: RecordsMemo | undefined;
 }
 
 async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys, l: Listings, needs: RecordNeeds): Promise<RecordRead> {
@@ -129,23 +147,31 @@ async function readOne(objects: StateObjects, s: RecordRequest, keys: StackKeys,
     gitopsLock: l.present.has(objectKey('locks', s.project, s.stack)),
     unknownOutcomes: l.present.has(objectKey('unknown', s.project, s.stack)),
   };
-  const step = async <T>(what: string, key: string, parse: (b: Buffer) => T): Promise<T | undefined> => {
-    const bytes = await objects.read(key);
-    if (bytes === undefined) return undefined;
+  const step = async <K extends RecordKind>(
+    what: string,
+    key: string,
+    kind: K,
+  ): Promise<ReturnType<(typeof recordParsers)[K]> | undefined> => {
+    const recalled = l.memo?.recall(key, kind);
+    if (recalled) return recalled.value;
+    const got = await objects.readTagged(key);
+    if (got === undefined) return undefined;
     try {
-      return parse(bytes);
+      const value = recordParsers[kind](got.bytes) as ReturnType<(typeof recordParsers)[K]>;
+      l.memo?.remember(key, kind, got.etag, value);
+      return value;
     } catch (err) {
       throw unreadable(s.name, what, objects.where(key), err);
     }
   };
   const files = historyFilesOf(l.folders.get(keys.historyDir) ?? []);
   record.version = files.length;
-  const history = (file: string) => step('an update record in its history', file, parseHistoryFile);
+  const history = (file: string) => step('an update record in its history', file, 'update');
   try {
     // Independent objects, fetched at once; a damaged one is reported in this order whichever fails first.
     const [state, tags, newest] = await settledInOrder([
-      stateFile ? step('its state file', stateFile.key, parseStateFile) : undefined,
-      l.listed.has(keys.tags) ? step('its tags file', keys.tags, parseTagsFile) : undefined,
+      stateFile ? step('its state file', stateFile.key, 'state') : undefined,
+      l.listed.has(keys.tags) ? step('its tags file', keys.tags, 'tags') : undefined,
       needs.latestUpdate !== false && files[0] ? history(files[0]) : undefined,
     ] as const);
     if (state) record.state = state;

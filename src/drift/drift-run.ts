@@ -93,7 +93,11 @@ export async function drift(ctx: ActionContext, plan: readonly DriftPlanEntry[],
   const defs = names.map((n) => ctx.catalog.byName.get(n)!);
   // One read of the deploy records for the run, started now: the guard, the ignore rules and the
   // pending-operations check each take theirs from it (the deployed commit and the state).
-  const engine = recordsOnce(await withPolicyChecks(ctx, await ctx.engine(defs), names, { enforced: head }), { latestUpdate: false }, defs);
+  const engine = recordsOnce(
+    await withPolicyChecks(ctx, await ctx.engine(defs, { writesRecordsIndex: true }), names, { enforced: head }),
+    { latestUpdate: false },
+    defs,
+  );
   const run = runContextOf(ctx, engine, { message: 'gitops drift remediation' });
   const deployedOf = deployedCommitOnce();
   const detected = await detectDrift(names, run, {

@@ -28,6 +28,8 @@ export class DeployRecords {
     private readonly viaCli: (stack: StackDefinition) => Promise<string | undefined>,
     /** `GITOPS_DEPLOY_RECORDS=cli`: the CLI path even where the objects could be read (a check, or a way round a misread). */
     private readonly forceCli = false,
+    /** Whether this command keeps the backend's records index up to date (it holds the state's write credentials: deploy, drift). */
+    private readonly writesIndex = false,
   ) {}
 
   /** Whether the backend's objects are read directly (no CLI call per stack). */
@@ -49,7 +51,7 @@ export class DeployRecords {
 
   async read(stacks: readonly StackDefinition[], needs?: RecordNeeds): Promise<Map<string, RecordRead>> {
     const objects = await this.open();
-    if (objects) return readStackRecords(objects, stacks, DIRECT_CONCURRENCY, needs);
+    if (objects) return readStackRecords(objects, stacks, DIRECT_CONCURRENCY, needs, this.writesIndex ? 'write' : 'read');
     const reads = await mapLimit(stacks, CLI_CONCURRENCY, (s) =>
       this.viaCli(s).then(
         (deployedCommit): RecordRead => ({ ok: true, ...(deployedCommit ? { deployedCommit } : {}) }),

@@ -18,6 +18,8 @@ export interface PulumiEngineOptions {
   lockLeaseMs?: number;
   /** Read deploy records through the CLI even on a backend read directly (`GITOPS_DEPLOY_RECORDS=cli`). */
   recordsViaCli?: boolean;
+  /** Keep the backend's records index up to date after reading records (see `records-index.ts`); default read it only. */
+  writesRecordsIndex?: boolean;
 }
 
 /** Two hours: longer than any sane single-stack update, short enough that a hung program frees its runner. */

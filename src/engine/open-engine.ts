@@ -25,6 +25,8 @@ export interface OpenEngineOptions {
   needsSecrets?: boolean;
   /** The root Pulumi.yaml text whose `backend.url` applies, when not the working tree's (see `resolveBackendUrl`). */
   projectText?: string | null;
+  /** Keep the backend's records index up to date (commands that write the state anyway: deploy, drift). */
+  writesRecordsIndex?: boolean;
 }
 
 /** The real engine, after the checks that must pass before anything runs, with its toolchain installed. */
@@ -61,6 +63,7 @@ export async function openPulumiEngine(options: OpenEngineOptions): Promise<Pulu
     ...(operationTimeoutMs ? { operationTimeoutMs } : {}),
     ...(lockLeaseMs ? { lockLeaseMs } : {}),
     ...(viaCli ? { recordsViaCli: viaCli } : {}),
+    ...(options.writesRecordsIndex ? { writesRecordsIndex: true } : {}),
   });
 }
 

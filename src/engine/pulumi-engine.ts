@@ -41,7 +41,12 @@ export class PulumiEngine implements Engine {
     this.ws = new StackWorkspaces(options);
     this.guards = new StackGuards(this.ws);
     this.operations = new StackOperations(this.ws, this.guards);
-    this.records = new DeployRecords(options.backendUrl, (def) => this.lastDeployedCommitViaCli(def), options.recordsViaCli);
+    this.records = new DeployRecords(
+      options.backendUrl,
+      (def) => this.lastDeployedCommitViaCli(def),
+      options.recordsViaCli,
+      options.writesRecordsIndex,
+    );
   }
 
   run(request: RunRequest, sink: ProgressSink): Promise<StackResult> {

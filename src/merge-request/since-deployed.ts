@@ -274,7 +274,7 @@ export async function planSinceDeployed(ctx: ActionContext): Promise<SinceDeploy
  */
 export async function deploySinceDeployed(ctx: ActionContext, options: DeploySinceDeployedOptions): Promise<DeploySinceDeployedResult> {
   const head = await ctx.git.revParse('HEAD');
-  const opened = await ctx.engine(ctx.catalog.stacks);
+  const opened = await ctx.engine(ctx.catalog.stacks, { writesRecordsIndex: true });
   const engine = options.plans ? await planBoundEngine(ctx, opened, options.plans, head) : opened;
   const scope = await sinceDeployedScope(ctx, engine, head);
   options.onScope?.(scope);

@@ -1,5 +1,7 @@
 import { cp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { RECORDS_INDEX_KEY } from '../../src/backend-state/records-index.js';
 import { runGit } from '../helpers/git-repo.js';
 import { type S3RequestCounter, startS3RequestCounter } from '../helpers/s3-request-counter.js';
 import type { S3Server } from '../helpers/s3-server.js';
@@ -20,6 +22,7 @@ const CLI_STACKS = Number(process.env.BENCH_STATUS_CLI_STACKS ?? 100);
 interface Requests {
   list: number;
   get: number;
+  /** Writes (the records index), heads, deletes. */
   other: number;
 }
 
@@ -28,7 +31,9 @@ interface Requests {
  * backend and on SeaweedFS (through a proxy that counts gitops' S3 requests): the direct read of
  * the backend's objects, side by side with the per-stack CLI path (`GITOPS_DEPLOY_RECORDS=cli`,
  * on the first 100 stacks) and, with BENCH_BASELINE_GITOPS, with that build's direct read
- * (BENCH_RUNS interleaved rounds). BENCH_STATUS_CLI_STACKS=0 leaves the CLI path out.
+ * (BENCH_RUNS interleaved rounds). On S3, this build runs without a records index (deleted
+ * before each run: the deploy then writes it) and with a fresh one (as the deploy left it).
+ * BENCH_STATUS_CLI_STACKS=0 leaves the CLI path out.
  * Goals: status <= 2 s, deploy <= 3 s, peak <= 200 MiB.
  */
 const bench: Bench = {
@@ -99,12 +104,27 @@ const bench: Bench = {
         ...s3.env(),
         PULUMI_BACKEND_URL: `s3://${s3.bucket}?endpoint=${encodeURIComponent(counter.endpoint)}&use_path_style=true&region=us-east-1`,
       } as NodeJS.ProcessEnv;
+      const dropIndex = async () => {
+        const res = await s3!.client.send('DELETE', `/${s3!.bucket}/${RECORDS_INDEX_KEY}`);
+        if (res.status !== 204 && res.status !== 200) throw new Error(`deleting the records index: HTTP ${res.status}`);
+      };
+      const loads: number[] = [];
       await rounds(async (build, bin) => {
+        loads.push(os.loadavg()[0]!);
+        // The build before knows no index; this one runs without (status never writes one; the
+        // deploy, its first run, writes it), then with the one that deploy wrote.
+        await dropIndex();
         await time(`${build}.s3.status`, bin, status, s3Env);
+        await dropIndex();
         await time(`${build}.s3.deploy`, bin, deploy, s3Env);
+        if (build !== 'gitops') return;
+        await time(`${build}.s3index.status`, bin, status, s3Env);
+        await time(`${build}.s3index.deploy`, bin, deploy, s3Env);
       });
       await counter.stop();
       counter = undefined;
+      const listing = await s3.client.send('GET', `/${s3.bucket}?list-type=2&prefix=${encodeURIComponent(RECORDS_INDEX_KEY)}`);
+      const indexKiB = Number(/<Size>(\d+)<\/Size>/.exec(listing.body)?.[1] ?? Number.NaN) / 1024;
 
       // The CLI path on the first CLI_STACKS stacks: a clone with only their files.
       if (CLI_STACKS > 0) {
@@ -130,7 +150,10 @@ const bench: Bench = {
       }
       return {
         name: 'status',
-        lines: table(runs, requests, builds, objects),
+        lines: [
+          ...table(runs, requests, builds, objects),
+          `  records index: ${indexKiB.toFixed(0)} KiB stored; load average during the S3 rounds: ${loads.map((l) => l.toFixed(1)).join(', ')}`,
+        ],
         figures: Object.fromEntries([
           ...Object.entries(runs).flatMap(([k, r]) => [
             [`${k}.ms`, r.wallMs] as const,
@@ -169,19 +192,25 @@ function medianOf(all: Measured[]): Measured {
 function table(runs: Record<string, Measured>, requests: Record<string, Requests>, builds: [string, string][], objects: number): string[] {
   const s = (k: string) => runs[k]!.wallMs / 1000;
   const m = (k: string) => `${s(k).toFixed(2)} s, ${runs[k]!.peakMiB.toFixed(0)} MiB, ${runs[k]!.cpuS.toFixed(1)} s CPU`;
-  const q = (k: string) => `${requests[k]!.list.toFixed(3)} LIST + ${requests[k]!.get.toFixed(2)} GET`;
+  const q = (k: string) =>
+    `${requests[k]!.list.toFixed(3)} LIST + ${requests[k]!.get.toFixed(3)} GET${requests[k]!.other ? ` + ${requests[k]!.other.toFixed(3)} PUT` : ''}`;
   const lines = [
     `${STACKS} deployed stacks (${REAL} deployed by the engine, the rest copies of their records; ${objects} objects in the backend):`,
-    '  build     command                   file backend (wall, peak, CPU)   SeaweedFS (wall, peak, CPU)      S3 requests per stack     goal',
+    '  build     command                   file backend (wall, peak, CPU)   SeaweedFS (wall, peak, CPU)      S3 requests per stack          goal',
   ];
   for (const [build] of builds) {
     for (const [cmd, key, goal] of [
       ['status --json', 'status', '<= 2 s, 200 MiB'],
       ['deploy --since-deployed', 'deploy', '<= 3 s, 200 MiB'],
     ] as const) {
+      const noIndex = build === 'gitops' ? ' (no index)' : '';
       lines.push(
-        `  ${build.padEnd(9)} ${cmd.padEnd(25)} ${m(`${build}.file.${key}`).padEnd(32)} ${m(`${build}.s3.${key}`).padEnd(32)} ${q(`${build}.s3.${key}`).padEnd(25)} ${goal}`,
+        `  ${build.padEnd(9)} ${cmd.padEnd(25)} ${m(`${build}.file.${key}`).padEnd(32)} ${m(`${build}.s3.${key}`).padEnd(32)} ${`${q(`${build}.s3.${key}`)}${noIndex}`.padEnd(30)} ${goal}`,
       );
+      if (runs[`${build}.s3index.${key}`])
+        lines.push(
+          `  ${build.padEnd(9)} ${`${cmd}, fresh index`.padEnd(25)} ${''.padEnd(32)} ${m(`${build}.s3index.${key}`).padEnd(32)} ${q(`${build}.s3index.${key}`).padEnd(30)} ${goal}`,
+        );
     }
   }
   if (builds[1]) lines.push(`  baseline: ${builds[1][1]}`);

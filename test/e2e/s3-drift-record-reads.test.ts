@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECORDS_INDEX_KEY } from '../../src/backend-state/records-index.js';
 import { runGit } from '../helpers/git-repo.js';
 import { type S3RequestCounter, startS3RequestCounter } from '../helpers/s3-request-counter.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
@@ -73,5 +74,7 @@ describe('drift on S3: each deploy record read once per run', () => {
     }
     // The commit tag names the deployed commit: no update record is needed.
     expect([...records.keys()].filter((k) => k.startsWith('.pulumi/history/'))).toEqual([]);
+    // Three stacks are read from their own folders: the records index is neither read nor written.
+    expect(counter.seen().filter((r) => r.sender === 'gitops' && r.key === RECORDS_INDEX_KEY)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECORDS_INDEX_KEY } from '../../src/backend-state/records-index.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import { type CliRun, createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { ensureWeed } from '../helpers/toolchain/seaweedfs.js';
@@ -83,5 +84,7 @@ describe('sharded drift on one S3 state', () => {
     expect(clean.code, clean.stderr).toBe(0);
     expect(stacksOf(clean).every((s) => s.action === 'none')).toBe(true);
     expect(await s3.client.listKeys(s3.bucket, '.pulumi/locks/')).toEqual([]);
+    // The full run (more than a few stacks, the whole backend listed) left the records index.
+    expect(await s3.client.listKeys(s3.bucket, '.gitops/records-index')).toEqual([RECORDS_INDEX_KEY]);
   });
 });

@@ -208,6 +208,10 @@ describe('reading a DIY backend directly', () => {
         reads.push(key);
         return files.read(key);
       },
+      readTagged: (key) => {
+        reads.push(key);
+        return files.readTagged(key);
+      },
     };
     const readWith = (needs?: RecordNeeds) =>
       readStackRecords(
