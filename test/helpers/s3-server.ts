@@ -89,6 +89,18 @@ async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> 
  * credentials; waits until the S3 API answers a signed request, then creates the bucket.
  */
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      // Its ports are chosen free, but another process (a parallel test file's server) may bind
+      // one before weed does: then it starts again on fresh ports.
+      if (attempt >= 3 || !(err as Error).message.includes('address already in use')) throw err;
+    }
+  }
+}
+
+async function startOnce(options: S3ServerOptions): Promise<S3Server> {
   const bucket = options.bucket ?? 'gitops-state';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gitops-s3-'));
   const data = path.join(dir, 'data');
