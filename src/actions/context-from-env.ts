@@ -2,7 +2,7 @@ import type { ActionContext } from '../api/action-context.js';
 import type { ProgressSink } from '../engine/progress.js';
 import type { RunScope } from '../engine/run-scope.js';
 import { asGitopsError, GitopsError } from '../errors/gitops-error.js';
-import { forgeContextFromEnv, jobUrlFromEnv, pipelineUrlFromEnv } from '../forge/context.js';
+import { forgeSettingsFromEnv, jobUrlFromEnv, pipelineUrlFromEnv } from '../forge/ci-settings.js';
 import { Git } from '../git/git.js';
 import { ciBranch, defaultBranchOf } from '../merge-request/branch-guard.js';
 import type { Redactor } from '../secrets/redact.js';
@@ -14,9 +14,9 @@ import type { Repo } from './repo.js';
  * The forge settings from the CI variables. Missing or malformed ones are a configuration error
  * (exit 2, as the README's table says), met before anything runs.
  */
-function forgeSettings(env: NodeJS.ProcessEnv): ReturnType<typeof forgeContextFromEnv> {
+function forgeSettings(env: NodeJS.ProcessEnv): ReturnType<typeof forgeSettingsFromEnv> {
   try {
-    return forgeContextFromEnv(env);
+    return forgeSettingsFromEnv(env);
   } catch (err) {
     const e = asGitopsError(err);
     if (e.kind !== 'user') throw err;

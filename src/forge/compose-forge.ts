@@ -1,4 +1,4 @@
-import { commitOf, mergeRequestOf } from './context.js';
+import { commitOf, mergeRequestOf } from './ci-settings.js';
 import type { Approvals, CommitStatus, Forge, ForgeJob, MergeRequestRef } from './forge.js';
 import type { ForgeApi } from './forge-api.js';
 import { landedBy, landedEach } from './landed-merge-request.js';

@@ -1,5 +1,5 @@
 import { type ApiCall, apiCall } from './api-call.js';
-import type { ForgeContext } from './context.js';
+import type { ForgeSettings } from './ci-settings.js';
 import type { ForgePlatform, ForgeUser } from './forge.js';
 import { once } from './identity.js';
 
@@ -9,7 +9,7 @@ import { once } from './identity.js';
  */
 export interface ForgeApi {
   readonly platform: ForgePlatform;
-  readonly ctx: ForgeContext;
+  readonly ctx: ForgeSettings;
   /** One call under the project (`/projects/42/…`, `/repos/acme/infra/…`). */
   call<T>(method: ApiCall['method'], path: string, run: () => Promise<T>): Promise<T>;
   /** One call outside any project (`/user`, `/users/7`). */
@@ -30,7 +30,7 @@ export interface ForgeApiSpec {
 }
 
 /** The {@link ForgeApi} of one context. */
-export function forgeApi(ctx: ForgeContext, spec: ForgeApiSpec): ForgeApi {
+export function forgeApi(ctx: ForgeSettings, spec: ForgeApiSpec): ForgeApi {
   const callRoot = <T>(method: ApiCall['method'], path: string, run: () => Promise<T>): Promise<T> =>
     apiCall({ platform: spec.platform, method, path }, ctx.token, ctx.tokenVariable, run);
   const api: ForgeApi = {

@@ -3,7 +3,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { unless } from './api-call.js';
-import type { ForgeContext } from './context.js';
+import type { ForgeSettings } from './ci-settings.js';
 import type { ForgeOptions } from './forge.js';
 import { type ForgeApi, forgeApi } from './forge-api.js';
 import { GITHUB_ACTIONS_BOT } from './identity.js';
@@ -26,7 +26,7 @@ export const noBlindRetry = { request: { retries: 0 } };
 // 429 and 403 belong to the throttling plugin; the rest are answers a retry cannot change.
 const doNotRetry = [400, 401, 403, 404, 410, 422, 429, 451];
 
-function octokitOf(ctx: ForgeContext, options: ForgeOptions): Octokit {
+function octokitOf(ctx: ForgeSettings, options: ForgeOptions): Octokit {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const policy = options.retryPolicy ?? forgeRetryPolicy;
   // Wait out a rate limit only as long as the policy allows a single wait, and only so often.
@@ -64,7 +64,7 @@ export interface GithubClient extends ForgeApi {
 }
 
 /** The client of `ctx`'s repository: one Octokit with our retry and throttling policy, our user asked once. */
-export function githubClient(ctx: ForgeContext, options: ForgeOptions = {}): GithubClient {
+export function githubClient(ctx: ForgeSettings, options: ForgeOptions = {}): GithubClient {
   const octokit = octokitOf(ctx, options);
   const [owner = '', repo = ''] = ctx.project.split('/');
   const api = forgeApi(ctx, {

@@ -1,5 +1,5 @@
+import type { ForgeSettings } from './ci-settings.js';
 import { composeForge } from './compose-forge.js';
-import type { ForgeContext } from './context.js';
 import { type Forge, type ForgeOptions, GITHUB_MAX_BODY_CHARS } from './forge.js';
 import { checkGithubAccess, githubPermissions, githubPullApprovals } from './github-checks.js';
 import { githubClient } from './github-client.js';
@@ -9,7 +9,7 @@ import { githubPullsOf } from './github-pulls.js';
 import { setGithubStatus } from './github-statuses.js';
 
 /** {@link Forge} over the GitHub REST API, through @octokit/rest: one file per API area. Pull requests are issues there. */
-export function githubForge(ctx: ForgeContext, options: ForgeOptions = {}): Forge {
+export function githubForge(ctx: ForgeSettings, options: ForgeOptions = {}): Forge {
   const client = githubClient(ctx, options);
   const permission = githubPermissions(client);
   return composeForge({

@@ -11,7 +11,7 @@ import {
   Users,
 } from '@gitbeaker/rest';
 import { unless } from './api-call.js';
-import type { ForgeContext } from './context.js';
+import type { ForgeSettings } from './ci-settings.js';
 import type { ForgeOptions, ForgeUser } from './forge.js';
 import { type ForgeApi, forgeApi } from './forge-api.js';
 import { gitlabRequester } from './gitlab-requester.js';
@@ -25,7 +25,7 @@ export type GitlabUser = { id: number; username: string } | null | undefined;
 /** Our view of an embedded user, compared by ID (see sameUser). */
 export const userOf = (u: GitlabUser): ForgeUser | undefined => (u ? { id: u.id, username: u.username } : undefined);
 
-function resources(ctx: ForgeContext, options: ForgeOptions) {
+function resources(ctx: ForgeSettings, options: ForgeOptions) {
   // gitbeaker appends /api/v4 itself. The token is handed over as a function so the client
   // objects never hold its value. Our requester replaces gitbeaker's retries (see gitlab-requester.ts).
   const clientOptions = {
@@ -56,7 +56,7 @@ export interface GitlabClient extends ForgeApi {
 }
 
 /** The client of `ctx`'s project: one set of gitbeaker resources, our retry policy, our user asked once. */
-export function gitlabClient(ctx: ForgeContext, options: ForgeOptions = {}): GitlabClient {
+export function gitlabClient(ctx: ForgeSettings, options: ForgeOptions = {}): GitlabClient {
   const rest = resources(ctx, options);
   const api = forgeApi(ctx, {
     platform: 'gitlab',

@@ -1,5 +1,5 @@
+import type { ForgeSettings } from './ci-settings.js';
 import { composeForge } from './compose-forge.js';
-import type { ForgeContext } from './context.js';
 import { type Forge, type ForgeOptions, GITLAB_MAX_BODY_CHARS } from './forge.js';
 import { checkGitlabAccess, gitlabMergeRequestApprovals } from './gitlab-checks.js';
 import { gitlabClient } from './gitlab-client.js';
@@ -9,7 +9,7 @@ import { gitlabNotes } from './gitlab-notes.js';
 import { setGitlabStatus } from './gitlab-statuses.js';
 
 /** {@link Forge} over the GitLab v4 REST API, through @gitbeaker/rest: one file per API area. */
-export function gitlabForge(ctx: ForgeContext, options: ForgeOptions = {}): Forge {
+export function gitlabForge(ctx: ForgeSettings, options: ForgeOptions = {}): Forge {
   const client = gitlabClient(ctx, options);
   return composeForge({
     api: client,

@@ -1,5 +1,5 @@
 import { userError } from '../errors/gitops-error.js';
-import { type ContextDeps, githubDefaultBranch } from '../forge/context.js';
+import { type CiSettingsDeps, githubDefaultBranch } from '../forge/ci-settings.js';
 import type { GitReader } from '../git/git.js';
 
 export interface BranchFacts {
@@ -22,7 +22,7 @@ export function ciBranch(env: NodeJS.ProcessEnv): string | undefined {
  * GitHub the event payload's `repository.default_branch` (GitHub sets no variable for it),
  * else main. `deps` reads the event file (tests pass their own).
  */
-export function defaultBranchOf(env: NodeJS.ProcessEnv, flag?: string, deps?: ContextDeps): string {
+export function defaultBranchOf(env: NodeJS.ProcessEnv, flag?: string, deps?: CiSettingsDeps): string {
   return flag ?? env.GITOPS_DEFAULT_BRANCH ?? env.CI_DEFAULT_BRANCH ?? githubDefaultBranch(env, deps) ?? 'main';
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
@@ -23,7 +23,7 @@ freshForgeEachTest(
 );
 
 const forgeOf = (pipeline: string): Forge =>
-  createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_PIPELINE_ID: pipeline })), testForgeOptions);
+  createForge(forgeSettingsFromEnv(ciEnv(server, 'gitlab', { CI_PIPELINE_ID: pipeline })), testForgeOptions);
 const project = () => server.state.project('gitlab', testProjects.gitlab);
 
 async function mergedChange(mr: number): Promise<{ base: string; head: string }> {

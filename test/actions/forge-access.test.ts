@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { drift, planDrift } from '../../src/drift/drift-run.js';
 import { exitCodeFor } from '../../src/errors/exit-codes.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
 import { previewMergeRequest } from '../../src/merge-request/preview-merge-request.js';
@@ -37,7 +37,7 @@ async function setup(token: { level?: number; permissions?: Record<string, 'read
   });
   server.state.addMergeRequest(platform, testProjects[platform], { number: 4 });
   const forge = createForge(
-    forgeContextFromEnv(ciEnv(server, platform, { [variable]: 'limited-token', CI_MERGE_REQUEST_IID: '4' })),
+    forgeSettingsFromEnv(ciEnv(server, platform, { [variable]: 'limited-token', CI_MERGE_REQUEST_IID: '4' })),
     testForgeOptions,
   );
   const t = await testContext(repo.dir, { forge });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { affectedStacks } from '../../src/merge-request/change-scope.js';
 import { previewMergeRequest } from '../../src/merge-request/preview-merge-request.js';
@@ -27,7 +27,7 @@ describe('merge request preview action', () => {
   it('previews the changed stack and its dependents in order, and posts one comment', async () => {
     await featureBranch();
     server.state.addMergeRequest('gitlab', testProjects.gitlab, { number: 5 });
-    const forge = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_MERGE_REQUEST_IID: '5' })));
+    const forge = createForge(forgeSettingsFromEnv(ciEnv(server, 'gitlab', { CI_MERGE_REQUEST_IID: '5' })));
     const t = await testContext(repo.dir, { forge });
     t.engine.script('web', 'preview', {
       changes: { update: 1 },

@@ -1,6 +1,6 @@
 import type { DriftReport } from '../../src/api/drift-report.js';
 import { notifyDrift } from '../../src/drift/notify.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgePlatform } from '../../src/forge/forge.js';
 import { ciEnv, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
@@ -48,7 +48,7 @@ const bench: Bench = {
               comments: [],
               createdAt: '2023-01-01T00:00:00.000Z',
             });
-          const forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
+          const forge = createForge(forgeSettingsFromEnv(ciEnv(server, platform)), testForgeOptions);
           await forge.checkAccess('drift');
           const checked = server.requests.length;
           const drifted = Math.max(1, Math.floor(n / 10));
@@ -61,7 +61,7 @@ const bench: Bench = {
           // Side by side: the same run with a lookup per stack (a client per stack, nothing kept between them).
           const before = server.requests.length;
           for (const r of reports)
-            await notifyDrift([r], createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions), (t) => t, {
+            await notifyDrift([r], createForge(forgeSettingsFromEnv(ciEnv(server, platform)), testForgeOptions), (t) => t, {
               time: new Date(0),
             });
           const perStack = server.requests.slice(before).filter((r) => r.method === 'GET' && /\/issues$/.test(r.path)).length;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode, exitCodeFor } from '../../src/errors/exit-codes.js';
 import { githubMissing, gitlabMissing } from '../../src/forge/access.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgeJob, ForgePlatform } from '../../src/forge/forge.js';
 import { ciEnv, type ForgeServer, startForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 const forgeWith = (platform: ForgePlatform, token: string) => {
   const variable = platform === 'gitlab' ? 'GITOPS_GITLAB_TOKEN' : 'GITHUB_TOKEN';
-  return createForge(forgeContextFromEnv(ciEnv(server, platform, { [variable]: token })), testForgeOptions);
+  return createForge(forgeSettingsFromEnv(ciEnv(server, platform, { [variable]: token })), testForgeOptions);
 };
 
 describe('pure: what each job lacks', () => {

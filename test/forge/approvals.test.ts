@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { ciEnv, type FakeReview, type ForgeServer, fakeSha, testForgeOptions, testProjects } from '../helpers/forge-server.js';
@@ -9,7 +9,7 @@ let server: ForgeServer;
 let gitlab: Forge;
 let github: Forge;
 const forgeFor = (platform: 'gitlab' | 'github', extra: Record<string, string> = {}) =>
-  createForge(forgeContextFromEnv(ciEnv(server, platform, extra)), testForgeOptions);
+  createForge(forgeSettingsFromEnv(ciEnv(server, platform, extra)), testForgeOptions);
 
 freshForgeServerEachTest((s) => {
   server = s;

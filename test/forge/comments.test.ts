@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { type ForgePlatform, GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS } from '../../src/forge/forge.js';
 import { bodyBudget, markerFor } from '../../src/forge/markers.js';
@@ -15,7 +15,7 @@ freshForgeServerEachTest((s) => {
 const mrEnv = (platform: ForgePlatform, mr: number) =>
   platform === 'gitlab' ? { CI_MERGE_REQUEST_IID: String(mr) } : { GITHUB_REF: `refs/pull/${mr}/merge` };
 const forgeFor = (platform: ForgePlatform, mr: number) =>
-  createForge(forgeContextFromEnv(ciEnv(server, platform, mrEnv(platform, mr))), testForgeOptions);
+  createForge(forgeSettingsFromEnv(ciEnv(server, platform, mrEnv(platform, mr))), testForgeOptions);
 const commentsOf = (platform: ForgePlatform, mr: number) =>
   server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === mr)!.comments;
 const writes = (platform: ForgePlatform) => server.requests.filter((r) => r.platform === platform && r.method !== 'GET');
@@ -81,7 +81,7 @@ describe.each(['gitlab', 'github'] as const)('%s merge request comment', (platfo
   });
 
   it('refuses to guess a merge request outside a merge request pipeline', async () => {
-    const forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
+    const forge = createForge(forgeSettingsFromEnv(ciEnv(server, platform)), testForgeOptions);
     const before = server.requests.length;
     const err = await forge.upsertMergeRequestComment('preview', 'x').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'FORGE_ERROR', kind: 'user' });

@@ -4,7 +4,7 @@ import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
 import { forgeHttpError } from '../../src/forge/api-call.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import { type ForgePlatform, GITHUB_MAX_BODY_CHARS, GITLAB_MAX_BODY_CHARS } from '../../src/forge/forge.js';
 import { SecretToken } from '../../src/forge/secret.js';
@@ -35,7 +35,7 @@ const everything = (e: GitopsError) => `${e.message}\n${e.hint}\n${inspect(e, { 
 
 describe.each(['gitlab', 'github'] as const)('%s API failures', (platform: ForgePlatform) => {
   it('a rejected token: FORGE_ERROR with method, path and status, and never the token', async () => {
-    const forge = createForge(forgeContextFromEnv(ciEnv(server, platform, { [tokenVar[platform]]: wrongToken })), testForgeOptions);
+    const forge = createForge(forgeSettingsFromEnv(ciEnv(server, platform, { [tokenVar[platform]]: wrongToken })), testForgeOptions);
     const err = await failure(() => forge.upsertMergeRequestComment('preview', 'body', 7));
     expect(err).toMatchObject({ code: 'FORGE_ERROR', kind: 'user' });
     expect(err.message).toContain(`GET ${listPath[platform]} failed: HTTP 401`);
@@ -46,7 +46,7 @@ describe.each(['gitlab', 'github'] as const)('%s API failures', (platform: Forge
   });
 
   it('an unknown merge request: HTTP 404 as a user error', async () => {
-    const forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
+    const forge = createForge(forgeSettingsFromEnv(ciEnv(server, platform)), testForgeOptions);
     const err = await failure(() => forge.mergeRequestApprovals(404));
     expect(err).toMatchObject({ code: 'FORGE_ERROR', kind: 'user' });
     expect(err.message).toMatch(/GET \S+\/(merge_requests|pulls)\/404 failed: HTTP 404/);
@@ -55,7 +55,7 @@ describe.each(['gitlab', 'github'] as const)('%s API failures', (platform: Forge
   it('a forge that does not answer: an external FORGE_ERROR naming the call', async () => {
     const gone = await startForgeServer();
     await gone.close();
-    const forge = createForge(forgeContextFromEnv(ciEnv(gone, platform, { [tokenVar[platform]]: wrongToken })), testForgeOptions);
+    const forge = createForge(forgeSettingsFromEnv(ciEnv(gone, platform, { [tokenVar[platform]]: wrongToken })), testForgeOptions);
     const err = await failure(() => forge.closeIssue('drift:prod'));
     expect(err).toMatchObject({ code: 'FORGE_ERROR', kind: 'external' });
     // No status: nothing answered (octokit itself calls this a 500).

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
@@ -18,7 +18,7 @@ describe.each(['gitlab', 'github'] as const)('%s drift issue', (platform: ForgeP
   const writes = () => server.requests.filter((r) => r.platform === platform && r.method !== 'GET');
 
   beforeEach(() => {
-    forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
+    forge = createForge(forgeSettingsFromEnv(ciEnv(server, platform)), testForgeOptions);
     // 120 unrelated open issues come first, so ours are found beyond page 1. Our own user opened
     // them (other people's issues are filtered out by the GitLab query), so GitLab pages too.
     const self = platform === 'gitlab' ? 'gitops-bot' : 'github-actions[bot]';

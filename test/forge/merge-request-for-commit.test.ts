@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgePlatform } from '../../src/forge/forge.js';
 import { ciEnv, type FakeMergeRequest, type ForgeServer, fakeSha, testForgeOptions, testProjects } from '../helpers/forge-server.js';
@@ -20,7 +20,7 @@ describe.each(['gitlab', 'github'] as const)('%s merge request that landed a com
   let next = 100;
   const project = testProjects[platform];
   beforeEach(() => {
-    forge = createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
+    forge = createForge(forgeSettingsFromEnv(ciEnv(server, platform)), testForgeOptions);
   });
 
   /** Seeds merge requests that all contain `sha`, and returns their numbers. */
@@ -106,8 +106,8 @@ describe('the default branch a merge request must target', () => {
       mergeCommitSha: fakeSha('merge of squash'),
     });
     server.state.linkCommit('gitlab', testProjects.gitlab, sha, 300);
-    const onMain = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')), testForgeOptions);
-    const onTrunk = createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_DEFAULT_BRANCH: 'trunk' })), testForgeOptions);
+    const onMain = createForge(forgeSettingsFromEnv(ciEnv(server, 'gitlab')), testForgeOptions);
+    const onTrunk = createForge(forgeSettingsFromEnv(ciEnv(server, 'gitlab', { CI_DEFAULT_BRANCH: 'trunk' })), testForgeOptions);
     expect(await onMain.mergeRequestForCommit(sha)).toBeUndefined();
     expect(await onTrunk.mergeRequestForCommit(sha)).toMatchObject({ number: 300, squashCommitSha: sha });
   });
@@ -120,7 +120,7 @@ describe('the default branch a merge request must target', () => {
     server.state.addMergeRequest('github', repo, { number: 2, state: 'merged', targetBranch: 'trunk', mergeCommitSha: sha });
     server.state.linkCommit('github', repo, sha, 1);
     server.state.linkCommit('github', repo, sha, 2);
-    const forge = createForge(forgeContextFromEnv(ciEnv(server, 'github', { GITHUB_REPOSITORY: repo })), testForgeOptions);
+    const forge = createForge(forgeSettingsFromEnv(ciEnv(server, 'github', { GITHUB_REPOSITORY: repo })), testForgeOptions);
     expect(await forge.mergeRequestForCommit(sha)).toMatchObject({ number: 2, targetBranch: 'trunk' });
     expect(server.requests.some((r) => r.method === 'GET' && r.path === `/repos/${repo}`)).toBe(true);
   });

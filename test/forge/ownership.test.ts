@@ -1,6 +1,6 @@
 import { MergeRequestNotes } from '@gitbeaker/rest';
 import { describe, expect, it } from 'vitest';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgePlatform } from '../../src/forge/forge.js';
 import { markerFor } from '../../src/forge/markers.js';
@@ -13,7 +13,7 @@ freshForgeServerEachTest((s) => {
 });
 
 const forgeFor = (platform: ForgePlatform, extra: Record<string, string> = {}) =>
-  createForge(forgeContextFromEnv(ciEnv(server, platform, extra)), testForgeOptions);
+  createForge(forgeSettingsFromEnv(ciEnv(server, platform, extra)), testForgeOptions);
 const mr = (platform: ForgePlatform, n: number) =>
   server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === n)!;
 const userRequests = (platform: ForgePlatform) => server.requests.filter((r) => r.platform === platform && r.path === '/user');

@@ -4,7 +4,7 @@ import { notifyDrift } from '../../src/drift/notify.js';
 import { notifyChannels } from '../../src/drift/notify-channels.js';
 import type { ResourceChange, StackResult } from '../../src/engine/result.js';
 import { GitopsError } from '../../src/errors/gitops-error.js';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { ForgePlatform } from '../../src/forge/forge.js';
 import { reportDeploy } from '../../src/merge-request/report-deploy.js';
@@ -77,7 +77,7 @@ freshForgeServerEachTest((s) => {
   server = s;
 });
 
-const forgeFor = (platform: ForgePlatform) => createForge(forgeContextFromEnv(ciEnv(server, platform)), testForgeOptions);
+const forgeFor = (platform: ForgePlatform) => createForge(forgeSettingsFromEnv(ciEnv(server, platform)), testForgeOptions);
 
 it('the canary itself would leak without redaction (the check can fail)', () => {
   expect(leaks(JSON.stringify(failedResults()))).not.toEqual([]);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { RetryNotice } from '../../src/forge/gitlab-requester.js';
 import { ciEnv, type ForgeServer, testForgeOptions, testProjects } from '../helpers/forge-server.js';
@@ -21,12 +21,12 @@ beforeEach(() => {
 });
 
 const gitlab = (mr: number) =>
-  createForge(forgeContextFromEnv(ciEnv(server, 'gitlab', { CI_MERGE_REQUEST_IID: String(mr) })), {
+  createForge(forgeSettingsFromEnv(ciEnv(server, 'gitlab', { CI_MERGE_REQUEST_IID: String(mr) })), {
     ...testForgeOptions,
     onRetry: (n) => notices.push(n),
   });
 const github = (pr: number) =>
-  createForge(forgeContextFromEnv(ciEnv(server, 'github', { GITHUB_REF: `refs/pull/${pr}/merge` })), testForgeOptions);
+  createForge(forgeSettingsFromEnv(ciEnv(server, 'github', { GITHUB_REF: `refs/pull/${pr}/merge` })), testForgeOptions);
 const requests = (method: string, path: string) => server.requests.filter((r) => r.method === method && r.path.includes(path));
 const comments = (platform: 'gitlab' | 'github', mr: number) =>
   server.state.project(platform, testProjects[platform]).mergeRequests.find((m) => m.number === mr)!.comments;

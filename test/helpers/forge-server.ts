@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { forgeContextFromEnv } from '../../src/forge/context.js';
+import { forgeSettingsFromEnv } from '../../src/forge/ci-settings.js';
 import { createForge } from '../../src/forge/create-forge.js';
 import type { Forge, ForgeOptions } from '../../src/forge/forge.js';
 import { githubRoutes } from './fake-forge/github-routes.js';
@@ -189,5 +189,5 @@ export const testForgeOptions: ForgeOptions = {
 /** A new local server and a real GitLab client talking to it, as a pipeline's CI variables would set it up. */
 export async function startGitlabForge(): Promise<{ server: ForgeServer; forge: Forge }> {
   const server = await startForgeServer();
-  return { server, forge: createForge(forgeContextFromEnv(ciEnv(server, 'gitlab')), testForgeOptions) };
+  return { server, forge: createForge(forgeSettingsFromEnv(ciEnv(server, 'gitlab')), testForgeOptions) };
 }

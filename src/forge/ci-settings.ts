@@ -4,7 +4,7 @@ import { type ForgePlatform, platformName } from './forge.js';
 import { SecretToken } from './secret.js';
 
 /** Where the pipeline runs and how to reach its forge, read from the CI's predefined variables. */
-export interface ForgeContext {
+export interface ForgeSettings {
   platform: ForgePlatform;
   /** REST API root: GitLab `.../api/v4`, GitHub `https://api.github.com` or `.../api/v3`. */
   apiUrl: string;
@@ -34,11 +34,11 @@ export interface ForgeContext {
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
 /** The one file read: GitHub's event payload, behind a parameter so tests choose it. */
-export interface ContextDeps {
+export interface CiSettingsDeps {
   readFile(path: string): string;
 }
 
-const fsDeps: ContextDeps = { readFile: (p) => readFileSync(p, 'utf8') };
+const fsDeps: CiSettingsDeps = { readFile: (p) => readFileSync(p, 'utf8') };
 
 function fail(platform: ForgePlatform | undefined, message: string, hint?: string): GitopsError {
   const prefix = platform ? `${platformName[platform]} forge: ` : 'forge: ';
@@ -76,7 +76,7 @@ function detectPlatform(env: EnvVars): ForgePlatform {
   );
 }
 
-function gitlabContext(env: EnvVars): ForgeContext {
+function gitlabContext(env: EnvVars): ForgeSettings {
   const apiUrl = required(env, 'gitlab', 'CI_API_V4_URL').replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+(\/.*)?\/api\/v4$/.test(apiUrl))
     throw fail('gitlab', `CI_API_V4_URL must be an http(s) URL ending in /api/v4, not ${JSON.stringify(apiUrl)}`);
@@ -109,7 +109,7 @@ interface GithubEvent {
   repository?: { default_branch?: string };
 }
 
-function readEvent(env: EnvVars, deps: ContextDeps): GithubEvent | undefined {
+function readEvent(env: EnvVars, deps: CiSettingsDeps): GithubEvent | undefined {
   const file = value(env, 'GITHUB_EVENT_PATH');
   if (file === undefined) return undefined;
   try {
@@ -124,7 +124,7 @@ function readEvent(env: EnvVars, deps: ContextDeps): GithubEvent | undefined {
  * pull_request, schedule and workflow_dispatch events all carry it). GitHub Actions sets no
  * variable for it: GITHUB_DEFAULT_BRANCH does not exist. Undefined outside GitHub Actions.
  */
-export function githubDefaultBranch(env: EnvVars, deps: ContextDeps = fsDeps): string | undefined {
+export function githubDefaultBranch(env: EnvVars, deps: CiSettingsDeps = fsDeps): string | undefined {
   const branch = readEvent(env, deps)?.repository?.default_branch;
   return typeof branch === 'string' && branch.trim() ? branch.trim() : undefined;
 }
@@ -159,7 +159,7 @@ export function jobUrlFromEnv(env: EnvVars): string | undefined {
   return value(env, 'CI_JOB_URL') ?? githubAttemptUrl(env);
 }
 
-function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
+function githubContext(env: EnvVars, deps: CiSettingsDeps): ForgeSettings {
   const project = required(env, 'github', 'GITHUB_REPOSITORY');
   if (!/^[^/\s]+\/[^/\s]+$/.test(project)) throw fail('github', `GITHUB_REPOSITORY must be owner/repo, not ${JSON.stringify(project)}`);
   const tokenVariable = ['GITOPS_GITHUB_TOKEN', 'GITHUB_TOKEN'].find((name) => value(env, name) !== undefined);
@@ -202,7 +202,7 @@ function githubContext(env: EnvVars, deps: ContextDeps): ForgeContext {
  * GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_SHA and GITOPS_GITHUB_BOT. Throws FORGE_ERROR (kind user) naming the missing variable;
  * never puts a token value in a message.
  */
-export function forgeContextFromEnv(env: EnvVars, deps: ContextDeps = fsDeps): ForgeContext {
+export function forgeSettingsFromEnv(env: EnvVars, deps: CiSettingsDeps = fsDeps): ForgeSettings {
   return detectPlatform(env) === 'gitlab' ? gitlabContext(env) : githubContext(env, deps);
 }
 
@@ -213,7 +213,7 @@ const mrVariables: Record<ForgePlatform, string> = {
 const commitVariables: Record<ForgePlatform, string> = { gitlab: 'CI_COMMIT_SHA', github: 'GITHUB_SHA' };
 
 /** The merge request to act on: the one given, else the pipeline's; throws outside MR pipelines. */
-export function mergeRequestOf(ctx: ForgeContext, mr: number | undefined): number {
+export function mergeRequestOf(ctx: ForgeSettings, mr: number | undefined): number {
   const n = mr ?? ctx.mergeRequest;
   if (n === undefined)
     throw fail(
@@ -225,7 +225,7 @@ export function mergeRequestOf(ctx: ForgeContext, mr: number | undefined): numbe
 }
 
 /** The commit to act on: the one given, else the pipeline's. */
-export function commitOf(ctx: ForgeContext, sha: string | undefined): string {
+export function commitOf(ctx: ForgeSettings, sha: string | undefined): string {
   const s = sha ?? ctx.commit;
   if (s === undefined) throw fail(ctx.platform, `no commit: ${commitVariables[ctx.platform]} is not set`);
   return s;

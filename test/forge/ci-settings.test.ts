@@ -4,7 +4,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitopsError } from '../../src/errors/gitops-error.js';
-import { type EnvVars, forgeContextFromEnv, githubDefaultBranch } from '../../src/forge/context.js';
+import { type EnvVars, forgeSettingsFromEnv, githubDefaultBranch } from '../../src/forge/ci-settings.js';
 import { defaultBranchOf } from '../../src/merge-request/branch-guard.js';
 
 const glToken = 'glpat-SECRET-gl-7f3a9c';
@@ -57,7 +57,7 @@ function forgeError(run: () => unknown): GitopsError {
 
 describe('GitLab context', () => {
   it('reads the predefined variables', () => {
-    const ctx = forgeContextFromEnv(gitlabEnv);
+    const ctx = forgeSettingsFromEnv(gitlabEnv);
     expect({ ...ctx, token: ctx.token.reveal() }).toEqual({
       platform: 'gitlab',
       apiUrl: 'https://gitlab.example.com/api/v4',
@@ -75,21 +75,21 @@ describe('GitLab context', () => {
   });
 
   it('hides the token from JSON and inspection', () => {
-    const ctx = forgeContextFromEnv(gitlabEnv);
+    const ctx = forgeSettingsFromEnv(gitlabEnv);
     expect(JSON.stringify(ctx)).not.toContain(glToken);
     expect(inspect(ctx, { depth: 5, showHidden: true })).not.toContain(glToken);
     expect(`${ctx.token}`).toBe('[secret]');
   });
 
   it('falls back to GITLAB_TOKEN, and prefers GITOPS_GITLAB_TOKEN', () => {
-    expect(forgeContextFromEnv({ ...gitlabEnv, GITOPS_GITLAB_TOKEN: undefined, GITLAB_TOKEN: 'other' })).toMatchObject({
+    expect(forgeSettingsFromEnv({ ...gitlabEnv, GITOPS_GITLAB_TOKEN: undefined, GITLAB_TOKEN: 'other' })).toMatchObject({
       tokenVariable: 'GITLAB_TOKEN',
     });
-    expect(forgeContextFromEnv({ ...gitlabEnv, GITLAB_TOKEN: 'other' }).token.reveal()).toBe(glToken);
+    expect(forgeSettingsFromEnv({ ...gitlabEnv, GITLAB_TOKEN: 'other' }).token.reveal()).toBe(glToken);
   });
 
   it('has no merge request outside merge request pipelines', () => {
-    expect(forgeContextFromEnv({ ...gitlabEnv, CI_MERGE_REQUEST_IID: undefined }).mergeRequest).toBeUndefined();
+    expect(forgeSettingsFromEnv({ ...gitlabEnv, CI_MERGE_REQUEST_IID: undefined }).mergeRequest).toBeUndefined();
   });
 
   it.each([
@@ -99,11 +99,11 @@ describe('GitLab context', () => {
     ['CI_API_V4_URL must be an http(s) URL ending in /api/v4', { CI_API_V4_URL: 'https://gitlab.example.com' }],
     ['CI_MERGE_REQUEST_IID', { CI_MERGE_REQUEST_IID: 'seven' }],
   ])('names %s when it is missing or wrong', (name, change) => {
-    expect(forgeError(() => forgeContextFromEnv({ ...gitlabEnv, ...change })).message).toContain(name);
+    expect(forgeError(() => forgeSettingsFromEnv({ ...gitlabEnv, ...change })).message).toContain(name);
   });
 
   it('needs CI_API_V4_URL once GitLab is chosen', () => {
-    expect(forgeError(() => forgeContextFromEnv({ ...gitlabEnv, CI_API_V4_URL: undefined, GITOPS_FORGE: 'gitlab' })).message).toContain(
+    expect(forgeError(() => forgeSettingsFromEnv({ ...gitlabEnv, CI_API_V4_URL: undefined, GITOPS_FORGE: 'gitlab' })).message).toContain(
       'CI_API_V4_URL is not set',
     );
   });
@@ -113,7 +113,7 @@ describe('GitHub context', () => {
   it('reads the PR number and default branch from the event payload', async () => {
     const event = path.join(dir, 'event.json');
     await writeFile(event, JSON.stringify({ pull_request: { number: 12 }, repository: { default_branch: 'trunk' } }));
-    const ctx = forgeContextFromEnv({ ...githubEnv, GITHUB_EVENT_PATH: event, GITHUB_REF: 'refs/pull/99/merge' });
+    const ctx = forgeSettingsFromEnv({ ...githubEnv, GITHUB_EVENT_PATH: event, GITHUB_REF: 'refs/pull/99/merge' });
     expect({ ...ctx, token: ctx.token.reveal() }).toEqual({
       platform: 'github',
       apiUrl: 'https://ghe.example.com/api/v3',
@@ -133,13 +133,18 @@ describe('GitHub context', () => {
   it('falls back to GITHUB_REF, and to api.github.com', async () => {
     const push = path.join(dir, 'push.json');
     await writeFile(push, JSON.stringify({ ref: 'refs/heads/main' }));
-    const ctx = forgeContextFromEnv({ ...githubEnv, GITHUB_API_URL: undefined, GITHUB_EVENT_PATH: push, GITHUB_REF: 'refs/pull/34/merge' });
+    const ctx = forgeSettingsFromEnv({
+      ...githubEnv,
+      GITHUB_API_URL: undefined,
+      GITHUB_EVENT_PATH: push,
+      GITHUB_REF: 'refs/pull/34/merge',
+    });
     expect(ctx).toMatchObject({ mergeRequest: 34, apiUrl: 'https://api.github.com' });
-    expect(forgeContextFromEnv({ ...githubEnv, GITHUB_REF: 'refs/heads/main' }).mergeRequest).toBeUndefined();
+    expect(forgeSettingsFromEnv({ ...githubEnv, GITHUB_REF: 'refs/heads/main' }).mergeRequest).toBeUndefined();
   });
 
   it('prefers GITOPS_GITHUB_TOKEN', () => {
-    expect(forgeContextFromEnv({ ...githubEnv, GITOPS_GITHUB_TOKEN: 'pat' })).toMatchObject({ tokenVariable: 'GITOPS_GITHUB_TOKEN' });
+    expect(forgeSettingsFromEnv({ ...githubEnv, GITOPS_GITHUB_TOKEN: 'pat' })).toMatchObject({ tokenVariable: 'GITOPS_GITHUB_TOKEN' });
   });
 
   it.each([
@@ -148,7 +153,7 @@ describe('GitHub context', () => {
     ['GITHUB_TOKEN', { GITHUB_TOKEN: undefined }],
     ['GITHUB_EVENT_PATH', { GITHUB_EVENT_PATH: '/nonexistent/event.json' }],
   ])('names %s when it is missing or wrong', (name, change) => {
-    expect(forgeError(() => forgeContextFromEnv({ ...githubEnv, ...change })).message).toContain(name);
+    expect(forgeError(() => forgeSettingsFromEnv({ ...githubEnv, ...change })).message).toContain(name);
   });
 });
 
@@ -183,15 +188,15 @@ describe('the default branch of the branch guard', () => {
 
 describe('platform choice', () => {
   it('detects the CI, and GITOPS_FORGE overrides it', () => {
-    expect(forgeContextFromEnv(gitlabEnv).platform).toBe('gitlab');
-    expect(forgeContextFromEnv(githubEnv).platform).toBe('github');
-    expect(forgeContextFromEnv({ ...gitlabEnv, ...githubEnv, GITOPS_FORGE: 'GitHub' }).platform).toBe('github');
-    expect(forgeContextFromEnv({ ...gitlabEnv, ...githubEnv, GITHUB_ACTIONS: undefined, GITOPS_FORGE: 'gitlab' }).platform).toBe('gitlab');
+    expect(forgeSettingsFromEnv(gitlabEnv).platform).toBe('gitlab');
+    expect(forgeSettingsFromEnv(githubEnv).platform).toBe('github');
+    expect(forgeSettingsFromEnv({ ...gitlabEnv, ...githubEnv, GITOPS_FORGE: 'GitHub' }).platform).toBe('github');
+    expect(forgeSettingsFromEnv({ ...gitlabEnv, ...githubEnv, GITHUB_ACTIONS: undefined, GITOPS_FORGE: 'gitlab' }).platform).toBe('gitlab');
   });
 
   it('explains what to set when no CI is recognised', () => {
-    expect(forgeError(() => forgeContextFromEnv({ HOME: '/root' })).hint).toContain('GITOPS_FORGE');
-    expect(forgeError(() => forgeContextFromEnv({ ...gitlabEnv, GITOPS_FORGE: 'bitbucket' })).message).toContain(
+    expect(forgeError(() => forgeSettingsFromEnv({ HOME: '/root' })).hint).toContain('GITOPS_FORGE');
+    expect(forgeError(() => forgeSettingsFromEnv({ ...gitlabEnv, GITOPS_FORGE: 'bitbucket' })).message).toContain(
       'GITOPS_FORGE must be gitlab or github',
     );
   });
