@@ -85,11 +85,17 @@ export function descendants(table: readonly ProcessInfo[], root: number): Proces
   return out;
 }
 
-/** When the process started (epoch ms), from its start ticks and the boot time; undefined without /proc. */
+/**
+ * When the process started (epoch ms); undefined without /proc. Its age comes from one clock, the
+ * time since boot (its start ticks against /proc/uptime), and is taken off the wall clock now.
+ * The boot time /proc/stat gives is in whole seconds and moves whenever the wall clock is
+ * corrected: from it, a process's start came out most of a second off, more after a correction,
+ * and a running lock holder could look like one started after its lock (a reused pid): dead.
+ */
 export function startedAt(p: ProcessInfo): number | undefined {
   try {
-    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
-    return btime === undefined ? undefined : Number(btime) * 1000 + (p.start / ticksPerSecond) * 1000;
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return Number.isFinite(uptime) ? Date.now() - (uptime - p.start / ticksPerSecond) * 1000 : undefined;
   } catch {
     return undefined;
   }

@@ -12,7 +12,8 @@ import type { Bench } from './bench-types.js';
 import { benchStackName as name, replicateRecords, retagRecords, uploadBackend } from './fixtures/status-backend.js';
 import { type Measured, measure, median } from './measure.js';
 
-const STACKS = 1000;
+/** How many deployed stacks (`BENCH_STATUS_STACKS`, default 1,000): 10 shows what a run costs that does not grow with them. */
+const STACKS = Number(process.env.BENCH_STATUS_STACKS ?? 1000);
 /** Deployed for real by the engine; the other stacks' records are copies of theirs, renamed. */
 const REAL = 3;
 /** The per-stack CLI path is measured on this many stacks (at 1,000 it runs for minutes), and scaled; 0 leaves it out. */
@@ -27,7 +28,7 @@ interface Requests {
 }
 
 /**
- * `status --json` and a no-op `deploy --since-deployed` over 1,000 deployed stacks, on a file
+ * `status --json` and a no-op `deploy --since-deployed` over 1,000 deployed stacks (BENCH_STATUS_STACKS), on a file
  * backend and on SeaweedFS (through a proxy that counts gitops' S3 requests): the direct read of
  * the backend's objects, side by side with the per-stack CLI path (`GITOPS_DEPLOY_RECORDS=cli`,
  * on the first 100 stacks) and, with BENCH_BASELINE_GITOPS, with that build's direct read
