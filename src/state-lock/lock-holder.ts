@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GitopsError } from '../errors/gitops-error.js';
 import { readRunRecord } from '../processes/process-reaper.js';
-import { isRunning, readProcess, startedAt } from '../processes/process-table.js';
+import { isRunning, type ProcessInfo, readProcess, startedAt } from '../processes/process-table.js';
 
 /**
  * Who holds a stack's lock. Pulumi's DIY backends write one JSON file per lock,
@@ -27,19 +27,26 @@ export interface LockHolder {
   file?: string;
 }
 
-type RawLock = Pick<LockHolder, 'username' | 'hostname' | 'pid' | 'timestamp'>;
+/** What a lock says of its holder; `start`: its process's start ticks, when the lock recorded them (ours does). */
+type RawLock = Pick<LockHolder, 'username' | 'hostname' | 'pid' | 'timestamp'> & { start?: number };
+
+/** Whether `p` started by the time `timestamp` says (a second of slack for clock rounding); true when either is unknown. */
+function startedBy(p: ProcessInfo, timestamp: string): boolean {
+  const started = startedAt(p);
+  const taken = Date.parse(timestamp);
+  return started === undefined || Number.isNaN(taken) || started <= taken + 1000;
+}
 
 /**
- * Whether the lock's process still runs here. A pid is reused, so a process that started after
- * the lock was taken (with a second of slack for clock rounding) is another one.
+ * Whether the lock's process still runs here. A pid is reused: with the start ticks the lock
+ * recorded, only that very process counts; otherwise (Pulumi's locks) a process that started
+ * after the lock was taken (with a second of slack for clock rounding) is another one.
  */
 function holderState(lock: RawLock, hostname: string): { state: LockHolder['state']; command?: string } {
   if (lock.hostname !== hostname) return { state: 'remote' };
   const p = readProcess(lock.pid);
   if (isRunning(p)) {
-    const started = startedAt(p);
-    const taken = Date.parse(lock.timestamp);
-    if (started === undefined || Number.isNaN(taken) || started <= taken + 1000) {
+    if (lock.start !== undefined ? p.start === lock.start : startedBy(p, lock.timestamp)) {
       const parent = readProcess(p.ppid);
       return { state: 'alive', command: p.ppid > 1 && parent ? `${p.command} (started by: ${parent.command})` : p.command };
     }

@@ -20,6 +20,11 @@ export interface StackLockRecord {
   /** When the lock was taken (ISO 8601). */
   startedAt: string;
   /**
+   * When the holder process started, in clock ticks since boot (Linux): with the pid it names
+   * that one process whatever the wall clock does since. Absent in older records and off Linux.
+   */
+  pidStart?: number;
+  /**
    * The lease: a live holder rewrites the record every third of `leaseMs`, so a record not
    * renewed for `leaseMs` belongs to a holder that is dead (or cut off). Absent in older records.
    */
@@ -42,6 +47,7 @@ function userName(): string {
 
 /** The record this process writes into a stack lock it takes. */
 export function newLockRecord(project: string, stack: string, now = new Date(), leaseMs = DEFAULT_LEASE_MS): StackLockRecord {
+  const self = readProcess(process.pid);
   return {
     leaseMs,
     renewedAt: now.toISOString(),
@@ -52,8 +58,9 @@ export function newLockRecord(project: string, stack: string, now = new Date(), 
     user: userName(),
     host: os.hostname(),
     pid: process.pid,
-    command: readProcess(process.pid)?.command ?? 'unknown',
+    command: self?.command ?? 'unknown',
     startedAt: now.toISOString(),
+    ...(self ? { pidStart: self.start } : {}),
   };
 }
 
@@ -78,7 +85,13 @@ export function parseLockRecord(text: string): StackLockRecord | undefined {
 export function holderOf(record: StackLockRecord | undefined, hostname = os.hostname()): LockHolder {
   if (!record) return { username: '?', hostname: '?', pid: 0, timestamp: '?', state: 'dead', command: 'unknown (unreadable lock)' };
   const holder = describeLock(
-    { username: record.user, hostname: record.host, pid: record.pid, timestamp: record.startedAt },
+    {
+      username: record.user,
+      hostname: record.host,
+      pid: record.pid,
+      timestamp: record.startedAt,
+      ...(typeof record.pidStart === 'number' ? { start: record.pidStart } : {}),
+    },
     undefined,
     hostname,
   );
